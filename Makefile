@@ -1,0 +1,42 @@
+# crossdock — the two commands that work on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := $(shell command -v uv 2>/dev/null || echo .venv-tools/bin/uv)
+PORT ?= 8080
+DATA_DIR ?= ./var/demo
+
+.PHONY: install demo test lint typecheck layers unit bench clean
+
+# uv comes from PyPI when the machine lacks it; everything else from uv.lock.
+$(UV):
+	python3 -m venv .venv-tools && .venv-tools/bin/pip install -q uv
+
+.venv/.installed: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: .venv/.installed
+
+demo: install
+	$(PY) -m crossdock.entrypoints.demo --port $(PORT) --data-dir $(DATA_DIR)
+
+lint: install
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+
+typecheck: install
+	.venv/bin/mypy
+
+layers: install
+	.venv/bin/lint-imports
+
+unit: install
+	.venv/bin/pytest -q
+
+test: lint typecheck layers unit
+
+bench: install
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf .venv .venv-tools var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,199 @@
+"""Run every benchmark in one go, print a table and write ``bench/results/latest.json``.
+
+    python -m bench.run_all [--quick] [--only hub_intake,bare_fastapi] [--connections 32]
+
+Each scenario starts its own processes (hub, bare baseline, sink, load generator) on loopback
+and stops them afterwards, also when it fails; a failed scenario is reported and the others
+still run. The default run takes about two to three minutes; ``--quick`` a few seconds each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import shutil
+import signal
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.hub import Run
+from bench.payloads import write_template
+from bench.procs import RESULTS, TMP, Processes
+from bench.scenarios import SCENARIOS, Plan
+
+
+def _get(data: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a and b else None
+
+
+def figures(results: dict[str, Any]) -> dict[str, Any]:
+    """The headline numbers, ratios and targets from the scenarios' raw results."""
+    fa_rps = _get(results, "bare_fastapi", "throughput", "rps")
+    sqlite_tx = _get(results, "bare_sqlite", "hub_schema", "tx_per_s")
+    intake = _get(results, "hub_intake", "throughput", "rps")
+    lat = _get(results, "hub_latency", "latency", "latency_ms") or {}
+    values = {
+        "bare_sqlite_tx_per_s": sqlite_tx,
+        "bare_sqlite_minimal_tx_per_s": _get(results, "bare_sqlite", "minimal", "tx_per_s"),
+        "bare_fastapi_rps": fa_rps,
+        "bare_fastapi_p99_ms": _get(results, "bare_fastapi", "latency", "latency_ms", "99"),
+        "intake_msgs_per_s": intake,
+        "intake_vs_fastapi": _ratio(intake, fa_rps),
+        "intake_vs_bare_store": _ratio(intake, sqlite_tx),
+        "batch_docs_per_s": _get(results, "hub_batch", "throughput", "docs_per_s"),
+        "e2e_msgs_per_s": _get(results, "hub_e2e", "result", "msgs_per_s"),
+        "latency_p50_ms": lat.get("50"),
+        "latency_p90_ms": lat.get("90"),
+        "latency_p99_ms": lat.get("99"),
+        "latency_max_ms": lat.get("max"),
+    }
+    targets = {  # name -> (comparison, threshold)
+        "intake_msgs_per_s": (">=", 3000),
+        "intake_vs_fastapi": (">=", 0.40),
+        "batch_docs_per_s": (">=", 20000),
+        "e2e_msgs_per_s": (">=", 1000),
+        "latency_p99_ms": ("<=", 25),
+    }
+    met = {
+        name: None
+        if values[name] is None
+        else (values[name] >= t if op == ">=" else values[name] <= t)
+        for name, (op, t) in targets.items()
+    }
+    return {
+        "values": values,
+        "targets": {k: f"{op} {t}" for k, (op, t) in targets.items()},
+        "met": met,
+    }
+
+
+LABELS = {
+    "bare_sqlite_tx_per_s": ("Bare SQLite, hub tables + PO body", "tx/s"),
+    "bare_sqlite_minimal_tx_per_s": ("Bare SQLite, minimal rows", "tx/s"),
+    "bare_fastapi_rps": ("Bare FastAPI 202", "req/s"),
+    "bare_fastapi_p99_ms": ("Bare FastAPI p99 @ latency rate", "ms"),
+    "intake_msgs_per_s": ("Hub intake, single PO", "msg/s"),
+    "intake_vs_fastapi": ("Intake / bare FastAPI", "ratio"),
+    "intake_vs_bare_store": ("Intake / bare SQLite", "ratio"),
+    "batch_docs_per_s": ("Hub batch intake (NDJSON)", "docs/s"),
+    "e2e_msgs_per_s": ("End to end, intake -> sink", "msg/s"),
+    "latency_p50_ms": ("Intake latency p50", "ms"),
+    "latency_p90_ms": ("Intake latency p90", "ms"),
+    "latency_p99_ms": ("Intake latency p99", "ms"),
+    "latency_max_ms": ("Intake latency max", "ms"),
+}
+
+
+def print_table(console: Console, report: dict[str, Any]) -> None:
+    figs = report["figures"]
+    table = Table(title=f"crossdock bench ({'quick' if report['quick'] else 'full'})")
+    for col in ("figure", "measured", "unit", "target", ""):
+        table.add_column(col, justify="right" if col == "measured" else "left")
+    for name, value in figs["values"].items():
+        label, unit = LABELS[name]
+        shown = "-" if value is None else f"{value:,.3f}" if unit == "ratio" else f"{value:,.1f}"
+        met = figs["met"].get(name)
+        mark = "" if name not in figs["met"] else "?" if met is None else "ok" if met else "MISS"
+        style = {"ok": "green", "MISS": "red", "?": "yellow"}.get(mark, "")
+        table.add_row(
+            label,
+            shown,
+            unit,
+            figs["targets"].get(name, ""),
+            f"[{style}]{mark}[/]" if style else "",
+        )
+    console.print(table)
+    for name, error in report["errors"].items():
+        console.print(f"[red]{name} failed:[/] {error.splitlines()[-1]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="crossdock benchmarks")
+    parser.add_argument("--quick", action="store_true", help="a few seconds per scenario")
+    parser.add_argument("--only", default="", help=f"comma list of: {', '.join(SCENARIOS)}")
+    parser.add_argument("--connections", type=int, default=None, help="wrk connections")
+    parser.add_argument("--e2e-messages", type=int, default=None)
+    parser.add_argument("--keep-tmp", action="store_true", help="keep data dirs and logs")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+
+    plan = Plan.quick() if args.quick else Plan()
+    overrides = {"connections": args.connections, "e2e_messages": args.e2e_messages}
+    plan = dataclasses.replace(plan, **{k: v for k, v in overrides.items() if v is not None})
+    names = [n.strip() for n in args.only.split(",") if n.strip()] or list(SCENARIOS)
+    unknown = set(names) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    # SIGTERM (e.g. from make or CI) unwinds like Ctrl-C, so every started process is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    console = Console()
+    run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}"
+    shutil.rmtree(TMP, ignore_errors=True)
+    template_file = TMP / "po_template.json"
+    origin = write_template(template_file, run_id)
+    results: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    for name in names:
+        console.print(f"[bold]{name}[/] ...")
+        t0 = time.monotonic()
+        with Processes(TMP / "logs" / name) as procs:
+            run = Run(procs, TMP, run_id, template_file.read_text(), template_file)
+            try:
+                results[name] = SCENARIOS[name](run, plan)
+            except Exception:
+                errors[name] = traceback.format_exc()
+                console.print(f"[red]{name} failed[/]\n{errors[name]}")
+        timings[name] = round(time.monotonic() - t0, 1)
+    report = {
+        "run_id": run_id,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "seconds": round(time.monotonic() - started, 1),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_average_at_end": list(os.getloadavg()),
+        },
+        "plan": dataclasses.asdict(plan),
+        "payload": {"origin": origin, "bytes": len(template_file.read_bytes())},
+        "figures": figures(results),
+        "scenario_seconds": timings,
+        "results": results,
+        "errors": errors,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, indent=2, default=str)
+    (RESULTS / "latest.json").write_text(text)
+    (RESULTS / f"run-{run_id}.json").write_text(text)
+    print_table(console, report)
+    console.print(f"written to {RESULTS / 'latest.json'} ({report['seconds']} s)")
+    if not args.keep_tmp:
+        for sub in TMP.glob("hub-*"):
+            shutil.rmtree(sub / "data", ignore_errors=True)
+    missed = any(v is False for v in report["figures"]["met"].values())
+    return 1 if errors or (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,343 @@
+"""The embedded bus: a topic log in the store with durable consumer groups.
+
+Publishing is the outbox (rows written by a unit of work). Each group pulls the log past its
+cursor into its own pending set, matching its subject filters; entries are then leased,
+acknowledged (deleted), redelivered after a delay, or dead-lettered. Within a group, an entry
+is handed out only when no earlier entry with the same key is still pending, which is what
+keeps one purchase order's messages in order while different orders flow in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy.orm import aliased
+
+from crossdock.adapters.sql.convert import from_epoch, from_epoch_required
+from crossdock.adapters.sql.tables import bus_groups, bus_log, bus_pending
+from crossdock.hub.records import BusEntry, ConsumerGroup, DeadLetter
+
+_PULL_CHUNK = 5000
+
+
+def _subject_clause(subjects: Sequence[str]) -> Any:
+    """NATS-style filters: 'a.b' exact, 'a.>' anything below 'a.'."""
+    clauses = []
+    for subject in subjects:
+        if subject.endswith(">"):
+            clauses.append(bus_log.c.subject.like(subject[:-1] + "%"))
+        else:
+            clauses.append(bus_log.c.subject == subject)
+    return or_(*clauses)
+
+
+class SqlBus:
+    """Implements the hub's Bus port. Thread-safe as far as the database is."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._groups: dict[str, ConsumerGroup] = {}
+
+    def ensure_group(self, group: ConsumerGroup) -> None:
+        self._groups[group.name] = group
+        values = {
+            "subjects": json.dumps(list(group.subjects)),
+            "lane": group.lane,
+            "max_deliver": group.max_deliver,
+            "ack_wait": group.ack_wait_seconds,
+        }
+        with self._engine.begin() as conn:
+            found = conn.execute(
+                select(bus_groups.c.name).where(bus_groups.c.name == group.name)
+            ).first()
+            if found is None:
+                conn.execute(insert(bus_groups).values(name=group.name, cursor=0, **values))
+            else:
+                conn.execute(update(bus_groups).where(bus_groups.c.name == group.name).values(**values))
+
+    def _group(self, name: str) -> ConsumerGroup:
+        group = self._groups.get(name)
+        if group is None:
+            with self._engine.connect() as conn:
+                row = conn.execute(select(bus_groups).where(bus_groups.c.name == name)).first()
+            if row is None:
+                raise KeyError(f"unknown consumer group {name!r}")
+            group = ConsumerGroup(
+                name=row.name,
+                subjects=tuple(json.loads(row.subjects)),
+                lane=row.lane,
+                max_deliver=row.max_deliver,
+                ack_wait_seconds=row.ack_wait,
+            )
+            self._groups[name] = group
+        return group
+
+    def groups(self) -> list[ConsumerGroup]:
+        with self._engine.connect() as conn:
+            names = [r.name for r in conn.execute(select(bus_groups.c.name))]
+        return [self._group(name) for name in names]
+
+    def _pull(self, conn: Any, group: ConsumerGroup) -> None:
+        cursor = conn.execute(
+            select(bus_groups.c.cursor).where(bus_groups.c.name == group.name).with_for_update()
+        ).scalar_one()
+        upper = conn.execute(
+            select(func.max(bus_log.c.seq)).where(
+                bus_log.c.seq > cursor, bus_log.c.seq <= cursor + _PULL_CHUNK
+            )
+        ).scalar()
+        if upper is None:
+            return
+        chosen = select(
+            literal(group.name),
+            bus_log.c.seq,
+            bus_log.c.key,
+            literal("ready"),
+            literal(0),
+            bus_log.c.published_at,
+            literal(0.0),
+            literal(0),
+        ).where(bus_log.c.seq > cursor, bus_log.c.seq <= upper, _subject_clause(group.subjects))
+        conn.execute(
+            insert(bus_pending).from_select(
+                [
+                    "group_name",
+                    "seq",
+                    "key",
+                    "state",
+                    "deliveries",
+                    "available_at",
+                    "leased_until",
+                    "replay",
+                ],
+                chosen.order_by(bus_log.c.seq),
+            )
+        )
+        conn.execute(update(bus_groups).where(bus_groups.c.name == group.name).values(cursor=upper))
+
+    def fetch(self, group: str, limit: int) -> list[BusEntry]:
+        spec = self._group(group)
+        now = time.time()
+        earlier = aliased(bus_pending)
+        head_of_key = ~exists().where(
+            earlier.c.group_name == bus_pending.c.group_name,
+            earlier.c.key == bus_pending.c.key,
+            earlier.c.id < bus_pending.c.id,
+            earlier.c.state == "ready",
+        )
+        query = (
+            select(
+                bus_pending.c.id,
+                bus_pending.c.seq,
+                bus_pending.c.key,
+                bus_pending.c.deliveries,
+                bus_pending.c.replay,
+                bus_log.c.subject,
+                bus_log.c.message_id,
+                bus_log.c.payload,
+                bus_log.c.published_at,
+            )
+            .join(bus_log, bus_log.c.seq == bus_pending.c.seq)
+            .where(
+                bus_pending.c.group_name == group,
+                bus_pending.c.state == "ready",
+                bus_pending.c.available_at <= now,
+                bus_pending.c.leased_until <= now,
+                head_of_key,
+            )
+            .order_by(bus_pending.c.id)
+            .limit(limit)
+        )
+        with self._engine.begin() as conn:
+            self._pull(conn, spec)
+            rows = conn.execute(query).all()
+            if not rows:
+                return []
+            ids = [r.id for r in rows]
+            conn.execute(
+                update(bus_pending)
+                .where(bus_pending.c.id.in_(ids))
+                .values(
+                    leased_until=now + spec.ack_wait_seconds,
+                    deliveries=bus_pending.c.deliveries + 1,
+                )
+            )
+        return [
+            BusEntry(
+                seq=r.seq,
+                subject=r.subject,
+                key=r.key,
+                message_id=r.message_id,
+                payload=r.payload,
+                published_at=from_epoch_required(r.published_at),
+                deliveries=r.deliveries + 1,
+                replay=r.replay,
+                pending_id=r.id,
+            )
+            for r in rows
+        ]
+
+    def ack(self, group: str, entries: Sequence[BusEntry]) -> None:
+        ids = [e.pending_id for e in entries]
+        if not ids:
+            return
+        with self._engine.begin() as conn:
+            for start in range(0, len(ids), 400):
+                conn.execute(delete(bus_pending).where(bus_pending.c.id.in_(ids[start : start + 400])))
+
+    def nak(self, group: str, entry: BusEntry, delay_seconds: float, error: str) -> bool:
+        spec = self._group(group)
+        if entry.deliveries >= spec.max_deliver:
+            self.dead_letter(group, entry, error)
+            return True
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(bus_pending)
+                .where(bus_pending.c.id == entry.pending_id)
+                .values(available_at=time.time() + delay_seconds, leased_until=0.0, last_error=error)
+            )
+        return False
+
+    def dead_letter(self, group: str, entry: BusEntry, error: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(bus_pending)
+                .where(bus_pending.c.id == entry.pending_id)
+                .values(state="dead", dead_at=time.time(), leased_until=0.0, last_error=error)
+            )
+
+    def release_leases(self) -> int:
+        """Return every leased entry to the group at once: the embedded hub is the only
+        consumer, so at start-up any lease belongs to a process that died."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(bus_pending).where(bus_pending.c.leased_until > 0).values(leased_until=0.0)
+            )
+        return int(result.rowcount or 0)
+
+    def dead_letters(self, group: str | None = None, limit: int = 100) -> list[DeadLetter]:
+        query = (
+            select(bus_pending, bus_log.c.subject, bus_log.c.message_id)
+            .join(bus_log, bus_log.c.seq == bus_pending.c.seq)
+            .where(bus_pending.c.state == "dead")
+            .order_by(bus_pending.c.id)
+            .limit(limit)
+        )
+        if group:
+            query = query.where(bus_pending.c.group_name == group)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            DeadLetter(
+                group=r.group_name,
+                pending_id=r.id,
+                seq=r.seq,
+                message_id=r.message_id,
+                subject=r.subject,
+                key=r.key,
+                deliveries=r.deliveries,
+                last_error=r.last_error,
+                dead_at=from_epoch(r.dead_at),
+            )
+            for r in rows
+        ]
+
+    def retry_dead_letters(self, group: str | None, pending_ids: Sequence[int] | None) -> int:
+        clauses = [bus_pending.c.state == "dead"]
+        if group:
+            clauses.append(bus_pending.c.group_name == group)
+        if pending_ids is not None:
+            clauses.append(bus_pending.c.id.in_(list(pending_ids)))
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(bus_pending)
+                .where(and_(*clauses))
+                .values(state="ready", deliveries=0, available_at=time.time(), leased_until=0.0)
+            )
+        return int(result.rowcount or 0)
+
+    def replay(self, group: str, message_ids: Sequence[str]) -> int:
+        spec = self._group(group)
+        marker = int(time.time() * 1000)
+        total = 0
+        ids = list(message_ids)
+        with self._engine.begin() as conn:
+            for start in range(0, len(ids), 400):
+                chosen = (
+                    select(
+                        literal(spec.name),
+                        bus_log.c.seq,
+                        bus_log.c.key,
+                        literal("ready"),
+                        literal(0),
+                        literal(time.time()),
+                        literal(0.0),
+                        literal(marker),
+                    )
+                    .where(
+                        bus_log.c.message_id.in_(ids[start : start + 400]),
+                        _subject_clause(spec.subjects),
+                    )
+                    .order_by(bus_log.c.seq)
+                )
+                result = conn.execute(
+                    insert(bus_pending).from_select(
+                        [
+                            "group_name",
+                            "seq",
+                            "key",
+                            "state",
+                            "deliveries",
+                            "available_at",
+                            "leased_until",
+                            "replay",
+                        ],
+                        chosen,
+                    )
+                )
+                total += int(result.rowcount or 0)
+        return total
+
+    def backlog(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        with self._engine.connect() as conn:
+            for name, n in conn.execute(
+                select(bus_pending.c.group_name, func.count())
+                .where(bus_pending.c.state == "ready")
+                .group_by(bus_pending.c.group_name)
+            ):
+                counts[name] = int(n)
+            for row in conn.execute(select(bus_groups)):
+                unpulled = conn.execute(
+                    select(func.count()).where(
+                        bus_log.c.seq > row.cursor, _subject_clause(json.loads(row.subjects))
+                    )
+                ).scalar_one()
+                counts[row.name] = counts.get(row.name, 0) + int(unpulled)
+        return counts
+
+    def has_work(self, group: str) -> bool:
+        spec = self._group(group)
+        now = time.time()
+        with self._engine.connect() as conn:
+            cursor = conn.execute(
+                select(bus_groups.c.cursor).where(bus_groups.c.name == spec.name)
+            ).scalar_one()
+            newer = conn.execute(select(func.max(bus_log.c.seq))).scalar() or 0
+            if newer > cursor:
+                return True
+            ready = conn.execute(
+                select(bus_pending.c.id)
+                .where(
+                    bus_pending.c.group_name == group,
+                    bus_pending.c.state == "ready",
+                    bus_pending.c.available_at <= now,
+                    bus_pending.c.leased_until <= now,
+                )
+                .limit(1)
+            ).first()
+        return ready is not None

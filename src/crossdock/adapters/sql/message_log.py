@@ -1,0 +1,176 @@
+"""The message log on SQL: every inbound message, accepted or rejected, with its bytes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, tuple_, update
+
+from crossdock.adapters.sql.convert import from_epoch_required, to_epoch
+from crossdock.adapters.sql.tables import messages
+from crossdock.hub.records import (
+    InboundMessage,
+    MessageFilter,
+    MessageStatus,
+    MessageSummary,
+    StoredMessage,
+)
+
+_SUMMARY_COLUMNS = (
+    messages.c.id,
+    messages.c.document_type,
+    messages.c.source,
+    messages.c.channel,
+    messages.c.correlation_key,
+    messages.c.status,
+    messages.c.received_at,
+    messages.c.duplicates,
+)
+
+
+def _where(flt: MessageFilter) -> list[Any]:
+    clauses: list[Any] = []
+    if flt.ids:
+        clauses.append(messages.c.id.in_(flt.ids))
+    if flt.document_type:
+        clauses.append(messages.c.document_type == flt.document_type)
+    if flt.source:
+        clauses.append(messages.c.source == flt.source)
+    if flt.correlation_key:
+        clauses.append(messages.c.correlation_key == flt.correlation_key)
+    if flt.status:
+        clauses.append(messages.c.status == flt.status)
+    if flt.since:
+        clauses.append(messages.c.received_at >= to_epoch(flt.since))
+    if flt.until:
+        clauses.append(messages.c.received_at < to_epoch(flt.until))
+    return clauses
+
+
+def _summary(row: Any) -> MessageSummary:
+    return MessageSummary(
+        id=row.id,
+        document_type=row.document_type,
+        source=row.source,
+        channel=row.channel,
+        correlation_key=row.correlation_key,
+        status=row.status,
+        received_at=from_epoch_required(row.received_at),
+        duplicates=row.duplicates or 0,
+    )
+
+
+class SqlMessageLog:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def find_idempotent(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, str, str]]:
+        found: dict[tuple[str, str], tuple[str, str, str]] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 400):  # stay under bound-parameter limits
+            chunk = unique[start : start + 400]
+            rows = self._conn.execute(
+                select(
+                    messages.c.source,
+                    messages.c.idempotency_key,
+                    messages.c.id,
+                    messages.c.body_sha256,
+                    messages.c.status,
+                ).where(tuple_(messages.c.source, messages.c.idempotency_key).in_(chunk))
+            )
+            for source, key, message_id, sha, status in rows:
+                found[(source, key)] = (message_id, sha, status)
+        return found
+
+    def add_many(self, batch: Sequence[InboundMessage]) -> None:
+        if not batch:
+            return
+        self._conn.execute(
+            insert(messages),
+            [
+                {
+                    "id": m.id,
+                    "document_type": m.document_type,
+                    "schema_version": m.schema_version,
+                    "source": m.source,
+                    "channel": m.channel,
+                    "correlation_key": m.correlation_key,
+                    "causation_id": m.causation_id,
+                    "idempotency_key": m.idempotency_key,
+                    "body_sha256": m.body_sha256,
+                    "received_at": to_epoch(m.received_at),
+                    "content_type": m.content_type,
+                    "raw": m.raw,
+                    "canonical": m.canonical,
+                    "status": m.status.value,
+                    "errors": json.dumps([e.as_dict() for e in m.errors]) if m.errors else None,
+                    "lane": m.lane,
+                    "duplicates": 0,
+                }
+                for m in batch
+            ],
+        )
+
+    def count_duplicate(self, message_ids: Sequence[str]) -> None:
+        for message_id in message_ids:
+            self._conn.execute(
+                update(messages)
+                .where(messages.c.id == message_id)
+                .values(duplicates=messages.c.duplicates + 1)
+            )
+
+    def get(self, message_id: str) -> StoredMessage | None:
+        row = self._conn.execute(select(messages).where(messages.c.id == message_id)).first()
+        if row is None:
+            return None
+        return StoredMessage(
+            summary=_summary(row),
+            schema_version=row.schema_version,
+            causation_id=row.causation_id,
+            idempotency_key=row.idempotency_key,
+            content_type=row.content_type,
+            raw=row.raw,
+            body_sha256=row.body_sha256,
+            lane=row.lane,
+            canonical=row.canonical,
+            errors=json.loads(row.errors) if row.errors else [],
+        )
+
+    def list(self, flt: MessageFilter, limit: int = 100, offset: int = 0) -> list[MessageSummary]:
+        query = (
+            select(*_SUMMARY_COLUMNS)
+            .where(*_where(flt))
+            .order_by(messages.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_summary(row) for row in self._conn.execute(query)]
+
+    def ids(self, flt: MessageFilter, limit: int = 100_000) -> list[tuple[str, str, str]]:
+        query = (
+            select(messages.c.id, messages.c.correlation_key, messages.c.lane)
+            .where(*_where(flt))
+            .order_by(messages.c.id)
+            .limit(limit)
+        )
+        return [(r.id, r.correlation_key or r.id, r.lane) for r in self._conn.execute(query)]
+
+    def set_status(self, message_ids: Sequence[str], status: MessageStatus) -> None:
+        for start in range(0, len(message_ids), 400):
+            chunk = list(message_ids[start : start + 400])
+            self._conn.execute(
+                update(messages).where(messages.c.id.in_(chunk)).values(status=status.value)
+            )
+
+    def counts_by_status(self) -> dict[str, int]:
+        rows = self._conn.execute(
+            select(messages.c.status, func.count()).group_by(messages.c.status)
+        )
+        return {status: count for status, count in rows}
+
+
+__all__ = ["SqlMessageLog"]

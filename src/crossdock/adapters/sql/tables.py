@@ -1,0 +1,141 @@
+"""Table definitions. Portable SQLAlchemy Core only: the same schema runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for a log.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("document_type", String(64), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("source", String(128), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("correlation_key", String(256)),
+    Column("causation_id", String(64)),
+    Column("idempotency_key", String(256)),
+    Column("body_sha256", String(64), nullable=False),
+    Column("received_at", Float, nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("canonical", LargeBinary),
+    Column("status", String(16), nullable=False),
+    Column("errors", Text),
+    Column("lane", String(16), nullable=False),
+    Column("duplicates", Integer, nullable=False, default=0),
+    UniqueConstraint("source", "idempotency_key", name="uq_messages_idempotency"),
+    Index("ix_messages_correlation", "correlation_key"),
+    Index("ix_messages_type_received", "document_type", "received_at"),
+    Index("ix_messages_received", "received_at"),
+)
+
+# The topic log: every published entry, in order. The outbox rows of a unit of work.
+bus_log = Table(
+    "bus_log",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("subject", String(256), nullable=False),
+    Column("key", String(256), nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("published_at", Float, nullable=False),
+    Index("ix_bus_log_message", "message_id"),
+)
+
+# Durable consumer groups and how far each has pulled the log into its pending set.
+bus_groups = Table(
+    "bus_groups",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("subjects", Text, nullable=False),
+    Column("lane", String(16), nullable=False),
+    Column("max_deliver", Integer, nullable=False),
+    Column("ack_wait", Float, nullable=False),
+    Column("cursor", BigInteger, nullable=False, default=0),
+)
+
+# Entries a group has pulled but not acknowledged: ready, leased, waiting for a retry, or dead.
+bus_pending = Table(
+    "bus_pending",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("group_name", String(128), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("key", String(256), nullable=False),
+    Column("state", String(8), nullable=False),  # ready | dead
+    Column("deliveries", Integer, nullable=False, default=0),
+    Column("available_at", Float, nullable=False),
+    Column("leased_until", Float, nullable=False, default=0.0),
+    Column("replay", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("dead_at", Float),
+    Index("ix_pending_ready", "group_name", "state", "available_at"),
+    Index("ix_pending_key", "group_name", "key", "id"),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("consumer", String(128), primary_key=True),
+    Column("message_id", String(64), primary_key=True),
+    Column("replay", Integer, primary_key=True),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(26), primary_key=True),
+    Column("message_id", String(26), nullable=False),
+    Column("route", String(128), nullable=False),
+    Column("endpoint", String(128), nullable=False),
+    Column("lane", String(16), nullable=False),
+    Column("idempotency_key", String(256), nullable=False),
+    Column("correlation_key", String(256), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Index("ix_deliveries_message", "message_id"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(26), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("duration_ms", Float, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("status_code", Integer),
+    Column("error", Text),
+    Index("ix_attempts_delivery", "delivery_id"),
+)
+
+endpoint_states = Table(
+    "endpoint_states",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("circuit", String(16), nullable=False),
+    Column("consecutive_failures", Integer, nullable=False),
+    Column("opened_at", Float),
+)

@@ -1,0 +1,145 @@
+"""The unit of work: one SQL transaction holding the log, outbox, inbox and deliveries."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from crossdock.adapters.sql.deliveries import SqlDeliveryLog, SqlEndpointStates
+from crossdock.adapters.sql.message_log import SqlMessageLog
+from crossdock.adapters.sql.tables import bus_log, inbox
+
+
+class SqlOutbox:
+    """Entries are buffered and inserted at commit, in publish order, in one statement."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._rows: list[dict[str, Any]] = []
+
+    def publish(self, subject: str, key: str, message_id: str, payload: bytes = b"") -> None:
+        self._rows.append(
+            {
+                "subject": subject,
+                "key": key,
+                "message_id": message_id,
+                "payload": payload,
+                "published_at": time.time(),
+            }
+        )
+
+    def flush(self) -> None:
+        if self._rows:
+            rows, self._rows = self._rows, []
+            self._conn.execute(insert(bus_log), rows)
+
+    def discard(self) -> None:
+        self._rows = []
+
+
+class SqlInbox:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def claim(self, consumer: str, message_id: str, replay: int = 0) -> bool:
+        seen = self._conn.execute(
+            select(inbox.c.consumer).where(
+                inbox.c.consumer == consumer,
+                inbox.c.message_id == message_id,
+                inbox.c.replay == replay,
+            )
+        ).first()
+        if seen is not None:
+            return False
+        self._conn.execute(
+            insert(inbox).values(consumer=consumer, message_id=message_id, replay=replay)
+        )
+        return True
+
+
+class _SqlSavepoint:
+    """A nested transaction whose buffered outbox rows are dropped when it rolls back."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+        self._marks = (0, 0)
+        self._nested: Any = None
+
+    def __enter__(self) -> object:
+        self._uow.deliveries.flush()
+        self._marks = (len(self._uow.outbox._rows), len(self._uow.deliveries._pending))
+        self._nested = self._uow.connection.begin_nested()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        if exc_type is None:
+            self._nested.commit()
+            return None
+        self._nested.rollback()
+        del self._uow.outbox._rows[self._marks[0] :]
+        del self._uow.deliveries._pending[self._marks[1] :]
+        return None
+
+
+class SqlUnitOfWork:
+    """Opened per transaction by `SqlUnitOfWorkFactory`; never shared between threads."""
+
+    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+        self._engine = engine
+        self._readonly = readonly
+        self.connection: Connection
+
+    def __enter__(self) -> SqlUnitOfWork:
+        conn = self._engine.connect()
+        if self._readonly:
+            conn = conn.execution_options(readonly=True)
+        self.connection = conn
+        self._tx = conn.begin()
+        self.messages = SqlMessageLog(conn)
+        self.outbox = SqlOutbox(conn)
+        self.inbox = SqlInbox(conn)
+        self.deliveries = SqlDeliveryLog(conn)
+        self.endpoints = SqlEndpointStates(conn)
+        self._committed = False
+        return self
+
+    def savepoint(self) -> _SqlSavepoint:
+        return _SqlSavepoint(self)
+
+    def commit(self) -> None:
+        self.deliveries.flush()
+        self.outbox.flush()
+        self._tx.commit()
+        self._committed = True
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed and self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            self.connection.close()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def reader(self) -> SqlUnitOfWork:
+        """A read-only unit of work: takes no write lock, so reads never wait for the writer."""
+        return SqlUnitOfWork(self.engine, readonly=True)

@@ -1,0 +1,179 @@
+"""The one place that wires adapters into the hub, from settings.
+
+Entrypoints (API server, CLI, demo) call `build_store` when they only need the store (operator
+commands work with the hub stopped) and `build_hub` for a running hub with its workers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from crossdock.adapters.endpoints.folder import FolderEndpoint
+from crossdock.adapters.endpoints.http import HttpEndpoint
+from crossdock.adapters.sql.bus import SqlBus
+from crossdock.adapters.sql.engine import make_engine
+from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from crossdock.canonical.base import CanonicalDocument
+from crossdock.canonical.registry import document_types
+from crossdock.config import FolderEndpointConfig, HttpEndpointConfig, Settings
+from crossdock.hub.delivery import EndpointDispatcher
+from crossdock.hub.group_commit import IntakeRecorder
+from crossdock.hub.policy import CircuitBreaker, RetryPolicy
+from crossdock.hub.ports import Endpoint
+from crossdock.hub.routing import Route, Router
+from crossdock.hub.runtime import LaneSettings, Runtime
+from crossdock.hub.store_runner import StoreRunner
+from crossdock.observability.metrics import HubMetrics, build_metrics
+
+
+@dataclass(slots=True)
+class Store:
+    engine: Engine
+    uow: SqlUnitOfWorkFactory
+    bus: SqlBus
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_store(settings: Settings) -> Store:
+    settings.hub.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    return Store(engine=engine, uow=SqlUnitOfWorkFactory(engine), bus=SqlBus(engine))
+
+
+def build_routes(settings: Settings) -> list[Route]:
+    return [
+        Route(
+            name=r.name,
+            document_type=r.when.document_type,
+            endpoint=r.deliver.endpoint,
+            transform=r.deliver.transform,
+            lane=settings.lane_for_route(r),
+            sources=tuple(r.when.source),
+            where=dict(r.when.where),
+            fields=dict(r.deliver.fields),
+        )
+        for r in settings.routes
+    ]
+
+
+def build_endpoint(name: str, config: HttpEndpointConfig | FolderEndpointConfig) -> Endpoint:
+    if isinstance(config, HttpEndpointConfig):
+        return HttpEndpoint(
+            name=name,
+            url=str(config.url),
+            method=config.method,
+            timeout_seconds=config.timeout_seconds,
+            headers=dict(config.headers),
+            token=config.token.get_secret_value() if config.token else None,
+            max_connections=config.concurrency,
+        )
+    return FolderEndpoint(name=name, directory=config.path)
+
+
+@dataclass(slots=True)
+class HubServices:
+    """The wired parts of a running hub, handed to the entrypoints (not a service locator:
+    the hub core never sees this object)."""
+
+    settings: Settings
+    store: Store
+    runner: StoreRunner
+    recorder: IntakeRecorder
+    runtime: Runtime
+    metrics: HubMetrics
+    document_types: dict[str, type[CanonicalDocument]]
+    lane_for: Callable[[str], str] = field(default=lambda _t: "critical")
+
+    @property
+    def bus(self) -> SqlBus:
+        return self.store.bus
+
+    def wake(self, prefix: str) -> None:
+        self.runtime.wake(prefix)
+
+    def endpoint_states(self) -> dict[str, dict[str, Any]]:
+        """Live circuit states from this process (fresher than the persisted ones)."""
+        return {
+            name: {"circuit": d.breaker.state, "consecutive_failures": d.breaker.consecutive_failures}
+            for name, d in self.runtime.dispatchers.items()
+        }
+
+    async def start(self) -> None:
+        self.recorder.start()
+        await self.runtime.start()
+
+    async def stop(self) -> None:
+        await self.recorder.stop()
+        await self.runtime.stop()
+        for dispatcher in self.runtime.dispatchers.values():
+            await dispatcher.endpoint.close()
+        self.runner.close()
+        self.store.close()
+
+
+def build_hub(settings: Settings) -> HubServices:
+    """Wire a complete hub; call inside the event loop that will run it (`start()` next)."""
+    store = build_store(settings)
+    runner = StoreRunner(store.uow, store.uow.reader)
+    metrics = build_metrics()
+    dispatchers = []
+    for name, config in settings.endpoints.items():
+        retry = RetryPolicy(
+            max_attempts=config.retry.max_attempts,
+            initial_backoff=config.retry.initial_backoff_seconds,
+            multiplier=config.retry.multiplier,
+            max_backoff=config.retry.max_backoff_seconds,
+            jitter=config.retry.jitter,
+        )
+        breaker = CircuitBreaker(
+            failure_threshold=config.circuit.failure_threshold,
+            reset_timeout=config.circuit.reset_timeout_seconds,
+            clock=time.monotonic,
+        )
+        dispatchers.append(
+            EndpointDispatcher(
+                build_endpoint(name, config),
+                runner,
+                store.bus,
+                retry,
+                breaker,
+                concurrency=config.concurrency,
+                metrics=metrics,
+            )
+        )
+    lanes = {
+        "critical": _lane(settings.lanes.critical),
+        "bulk": _lane(settings.lanes.bulk),
+    }
+    runtime = Runtime(
+        runner,
+        store.bus,
+        Router(build_routes(settings)),
+        dispatchers,
+        lanes,
+        handler_retry=RetryPolicy(max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2),
+    )
+    recorder = IntakeRecorder(runner, on_commit=lambda: runtime.wake("route."))
+    return HubServices(
+        settings=settings,
+        store=store,
+        runner=runner,
+        recorder=recorder,
+        runtime=runtime,
+        metrics=metrics,
+        document_types=document_types(),
+        lane_for=settings.lane_for,
+    )
+
+
+def _lane(config: Any) -> LaneSettings:
+    return LaneSettings(
+        workers=config.workers, batch_size=config.batch_size, poll_interval=config.poll_interval_ms / 1000
+    )

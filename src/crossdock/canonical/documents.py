@@ -1,0 +1,29 @@
+"""Import every document module so each one registers itself (see ``registry.document_types``).
+
+Add a new document module here; the registry, schema export and intake pick it up from this
+list alone.
+"""
+
+from __future__ import annotations
+
+from crossdock.canonical import (
+    acknowledgment,
+    fulfillment,
+    inventory,
+    invoice,
+    purchase_order,
+    receipt,
+    ship_notice,
+    shipment,
+)
+
+__all__ = [
+    "acknowledgment",
+    "fulfillment",
+    "inventory",
+    "invoice",
+    "purchase_order",
+    "receipt",
+    "ship_notice",
+    "shipment",
+]

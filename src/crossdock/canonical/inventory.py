@@ -1,0 +1,142 @@
+"""Inventory documents: single movements of stock and snapshots of a position.
+
+Both are keyed by site and item so that, on the bus, the movements and positions of one item
+at one site stay in order relative to each other (a position must not overtake a movement).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from crossdock.canonical.base import CanonicalDocument
+from crossdock.canonical.item import Item, Lot
+from crossdock.canonical.party import Site
+from crossdock.canonical.registry import register
+from crossdock.canonical.values import Code, Quantity, Text
+
+
+class MovementType(StrEnum):
+    """What moved the stock (X12 947 adjustment reasons and EPCIS business steps, simplified)."""
+
+    RECEIPT = "receipt"
+    SHIPMENT = "shipment"
+    TRANSFER = "transfer"
+    ADJUSTMENT_IN = "adjustment_in"
+    ADJUSTMENT_OUT = "adjustment_out"
+    STATUS_CHANGE = "status_change"
+
+
+# Movement types that add to (+1) or take from (-1) the site's on-hand; others move within it.
+_ON_HAND_SIGN: dict[MovementType, int] = {
+    MovementType.RECEIPT: 1,
+    MovementType.ADJUSTMENT_IN: 1,
+    MovementType.SHIPMENT: -1,
+    MovementType.ADJUSTMENT_OUT: -1,
+    MovementType.TRANSFER: 0,
+    MovementType.STATUS_CHANGE: 0,
+}
+
+
+class StockStatus(StrEnum):
+    """The usability of stock (GS1 EPCIS dispositions, simplified)."""
+
+    AVAILABLE = "available"
+    QUARANTINE = "quarantine"
+    DAMAGED = "damaged"
+    EXPIRED = "expired"
+
+
+def _site_item_key(site: Site, item: Item) -> str:
+    return f"{site.code}/{item.key}"
+
+
+@register
+class StockMovement(CanonicalDocument):
+    """One movement of one item at one site, as the WMS records it.
+
+    The quantity is always non-negative; ``movement_type`` says the direction, so nobody has to
+    guess whether a WMS sends issues as negative numbers.
+    """
+
+    document_type = "stock_movement"
+    schema_version = 1
+
+    movement_id: Code
+    movement_type: MovementType
+    occurred_at: AwareDatetime
+    site: Site
+    item: Item
+    quantity: Quantity
+    lot: Lot | None = None
+    from_location: Code | None = None
+    to_location: Code | None = None
+    from_status: StockStatus | None = None
+    to_status: StockStatus | None = None
+    reason_code: Code | None = None
+    reference: Code | None = Field(
+        default=None, description="The document that caused it: receipt, order, count number"
+    )
+    source_system: Code
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _movement_complete(self) -> StockMovement:
+        if self.movement_type is MovementType.TRANSFER and (
+            self.from_location is None or self.to_location is None
+        ):
+            raise ValueError("a transfer needs both from_location and to_location")
+        if self.movement_type is MovementType.STATUS_CHANGE and (
+            self.from_status is None or self.to_status is None
+        ):
+            raise ValueError("a status_change needs both from_status and to_status")
+        return self
+
+    def correlation_key(self) -> str:
+        """``<site code>/<item key>``: keeps one item's stock events at one site in order."""
+        return _site_item_key(self.site, self.item)
+
+    @property
+    def on_hand_delta(self) -> Decimal:
+        """The signed change to the site's on-hand, in ``quantity.unit`` (zero for internal moves).
+
+        A plain Decimal, not a Quantity, because quantities are never negative.
+        """
+        return self.quantity.value * _ON_HAND_SIGN[self.movement_type]
+
+
+@register
+class InventoryPosition(CanonicalDocument):
+    """A system's statement of one item's stock at one site, as of a moment.
+
+    ``available`` is taken as the source states it rather than computed, because systems
+    differ in what they hold back (quarantine, safety stock, in-transit).
+    """
+
+    document_type = "inventory_position"
+    schema_version = 1
+
+    site: Site
+    item: Item
+    as_of: AwareDatetime
+    source_system: Code
+    on_hand: Quantity
+    allocated: Quantity
+    available: Quantity
+    on_order: Quantity | None = None
+    in_transit: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> InventoryPosition:
+        unit = self.on_hand.unit
+        for name in ("allocated", "available", "on_order", "in_transit"):
+            quantity: Quantity | None = getattr(self, name)
+            if quantity is not None and quantity.unit != unit:
+                raise ValueError(f"{name} is in {quantity.unit} but on_hand is in {unit}")
+        return self
+
+    def correlation_key(self) -> str:
+        """``<site code>/<item key>``, the same key as the item's stock movements."""
+        return _site_item_key(self.site, self.item)

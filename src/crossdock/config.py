@@ -1,0 +1,350 @@
+"""Settings: what the hub listens on, where it stores, which lanes it runs, where it delivers.
+
+Settings come from a YAML file (``./crossdock.yaml``, the file named by ``CROSSDOCK_CONFIG``,
+or an explicit path), then files in ``CROSSDOCK_SECRETS_DIR`` (one file per setting, named
+like ``endpoints__erp__token``), then environment variables ``CROSSDOCK_<SECTION>__<KEY>``;
+later sources win (see ``crossdock.config_sources``). Every section forbids unknown
+keys, so a typo is an error with a line number rather than a silently ignored setting.
+
+Relative paths (``hub.data_dir``, folder endpoints) are relative to the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    JsonValue,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from crossdock.canonical.registry import document_types
+from crossdock.config_file import ConfigError, ConfigProblem, Loc
+from crossdock.config_sources import read_sources
+
+__all__ = [
+    "ConfigError",
+    "ConfigProblem",
+    "EndpointConfig",
+    "FolderEndpointConfig",
+    "HttpEndpointConfig",
+    "Lane",
+    "RouteConfig",
+    "Settings",
+    "check_config",
+    "load_settings",
+]
+
+ENV_PREFIX = "CROSSDOCK_"
+ENV_NESTED_DELIMITER = "__"
+DEFAULT_CONFIG_FILE = Path("crossdock.yaml")
+
+Lane = Literal["critical", "bulk"]
+_BULK: Lane = "bulk"
+_NAME = re.compile(r"[a-z0-9_-]+")
+
+
+def _check_name(value: str) -> str:
+    """Names appear in URLs, metrics labels and env variable names, so keep them plain."""
+    if not _NAME.fullmatch(value):
+        raise ValueError(f"{value!r}: use lowercase letters, digits, '-' and '_'")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+
+
+class _Section(BaseModel):
+    """Base of every section: unknown keys are errors and loaded settings never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HubConfig(_Section):
+    """The HTTP intake: where it listens, where it keeps its data, what it accepts."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    data_dir: Path = Path("var")
+    max_body_bytes: int = Field(1_048_576, gt=0, description="larger bodies get 413")
+    max_batch_documents: int = Field(5000, gt=0)
+
+
+class StoreConfig(_Section):
+    """The message store; the URL is secret because it usually carries a password."""
+
+    url: SecretStr | None = None
+
+
+class LaneConfig(_Section):
+    """A worker pool. Defaults suit the critical lane: many workers, small batches, eager polls."""
+
+    workers: int = Field(4, gt=0)
+    batch_size: int = Field(100, gt=0)
+    poll_interval_ms: int = Field(20, gt=0)
+
+
+class BulkLaneConfig(LaneConfig):
+    """The bulk lane's own defaults, so ``bulk: {workers: 2}`` keeps bulk-sized batches."""
+
+    workers: int = Field(1, gt=0)
+    batch_size: int = Field(200, gt=0)
+    poll_interval_ms: int = Field(200, gt=0)
+
+
+class LanesConfig(_Section):
+    """Exactly two lanes, so large inventory snapshots never delay purchase orders."""
+
+    critical: LaneConfig = Field(default_factory=LaneConfig)
+    bulk: BulkLaneConfig = Field(default_factory=BulkLaneConfig)
+
+
+class RetryConfig(_Section):
+    """Exponential backoff with jitter; a delivery out of attempts becomes a dead letter."""
+
+    max_attempts: int = Field(10, gt=0)
+    initial_backoff_seconds: float = Field(0.5, gt=0)
+    multiplier: float = Field(2.0, ge=1)
+    max_backoff_seconds: float = Field(300, gt=0)
+    jitter: float = Field(0.2, ge=0, le=1, description="fraction of the backoff, randomized")
+
+
+class CircuitConfig(_Section):
+    """Stop calling a receiver that keeps failing, and try again after a pause."""
+
+    failure_threshold: int = Field(5, gt=0)
+    reset_timeout_seconds: float = Field(30, gt=0)
+
+
+class _EndpointBase(_Section):
+    """Delivery policy shared by every kind of endpoint: a full disk fails like a 503."""
+
+    concurrency: int = Field(16, gt=0, description="deliveries in flight")
+    retry: RetryConfig = Field(default_factory=RetryConfig)
+    circuit: CircuitConfig = Field(default_factory=CircuitConfig)
+
+
+class HttpEndpointConfig(_EndpointBase):
+    """A receiver reached over HTTP. Credentials go in ``token``, never in ``headers``."""
+
+    type: Literal["http"]
+    url: HttpUrl
+    method: Literal["POST", "PUT", "PATCH"] = "POST"
+    timeout_seconds: float = Field(10, gt=0)
+    headers: dict[str, str] = Field(default_factory=dict)
+    token: SecretStr | None = None
+
+
+class FolderEndpointConfig(_EndpointBase):
+    """A receiver that picks files up from a directory (the oldest integration there is)."""
+
+    type: Literal["folder"]
+    path: Path
+
+
+EndpointConfig = Annotated[HttpEndpointConfig | FolderEndpointConfig, Field(discriminator="type")]
+
+
+def _as_list(value: Any) -> Any:
+    """Let ``source: erp`` stand for ``source: [erp]``."""
+    return [value] if isinstance(value, str) else value
+
+
+class RouteCondition(_Section):
+    """Which messages a route takes: all conditions must hold."""
+
+    document_type: str
+    source: Annotated[list[str], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="any of these senders; empty means any sender"
+    )
+    where: dict[str, JsonValue] = Field(
+        default_factory=dict, description="dotted path in the canonical JSON -> required value"
+    )
+
+
+class DeliverConfig(_Section):
+    """Where a route sends its messages and in which shape."""
+
+    endpoint: str
+    transform: Literal["canonical", "envelope", "fields"] = "canonical"
+    fields: dict[str, str] = Field(
+        default_factory=dict, description="for transform 'fields': output name -> dotted path"
+    )
+
+
+class RouteConfig(_Section):
+    """One rule turning matching messages into deliveries to one endpoint."""
+
+    name: Name
+    when: RouteCondition
+    deliver: DeliverConfig
+    lane: Lane | None = Field(None, description="default: the document type's lane")
+
+
+class Settings(BaseSettings):
+    """Everything configurable about one hub. Build it with :func:`load_settings`.
+
+    ``Settings(...)`` takes values from its arguments only (tests: exactly what they pass);
+    either way the values are validated and their cross-references checked.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
+        extra="forbid",
+        frozen=True,
+    )
+
+    hub: HubConfig = Field(default_factory=HubConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    lanes: LanesConfig = Field(default_factory=LanesConfig)
+    document_lanes: dict[str, Lane] = Field(
+        default_factory=lambda: {"inventory_position": _BULK},
+        description="document type -> lane; types not listed use the critical lane",
+    )
+    endpoints: dict[Name, EndpointConfig] = Field(default_factory=dict)
+    routes: list[RouteConfig] = Field(default_factory=list)
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL: ``store.url``, or the SQLite file in ``hub.data_dir``."""
+        if self.store.url is not None:
+            return self.store.url.get_secret_value()
+        return f"sqlite:///{(self.hub.data_dir / 'crossdock.db').as_posix()}"
+
+    def lane_for(self, document_type: str) -> Lane:
+        """The lane that processes a document type when a route does not say otherwise."""
+        return self.document_lanes.get(document_type, "critical")
+
+    def lane_for_route(self, route: RouteConfig) -> Lane:
+        """The lane a route's deliveries run in: its own, else its document type's."""
+        return route.lane or self.lane_for(route.when.document_type)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the arguments: :func:`load_settings` reads and merges the real sources itself.
+
+        That keeps ``Settings(...)`` in tests independent of the developer's environment, and
+        lets :func:`load_settings` read an environment other than ``os.environ``.
+        """
+        return (init_settings,)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Settings:
+        """Reject dangling names, as errors located at the setting that names them."""
+        problems = reference_problems(self)
+        if problems:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("reference", "{problem}", {"problem": text}),
+                        loc=loc,
+                        input=None,
+                    )
+                    for loc, text in problems
+                ],
+            )
+        return self
+
+
+def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
+    """Cross-reference checks that one field alone cannot make.
+
+    Returns:
+        (path, message) for each route naming a missing endpoint or unknown document type,
+        each repeated route name, each ``transform: fields`` without fields, and each
+        unknown document type in ``document_lanes``.
+    """
+    known_types = _known_document_types()
+    endpoints = ", ".join(sorted(settings.endpoints)) or "none"
+    problems: list[tuple[Loc, str]] = []
+    if known_types:
+        for document_type in settings.document_lanes:
+            if document_type not in known_types:
+                message = f"unknown document type {document_type!r}"
+                problems.append((("document_lanes", document_type), message))
+    first_index: dict[str, int] = {}
+    for index, route in enumerate(settings.routes):
+        at: Loc = ("routes", index)
+        if route.name in first_index:
+            message = (
+                f"duplicate route name {route.name!r} (also routes[{first_index[route.name]}])"
+            )
+            problems.append(((*at, "name"), message))
+        first_index.setdefault(route.name, index)
+        document_type = route.when.document_type
+        if known_types and document_type not in known_types:
+            message = f"unknown document type {document_type!r} (known: {', '.join(known_types)})"
+            problems.append(((*at, "when", "document_type"), message))
+        if route.deliver.endpoint not in settings.endpoints:
+            message = f"unknown endpoint {route.deliver.endpoint!r} (known: {endpoints})"
+            problems.append(((*at, "deliver", "endpoint"), message))
+        if route.deliver.transform == "fields" and not route.deliver.fields:
+            problems.append(((*at, "deliver", "fields"), "transform 'fields' needs fields"))
+        if route.deliver.transform != "fields" and route.deliver.fields:
+            message = "fields are only used with transform 'fields'"
+            problems.append(((*at, "deliver", "fields"), message))
+    return problems
+
+
+def _known_document_types() -> list[str]:
+    """Registered canonical document types; none registered means nothing to check against."""
+    return sorted(document_types())
+
+
+def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Settings:
+    """Load the settings from a YAML file, secrets files and the environment.
+
+    Args:
+        path: The YAML file. Default: ``$CROSSDOCK_CONFIG``, else ``./crossdock.yaml`` if it
+            exists, else no file (defaults, secrets and environment only).
+        env: The environment to read instead of ``os.environ`` (for tests and tools).
+
+    Returns:
+        Validated settings whose cross-references all resolve.
+
+    Raises:
+        ConfigError: Every problem found, each with its file, line and column, or the
+            environment variable or secrets file that caused it.
+    """
+    environ = dict(os.environ if env is None else env)
+    if path is None:
+        named = next((v for k, v in environ.items() if k.upper() == f"{ENV_PREFIX}CONFIG"), "")
+        default = DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+        path = Path(named) if named else default
+    data, sources = read_sources(Settings, path, environ)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(sources.validation_problems(exc, data)) from exc
+
+
+def check_config(path: Path | None = None) -> list[ConfigProblem]:
+    """Every problem with a configuration (empty when it is fine), for ``config check``."""
+    try:
+        load_settings(path)
+    except ConfigError as exc:
+        return exc.problems
+    return []

@@ -1,0 +1,1 @@
+"""Ways into the hub: the HTTP API, the CLI, the worker process and the demo."""

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): intake, message tracking, replay, dead letters, endpoints."""

@@ -1,0 +1,24 @@
+"""The FastAPI application, built around already-wired hub services."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from crossdock import __version__
+from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api import intake, operations
+from crossdock.entrypoints.api.problems import install_problem_handlers
+
+
+def create_app(hub: HubServices) -> FastAPI:
+    """The API for one hub; the hub's lifecycle (workers) is driven by the caller."""
+    app = FastAPI(
+        title="crossdock",
+        version=__version__,
+        description="Integration hub for distribution: intake, tracking, replay, operations.",
+    )
+    app.state.hub = hub
+    install_problem_handlers(app)
+    app.include_router(intake.router, tags=["intake"])
+    app.include_router(operations.router, tags=["operations"])
+    return app

@@ -1,0 +1,147 @@
+"""Tracking and operations: messages, replay, dead letters, endpoints, health, metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+
+from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.problems import Problem
+from crossdock.hub import operations as ops
+from crossdock.hub.records import MessageFilter
+
+router = APIRouter()
+
+
+def _hub(request: Request) -> HubServices:
+    hub: HubServices = request.app.state.hub
+    return hub
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> Response:
+    hub = _hub(request)
+    counts = await hub.runner.read(lambda uow: uow.messages.counts_by_status())
+    return _json({"status": "ok", "messages": counts})
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    hub = _hub(request)
+    return Response(hub.metrics.exposition(), media_type="text/plain; version=0.0.4")
+
+
+@router.get("/v1/messages")
+async def list_messages(
+    request: Request,
+    document_type: str | None = None,
+    source: str | None = None,
+    correlation_key: str | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> Response:
+    flt = MessageFilter(document_type, source, correlation_key, status, since, until)
+    rows = await _hub(request).runner.read(lambda uow: ops.list_messages(uow, flt, limit, offset))
+    return _json({"items": rows, "limit": limit, "offset": offset})
+
+
+@router.get("/v1/messages/{message_id}")
+async def get_message(request: Request, message_id: str, raw: bool = False) -> Response:
+    view = await _hub(request).runner.read(lambda uow: ops.message_view(uow, message_id, include_raw=raw))
+    if view is None:
+        raise Problem(404, f"no message with id {message_id!r}")
+    return _json(view)
+
+
+class ReplayRequest(BaseModel):
+    """Which messages to replay and to which consumer group (default: their routing lane)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_ids: list[str] | None = None
+    document_type: str | None = None
+    source: str | None = None
+    correlation_key: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    group: str | None = Field(None, description="consumer group, e.g. route.critical")
+
+
+async def _replay(hub: HubServices, flt: MessageFilter, group: str | None) -> Response:
+    def run(uow: Any) -> dict[str, Any]:
+        return ops.replay(uow, hub.bus, flt, group)
+
+    try:
+        result = await hub.runner.write(run)
+    except ops.ReplayError as exc:
+        raise Problem(404 if "no message" in str(exc) else 422, str(exc)) from exc
+    hub.wake("route.")
+    hub.wake("deliver.")
+    return _json(result, 202)
+
+
+@router.post("/v1/messages/{message_id}/replay")
+async def replay_message(request: Request, message_id: str, group: str | None = None) -> Response:
+    return await _replay(_hub(request), MessageFilter(ids=[message_id], status=None), group)
+
+
+@router.post("/v1/replay")
+async def replay_filter(request: Request, body: ReplayRequest) -> Response:
+    if not any([body.message_ids, body.document_type, body.source, body.correlation_key, body.since]):
+        raise Problem(422, "name messages to replay: message_ids, or a filter (document_type, source, correlation_key, since/until)")
+    flt = MessageFilter(
+        document_type=body.document_type,
+        source=body.source,
+        correlation_key=body.correlation_key,
+        since=body.since,
+        until=body.until,
+        ids=body.message_ids,
+    )
+    return await _replay(_hub(request), flt, body.group)
+
+
+@router.get("/v1/dlq")
+async def list_dead_letters(request: Request, group: str | None = None, limit: int = Query(100, ge=1, le=10000)) -> Response:
+    hub = _hub(request)
+    rows = await hub.runner.call(hub.bus.dead_letters, group, limit)
+    return _json({"items": [ops.dead_letter_dict(d) for d in rows]})
+
+
+class RetryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[int] | None = None
+    group: str | None = None
+
+
+@router.post("/v1/dlq/retry")
+async def retry_dead_letters(request: Request, body: RetryRequest) -> Response:
+    hub = _hub(request)
+    count = await hub.runner.call(ops.retry_dead_letters, hub.bus, body.group, body.ids)
+    hub.wake("deliver.")
+    hub.wake("route.")
+    return _json({"retried": count}, 202)
+
+
+@router.get("/v1/endpoints")
+async def endpoints(request: Request) -> Response:
+    hub = _hub(request)
+    configured = list(hub.settings.endpoints)
+    rows = await hub.runner.read(lambda uow: ops.endpoints_view(uow, hub.bus, configured))
+    live = hub.endpoint_states()
+    for row in rows:
+        if row["name"] in live:
+            row.update(live[row["name"]])
+    return _json({"items": rows})

@@ -1,0 +1,233 @@
+"""The `crossdock` command line (typer + rich): run the hub and operate it.
+
+Operator commands read and write the store directly, so they work whether or not the hub is
+running (SQLite in WAL mode lets them run beside it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import typer
+
+from crossdock.entrypoints.cli_common import (
+    ConfigOption,
+    DataDirOption,
+    JsonOption,
+    console,
+    err_console,
+    fail,
+    open_store,
+    print_json,
+    print_table,
+    settings_from,
+)
+from crossdock.hub import operations as ops
+from crossdock.hub.records import MessageFilter
+
+app = typer.Typer(help="crossdock: the integration hub for distribution.", no_args_is_help=True)
+messages_app = typer.Typer(help="Inbound messages: list, show, replay.", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead letters: list, retry.", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
+schema_app = typer.Typer(help="Canonical document schemas.", no_args_is_help=True)
+app.add_typer(messages_app, name="messages")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(config_app, name="config")
+app.add_typer(schema_app, name="schema")
+
+
+@app.command()
+def up(
+    host: str = typer.Option(None, help="interface to listen on (default 127.0.0.1)"),
+    port: int = typer.Option(None, help="port (default 8080)"),
+    data_dir: Path = DataDirOption,
+    config: Path = ConfigOption,
+    log_json: bool = typer.Option(False, "--log-json", help="JSON log lines"),
+) -> None:
+    """Start the hub: HTTP API, workers and scheduler, on the embedded store."""
+    from crossdock.entrypoints.server import serve
+    from crossdock.observability.logging import configure_logging
+
+    configure_logging(json=log_json)
+    settings = settings_from(config, data_dir, host=host, port=port)
+    serve(settings)
+
+
+@config_app.command("check")
+def config_check(path: Path = typer.Argument(None, help="config file (default ./crossdock.yaml)")) -> None:
+    """Validate a configuration file; exit 0 when valid, 1 with every problem and its line."""
+    from crossdock.config import check_config
+
+    problems = check_config(path)
+    if problems:
+        for problem in problems:
+            err_console.print(str(problem), highlight=False)
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green]: {path or 'crossdock.yaml'} is valid")
+
+
+@schema_app.command("export")
+def schema_export(directory: Path = typer.Argument(..., help="where to write <type>.schema.json")) -> None:
+    """Write the JSON Schema of every canonical document type."""
+    from crossdock.canonical.schema import export_schemas
+
+    written = export_schemas(directory)
+    for path in written:
+        console.print(str(path))
+
+
+def _filter(
+    document_type: str | None,
+    source: str | None,
+    correlation_key: str | None,
+    status: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    ids: list[str] | None = None,
+) -> MessageFilter:
+    return MessageFilter(document_type, source, correlation_key, status, since, until, ids)
+
+
+@messages_app.command("list")
+def messages_list(
+    document_type: str = typer.Option(None, "--type", "-t"),
+    source: str = typer.Option(None, "--source", "-s"),
+    correlation_key: str = typer.Option(None, "--key", "-k", help="correlation key (PO number...)"),
+    status: str = typer.Option(None, "--status"),
+    limit: int = typer.Option(50, "--limit", "-n"),
+    json_out: bool = JsonOption,
+    config: Path = ConfigOption,
+    data_dir: Path = DataDirOption,
+) -> None:
+    """List recent messages, newest first."""
+    with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
+        rows = ops.list_messages(uow, _filter(document_type, source, correlation_key, status), limit)
+    if json_out:
+        print_json(rows)
+        return
+    print_table(
+        f"{len(rows)} message(s)",
+        ["id", "type", "source", "key", "status", "received", "dups"],
+        [
+            [r["id"], r["document_type"], r["source"], r["correlation_key"], r["status"], r["received_at"], r["duplicates"]]
+            for r in rows
+        ],
+    )
+
+
+@messages_app.command("show")
+def messages_show(
+    message_id: str,
+    raw: bool = typer.Option(False, "--raw", help="include the bytes as received"),
+    json_out: bool = JsonOption,
+    config: Path = ConfigOption,
+    data_dir: Path = DataDirOption,
+) -> None:
+    """One message: status, canonical payload, errors, deliveries and attempts."""
+    with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
+        view = ops.message_view(uow, message_id, include_raw=raw)
+    if view is None:
+        raise fail(f"no message with id {message_id!r}")
+    if json_out:
+        print_json(view)
+        return
+    console.print(f"[bold]{view['id']}[/bold] {view['document_type']} from {view['source']} via {view['channel']}")
+    console.print(f"status: [bold]{view['status']}[/bold]  key: {view['correlation_key']}  received: {view['received_at']}")
+    for error in view["errors"]:
+        console.print(f"  [red]error[/red] {error['path']}: {error['reason']}", highlight=False)
+    rows = []
+    for d in view["deliveries"]:
+        last = d["attempts"][-1] if d["attempts"] else {}
+        rows.append([d["id"], d["route"], d["endpoint"], d["status"], len(d["attempts"]), last.get("status_code"), d["last_error"]])
+    if rows:
+        print_table("deliveries", ["id", "route", "endpoint", "status", "attempts", "last code", "last error"], rows)
+
+
+@messages_app.command("replay")
+def messages_replay(
+    message_ids: list[str] = typer.Argument(None, help="message ids; or use a filter"),
+    document_type: str = typer.Option(None, "--type", "-t"),
+    source: str = typer.Option(None, "--source", "-s"),
+    correlation_key: str = typer.Option(None, "--key", "-k"),
+    since: datetime = typer.Option(None, "--since"),
+    until: datetime = typer.Option(None, "--until"),
+    group: str = typer.Option(None, "--group", "-g", help="consumer group (default: the routing lane)"),
+    json_out: bool = JsonOption,
+    config: Path = ConfigOption,
+    data_dir: Path = DataDirOption,
+) -> None:
+    """Replay messages to a consumer group: by id, or by type/source/key/time range."""
+    if not (message_ids or document_type or source or correlation_key or since):
+        raise fail("name messages to replay: ids, or --type/--source/--key/--since", 2)
+    flt = _filter(document_type, source, correlation_key, None, since, until, message_ids or None)
+    with open_store(config, data_dir) as (_s, store), store.uow() as uow:
+        try:
+            result = ops.replay(uow, store.bus, flt, group)
+        except ops.ReplayError as exc:
+            raise fail(str(exc)) from exc
+    if json_out:
+        print_json(result)
+        return
+    for name, count in result["replayed"].items():
+        console.print(f"replayed {count} message(s) to {name}")
+
+
+@dlq_app.command("list")
+def dlq_list(
+    group: str = typer.Option(None, "--group", "-g"),
+    limit: int = typer.Option(100, "--limit", "-n"),
+    json_out: bool = JsonOption,
+    config: Path = ConfigOption,
+    data_dir: Path = DataDirOption,
+) -> None:
+    """Dead letters: entries a consumer gave up on, with the last error."""
+    with open_store(config, data_dir) as (_s, store):
+        rows = [ops.dead_letter_dict(d) for d in store.bus.dead_letters(group, limit)]
+    if json_out:
+        print_json(rows)
+        return
+    print_table(
+        f"{len(rows)} dead letter(s)",
+        ["id", "group", "message", "key", "tries", "dead at", "last error"],
+        [[r["id"], r["group"], r["message_id"], r["key"], r["deliveries"], r["dead_at"], r["last_error"]] for r in rows],
+    )
+
+
+@dlq_app.command("retry")
+def dlq_retry(
+    ids: list[int] = typer.Argument(None, help="dead letter ids (default: all of the group)"),
+    group: str = typer.Option(None, "--group", "-g"),
+    all_: bool = typer.Option(False, "--all", help="retry every dead letter"),
+    config: Path = ConfigOption,
+    data_dir: Path = DataDirOption,
+) -> None:
+    """Make dead letters deliverable again (attempt counts restart)."""
+    if not ids and not group and not all_:
+        raise fail("name dead letters to retry: ids, --group, or --all", 2)
+    with open_store(config, data_dir) as (_s, store):
+        count = ops.retry_dead_letters(store.bus, group, ids or None)
+    console.print(f"{count} dead letter(s) back in their queue")
+
+
+@app.command()
+def endpoints(
+    json_out: bool = JsonOption,
+    config: Path = ConfigOption,
+    data_dir: Path = DataDirOption,
+) -> None:
+    """Endpoints: circuit state, backlog and dead letters."""
+    with open_store(config, data_dir) as (settings, store), store.uow.reader() as uow:
+        rows = ops.endpoints_view(uow, store.bus, list(settings.endpoints))
+    if json_out:
+        print_json(rows)
+        return
+    print_table(
+        "endpoints",
+        ["name", "circuit", "failures", "opened at", "backlog", "dead letters"],
+        [[r["name"], r["circuit"], r["consecutive_failures"], r["opened_at"], r["backlog"], r["dead_letters"]] for r in rows],
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,68 @@
+"""What every CLI command shares: loading settings, opening the store, printing."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crossdock.bootstrap import Store, build_store
+from crossdock.config import ConfigError, Settings, load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = typer.Option(None, "--config", "-c", help="crossdock.yaml to read (default: ./crossdock.yaml or $CROSSDOCK_CONFIG)")
+DataDirOption = typer.Option(None, "--data-dir", help="where the SQLite store lives (overrides hub.data_dir)")
+JsonOption = typer.Option(False, "--json", help="print JSON instead of a table")
+
+
+def settings_from(config: Path | None, data_dir: Path | None = None, **hub_overrides: Any) -> Settings:
+    """Load settings or exit 2 with every problem listed, each with its file and line."""
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        err_console.print(f"[red]configuration is invalid:[/red]\n{exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    overrides = {k: v for k, v in hub_overrides.items() if v is not None}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if overrides:
+        hub = settings.hub.model_copy(update=overrides)
+        settings = settings.model_copy(update={"hub": hub})
+    return settings
+
+
+@contextlib.contextmanager
+def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
+    settings = settings_from(config, data_dir)
+    store = build_store(settings)
+    try:
+        yield settings, store
+    finally:
+        store.close()
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    console.print(table)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)

@@ -1,0 +1,59 @@
+"""`crossdock up`: the API, the workers and the scheduler in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import uvicorn
+from fastapi import FastAPI
+
+from crossdock.bootstrap import build_hub
+from crossdock.config import Settings
+from crossdock.entrypoints.api.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+def build_server(settings: Settings) -> uvicorn.Server:
+    """A uvicorn server whose lifespan starts and stops the hub's workers."""
+    holder: dict[str, FastAPI] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        hub = holder["app"].state.hub
+        await hub.start()
+        log.info(
+            "crossdock up on http://%s:%d (store %s)",
+            settings.hub.host,
+            settings.hub.port,
+            settings.hub.data_dir,
+        )
+        try:
+            yield
+        finally:
+            await hub.stop()
+
+    hub = build_hub(settings)
+    app = create_app(hub)
+    app.router.lifespan_context = lifespan
+    holder["app"] = app
+    config = uvicorn.Config(
+        app,
+        host=settings.hub.host,
+        port=settings.hub.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(settings: Settings) -> None:
+    server = build_server(settings)
+    asyncio.run(server.serve())

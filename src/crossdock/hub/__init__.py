@@ -1,0 +1,1 @@
+"""The application core: intake, routing, delivery policy. Depends only on its ports."""

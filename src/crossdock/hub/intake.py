@@ -1,0 +1,163 @@
+"""Intake: turn partner bytes into a recorded message, accepted or rejected, exactly once.
+
+`prepare` is pure (decode + validate, no I/O) and runs on the request's thread; `record` runs
+inside a unit of work and settles idempotency against the log: the same (source, key) with the
+same body is a duplicate that returns the first outcome, with another body it is a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import ValidationError
+from ulid import ULID
+
+from crossdock.canonical.base import CanonicalDocument
+from crossdock.canonical.registry import document_model
+from crossdock.hub.ports import UnitOfWork
+from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
+
+ACCEPTED_SUBJECT = "doc.{lane}.{document_type}"
+REJECTED_SUBJECT = "rejected.{document_type}"
+
+
+class UnknownDocumentType(LookupError):
+    """The channel named a document type the hub has no model for."""
+
+
+@dataclass(slots=True)
+class IntakeRequest:
+    document_type: str
+    raw: bytes
+    content_type: str
+    source: str
+    channel: str
+    received_at: datetime
+    idempotency_key: str | None = None
+    causation_id: str | None = None
+
+
+@dataclass(slots=True)
+class IntakeOutcome:
+    """What the channel tells the sender: the message id and how it stands."""
+
+    message_id: str
+    status: str
+    duplicate: bool = False
+    conflict: bool = False
+    errors: list[FieldError] = field(default_factory=list)
+    correlation_key: str | None = None
+
+
+def error_path(loc: Sequence[int | str]) -> str:
+    """('lines', 0, 'quantity') -> 'lines[0].quantity' — the way users write paths."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "$"
+
+
+def validation_errors(exc: ValidationError) -> list[FieldError]:
+    return [
+        FieldError(path=error_path(err["loc"]), reason=err["msg"], type=err["type"])
+        for err in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def prepare(request: IntakeRequest, lane_for: Callable[[str], str]) -> InboundMessage:
+    """Decode and validate one document. Never raises for bad content: it is recorded."""
+    model = document_model(request.document_type)
+    if model is None:
+        raise UnknownDocumentType(request.document_type)
+    message = InboundMessage(
+        id=str(ULID()),
+        document_type=request.document_type,
+        schema_version=model.schema_version,
+        source=request.source,
+        channel=request.channel,
+        received_at=request.received_at,
+        content_type=request.content_type,
+        raw=request.raw,
+        body_sha256=hashlib.sha256(request.raw).hexdigest(),
+        status=MessageStatus.ACCEPTED,
+        lane=lane_for(request.document_type),
+        idempotency_key=request.idempotency_key,
+        causation_id=request.causation_id,
+    )
+    try:
+        document: CanonicalDocument = model.model_validate_json(request.raw)
+    except ValidationError as exc:
+        message.status = MessageStatus.REJECTED
+        message.errors = validation_errors(exc)
+        return message
+    message.correlation_key = document.correlation_key()
+    message.canonical = document.model_dump_json(exclude_none=True).encode()
+    return message
+
+
+def reject(request: IntakeRequest, lane: str, errors: list[FieldError]) -> InboundMessage:
+    """Record a document the channel could not even decode (e.g. a bad NDJSON line)."""
+    return InboundMessage(
+        id=str(ULID()),
+        document_type=request.document_type,
+        schema_version=0,
+        source=request.source,
+        channel=request.channel,
+        received_at=request.received_at,
+        content_type=request.content_type,
+        raw=request.raw,
+        body_sha256=hashlib.sha256(request.raw).hexdigest(),
+        status=MessageStatus.REJECTED,
+        lane=lane,
+        idempotency_key=request.idempotency_key,
+        causation_id=request.causation_id,
+        errors=errors,
+    )
+
+
+def record(uow: UnitOfWork, batch: Sequence[InboundMessage]) -> list[IntakeOutcome]:
+    """Write new messages and their announcements; settle duplicates. Caller commits."""
+    keys = [(m.source, m.idempotency_key) for m in batch if m.idempotency_key]
+    known = uow.messages.find_idempotent(keys) if keys else {}
+    fresh: list[InboundMessage] = []
+    duplicates: list[str] = []
+    outcomes: list[IntakeOutcome] = []
+    for message in batch:
+        if message.idempotency_key:
+            key = (message.source, message.idempotency_key)
+            first = known.get(key)
+            if first is not None:
+                first_id, first_sha, first_status = first
+                conflict = first_sha != message.body_sha256
+                if not conflict:
+                    duplicates.append(first_id)
+                outcomes.append(
+                    IntakeOutcome(first_id, first_status, duplicate=not conflict, conflict=conflict)
+                )
+                continue
+            known[key] = (message.id, message.body_sha256, message.status.value)
+        fresh.append(message)
+        outcomes.append(
+            IntakeOutcome(
+                message.id,
+                message.status.value,
+                errors=message.errors,
+                correlation_key=message.correlation_key,
+            )
+        )
+    uow.messages.add_many(fresh)
+    for message in fresh:
+        if message.status is MessageStatus.ACCEPTED:
+            subject = ACCEPTED_SUBJECT.format(lane=message.lane, document_type=message.document_type)
+        else:
+            subject = REJECTED_SUBJECT.format(document_type=message.document_type)
+        uow.outbox.publish(subject, message.correlation_key or message.id, message.id)
+    if duplicates:
+        uow.messages.count_duplicate(duplicates)
+    return outcomes

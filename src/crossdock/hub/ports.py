@@ -1,0 +1,237 @@
+"""The ports the hub needs from the outside world, as Protocols.
+
+Adapters implement them (`Sql...` on SQLite or PostgreSQL, later `Nats...`); the hub never
+imports an adapter. The store ports are synchronous: the runtime runs a whole unit of work
+(handler plus writes) on a database thread, so one transaction is one function call and the
+event loop only ever waits for it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from crossdock.hub.records import (
+    BusEntry,
+    ConsumerGroup,
+    DeadLetter,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    EndpointState,
+    InboundMessage,
+    MessageFilter,
+    MessageStatus,
+    MessageSummary,
+    StoredMessage,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+        ...
+
+
+class MessageLog(Protocol):
+    """The durable record of every inbound message, accepted or rejected."""
+
+    def find_idempotent(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str, str]]:
+        """Look up (source, idempotency key) pairs: -> (message id, body sha256, status)."""
+        ...
+
+    def add_many(self, messages: Sequence[InboundMessage]) -> None:
+        """Record new messages (the caller has ruled out duplicates)."""
+        ...
+
+    def count_duplicate(self, message_ids: Sequence[str]) -> None:
+        """Count one more duplicate submission against each message."""
+        ...
+
+    def get(self, message_id: str) -> StoredMessage | None: ...
+
+    def list(self, flt: MessageFilter, limit: int = 100, offset: int = 0) -> list[MessageSummary]: ...
+
+    def ids(self, flt: MessageFilter, limit: int = 100_000) -> list[tuple[str, str, str]]:
+        """(id, correlation key, lane) of matching messages, oldest first, for replays."""
+        ...
+
+    def set_status(self, message_ids: Sequence[str], status: MessageStatus) -> None: ...
+
+    def counts_by_status(self) -> dict[str, int]: ...
+
+
+class Outbox(Protocol):
+    """Messages a unit of work announces; they become visible to consumers at commit."""
+
+    def publish(self, subject: str, key: str, message_id: str, payload: bytes = b"") -> None: ...
+
+
+class Inbox(Protocol):
+    """What each consumer has already processed, so redelivery has no second effect."""
+
+    def claim(self, consumer: str, message_id: str, replay: int = 0) -> bool:
+        """Record that `consumer` processes `message_id`; False when it already did."""
+        ...
+
+
+class DeliveryLog(Protocol):
+    """Deliveries (message x route x endpoint) and every attempt made for them."""
+
+    def add(self, delivery: Delivery) -> None: ...
+
+    def get(self, delivery_id: str) -> Delivery | None: ...
+
+    def get_many(self, delivery_ids: Sequence[str]) -> dict[str, Delivery]: ...
+
+    def for_message(self, message_id: str) -> list[Delivery]: ...
+
+    def attempts(self, delivery_ids: Sequence[str]) -> list[DeliveryAttempt]: ...
+
+    def record_attempts(self, attempts: Sequence[DeliveryAttempt]) -> None: ...
+
+    def set_status(
+        self, delivery_id: str, status: DeliveryStatus, attempts: int, last_error: str | None
+    ) -> None: ...
+
+    def open_for_messages(self, message_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """message id -> (pending deliveries, dead-lettered deliveries)."""
+        ...
+
+
+class EndpointStates(Protocol):
+    """Circuit state per endpoint, persisted so operators can see it from another process."""
+
+    def save(self, state: EndpointState) -> None: ...
+
+    def all(self) -> list[EndpointState]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the store. Leaving the block without `commit()` rolls back."""
+
+    messages: MessageLog
+    outbox: Outbox
+    inbox: Inbox
+    deliveries: DeliveryLog
+    endpoints: EndpointStates
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def savepoint(self) -> Savepoint:
+        """A nested transaction: one failing handler in a batch leaves the others intact."""
+        ...
+
+
+class Savepoint(Protocol):
+    def __enter__(self) -> object: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+@dataclass(slots=True)
+class ReplayFilter:
+    """Which published messages to hand to a consumer group again."""
+
+    message_ids: list[str] | None = None
+    messages: MessageFilter = field(default_factory=MessageFilter)
+
+
+class Bus(Protocol):
+    """A durable topic log with consumer groups (JetStream semantics).
+
+    At-least-once: a fetched entry is leased for the group's ack wait; unacknowledged, it comes
+    back. Within a group, entries with the same key are handed out one at a time, in order.
+    `nak` schedules a redelivery after a delay; past `max_deliver` the entry is dead-lettered.
+    """
+
+    def ensure_group(self, group: ConsumerGroup) -> None: ...
+
+    def fetch(self, group: str, limit: int) -> list[BusEntry]: ...
+
+    def ack(self, group: str, entries: Sequence[BusEntry]) -> None: ...
+
+    def nak(self, group: str, entry: BusEntry, delay_seconds: float, error: str) -> bool:
+        """Redeliver later; True when this dead-lettered the entry instead."""
+        ...
+
+    def dead_letter(self, group: str, entry: BusEntry, error: str) -> None:
+        """Give up on an entry now (a permanent failure)."""
+        ...
+
+    def dead_letters(self, group: str | None = None, limit: int = 100) -> list[DeadLetter]: ...
+
+    def retry_dead_letters(self, group: str | None, pending_ids: Sequence[int] | None) -> int:
+        """Make dead letters deliverable again (deliveries reset). Returns how many."""
+        ...
+
+    def replay(self, group: str, message_ids: Sequence[str]) -> int:
+        """Hand the log entries of these messages to `group` again. Returns how many."""
+        ...
+
+    def backlog(self) -> dict[str, int]:
+        """Group name -> entries not yet acknowledged (published but unconsumed included)."""
+        ...
+
+    def has_work(self, group: str) -> bool:
+        """Cheap check whether fetch could return anything now."""
+        ...
+
+    def release_leases(self) -> int:
+        """Make every leased entry deliverable again (after a crash of the only consumer)."""
+        ...
+
+    def groups(self) -> list[ConsumerGroup]: ...
+
+
+@dataclass(slots=True)
+class SendResult:
+    """What an endpoint made of one delivery."""
+
+    ok: bool
+    status_code: int | None = None
+    error: str | None = None
+    retryable: bool = True
+    duration_ms: float = 0.0
+
+
+@dataclass(slots=True)
+class OutboundRequest:
+    delivery_id: str
+    message_id: str
+    idempotency_key: str
+    correlation_key: str
+    content_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Endpoint(Protocol):
+    """A receiver the hub delivers to, by logical name (HTTP, folder, ERP adapter)."""
+
+    name: str
+
+    async def send(self, request: OutboundRequest) -> SendResult: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,189 @@
+"""Plain records that cross the hub's ports.
+
+They are slotted dataclasses rather than pydantic models because they are built on the hot
+intake path, where every microsecond counts, and they never come from untrusted input
+directly (the canonical documents do the validation).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class MessageStatus(enum.StrEnum):
+    """Where a recorded message stands. Rejected messages are kept, with their errors."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    ROUTED = "routed"
+    UNROUTED = "unrouted"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD_LETTERED = "dead_lettered"
+
+
+@dataclass(slots=True)
+class FieldError:
+    """One validation problem: where (a dotted/indexed path) and why."""
+
+    path: str
+    reason: str
+    type: str = "invalid"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason, "type": self.type}
+
+
+@dataclass(slots=True)
+class InboundMessage:
+    """Everything intake knows about one inbound message, written to the log in one go."""
+
+    id: str
+    document_type: str
+    schema_version: int
+    source: str
+    channel: str
+    received_at: datetime
+    content_type: str
+    raw: bytes
+    body_sha256: str
+    status: MessageStatus
+    lane: str
+    correlation_key: str | None = None
+    causation_id: str | None = None
+    idempotency_key: str | None = None
+    canonical: bytes | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MessageSummary:
+    """A message as lists show it (no bodies)."""
+
+    id: str
+    document_type: str
+    source: str
+    channel: str
+    correlation_key: str | None
+    status: str
+    received_at: datetime
+    duplicates: int = 0
+
+
+@dataclass(slots=True)
+class StoredMessage:
+    """A message read back from the log, bodies included."""
+
+    summary: MessageSummary
+    schema_version: int
+    causation_id: str | None
+    idempotency_key: str | None
+    content_type: str
+    raw: bytes
+    body_sha256: str
+    lane: str
+    canonical: bytes | None
+    errors: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class MessageFilter:
+    """Selects messages for lists and replays; every field narrows, None means any."""
+
+    document_type: str | None = None
+    source: str | None = None
+    correlation_key: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    ids: list[str] | None = None
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One message's journey to one endpoint through one route."""
+
+    id: str
+    message_id: str
+    route: str
+    endpoint: str
+    lane: str
+    idempotency_key: str
+    correlation_key: str
+    content_type: str
+    body: bytes
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    last_error: str | None = None
+
+
+@dataclass(slots=True)
+class DeliveryAttempt:
+    delivery_id: str
+    attempt: int
+    started_at: datetime
+    duration_ms: float
+    outcome: str
+    status_code: int | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class BusEntry:
+    """One message handed to one consumer group by the bus."""
+
+    seq: int
+    subject: str
+    key: str
+    message_id: str
+    payload: bytes
+    published_at: datetime
+    deliveries: int
+    replay: int = 0
+    pending_id: int = 0
+
+
+@dataclass(slots=True)
+class ConsumerGroup:
+    """A durable consumer: which subjects it reads, in which lane, and when to give up.
+
+    The same fields as a JetStream durable consumer (filter subjects, max deliver, ack wait),
+    so a NATS bus can be configured from it unchanged.
+    """
+
+    name: str
+    subjects: tuple[str, ...]
+    lane: str = "critical"
+    max_deliver: int = 10
+    ack_wait_seconds: float = 60.0
+
+
+@dataclass(slots=True)
+class DeadLetter:
+    group: str
+    pending_id: int
+    seq: int
+    message_id: str
+    subject: str
+    key: str
+    deliveries: int
+    last_error: str | None
+    dead_at: datetime | None
+
+
+@dataclass(slots=True)
+class EndpointState:
+    name: str
+    circuit: str
+    consecutive_failures: int
+    opened_at: datetime | None
+    backlog: int = 0
+    dead_letters: int = 0

@@ -1,0 +1,106 @@
+"""Routing: an accepted message becomes one delivery per matching route.
+
+The router is a consumer of the accepted-document subjects. For each message it evaluates the
+routes, encodes the body for each receiver and records a delivery plus its announcement on the
+endpoint's subject, all in the unit of work that also marks the message as processed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from ulid import ULID
+
+from crossdock.hub.ports import UnitOfWork
+from crossdock.hub.records import BusEntry, Delivery, MessageStatus, StoredMessage
+from crossdock.mapping.transforms import EnvelopeInfo, apply_transform, lookup
+
+DELIVERY_SUBJECT = "deliver.{lane}.{endpoint}"
+
+
+@dataclass(slots=True, frozen=True)
+class Route:
+    """When `document_type` (from `sources`, with `where` equalities) -> `endpoint`."""
+
+    name: str
+    document_type: str
+    endpoint: str
+    transform: str = "canonical"
+    lane: str = "critical"
+    sources: tuple[str, ...] = ()
+    where: Mapping[str, Any] = field(default_factory=dict)
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    def matches(self, message: StoredMessage, document: Any | None) -> bool:
+        summary = message.summary
+        if summary.document_type != self.document_type:
+            return False
+        if self.sources and summary.source not in self.sources:
+            return False
+        if self.where:
+            if document is None:
+                return False
+            for path, expected in self.where.items():
+                try:
+                    if lookup(document, path) != expected:
+                        return False
+                except KeyError:
+                    return False
+        return True
+
+
+def delivery_key(message_id: str, route: str, replay: int) -> str:
+    """Stable across redeliveries (receivers dedupe on it); new for a deliberate replay."""
+    return f"{message_id}.{route}" if replay == 0 else f"{message_id}.{route}.r{replay}"
+
+
+class Router:
+    """Consumer group handler for accepted documents."""
+
+    def __init__(self, routes: Sequence[Route]) -> None:
+        self.routes = list(routes)
+        self._by_type: dict[str, list[Route]] = {}
+        for route in self.routes:
+            self._by_type.setdefault(route.document_type, []).append(route)
+
+    def handle(self, uow: UnitOfWork, consumer: str, entry: BusEntry) -> int:
+        """Route one message; returns the number of deliveries created."""
+        if not uow.inbox.claim(consumer, entry.message_id, entry.replay):
+            return 0
+        message = uow.messages.get(entry.message_id)
+        if message is None or message.canonical is None:
+            raise LookupError(f"message {entry.message_id} is not in the log or has no canonical form")
+        candidates = self._by_type.get(message.summary.document_type, [])
+        document = orjson.loads(message.canonical) if any(r.where for r in candidates) else None
+        matched = [r for r in candidates if r.matches(message, document)]
+        key = message.summary.correlation_key or message.summary.id
+        info = EnvelopeInfo(
+            message_id=message.summary.id,
+            document_type=message.summary.document_type,
+            schema_version=message.schema_version,
+            source=message.summary.source,
+            correlation_key=key,
+            received_at=message.summary.received_at.isoformat(),
+        )
+        for route in matched:
+            content_type, body = apply_transform(route.transform, message.canonical, info, route.fields)
+            delivery = Delivery(
+                id=str(ULID()),
+                message_id=message.summary.id,
+                route=route.name,
+                endpoint=route.endpoint,
+                lane=route.lane,
+                idempotency_key=delivery_key(message.summary.id, route.name, entry.replay),
+                correlation_key=key,
+                content_type=content_type,
+                body=body,
+            )
+            uow.deliveries.add(delivery)
+            subject = DELIVERY_SUBJECT.format(lane=route.lane, endpoint=route.endpoint)
+            uow.outbox.publish(subject, key, message.summary.id, delivery.id.encode())
+        status = MessageStatus.ROUTED if matched else MessageStatus.UNROUTED
+        uow.messages.set_status([message.summary.id], status)
+        return len(matched)

@@ -1,0 +1,169 @@
+"""The hub's workers: routing and delivery loops per lane, and the periodic scheduler.
+
+Everything runs as asyncio tasks in one process on the embedded default. Each lane has its
+own loops, batch sizes and poll intervals; wakeup events make a commit upstream start the next
+stage at once instead of waiting for a poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from crossdock.hub.delivery import EndpointDispatcher, delivery_group
+from crossdock.hub.policy import RetryPolicy
+from crossdock.hub.ports import Bus
+from crossdock.hub.records import BusEntry, ConsumerGroup
+from crossdock.hub.routing import Router
+from crossdock.hub.store_runner import StoreRunner
+
+log = logging.getLogger(__name__)
+
+LANES = ("critical", "bulk")
+
+
+@dataclass(slots=True, frozen=True)
+class LaneSettings:
+    workers: int = 1
+    batch_size: int = 100
+    poll_interval: float = 0.02
+
+
+def route_group(lane: str) -> ConsumerGroup:
+    return ConsumerGroup(name=f"route.{lane}", subjects=(f"doc.{lane}.>",), lane=lane, max_deliver=20)
+
+
+class Runtime:
+    def __init__(
+        self,
+        runner: StoreRunner,
+        bus: Bus,
+        router: Router,
+        dispatchers: Sequence[EndpointDispatcher],
+        lanes: dict[str, LaneSettings],
+        *,
+        handler_retry: RetryPolicy,
+        periodic: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
+    ) -> None:
+        self._runner = runner
+        self._bus = bus
+        self._router = router
+        self.dispatchers = {d.name: d for d in dispatchers}
+        self._lanes = lanes
+        self._handler_retry = handler_retry
+        self._periodic = list(periodic)
+        self._wake: dict[str, asyncio.Event] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        released = await self._runner.call(self._bus.release_leases)
+        if released:
+            log.warning("released %d leases left by a previous process", released)
+        for lane in LANES:
+            settings = self._lanes.get(lane, LaneSettings())
+            group = route_group(lane)
+            await self._runner.call(self._bus.ensure_group, group)
+            self._spawn(self._route_loop(group.name, settings), group.name)
+            for dispatcher in self.dispatchers.values():
+                dgroup = delivery_group(lane, dispatcher.name)
+                dgroup.max_deliver = dispatcher.retry.max_attempts
+                await self._runner.call(self._bus.ensure_group, dgroup)
+                for worker in range(max(1, settings.workers)):
+                    self._spawn(self._delivery_loop(dispatcher, dgroup.name, settings), f"{dgroup.name}#{worker}")
+        for interval, job in self._periodic:
+            self._spawn(self._every(interval, job), getattr(job, "__name__", "periodic"))
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        self._tasks.append(asyncio.ensure_future(coro))
+        self._tasks[-1].set_name(name)
+
+    def _event(self, name: str) -> asyncio.Event:
+        return self._wake.setdefault(name, asyncio.Event())
+
+    def wake(self, prefix: str) -> None:
+        """Tell the loops whose group starts with `prefix` that new work was committed."""
+        for name, event in self._wake.items():
+            if name.startswith(prefix):
+                event.set()
+
+    async def _idle(self, group: str, seconds: float) -> None:
+        event = self._event(group)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=seconds)
+        event.clear()
+
+    # -- loops -----------------------------------------------------------------------------
+    async def _route_loop(self, group: str, settings: LaneSettings) -> None:
+        while not self._stopping:
+            try:
+                entries = await self._runner.call(self._bus.fetch, group, settings.batch_size)
+                if not entries:
+                    await self._idle(group, settings.poll_interval)
+                    continue
+                created = await self._runner.call(self._route_batch, group, entries)
+                if created:
+                    self.wake("deliver.")
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("routing loop %s failed; retrying", group)
+                await asyncio.sleep(1.0)
+
+    def _route_batch(self, group: str, entries: list[BusEntry]) -> int:
+        """On the store thread: route a batch in one transaction, one savepoint per message."""
+        done: list[BusEntry] = []
+        failed: list[tuple[BusEntry, str]] = []
+        created = 0
+        with self._runner.uow_factory() as uow:
+            for entry in entries:
+                try:
+                    with uow.savepoint():
+                        created += self._router.handle(uow, group, entry)
+                    done.append(entry)
+                except Exception as exc:
+                    log.exception("routing %s failed", entry.message_id)
+                    failed.append((entry, f"{type(exc).__name__}: {exc}"))
+            uow.commit()
+        self._bus.ack(group, done)
+        for entry, error in failed:
+            self._bus.nak(group, entry, self._handler_retry.delay(entry.deliveries, None), error)
+        return created
+
+    async def _delivery_loop(self, dispatcher: EndpointDispatcher, group: str, settings: LaneSettings) -> None:
+        while not self._stopping:
+            try:
+                wait = dispatcher.ready_in()
+                if wait > 0:
+                    await asyncio.sleep(min(wait, 1.0))
+                    continue
+                handled = await dispatcher.run_round(group)
+                if not handled:
+                    await self._idle(group, settings.poll_interval)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery loop %s failed; retrying", group)
+                await asyncio.sleep(1.0)
+
+    async def _every(self, interval: float, job: Callable[[], Awaitable[None]]) -> None:
+        while not self._stopping:
+            await asyncio.sleep(interval)
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("scheduled job failed")
+

@@ -1,0 +1,1 @@
+"""Partner formats <-> canonical documents: pure functions, no I/O."""

@@ -1,0 +1,1 @@
+"""Logging, metrics and tracing. Imports nothing else of crossdock, so every layer may use it."""

@@ -1,0 +1,122 @@
+"""Contract of the Bus port, run against the SQL bus on a real SQLite file.
+
+A later NATS JetStream bus must pass the same tests (parametrize the fixture then).
+"""
+
+from __future__ import annotations
+
+import time
+
+from crossdock.hub.records import ConsumerGroup
+
+
+def publish(store, *items: tuple[str, str, str]) -> None:
+    with store.uow() as uow:
+        for subject, key, message_id in items:
+            uow.outbox.publish(subject, key, message_id, message_id.encode())
+        uow.commit()
+
+
+def test_only_committed_entries_are_visible(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
+    with store.uow() as uow:
+        uow.outbox.publish("doc.x", "k", "m1")
+        # no commit: rolled back
+    assert store.bus.fetch("g", 10) == []
+    publish(store, ("doc.x", "k", "m2"))
+    assert [e.message_id for e in store.bus.fetch("g", 10)] == ["m2"]
+
+
+def test_subject_filters_and_groups_are_independent(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("all", ("doc.>",)))
+    store.bus.ensure_group(ConsumerGroup("orders", ("doc.critical.purchase_order",)))
+    publish(store, ("doc.critical.purchase_order", "a", "m1"), ("doc.bulk.inventory_position", "b", "m2"))
+    assert sorted(e.message_id for e in store.bus.fetch("all", 10)) == ["m1", "m2"]
+    assert [e.message_id for e in store.bus.fetch("orders", 10)] == ["m1"]
+
+
+def test_one_entry_per_key_in_flight_and_order_kept(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), ack_wait_seconds=30))
+    publish(store, ("doc.x", "po-1", "m1"), ("doc.x", "po-1", "m2"), ("doc.x", "po-2", "m3"))
+    first = store.bus.fetch("g", 10)
+    assert [e.message_id for e in first] == ["m1", "m3"]
+    assert store.bus.fetch("g", 10) == []  # m2 waits for m1, m3 is leased
+    store.bus.ack("g", [first[0]])
+    second = store.bus.fetch("g", 10)
+    assert [e.message_id for e in second] == ["m2"]
+
+
+def test_nak_delays_and_keeps_key_order(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), max_deliver=5))
+    publish(store, ("doc.x", "po-1", "m1"), ("doc.x", "po-1", "m2"))
+    [entry] = store.bus.fetch("g", 10)
+    assert entry.deliveries == 1
+    assert store.bus.nak("g", entry, 0.2, "HTTP 503") is False
+    assert store.bus.fetch("g", 10) == []  # m1 is waiting, m2 may not overtake it
+    time.sleep(0.25)
+    [again] = store.bus.fetch("g", 10)
+    assert again.message_id == "m1" and again.deliveries == 2
+
+
+def test_max_deliver_dead_letters_with_error_and_retry_revives(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), max_deliver=2))
+    publish(store, ("doc.x", "po-1", "m1"), ("doc.x", "po-1", "m2"))
+    [e1] = store.bus.fetch("g", 10)
+    store.bus.nak("g", e1, 0, "boom 1")
+    [e2] = store.bus.fetch("g", 10)
+    assert store.bus.nak("g", e2, 0, "boom 2") is True
+    [dead] = store.bus.dead_letters("g")
+    assert dead.message_id == "m1" and dead.deliveries == 2 and dead.last_error == "boom 2"
+    # the dead entry no longer blocks its key
+    assert [e.message_id for e in store.bus.fetch("g", 10)] == ["m2"]
+    assert store.bus.retry_dead_letters("g", None) == 1
+    assert store.bus.dead_letters("g") == []
+
+
+def test_unacked_lease_expires_and_entry_returns(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), ack_wait_seconds=0.2))
+    publish(store, ("doc.x", "k", "m1"))
+    assert len(store.bus.fetch("g", 10)) == 1
+    assert store.bus.fetch("g", 10) == []
+    time.sleep(0.25)
+    [again] = store.bus.fetch("g", 10)
+    assert again.deliveries == 2
+
+
+def test_release_leases_after_crash(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), ack_wait_seconds=60))
+    publish(store, ("doc.x", "k", "m1"))
+    store.bus.fetch("g", 10)
+    assert store.bus.release_leases() == 1
+    assert [e.message_id for e in store.bus.fetch("g", 10)] == ["m1"]
+
+
+def test_replay_hands_entries_again_with_a_replay_marker(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
+    publish(store, ("doc.x", "k", "m1"), ("doc.x", "k2", "m2"))
+    store.bus.ack("g", store.bus.fetch("g", 10))
+    assert store.bus.replay("g", ["m1"]) == 1
+    [entry] = store.bus.fetch("g", 10)
+    assert entry.message_id == "m1" and entry.replay > 0
+
+
+def test_backlog_counts_unpulled_and_pending(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
+    publish(store, *[("doc.x", f"k{i}", f"m{i}") for i in range(5)])
+    assert store.bus.backlog()["g"] == 5
+    store.bus.ack("g", store.bus.fetch("g", 2))
+    assert store.bus.backlog()["g"] == 3
+
+
+def test_savepoint_rolls_back_only_its_own_outbox_rows(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
+    with store.uow() as uow:
+        uow.outbox.publish("doc.x", "a", "kept")
+        try:
+            with uow.savepoint():
+                uow.outbox.publish("doc.x", "b", "dropped")
+                raise RuntimeError("handler failed")
+        except RuntimeError:
+            pass
+        uow.commit()
+    assert [e.message_id for e in store.bus.fetch("g", 10)] == ["kept"]
