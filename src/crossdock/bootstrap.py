@@ -101,7 +101,10 @@ class HubServices:
     def endpoint_states(self) -> dict[str, dict[str, Any]]:
         """Live circuit states from this process (fresher than the persisted ones)."""
         return {
-            name: {"circuit": d.breaker.state, "consecutive_failures": d.breaker.consecutive_failures}
+            name: {
+                "circuit": d.breaker.state,
+                "consecutive_failures": d.breaker.consecutive_failures,
+            }
             for name, d in self.runtime.dispatchers.items()
         }
 
@@ -158,7 +161,9 @@ def build_hub(settings: Settings) -> HubServices:
         Router(build_routes(settings)),
         dispatchers,
         lanes,
-        handler_retry=RetryPolicy(max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2),
+        handler_retry=RetryPolicy(
+            max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2
+        ),
     )
     recorder = IntakeRecorder(runner, on_commit=lambda: runtime.wake("route."))
     return HubServices(
@@ -175,5 +180,7 @@ def build_hub(settings: Settings) -> HubServices:
 
 def _lane(config: Any) -> LaneSettings:
     return LaneSettings(
-        workers=config.workers, batch_size=config.batch_size, poll_interval=config.poll_interval_ms / 1000
+        workers=config.workers,
+        batch_size=config.batch_size,
+        poll_interval=config.poll_interval_ms / 1000,
     )

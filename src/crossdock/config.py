@@ -11,6 +11,7 @@ Relative paths (``hub.data_dir``, folder endpoints) are relative to the working 
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -283,20 +284,20 @@ def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
     if known_types:
         for document_type in settings.document_lanes:
             if document_type not in known_types:
-                message = f"unknown document type {document_type!r}"
+                message = _unknown_type(document_type, known_types)
                 problems.append((("document_lanes", document_type), message))
     first_index: dict[str, int] = {}
     for index, route in enumerate(settings.routes):
         at: Loc = ("routes", index)
         if route.name in first_index:
             message = (
-                f"duplicate route name {route.name!r} (also routes[{first_index[route.name]}])"
+                f"duplicate route name {route.name!r} (first at routes[{first_index[route.name]}])"
             )
             problems.append(((*at, "name"), message))
         first_index.setdefault(route.name, index)
         document_type = route.when.document_type
         if known_types and document_type not in known_types:
-            message = f"unknown document type {document_type!r} (known: {', '.join(known_types)})"
+            message = _unknown_type(document_type, known_types)
             problems.append(((*at, "when", "document_type"), message))
         if route.deliver.endpoint not in settings.endpoints:
             message = f"unknown endpoint {route.deliver.endpoint!r} (known: {endpoints})"
@@ -307,6 +308,13 @@ def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
             message = "fields are only used with transform 'fields'"
             problems.append(((*at, "deliver", "fields"), message))
     return problems
+
+
+def _unknown_type(name: str, known: list[str]) -> str:
+    """The message for an unknown document type, with the likeliest intended one."""
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+    return f"unknown document type {name!r} ({hint})"
 
 
 def _known_document_types() -> list[str]:

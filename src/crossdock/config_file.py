@@ -21,7 +21,7 @@ import yaml
 Loc = tuple[str | int, ...]
 """A path into the configuration: mapping keys and list indexes, as in a pydantic ``loc``."""
 
-# libyaml is much stricter about nothing and faster at everything; fall back when it is absent.
+# libyaml's loader when PyYAML was built with it; the pure-Python one gives the same marks.
 _LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
     yaml, "CSafeLoader", yaml.SafeLoader
 )

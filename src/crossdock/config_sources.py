@@ -162,7 +162,9 @@ def read_sources(
         env_vars={tuple(name.split(delimiter)): var for name, var in variables.items()},
         secret_files={tuple(name.split(delimiter)): f for name, f in secret_files.items()},
     )
-    return _deep_merge(_deep_merge(document.data, secret_data), env_data), sources
+    # Settings(**data) needs string keys; a stray `1:` then reports as an unknown key.
+    file_data = {str(key): value for key, value in document.data.items()}
+    return _deep_merge(_deep_merge(file_data, secret_data), env_data), sources
 
 
 class _MappingEnvSource(EnvSettingsSource):

@@ -30,7 +30,11 @@ def test_only_committed_entries_are_visible(store) -> None:
 def test_subject_filters_and_groups_are_independent(store) -> None:
     store.bus.ensure_group(ConsumerGroup("all", ("doc.>",)))
     store.bus.ensure_group(ConsumerGroup("orders", ("doc.critical.purchase_order",)))
-    publish(store, ("doc.critical.purchase_order", "a", "m1"), ("doc.bulk.inventory_position", "b", "m2"))
+    publish(
+        store,
+        ("doc.critical.purchase_order", "a", "m1"),
+        ("doc.bulk.inventory_position", "b", "m2"),
+    )
     assert sorted(e.message_id for e in store.bus.fetch("all", 10)) == ["m1", "m2"]
     assert [e.message_id for e in store.bus.fetch("orders", 10)] == ["m1"]
 

@@ -147,7 +147,12 @@ def test_token_never_shown(tmp_path: Path) -> None:
     path = write(tmp_path, "endpoints: {erp: {type: http, url: 'http://erp.example/in'}}")
     settings = load_settings(path, env={"CROSSDOCK_ENDPOINTS__ERP__TOKEN": TOKEN})
 
-    for text in (repr(settings), str(settings), repr(settings.endpoints), str(settings.model_dump())):
+    for text in (
+        repr(settings),
+        str(settings),
+        repr(settings.endpoints),
+        str(settings.model_dump()),
+    ):
         assert TOKEN not in text
 
 
@@ -240,7 +245,8 @@ def test_unknown_endpoint_in_route_reports_line(tmp_path: Path) -> None:
 def test_unknown_document_type_when_registry_has_types(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("crossdock.config._known_document_types", lambda: ["purchase_order"])
+    known = ["inventory_position", "purchase_order"]
+    monkeypatch.setattr("crossdock.config._known_document_types", lambda: known)
     path = write(
         tmp_path,
         """
@@ -253,7 +259,9 @@ def test_unknown_document_type_when_registry_has_types(
     [problem] = problems_of(path)
 
     assert (problem.path, problem.line) == ("routes[0].when.document_type", 3)
-    assert "unknown document type 'purchase_ordr'" in problem.message
+    assert (
+        problem.message == "unknown document type 'purchase_ordr' (did you mean 'purchase_order'?)"
+    )
 
 
 def test_duplicate_route_names(tmp_path: Path) -> None:
@@ -339,6 +347,12 @@ def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     [problem] = problems_of(write(tmp_path, "- hub\n"))
 
     assert problem.line == 1
+
+
+def test_non_string_top_level_key_is_an_unknown_key(tmp_path: Path) -> None:
+    [problem] = problems_of(write(tmp_path, "hub: {}\n1: x\n"))
+
+    assert (problem.path, problem.line, problem.message) == ("1", 2, "unknown key '1'")
 
 
 def test_environment_problems_name_the_variable(tmp_path: Path) -> None:

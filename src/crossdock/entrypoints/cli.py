@@ -55,7 +55,9 @@ def up(
 
 
 @config_app.command("check")
-def config_check(path: Path = typer.Argument(None, help="config file (default ./crossdock.yaml)")) -> None:
+def config_check(
+    path: Path = typer.Argument(None, help="config file (default ./crossdock.yaml)"),
+) -> None:
     """Validate a configuration file; exit 0 when valid, 1 with every problem and its line."""
     from crossdock.config import check_config
 
@@ -68,7 +70,9 @@ def config_check(path: Path = typer.Argument(None, help="config file (default ./
 
 
 @schema_app.command("export")
-def schema_export(directory: Path = typer.Argument(..., help="where to write <type>.schema.json")) -> None:
+def schema_export(
+    directory: Path = typer.Argument(..., help="where to write <type>.schema.json"),
+) -> None:
     """Write the JSON Schema of every canonical document type."""
     from crossdock.canonical.schema import export_schemas
 
@@ -102,7 +106,9 @@ def messages_list(
 ) -> None:
     """List recent messages, newest first."""
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
-        rows = ops.list_messages(uow, _filter(document_type, source, correlation_key, status), limit)
+        rows = ops.list_messages(
+            uow, _filter(document_type, source, correlation_key, status), limit
+        )
     if json_out:
         print_json(rows)
         return
@@ -110,7 +116,15 @@ def messages_list(
         f"{len(rows)} message(s)",
         ["id", "type", "source", "key", "status", "received", "dups"],
         [
-            [r["id"], r["document_type"], r["source"], r["correlation_key"], r["status"], r["received_at"], r["duplicates"]]
+            [
+                r["id"],
+                r["document_type"],
+                r["source"],
+                r["correlation_key"],
+                r["status"],
+                r["received_at"],
+                r["duplicates"],
+            ]
             for r in rows
         ],
     )
@@ -132,16 +146,34 @@ def messages_show(
     if json_out:
         print_json(view)
         return
-    console.print(f"[bold]{view['id']}[/bold] {view['document_type']} from {view['source']} via {view['channel']}")
-    console.print(f"status: [bold]{view['status']}[/bold]  key: {view['correlation_key']}  received: {view['received_at']}")
+    console.print(
+        f"[bold]{view['id']}[/bold] {view['document_type']} from {view['source']} via {view['channel']}"
+    )
+    console.print(
+        f"status: [bold]{view['status']}[/bold]  key: {view['correlation_key']}  received: {view['received_at']}"
+    )
     for error in view["errors"]:
         console.print(f"  [red]error[/red] {error['path']}: {error['reason']}", highlight=False)
     rows = []
     for d in view["deliveries"]:
         last = d["attempts"][-1] if d["attempts"] else {}
-        rows.append([d["id"], d["route"], d["endpoint"], d["status"], len(d["attempts"]), last.get("status_code"), d["last_error"]])
+        rows.append(
+            [
+                d["id"],
+                d["route"],
+                d["endpoint"],
+                d["status"],
+                len(d["attempts"]),
+                last.get("status_code"),
+                d["last_error"],
+            ]
+        )
     if rows:
-        print_table("deliveries", ["id", "route", "endpoint", "status", "attempts", "last code", "last error"], rows)
+        print_table(
+            "deliveries",
+            ["id", "route", "endpoint", "status", "attempts", "last code", "last error"],
+            rows,
+        )
 
 
 @messages_app.command("replay")
@@ -152,7 +184,9 @@ def messages_replay(
     correlation_key: str = typer.Option(None, "--key", "-k"),
     since: datetime = typer.Option(None, "--since"),
     until: datetime = typer.Option(None, "--until"),
-    group: str = typer.Option(None, "--group", "-g", help="consumer group (default: the routing lane)"),
+    group: str = typer.Option(
+        None, "--group", "-g", help="consumer group (default: the routing lane)"
+    ),
     json_out: bool = JsonOption,
     config: Path = ConfigOption,
     data_dir: Path = DataDirOption,
@@ -190,7 +224,18 @@ def dlq_list(
     print_table(
         f"{len(rows)} dead letter(s)",
         ["id", "group", "message", "key", "tries", "dead at", "last error"],
-        [[r["id"], r["group"], r["message_id"], r["key"], r["deliveries"], r["dead_at"], r["last_error"]] for r in rows],
+        [
+            [
+                r["id"],
+                r["group"],
+                r["message_id"],
+                r["key"],
+                r["deliveries"],
+                r["dead_at"],
+                r["last_error"],
+            ]
+            for r in rows
+        ],
     )
 
 
@@ -225,7 +270,17 @@ def endpoints(
     print_table(
         "endpoints",
         ["name", "circuit", "failures", "opened at", "backlog", "dead letters"],
-        [[r["name"], r["circuit"], r["consecutive_failures"], r["opened_at"], r["backlog"], r["dead_letters"]] for r in rows],
+        [
+            [
+                r["name"],
+                r["circuit"],
+                r["consecutive_failures"],
+                r["opened_at"],
+                r["backlog"],
+                r["dead_letters"],
+            ]
+            for r in rows
+        ],
     )
 
 

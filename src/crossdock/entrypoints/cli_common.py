@@ -19,12 +19,21 @@ from crossdock.config import ConfigError, Settings, load_settings
 console = Console()
 err_console = Console(stderr=True)
 
-ConfigOption = typer.Option(None, "--config", "-c", help="crossdock.yaml to read (default: ./crossdock.yaml or $CROSSDOCK_CONFIG)")
-DataDirOption = typer.Option(None, "--data-dir", help="where the SQLite store lives (overrides hub.data_dir)")
+ConfigOption = typer.Option(
+    None,
+    "--config",
+    "-c",
+    help="crossdock.yaml to read (default: ./crossdock.yaml or $CROSSDOCK_CONFIG)",
+)
+DataDirOption = typer.Option(
+    None, "--data-dir", help="where the SQLite store lives (overrides hub.data_dir)"
+)
 JsonOption = typer.Option(False, "--json", help="print JSON instead of a table")
 
 
-def settings_from(config: Path | None, data_dir: Path | None = None, **hub_overrides: Any) -> Settings:
+def settings_from(
+    config: Path | None, data_dir: Path | None = None, **hub_overrides: Any
+) -> Settings:
     """Load settings or exit 2 with every problem listed, each with its file and line."""
     try:
         settings = load_settings(config)

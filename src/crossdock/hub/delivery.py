@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 
 
 def delivery_group(lane: str, endpoint: str) -> ConsumerGroup:
-    return ConsumerGroup(name=f"deliver.{lane}.{endpoint}", subjects=(f"deliver.{lane}.{endpoint}",), lane=lane)
+    return ConsumerGroup(
+        name=f"deliver.{lane}.{endpoint}", subjects=(f"deliver.{lane}.{endpoint}",), lane=lane
+    )
 
 
 @dataclass(slots=True)
@@ -103,7 +105,9 @@ class EndpointDispatcher:
         deliveries = await self._runner.read(
             lambda uow: uow.deliveries.get_many([e.payload.decode() for e in entries])
         )
-        outcomes = await asyncio.gather(*(self._send(e, deliveries.get(e.payload.decode())) for e in entries))
+        outcomes = await asyncio.gather(
+            *(self._send(e, deliveries.get(e.payload.decode())) for e in entries)
+        )
         await self._runner.call(self._settle, group, outcomes)
         return len(entries)
 
@@ -156,7 +160,9 @@ class EndpointDispatcher:
                     )
                 )
                 if r.ok:
-                    uow.deliveries.set_status(d.id, DeliveryStatus.DELIVERED, o.entry.deliveries, None)
+                    uow.deliveries.set_status(
+                        d.id, DeliveryStatus.DELIVERED, o.entry.deliveries, None
+                    )
                     ack.append(o.entry)
                     finished.append(d.message_id)
                     continue
@@ -164,11 +170,17 @@ class EndpointDispatcher:
                 exhausted = o.entry.deliveries >= self.retry.max_attempts
                 if not r.retryable or exhausted:
                     reason = "rejected by receiver" if not r.retryable else "retries exhausted"
-                    uow.deliveries.set_status(d.id, DeliveryStatus.DEAD_LETTERED, o.entry.deliveries, f"{reason}: {error}")
-                    dead.append((o.entry, f"{reason} after {o.entry.deliveries} attempt(s): {error}"))
+                    uow.deliveries.set_status(
+                        d.id, DeliveryStatus.DEAD_LETTERED, o.entry.deliveries, f"{reason}: {error}"
+                    )
+                    dead.append(
+                        (o.entry, f"{reason} after {o.entry.deliveries} attempt(s): {error}")
+                    )
                     finished.append(d.message_id)
                 else:
-                    uow.deliveries.set_status(d.id, DeliveryStatus.PENDING, o.entry.deliveries, error)
+                    uow.deliveries.set_status(
+                        d.id, DeliveryStatus.PENDING, o.entry.deliveries, error
+                    )
                     retry.append((o.entry, self.retry.delay(o.entry.deliveries, self._rng), error))
             uow.deliveries.record_attempts(attempts)
             if self._metrics is not None:
@@ -197,4 +209,3 @@ class EndpointDispatcher:
                 (failed if dead else delivered).append(message_id)
         uow.messages.set_status(delivered, MessageStatus.DELIVERED)
         uow.messages.set_status(failed, MessageStatus.FAILED)
-

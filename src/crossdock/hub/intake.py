@@ -154,7 +154,9 @@ def record(uow: UnitOfWork, batch: Sequence[InboundMessage]) -> list[IntakeOutco
     uow.messages.add_many(fresh)
     for message in fresh:
         if message.status is MessageStatus.ACCEPTED:
-            subject = ACCEPTED_SUBJECT.format(lane=message.lane, document_type=message.document_type)
+            subject = ACCEPTED_SUBJECT.format(
+                lane=message.lane, document_type=message.document_type
+            )
         else:
             subject = REJECTED_SUBJECT.format(document_type=message.document_type)
         uow.outbox.publish(subject, message.correlation_key or message.id, message.id)

@@ -30,7 +30,9 @@ def summary_dict(s: MessageSummary) -> dict[str, Any]:
     }
 
 
-def message_view(uow: UnitOfWork, message_id: str, *, include_raw: bool = False) -> dict[str, Any] | None:
+def message_view(
+    uow: UnitOfWork, message_id: str, *, include_raw: bool = False
+) -> dict[str, Any] | None:
     """A message with its canonical payload, errors, deliveries and every attempt."""
     message = uow.messages.get(message_id)
     if message is None:
@@ -77,15 +79,19 @@ def message_view(uow: UnitOfWork, message_id: str, *, include_raw: bool = False)
     return view
 
 
-def list_messages(uow: UnitOfWork, flt: MessageFilter, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    return [summary_dict(s) for s in uow.messages.list(flt, limit=limit, offset=offset)]
+def list_messages(
+    uow: UnitOfWork, flt: MessageFilter, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    return [summary_dict(s) for s in uow.messages.find(flt, limit=limit, offset=offset)]
 
 
 class ReplayError(ValueError):
     """The replay request names no message or no known consumer group."""
 
 
-def replay(uow: UnitOfWork, bus: Bus, flt: MessageFilter, group: str | None = None) -> dict[str, Any]:
+def replay(
+    uow: UnitOfWork, bus: Bus, flt: MessageFilter, group: str | None = None
+) -> dict[str, Any]:
     """Hand matching accepted messages to a consumer group again (default: their routing lane).
 
     Routing a replay creates fresh deliveries whose idempotency keys carry the replay number, so
@@ -99,7 +105,9 @@ def replay(uow: UnitOfWork, bus: Bus, flt: MessageFilter, group: str | None = No
     for message_id, _key, lane in found:
         target = group or f"{ROUTE_GROUP_PREFIX}{lane}"
         if target not in known:
-            raise ReplayError(f"unknown consumer group {target!r} (known: {', '.join(sorted(known))})")
+            raise ReplayError(
+                f"unknown consumer group {target!r} (known: {', '.join(sorted(known))})"
+            )
         by_group.setdefault(target, []).append(message_id)
     replayed = {name: bus.replay(name, ids) for name, ids in by_group.items()}
     return {"matched": len(found), "replayed": replayed}
@@ -138,8 +146,16 @@ def endpoints_view(uow: UnitOfWork, bus: Bus, configured: Sequence[str]) -> list
                 "circuit": state.circuit if state else "closed",
                 "consecutive_failures": state.consecutive_failures if state else 0,
                 "opened_at": state.opened_at.isoformat() if state and state.opened_at else None,
-                "backlog": sum(n for g, n in backlog.items() if g.endswith(f".{name}") and g.startswith("deliver.")),
-                "dead_letters": sum(1 for d in dead if d.group.endswith(f".{name}") and d.group.startswith("deliver.")),
+                "backlog": sum(
+                    n
+                    for g, n in backlog.items()
+                    if g.endswith(f".{name}") and g.startswith("deliver.")
+                ),
+                "dead_letters": sum(
+                    1
+                    for d in dead
+                    if d.group.endswith(f".{name}") and d.group.startswith("deliver.")
+                ),
             }
         )
     return rows

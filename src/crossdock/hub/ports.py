@@ -39,7 +39,9 @@ class Clock(Protocol):
 class MessageLog(Protocol):
     """The durable record of every inbound message, accepted or rejected."""
 
-    def find_idempotent(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str, str]]:
+    def find_idempotent(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, str, str]]:
         """Look up (source, idempotency key) pairs: -> (message id, body sha256, status)."""
         ...
 
@@ -53,7 +55,9 @@ class MessageLog(Protocol):
 
     def get(self, message_id: str) -> StoredMessage | None: ...
 
-    def list(self, flt: MessageFilter, limit: int = 100, offset: int = 0) -> list[MessageSummary]: ...
+    def find(
+        self, flt: MessageFilter, limit: int = 100, offset: int = 0
+    ) -> list[MessageSummary]: ...
 
     def ids(self, flt: MessageFilter, limit: int = 100_000) -> list[tuple[str, str, str]]:
         """(id, correlation key, lane) of matching messages, oldest first, for replays."""
@@ -113,11 +117,20 @@ class EndpointStates(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over the store. Leaving the block without `commit()` rolls back."""
 
-    messages: MessageLog
-    outbox: Outbox
-    inbox: Inbox
-    deliveries: DeliveryLog
-    endpoints: EndpointStates
+    @property
+    def messages(self) -> MessageLog: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def inbox(self) -> Inbox: ...
+
+    @property
+    def deliveries(self) -> DeliveryLog: ...
+
+    @property
+    def endpoints(self) -> EndpointStates: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -72,7 +72,9 @@ class Router:
             return 0
         message = uow.messages.get(entry.message_id)
         if message is None or message.canonical is None:
-            raise LookupError(f"message {entry.message_id} is not in the log or has no canonical form")
+            raise LookupError(
+                f"message {entry.message_id} is not in the log or has no canonical form"
+            )
         candidates = self._by_type.get(message.summary.document_type, [])
         document = orjson.loads(message.canonical) if any(r.where for r in candidates) else None
         matched = [r for r in candidates if r.matches(message, document)]
@@ -86,7 +88,9 @@ class Router:
             received_at=message.summary.received_at.isoformat(),
         )
         for route in matched:
-            content_type, body = apply_transform(route.transform, message.canonical, info, route.fields)
+            content_type, body = apply_transform(
+                route.transform, message.canonical, info, route.fields
+            )
             delivery = Delivery(
                 id=str(ULID()),
                 message_id=message.summary.id,

@@ -33,7 +33,9 @@ class LaneSettings:
 
 
 def route_group(lane: str) -> ConsumerGroup:
-    return ConsumerGroup(name=f"route.{lane}", subjects=(f"doc.{lane}.>",), lane=lane, max_deliver=20)
+    return ConsumerGroup(
+        name=f"route.{lane}", subjects=(f"doc.{lane}.>",), lane=lane, max_deliver=20
+    )
 
 
 class Runtime:
@@ -74,7 +76,10 @@ class Runtime:
                 dgroup.max_deliver = dispatcher.retry.max_attempts
                 await self._runner.call(self._bus.ensure_group, dgroup)
                 for worker in range(max(1, settings.workers)):
-                    self._spawn(self._delivery_loop(dispatcher, dgroup.name, settings), f"{dgroup.name}#{worker}")
+                    self._spawn(
+                        self._delivery_loop(dispatcher, dgroup.name, settings),
+                        f"{dgroup.name}#{worker}",
+                    )
         for interval, job in self._periodic:
             self._spawn(self._every(interval, job), getattr(job, "__name__", "periodic"))
 
@@ -141,7 +146,9 @@ class Runtime:
             self._bus.nak(group, entry, self._handler_retry.delay(entry.deliveries, None), error)
         return created
 
-    async def _delivery_loop(self, dispatcher: EndpointDispatcher, group: str, settings: LaneSettings) -> None:
+    async def _delivery_loop(
+        self, dispatcher: EndpointDispatcher, group: str, settings: LaneSettings
+    ) -> None:
         while not self._stopping:
             try:
                 wait = dispatcher.ready_in()
@@ -166,4 +173,3 @@ class Runtime:
                 raise
             except Exception:
                 log.exception("scheduled job failed")
-

@@ -108,7 +108,9 @@ def test_money_rejects_non_amounts(amount: str) -> None:
 def test_unknown_currencies_are_rejected_at_the_currency_field(currency: str) -> None:
     with pytest.raises(ValidationError) as caught:
         Money(amount=Decimal(1), currency=currency)
-    assert caught.value.errors()[0]["loc"] == ("currency",)
+    (error,) = caught.value.errors()
+    assert error["loc"] == ("currency",)
+    assert error["type"] == "currency_code"
 
 
 def test_quantities_are_non_negative_with_a_known_unit() -> None:

@@ -26,7 +26,7 @@ _PULL_CHUNK = 5000
 
 def _subject_clause(subjects: Sequence[str]) -> Any:
     """NATS-style filters: 'a.b' exact, 'a.>' anything below 'a.'."""
-    clauses = []
+    clauses: list[Any] = []
     for subject in subjects:
         if subject.endswith(">"):
             clauses.append(bus_log.c.subject.like(subject[:-1] + "%"))
@@ -57,7 +57,9 @@ class SqlBus:
             if found is None:
                 conn.execute(insert(bus_groups).values(name=group.name, cursor=0, **values))
             else:
-                conn.execute(update(bus_groups).where(bus_groups.c.name == group.name).values(**values))
+                conn.execute(
+                    update(bus_groups).where(bus_groups.c.name == group.name).values(**values)
+                )
 
     def _group(self, name: str) -> ConsumerGroup:
         group = self._groups.get(name)
@@ -187,7 +189,9 @@ class SqlBus:
             return
         with self._engine.begin() as conn:
             for start in range(0, len(ids), 400):
-                conn.execute(delete(bus_pending).where(bus_pending.c.id.in_(ids[start : start + 400])))
+                conn.execute(
+                    delete(bus_pending).where(bus_pending.c.id.in_(ids[start : start + 400]))
+                )
 
     def nak(self, group: str, entry: BusEntry, delay_seconds: float, error: str) -> bool:
         spec = self._group(group)
@@ -198,7 +202,9 @@ class SqlBus:
             conn.execute(
                 update(bus_pending)
                 .where(bus_pending.c.id == entry.pending_id)
-                .values(available_at=time.time() + delay_seconds, leased_until=0.0, last_error=error)
+                .values(
+                    available_at=time.time() + delay_seconds, leased_until=0.0, last_error=error
+                )
             )
         return False
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, case, delete, func, insert, select, update
 
 from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, to_epoch
-from crossdock.adapters.sql.tables import delivery_attempts, deliveries, endpoint_states
+from crossdock.adapters.sql.tables import deliveries, delivery_attempts, endpoint_states
 from crossdock.hub.records import Delivery, DeliveryAttempt, DeliveryStatus, EndpointState
 
 
@@ -76,7 +76,9 @@ class SqlDeliveryLog:
     def for_message(self, message_id: str) -> list[Delivery]:
         self.flush()
         query = (
-            select(deliveries).where(deliveries.c.message_id == message_id).order_by(deliveries.c.id)
+            select(deliveries)
+            .where(deliveries.c.message_id == message_id)
+            .order_by(deliveries.c.id)
         )
         return [_delivery(row) for row in self._conn.execute(query)]
 

@@ -140,7 +140,7 @@ class SqlMessageLog:
             errors=json.loads(row.errors) if row.errors else [],
         )
 
-    def list(self, flt: MessageFilter, limit: int = 100, offset: int = 0) -> list[MessageSummary]:
+    def find(self, flt: MessageFilter, limit: int = 100, offset: int = 0) -> list[MessageSummary]:
         query = (
             select(*_SUMMARY_COLUMNS)
             .where(*_where(flt))

@@ -14,8 +14,8 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.hub.intake import IntakeOutcome, IntakeRequest, prepare, reject
 from crossdock.hub.records import FieldError, InboundMessage
 
@@ -101,7 +101,9 @@ async def post_message(document_type: str, request: Request) -> Response:
         return await _refuse(hub, req, 415, detail, path)
     if document_type not in hub.document_types:
         known = ", ".join(sorted(hub.document_types))
-        return await _refuse(hub, req, 404, f"unknown document type {document_type!r} (known: {known})", path)
+        return await _refuse(
+            hub, req, 404, f"unknown document type {document_type!r} (known: {known})", path
+        )
     message = prepare(req, hub.lane_for)
     [outcome] = await hub.recorder.submit([message])
     hub.metrics.intake_seconds.labels("http").observe(time.perf_counter() - started)
@@ -135,7 +137,10 @@ async def post_message(document_type: str, request: Request) -> Response:
     if not outcome.duplicate:
         hub.metrics.intake.labels(document_type, "accepted").inc()
     return Response(
-        orjson.dumps(_outcome_body(outcome)), status_code=202, media_type="application/json", headers=location
+        orjson.dumps(_outcome_body(outcome)),
+        status_code=202,
+        media_type="application/json",
+        headers=location,
     )
 
 
@@ -156,16 +161,22 @@ async def post_batch(document_type: str, request: Request) -> Response:
     req = _request(request, document_type, b"", "http-batch")
     if req.content_type not in NDJSON_TYPES:
         req.raw = raw[:65536]
-        detail = f"content type {req.content_type!r} is not accepted here; send application/x-ndjson"
+        detail = (
+            f"content type {req.content_type!r} is not accepted here; send application/x-ndjson"
+        )
         return await _refuse(hub, req, 415, detail, path)
     if document_type not in hub.document_types:
         known = ", ".join(sorted(hub.document_types))
-        return await _refuse(hub, req, 404, f"unknown document type {document_type!r} (known: {known})", path)
+        return await _refuse(
+            hub, req, 404, f"unknown document type {document_type!r} (known: {known})", path
+        )
     lines = [(n, line) for n, line in enumerate(raw.split(b"\n"), start=1) if line.strip()]
     max_docs = hub.settings.hub.max_batch_documents
     if len(lines) > max_docs:
         req.raw = raw[:65536]
-        return await _refuse(hub, req, 413, f"batch has {len(lines)} documents; the limit is {max_docs}", path)
+        return await _refuse(
+            hub, req, 413, f"batch has {len(lines)} documents; the limit is {max_docs}", path
+        )
     prefix = req.idempotency_key
     messages: list[InboundMessage] = []
     for number, line in lines:
@@ -184,9 +195,15 @@ async def post_batch(document_type: str, request: Request) -> Response:
     counts = {"accepted": 0, "rejected": 0, "duplicate": 0, "conflict": 0}
     results = []
     for (number, _), outcome in zip(lines, outcomes, strict=True):
-        kind = "conflict" if outcome.conflict else "duplicate" if outcome.duplicate else outcome.status
+        kind = (
+            "conflict" if outcome.conflict else "duplicate" if outcome.duplicate else outcome.status
+        )
         counts[kind if kind in counts else "accepted"] += 1
-        item: dict[str, object] = {"line": number, "id": outcome.message_id, "status": outcome.status}
+        item: dict[str, object] = {
+            "line": number,
+            "id": outcome.message_id,
+            "status": outcome.status,
+        }
         if outcome.duplicate or outcome.conflict:
             item["duplicate" if outcome.duplicate else "conflict"] = True
         if outcome.errors:

@@ -59,7 +59,9 @@ async def list_messages(
 
 @router.get("/v1/messages/{message_id}")
 async def get_message(request: Request, message_id: str, raw: bool = False) -> Response:
-    view = await _hub(request).runner.read(lambda uow: ops.message_view(uow, message_id, include_raw=raw))
+    view = await _hub(request).runner.read(
+        lambda uow: ops.message_view(uow, message_id, include_raw=raw)
+    )
     if view is None:
         raise Problem(404, f"no message with id {message_id!r}")
     return _json(view)
@@ -99,8 +101,13 @@ async def replay_message(request: Request, message_id: str, group: str | None = 
 
 @router.post("/v1/replay")
 async def replay_filter(request: Request, body: ReplayRequest) -> Response:
-    if not any([body.message_ids, body.document_type, body.source, body.correlation_key, body.since]):
-        raise Problem(422, "name messages to replay: message_ids, or a filter (document_type, source, correlation_key, since/until)")
+    if not any(
+        [body.message_ids, body.document_type, body.source, body.correlation_key, body.since]
+    ):
+        raise Problem(
+            422,
+            "name messages to replay: message_ids, or a filter (document_type, source, correlation_key, since/until)",
+        )
     flt = MessageFilter(
         document_type=body.document_type,
         source=body.source,
@@ -113,7 +120,9 @@ async def replay_filter(request: Request, body: ReplayRequest) -> Response:
 
 
 @router.get("/v1/dlq")
-async def list_dead_letters(request: Request, group: str | None = None, limit: int = Query(100, ge=1, le=10000)) -> Response:
+async def list_dead_letters(
+    request: Request, group: str | None = None, limit: int = Query(100, ge=1, le=10000)
+) -> Response:
     hub = _hub(request)
     rows = await hub.runner.call(hub.bus.dead_letters, group, limit)
     return _json({"items": [ops.dead_letter_dict(d) for d in rows]})

@@ -67,10 +67,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             {"path": ".".join(str(p) for p in e["loc"]), "reason": e["msg"], "type": e["type"]}
             for e in exc.errors()
         ]
-        return problem_response(422, "the request is invalid", instance=request.url.path, errors=errors)
+        return problem_response(
+            422, "the request is invalid", instance=request.url.path, errors=errors
+        )
 
     async def on_error(request: Request, exc: Exception) -> Response:
-        return problem_response(500, f"unexpected error: {type(exc).__name__}", instance=request.url.path)
+        return problem_response(
+            500, f"unexpected error: {type(exc).__name__}", instance=request.url.path
+        )
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)

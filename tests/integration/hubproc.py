@@ -1,0 +1,146 @@
+"""A real `crossdock up` process for integration tests, with its own config and data dir."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CROSSDOCK = Path(sys.executable).with_name("crossdock")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def sink_config(
+    sink_url: str,
+    *,
+    endpoint: str = "erp",
+    retry: dict[str, Any] | None = None,
+    circuit: dict[str, Any] | None = None,
+    routes: list[dict[str, Any]] | None = None,
+    extra_endpoints: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "endpoints": {
+            endpoint: {
+                "type": "http",
+                "url": f"{sink_url}/in/{endpoint}",
+                "timeout_seconds": 2,
+                "retry": retry
+                or {
+                    "max_attempts": 50,
+                    "initial_backoff_seconds": 0.05,
+                    "max_backoff_seconds": 0.3,
+                },
+                "circuit": circuit or {"failure_threshold": 5, "reset_timeout_seconds": 0.5},
+            },
+            **(extra_endpoints or {}),
+        },
+        "routes": routes
+        or [
+            {
+                "name": "po-to-erp",
+                "when": {"document_type": "purchase_order"},
+                "deliver": {"endpoint": endpoint},
+            }
+        ],
+    }
+
+
+class HubProcess:
+    def __init__(self, workdir: Path, config: dict[str, Any]) -> None:
+        self.workdir = workdir
+        self.config_path = workdir / "crossdock.yaml"
+        self.config_path.write_text(yaml.safe_dump(config))
+        self.data_dir = workdir / "data"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = workdir / "hub.log"
+
+    def start(self, timeout: float = 20.0) -> HubProcess:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("CROSSDOCK_CONFIG", None)
+        self.proc = subprocess.Popen(
+            [
+                str(CROSSDOCK),
+                "up",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+                "--config",
+                str(self.config_path),
+            ],
+            cwd=self.workdir,
+            env=env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"hub exited with {self.proc.returncode}:\n{self.log.read_text()}"
+                )
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"hub did not become ready:\n{self.log.read_text()}")
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                str(CROSSDOCK),
+                *args,
+                "--config",
+                str(self.config_path),
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+
+def wait_for(predicate: Any, timeout: float = 20.0, interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
