@@ -120,6 +120,14 @@ def print_table(console: Console, report: dict[str, Any]) -> None:
             f"[{style}]{mark}[/]" if style else "",
         )
     console.print(table)
+    if _get(report["results"], "hub_e2e", "result", "complete") is False:
+        console.print("[yellow]end to end: not every message reached the sink in time[/]")
+    busy = max(report["load_average_before"].values(), default=0.0)
+    if busy > 1.0:
+        console.print(
+            f"[yellow]the machine was busy (1-min load average up to {busy:.1f} before a "
+            "scenario): other processes competed for the CPUs and the figures are low[/]"
+        )
     for name, error in report["errors"].items():
         console.print(f"[red]{name} failed:[/] {error.splitlines()[-1]}")
 
@@ -152,9 +160,11 @@ def main() -> int:
     results: dict[str, Any] = {}
     errors: dict[str, str] = {}
     timings: dict[str, float] = {}
+    load_before: dict[str, float] = {}
     started = time.monotonic()
     for name in names:
-        console.print(f"[bold]{name}[/] ...")
+        load_before[name] = round(os.getloadavg()[0], 2)
+        console.print(f"[bold]{name}[/] ... (load average {load_before[name]})")
         t0 = time.monotonic()
         with Processes(TMP / "logs" / name) as procs:
             run = Run(procs, TMP, run_id, template_file.read_text(), template_file)
@@ -179,6 +189,7 @@ def main() -> int:
         "payload": {"origin": origin, "bytes": len(template_file.read_bytes())},
         "figures": figures(results),
         "scenario_seconds": timings,
+        "load_average_before": load_before,
         "results": results,
         "errors": errors,
     }

@@ -69,9 +69,9 @@ def build_endpoint(name: str, config: HttpEndpointConfig | FolderEndpointConfig)
             name=name,
             url=str(config.url),
             method=config.method,
-            timeout_seconds=config.timeout_seconds,
+            timeout=config.timeout_seconds,
             headers=dict(config.headers),
-            token=config.token.get_secret_value() if config.token else None,
+            bearer_token=config.token.get_secret_value() if config.token else None,
             max_connections=config.concurrency,
         )
     return FolderEndpoint(name=name, directory=config.path)
@@ -102,7 +102,7 @@ class HubServices:
         """Live circuit states from this process (fresher than the persisted ones)."""
         return {
             name: {
-                "circuit": d.breaker.state,
+                "circuit": d.breaker.state.value,
                 "consecutive_failures": d.breaker.consecutive_failures,
             }
             for name, d in self.runtime.dispatchers.items()
@@ -139,6 +139,7 @@ def build_hub(settings: Settings) -> HubServices:
             failure_threshold=config.circuit.failure_threshold,
             reset_timeout=config.circuit.reset_timeout_seconds,
             clock=time.monotonic,
+            name=name,
         )
         dispatchers.append(
             EndpointDispatcher(

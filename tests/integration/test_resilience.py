@@ -41,7 +41,7 @@ def test_endpoint_outage_buffers_then_drains_in_order_per_key(
             for version in range(5):  # five revisions of each of three POs, in order
                 for po in ("PO-A", "PO-B", "PO-C"):
                     doc = po_with_number(po_example, po)
-                    doc["notes"] = f"revision {version}"
+                    doc["notes"] = [f"revision {version}"]
                     assert post_po(client, hub, doc, f"{po}-{version}").status_code == 202
         wait_for(lambda: stats(sink)["failed"] >= 5)
         endpoints = httpx.get(f"{hub.url}/v1/endpoints").json()["items"]
@@ -157,7 +157,12 @@ def test_bulk_backlog_does_not_hold_up_critical(workdir: Path, po_example) -> No
     hub = HubProcess(workdir, config).start()
     try:
         httpx.post(f"{slow.url}/_fail", json={"mode": "slow", "delay": 0.2})
-        lines = "\n".join(json.dumps(inventory) for _ in range(300))
+        docs = []
+        for i in range(300):  # different items, so no per-key ordering serializes them
+            doc = json.loads(json.dumps(inventory))
+            doc["item"]["sku"] = f"SKU-{i}"
+            docs.append(json.dumps(doc))
+        lines = "\n".join(docs)
         response = httpx.post(
             f"{hub.url}/v1/messages/inventory_position/batch",
             content=lines.encode(),

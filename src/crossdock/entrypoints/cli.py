@@ -195,7 +195,7 @@ def messages_replay(
     if not (message_ids or document_type or source or correlation_key or since):
         raise fail("name messages to replay: ids, or --type/--source/--key/--since", 2)
     flt = _filter(document_type, source, correlation_key, None, since, until, message_ids or None)
-    with open_store(config, data_dir) as (_s, store), store.uow() as uow:
+    with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         try:
             result = ops.replay(uow, store.bus, flt, group)
         except ops.ReplayError as exc:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from crossdock.hub.policy import CircuitBreaker, RetryPolicy
+from crossdock.hub.policy import CircuitBreaker, CircuitState, RetryPolicy
 from crossdock.hub.ports import Bus, Endpoint, OutboundRequest, SendResult, UnitOfWork
 from crossdock.hub.records import (
     BusEntry,
@@ -72,35 +73,41 @@ class EndpointDispatcher:
         self._rng = rng or random.Random()
         self._metrics = metrics
         self._state_dirty = True
-        breaker.on_change = self._mark_dirty
+        self._opened_wall: float | None = None
+        breaker.on_change = self._on_breaker_change
 
-    def _mark_dirty(self, *_: object) -> None:
+    def _on_breaker_change(self, breaker: CircuitBreaker, _previous: CircuitState) -> None:
+        # The breaker keeps monotonic time; operators want the wall-clock moment it opened.
+        if breaker.state is CircuitState.OPEN:
+            self._opened_wall = time.time()
+        elif breaker.state is CircuitState.CLOSED:
+            self._opened_wall = None
         self._state_dirty = True
 
     def state(self) -> EndpointState:
         return EndpointState(
             name=self.name,
-            circuit=self.breaker.state,
+            circuit=self.breaker.state.value,
             consecutive_failures=self.breaker.consecutive_failures,
             opened_at=(
                 None
-                if self.breaker.opened_at_wall is None
-                else datetime.fromtimestamp(self.breaker.opened_at_wall, UTC)
+                if self._opened_wall is None
+                else datetime.fromtimestamp(self._opened_wall, UTC)
             ),
         )
 
     def ready_in(self) -> float:
         """Seconds until the breaker lets a request through (0 when closed)."""
-        return self.breaker.seconds_until_probe()
+        return self.breaker.retry_in()
 
     async def run_round(self, group: str) -> int:
         """One fetch-send-settle round for a lane's group; returns entries handled."""
-        if not self.breaker.allow_fetch():
+        if not self.breaker.allow():
             return 0
-        limit = 1 if self.breaker.state == "half_open" else self.concurrency
+        limit = 1 if self.breaker.state is CircuitState.HALF_OPEN else self.concurrency
         entries = await self._runner.call(self._bus.fetch, group, limit)
         if not entries:
-            self.breaker.release_probe()
+            self.breaker.release()
             return 0
         deliveries = await self._runner.read(
             lambda uow: uow.deliveries.get_many([e.payload.decode() for e in entries])

@@ -26,17 +26,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
 import orjson
 import uvicorn
+
+from crossdock.sandbox.serving import ServerThread, bind_socket
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -190,17 +188,7 @@ class SinkState:
         }
         if detail:
             out["per_correlation"] = self.per_correlation
-            out["deliveries"] = [
-                {
-                    "seq": d.seq,
-                    "path": d.path,
-                    "idempotency_key": d.idempotency_key,
-                    "message_id": d.message_id,
-                    "correlation_key": d.correlation_key,
-                    "size": d.size,
-                }
-                for d in self.deliveries
-            ]
+            out["deliveries"] = [asdict(d) for d in self.deliveries]
         return out
 
 
@@ -275,7 +263,8 @@ async def _read_body(receive: Receive) -> bytes:
 
 
 async def _respond(send: Send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": _JSON})
+    headers = [*_JSON, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -296,43 +285,15 @@ def build_sink_app(state_file: str | Path | None = None) -> SinkApp:
     return SinkApp(SinkState(state_file=Path(state_file) if state_file is not None else None))
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
-class RunningSink:
-    """A sink served by uvicorn in a background thread; use as a context manager or stop()."""
-
-    def __init__(self, app: SinkApp, server: uvicorn.Server, thread: threading.Thread, port: int):
-        self.app = app
-        self.server = server
-        self.thread = thread
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-
-    @property
-    def state(self) -> SinkState:
-        return self.app.state
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout)
+class RunningSink(ServerThread[SinkApp]):
+    """A sink served from a background thread; use as a context manager or call stop()."""
 
     def __enter__(self) -> RunningSink:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    @property
+    def state(self) -> SinkState:
+        return self.app.state
 
 
 def run_sink_in_thread(
@@ -343,19 +304,7 @@ def run_sink_in_thread(
     Returns once the server accepts connections; ``.url`` is the base URL (no trailing slash).
     """
     app = build_sink_app(state_file)
-    sock = _bind("127.0.0.1", port)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            raise RuntimeError("sink failed to start")
-        time.sleep(0.005)
-    return RunningSink(app, server, thread, sock.getsockname()[1])
+    return RunningSink(app, port=port, lifespan="on", startup_timeout=startup_timeout)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -366,7 +315,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args(argv)
     app = build_sink_app(args.state_file)
-    sock = _bind(args.host, args.port)
+    sock = bind_socket(args.host, args.port)
     print(f"sink listening on http://{args.host}:{sock.getsockname()[1]}", flush=True)
     config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])

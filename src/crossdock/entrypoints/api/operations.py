@@ -82,11 +82,14 @@ class ReplayRequest(BaseModel):
 
 
 async def _replay(hub: HubServices, flt: MessageFilter, group: str | None) -> Response:
-    def run(uow: Any) -> dict[str, Any]:
-        return ops.replay(uow, hub.bus, flt, group)
+    def run() -> dict[str, Any]:
+        # Read the matching ids in a read-only unit of work: the bus writes in its own
+        # transaction, and holding a write transaction here would make the two wait on each other.
+        with hub.store.uow.reader() as uow:
+            return ops.replay(uow, hub.bus, flt, group)
 
     try:
-        result = await hub.runner.write(run)
+        result = await hub.runner.call(run)
     except ops.ReplayError as exc:
         raise Problem(404 if "no message" in str(exc) else 422, str(exc)) from exc
     hub.wake("route.")

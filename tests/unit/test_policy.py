@@ -1,0 +1,242 @@
+"""RetryPolicy and CircuitBreaker: examples plus hypothesis properties."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crossdock.hub.policy import CircuitBreaker, CircuitState, RetryPolicy
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FixedRandom:
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+# --- RetryPolicy -------------------------------------------------------------------------
+
+
+def test_exponential_schedule_without_jitter() -> None:
+    policy = RetryPolicy(initial_backoff=1.0, multiplier=2.0, max_backoff=10.0, jitter=0.0)
+    assert [policy.delay(a) for a in range(1, 7)] == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+
+
+def test_jitter_only_shortens() -> None:
+    policy = RetryPolicy(initial_backoff=4.0, multiplier=2.0, max_backoff=100.0, jitter=0.5)
+    assert policy.delay(1, FixedRandom(0.0)) == 4.0
+    assert policy.delay(1, FixedRandom(0.5)) == 3.0
+    assert policy.delay(1, FixedRandom(0.999999)) == pytest.approx(2.0, abs=1e-5)
+
+
+def test_full_jitter_can_reach_zero() -> None:
+    policy = RetryPolicy(initial_backoff=4.0, jitter=1.0)
+    assert policy.delay(1, FixedRandom(0.999999)) == pytest.approx(0.0, abs=1e-5)
+
+
+def test_huge_attempt_does_not_overflow() -> None:
+    policy = RetryPolicy(initial_backoff=0.5, multiplier=3.0, max_backoff=60.0, jitter=0.0)
+    assert policy.delay(100_000) == 60.0
+
+
+def test_should_retry_counts_attempts() -> None:
+    policy = RetryPolicy(max_attempts=3)
+    assert policy.should_retry(1)
+    assert policy.should_retry(2)
+    assert not policy.should_retry(3)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_attempts": 0},
+        {"initial_backoff": -1.0},
+        {"multiplier": 0.5},
+        {"jitter": 1.5},
+        {"jitter": -0.1},
+    ],
+)
+def test_invalid_policies_are_refused(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        RetryPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+def test_attempt_is_one_based() -> None:
+    with pytest.raises(ValueError):
+        RetryPolicy().delay(0)
+
+
+policies = st.builds(
+    RetryPolicy,
+    max_attempts=st.integers(1, 50),
+    initial_backoff=st.floats(0.0, 100.0),
+    multiplier=st.floats(1.0, 10.0),
+    max_backoff=st.floats(0.0, 3600.0),
+    jitter=st.floats(0.0, 1.0),
+)
+
+
+@given(policies, st.integers(1, 10_000), st.integers(0, 2**32))
+def test_delay_within_bounds(policy: RetryPolicy, attempt: int, seed: int) -> None:
+    delay = policy.delay(attempt, random.Random(seed))
+    base = policy.base_delay(attempt)
+    assert 0.0 <= delay <= base <= policy.max_backoff
+    assert delay >= base * (1.0 - policy.jitter) - 1e-9
+
+
+@given(policies, st.integers(1, 10_000))
+def test_base_delay_is_monotone_and_capped(policy: RetryPolicy, attempt: int) -> None:
+    assert policy.base_delay(attempt) <= policy.base_delay(attempt + 1) <= policy.max_backoff
+
+
+# --- CircuitBreaker ----------------------------------------------------------------------
+
+
+def make_breaker(
+    threshold: int = 3, reset: float = 10.0
+) -> tuple[CircuitBreaker, FakeClock, list[tuple[str, str]]]:
+    clock = FakeClock()
+    changes: list[tuple[str, str]] = []
+
+    def hook(breaker: CircuitBreaker, previous: CircuitState) -> None:
+        changes.append((previous.value, breaker.state.value))
+
+    breaker = CircuitBreaker(threshold, reset, clock=clock, on_change=hook, name="erp")
+    return breaker, clock, changes
+
+
+def test_opens_after_consecutive_failures() -> None:
+    breaker, clock, changes = make_breaker()
+    for _ in range(2):
+        assert breaker.allow()
+        breaker.record_failure()
+    assert breaker.state is CircuitState.CLOSED
+    breaker.record_success()
+    assert breaker.consecutive_failures == 0
+    for _ in range(3):
+        breaker.record_failure()
+    assert breaker.state is CircuitState.OPEN
+    assert breaker.opened_at == clock.now
+    assert not breaker.allow()
+    assert changes == [("closed", "open")]
+
+
+def test_half_open_allows_one_probe_and_success_closes() -> None:
+    breaker, clock, changes = make_breaker()
+    for _ in range(3):
+        breaker.record_failure()
+    clock.now += 9.9
+    assert not breaker.allow()
+    assert breaker.retry_in() == pytest.approx(0.1)
+    clock.now += 0.1
+    assert breaker.allow()
+    assert breaker.state is CircuitState.HALF_OPEN
+    assert not breaker.allow()
+    assert not breaker.allow()
+    breaker.record_success()
+    assert breaker.state is CircuitState.CLOSED
+    assert breaker.opened_at is None
+    assert breaker.allow() and breaker.allow()
+    assert changes == [("closed", "open"), ("open", "half_open"), ("half_open", "closed")]
+
+
+def test_failed_probe_reopens_for_another_timeout() -> None:
+    breaker, clock, changes = make_breaker()
+    for _ in range(3):
+        breaker.record_failure()
+    clock.now += 10
+    assert breaker.allow()
+    breaker.record_failure()
+    assert breaker.state is CircuitState.OPEN
+    assert breaker.opened_at == clock.now
+    assert not breaker.allow()
+    clock.now += 10
+    assert breaker.allow()
+    assert changes[-2:] == [("half_open", "open"), ("open", "half_open")]
+
+
+def test_release_frees_an_unused_probe() -> None:
+    breaker, clock, _ = make_breaker(threshold=1)
+    breaker.record_failure()
+    clock.now += 10
+    assert breaker.allow()
+    breaker.release()
+    assert breaker.allow()
+
+
+def test_late_success_while_open_does_not_close() -> None:
+    breaker, _, _ = make_breaker(threshold=1)
+    breaker.record_failure()
+    breaker.record_success()
+    assert breaker.state is CircuitState.OPEN
+
+
+def test_manual_reset_closes() -> None:
+    breaker, _, changes = make_breaker(threshold=1)
+    breaker.record_failure()
+    breaker.reset()
+    assert breaker.state is CircuitState.CLOSED
+    assert breaker.consecutive_failures == 0
+    assert changes == [("closed", "open"), ("open", "closed")]
+
+
+ops = st.lists(
+    st.one_of(
+        st.just("allow"),
+        st.just("success"),
+        st.just("failure"),
+        st.just("release"),
+        st.floats(0.0, 20.0),
+    ),
+    max_size=200,
+)
+
+
+@given(ops, st.integers(1, 5), st.floats(0.0, 15.0))
+def test_never_two_probes_while_half_open(
+    ops: list[str | float], threshold: int, reset: float
+) -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(threshold, reset, clock=clock)
+    granted_in_half_open = 0
+    outstanding_probe = False
+    for op in ops:
+        if isinstance(op, float):
+            clock.now += op
+            continue
+        before = breaker.state
+        if op == "allow":
+            allowed = breaker.allow()
+            if breaker.state is CircuitState.HALF_OPEN and allowed:
+                # Only one probe may be outstanding at any time.
+                assert not outstanding_probe
+                outstanding_probe = True
+                granted_in_half_open += 1
+            if before is CircuitState.OPEN and breaker.state is CircuitState.OPEN:
+                assert not allowed
+        elif op == "success":
+            breaker.record_success()
+        elif op == "failure":
+            breaker.record_failure()
+        else:
+            breaker.release()
+        if op in ("success", "failure", "release") and before is CircuitState.HALF_OPEN:
+            outstanding_probe = False
+        if breaker.state is not CircuitState.HALF_OPEN:
+            outstanding_probe = False
+        assert breaker.state is not CircuitState.CLOSED or breaker.opened_at is None
+        assert breaker.state is CircuitState.CLOSED or breaker.opened_at is not None
+        assert breaker.probe_in_flight == outstanding_probe
