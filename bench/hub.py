@@ -52,9 +52,9 @@ def hub_config(path: Path, sink_url: str | None = None) -> Path:
 
 
 def hub_command() -> list[str]:
-    """``crossdock`` from the venv; CROSSDOCK_BENCH_HUB_CMD (split on spaces) overrides it."""
-    if os.environ.get("CROSSDOCK_BENCH_HUB_CMD"):
-        return os.environ["CROSSDOCK_BENCH_HUB_CMD"].split()
+    """``crossdock`` from the venv; BENCH_HUB_CMD (split on spaces) overrides it."""
+    if os.environ.get("BENCH_HUB_CMD"):
+        return os.environ["BENCH_HUB_CMD"].split()
     script = VENV_BIN / "crossdock"
     if script.exists():
         return [str(script)]

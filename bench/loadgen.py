@@ -136,14 +136,20 @@ def _summary(client: Client, latencies: list[float], seconds: float, n: int) -> 
     }
 
 
-async def open_loop(client: Client, rate: float, duration: float, warmup: float) -> dict[str, Any]:
-    """Fire ``rate`` requests per second for ``duration`` s; latencies from scheduled times
-    (those scheduled in the first ``warmup`` seconds are sent but not counted)."""
+async def open_loop(
+    client: Client, rate: float, duration: float, warmup: float, drain: float = 10.0
+) -> dict[str, Any]:
+    """Fire ``rate`` requests per second for ``duration`` s; latencies from scheduled times.
+
+    Requests scheduled in the first ``warmup`` seconds are sent but not counted. Requests
+    still unanswered ``drain`` seconds after the last send are counted as ``unfinished``, with
+    their time so far as latency (a lower bound), so an overloaded server cannot look fast.
+    """
     # time.perf_counter, not loop.time(): uvloop's clock only ticks in whole milliseconds.
     clock = time.perf_counter
     total = int(rate * duration)
     latencies: list[float] = []
-    tasks: set[asyncio.Task[None]] = set()
+    pending: dict[asyncio.Task[None], float] = {}
     lag_max = 0.0
 
     async def one(i: int, scheduled: float) -> None:
@@ -159,17 +165,23 @@ async def open_loop(client: Client, rate: float, duration: float, warmup: float)
             scheduled = start + i / rate
             lag_max = max(lag_max, clock() - scheduled)
             task = asyncio.create_task(one(i, scheduled))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+            pending[task] = scheduled
+            task.add_done_callback(pending.pop)
             i += 1
         await asyncio.sleep(max(0.0, start + i / rate - clock()))
-    if tasks:
-        await asyncio.wait(tasks, timeout=30)
+    if pending:
+        await asyncio.wait(list(pending), timeout=drain)
     seconds = clock() - start
+    unfinished = list(pending.items())
+    for task, scheduled in unfinished:
+        if scheduled >= start + warmup:
+            latencies.append((clock() - scheduled) * 1000)
+        task.cancel()
     out = _summary(client, latencies, seconds, total)
     out.update(
         offered_rate=rate,
         measured=len(latencies),
+        unfinished=len(unfinished),
         warmup_s=warmup,
         max_send_lag_ms=round(lag_max * 1000, 3),
         connections=client.opened,

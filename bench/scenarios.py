@@ -41,7 +41,7 @@ class Plan:
     latency_duration: float = 15.0
     e2e_messages: int = 20_000
     e2e_connections: int = 16
-    e2e_timeout: float = 75.0
+    e2e_timeout: float = 60.0
     sqlite_messages: int = 30_000
 
     @classmethod

@@ -6,11 +6,11 @@
 -- TEMPLATE is a file holding one line of PO JSON with the marker @@N@@ inside its PO number;
 -- each document replaces it with "<thread>-<counter>". BATCH > 1 sends BATCH lines per
 -- request (NDJSON) with per-request Idempotency-Key (and -Prefix) headers. With
--- CROSSDOCK_BENCH_LIMIT=N in the environment each thread prints "BENCHLIMIT" once N POSTs
+-- BENCH_LIMIT=N in the environment each thread prints "BENCHLIMIT" once N POSTs
 -- have been answered and sends no more (up to one per connection may still be in flight).
 -- done() prints one line "BENCHJSON {...}" that bench/wrkrun.py parses.
 
-local LIMIT = tonumber(os.getenv("CROSSDOCK_BENCH_LIMIT") or "0")
+local LIMIT = tonumber(os.getenv("BENCH_LIMIT") or "0")
 local thread_count = 0
 local prefix, suffix, run_id
 local batch = 1

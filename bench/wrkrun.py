@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,12 @@ LUA = REPO / "bench" / "wrk_post.lua"
 
 
 def ensure_wrk() -> str | None:
-    """Path of wrk; installs the distribution package when we may, else None."""
+    """Path of wrk; installs the distribution package when we may, else None.
+
+    BENCH_NO_WRK=1 pretends wrk is absent (to exercise the Python fallback).
+    """
+    if os.environ.get("BENCH_NO_WRK") == "1":
+        return None
     found = shutil.which("wrk")
     if found or not shutil.which("apt-get") or os.geteuid() != 0:
         return found
@@ -78,9 +82,9 @@ def run_load(
             from start until all were answered.
     """
     wrk = ensure_wrk()
-    env = {k: v for k, v in os.environ.items() if k != "CROSSDOCK_BENCH_LIMIT"}
+    env = {k: v for k, v in os.environ.items() if k != "BENCH_LIMIT"}
     if wrk is None:
-        warnings.warn("wrk unavailable: using the slower Python load generator", stacklevel=2)
+        print("warning: wrk unavailable, using the slower Python load generator", file=sys.stderr)
         argv = [
             sys.executable,
             "-m",
@@ -105,7 +109,7 @@ def run_load(
         parse: Callable[[str], dict[str, Any]] = _parse_loadgen
     else:
         if limit:
-            env["CROSSDOCK_BENCH_LIMIT"] = str(limit)
+            env["BENCH_LIMIT"] = str(limit)
         argv = [
             wrk,
             "-t1",

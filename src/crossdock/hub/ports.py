@@ -55,6 +55,8 @@ class MessageLog(Protocol):
 
     def get(self, message_id: str) -> StoredMessage | None: ...
 
+    def get_many(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]: ...
+
     def find(
         self, flt: MessageFilter, limit: int = 100, offset: int = 0
     ) -> list[MessageSummary]: ...
@@ -79,6 +81,10 @@ class Inbox(Protocol):
 
     def claim(self, consumer: str, message_id: str, replay: int = 0) -> bool:
         """Record that `consumer` processes `message_id`; False when it already did."""
+        ...
+
+    def claim_many(self, consumer: str, items: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
+        """Claim (message id, replay) pairs at once; returns the ones not processed before."""
         ...
 
 

@@ -57,8 +57,16 @@ def delivery_key(message_id: str, route: str, replay: int) -> str:
     return f"{message_id}.{route}" if replay == 0 else f"{message_id}.{route}.r{replay}"
 
 
+@dataclass(slots=True)
+class RoutingResult:
+    """What one batch did: deliveries created, and entries that failed with why."""
+
+    created: int = 0
+    failed: list[tuple[BusEntry, str]] = field(default_factory=list)
+
+
 class Router:
-    """Consumer group handler for accepted documents."""
+    """Consumer group handler for accepted documents, a batch per transaction."""
 
     def __init__(self, routes: Sequence[Route]) -> None:
         self.routes = list(routes)
@@ -66,18 +74,12 @@ class Router:
         for route in self.routes:
             self._by_type.setdefault(route.document_type, []).append(route)
 
-    def handle(self, uow: UnitOfWork, consumer: str, entry: BusEntry) -> int:
-        """Route one message; returns the number of deliveries created."""
-        if not uow.inbox.claim(consumer, entry.message_id, entry.replay):
-            return 0
-        message = uow.messages.get(entry.message_id)
-        if message is None or message.canonical is None:
-            raise LookupError(
-                f"message {entry.message_id} is not in the log or has no canonical form"
-            )
+    def plan(self, message: StoredMessage, replay: int) -> list[Delivery]:
+        """The deliveries one message needs (pure: no I/O)."""
+        if message.canonical is None:
+            raise LookupError(f"message {message.summary.id} has no canonical form")
         candidates = self._by_type.get(message.summary.document_type, [])
         document = orjson.loads(message.canonical) if any(r.where for r in candidates) else None
-        matched = [r for r in candidates if r.matches(message, document)]
         key = message.summary.correlation_key or message.summary.id
         info = EnvelopeInfo(
             message_id=message.summary.id,
@@ -87,24 +89,61 @@ class Router:
             correlation_key=key,
             received_at=message.summary.received_at.isoformat(),
         )
-        for route in matched:
+        planned = []
+        for route in candidates:
+            if not route.matches(message, document):
+                continue
             content_type, body = apply_transform(
                 route.transform, message.canonical, info, route.fields
             )
-            delivery = Delivery(
-                id=str(ULID()),
-                message_id=message.summary.id,
-                route=route.name,
-                endpoint=route.endpoint,
-                lane=route.lane,
-                idempotency_key=delivery_key(message.summary.id, route.name, entry.replay),
-                correlation_key=key,
-                content_type=content_type,
-                body=body,
+            planned.append(
+                Delivery(
+                    id=str(ULID()),
+                    message_id=message.summary.id,
+                    route=route.name,
+                    endpoint=route.endpoint,
+                    lane=route.lane,
+                    idempotency_key=delivery_key(message.summary.id, route.name, replay),
+                    correlation_key=key,
+                    content_type=content_type,
+                    body=body,
+                )
             )
-            uow.deliveries.add(delivery)
-            subject = DELIVERY_SUBJECT.format(lane=route.lane, endpoint=route.endpoint)
-            uow.outbox.publish(subject, key, message.summary.id, delivery.id.encode())
-        status = MessageStatus.ROUTED if matched else MessageStatus.UNROUTED
-        uow.messages.set_status([message.summary.id], status)
-        return len(matched)
+        return planned
+
+    def handle_batch(
+        self, uow: UnitOfWork, consumer: str, entries: Sequence[BusEntry]
+    ) -> RoutingResult:
+        """Route a batch: plan every message first, then claim and write only what planned.
+
+        A message that cannot be planned (a transform error) fails alone and is not claimed, so
+        its redelivery routes it; the inbox makes redelivery of the others harmless.
+        """
+        result = RoutingResult()
+        stored = uow.messages.get_many([e.message_id for e in entries])
+        plans: dict[tuple[str, int], list[Delivery]] = {}
+        for entry in entries:
+            message = stored.get(entry.message_id)
+            try:
+                if message is None:
+                    raise LookupError(f"message {entry.message_id} is not in the log")
+                plans[(entry.message_id, entry.replay)] = self.plan(message, entry.replay)
+            except Exception as exc:
+                result.failed.append((entry, f"{type(exc).__name__}: {exc}"))
+        fresh = uow.inbox.claim_many(consumer, list(plans))
+        routed: list[str] = []
+        unrouted: list[str] = []
+        for claim, deliveries in plans.items():
+            if claim not in fresh:
+                continue
+            (routed if deliveries else unrouted).append(claim[0])
+            for delivery in deliveries:
+                uow.deliveries.add(delivery)
+                subject = DELIVERY_SUBJECT.format(lane=delivery.lane, endpoint=delivery.endpoint)
+                uow.outbox.publish(
+                    subject, delivery.correlation_key, delivery.message_id, delivery.id.encode()
+                )
+                result.created += 1
+        uow.messages.set_status(routed, MessageStatus.ROUTED)
+        uow.messages.set_status(unrouted, MessageStatus.UNROUTED)
+        return result

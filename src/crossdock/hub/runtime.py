@@ -127,24 +127,16 @@ class Runtime:
                 await asyncio.sleep(1.0)
 
     def _route_batch(self, group: str, entries: list[BusEntry]) -> int:
-        """On the store thread: route a batch in one transaction, one savepoint per message."""
-        done: list[BusEntry] = []
-        failed: list[tuple[BusEntry, str]] = []
-        created = 0
+        """On the store thread: route a batch in one transaction, then settle it on the bus."""
         with self._runner.uow_factory() as uow:
-            for entry in entries:
-                try:
-                    with uow.savepoint():
-                        created += self._router.handle(uow, group, entry)
-                    done.append(entry)
-                except Exception as exc:
-                    log.exception("routing %s failed", entry.message_id)
-                    failed.append((entry, f"{type(exc).__name__}: {exc}"))
+            result = self._router.handle_batch(uow, group, entries)
             uow.commit()
-        self._bus.ack(group, done)
-        for entry, error in failed:
+        failed = {id(entry) for entry, _ in result.failed}
+        self._bus.ack(group, [e for e in entries if id(e) not in failed])
+        for entry, error in result.failed:
+            log.error("routing %s failed: %s", entry.message_id, error)
             self._bus.nak(group, entry, self._handler_retry.delay(entry.deliveries, None), error)
-        return created
+        return result.created
 
     async def _delivery_loop(
         self, dispatcher: EndpointDispatcher, group: str, settings: LaneSettings

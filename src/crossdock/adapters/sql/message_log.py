@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, tuple_, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from crossdock.adapters.sql.convert import from_epoch_required, to_epoch
 from crossdock.adapters.sql.tables import messages
@@ -70,20 +70,26 @@ class SqlMessageLog:
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], tuple[str, str, str]]:
         found: dict[tuple[str, str], tuple[str, str, str]] = {}
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), 400):  # stay under bound-parameter limits
-            chunk = unique[start : start + 400]
-            rows = self._conn.execute(
-                select(
-                    messages.c.source,
-                    messages.c.idempotency_key,
-                    messages.c.id,
-                    messages.c.body_sha256,
-                    messages.c.status,
-                ).where(tuple_(messages.c.source, messages.c.idempotency_key).in_(chunk))
-            )
-            for source, key, message_id, sha, status in rows:
-                found[(source, key)] = (message_id, sha, status)
+        by_source: dict[str, list[str]] = {}
+        for source, key in dict.fromkeys(keys):
+            by_source.setdefault(source, []).append(key)
+        # One `source = ? AND key IN (...)` per source: it walks the unique index, where a
+        # row-value IN over (source, key) pairs makes SQLite scan the table.
+        for source, source_keys in by_source.items():
+            for start in range(0, len(source_keys), 400):  # stay under bound-parameter limits
+                rows = self._conn.execute(
+                    select(
+                        messages.c.idempotency_key,
+                        messages.c.id,
+                        messages.c.body_sha256,
+                        messages.c.status,
+                    ).where(
+                        messages.c.source == source,
+                        messages.c.idempotency_key.in_(source_keys[start : start + 400]),
+                    )
+                )
+                for key, message_id, sha, status in rows:
+                    found[(source, key)] = (message_id, sha, status)
         return found
 
     def add_many(self, batch: Sequence[InboundMessage]) -> None:
@@ -124,21 +130,27 @@ class SqlMessageLog:
             )
 
     def get(self, message_id: str) -> StoredMessage | None:
-        row = self._conn.execute(select(messages).where(messages.c.id == message_id)).first()
-        if row is None:
-            return None
-        return StoredMessage(
-            summary=_summary(row),
-            schema_version=row.schema_version,
-            causation_id=row.causation_id,
-            idempotency_key=row.idempotency_key,
-            content_type=row.content_type,
-            raw=row.raw,
-            body_sha256=row.body_sha256,
-            lane=row.lane,
-            canonical=row.canonical,
-            errors=json.loads(row.errors) if row.errors else [],
-        )
+        return self.get_many([message_id]).get(message_id)
+
+    def get_many(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]:
+        found: dict[str, StoredMessage] = {}
+        ids = list(dict.fromkeys(message_ids))
+        for start in range(0, len(ids), 400):
+            query = select(messages).where(messages.c.id.in_(ids[start : start + 400]))
+            for row in self._conn.execute(query):
+                found[row.id] = StoredMessage(
+                    summary=_summary(row),
+                    schema_version=row.schema_version,
+                    causation_id=row.causation_id,
+                    idempotency_key=row.idempotency_key,
+                    content_type=row.content_type,
+                    raw=row.raw,
+                    body_sha256=row.body_sha256,
+                    lane=row.lane,
+                    canonical=row.canonical,
+                    errors=json.loads(row.errors) if row.errors else [],
+                )
+        return found
 
     def find(self, flt: MessageFilter, limit: int = 100, offset: int = 0) -> list[MessageSummary]:
         query = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
@@ -58,6 +59,27 @@ class SqlInbox:
             insert(inbox).values(consumer=consumer, message_id=message_id, replay=replay)
         )
         return True
+
+    def claim_many(self, consumer: str, items: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
+        wanted = set(items)
+        if not wanted:
+            return set()
+        seen: set[tuple[str, int]] = set()
+        ids = list({message_id for message_id, _ in wanted})
+        for start in range(0, len(ids), 400):
+            rows = self._conn.execute(
+                select(inbox.c.message_id, inbox.c.replay).where(
+                    inbox.c.consumer == consumer, inbox.c.message_id.in_(ids[start : start + 400])
+                )
+            )
+            seen.update((m, r) for m, r in rows)
+        fresh = wanted - seen
+        if fresh:
+            self._conn.execute(
+                insert(inbox),
+                [{"consumer": consumer, "message_id": m, "replay": r} for m, r in fresh],
+            )
+        return fresh
 
 
 class _SqlSavepoint:
