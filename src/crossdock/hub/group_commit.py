@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from crossdock.hub.intake import IntakeOutcome, record
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import InboundMessage
-from crossdock.hub.store_runner import StoreRunner
+from crossdock.hub.store_runner import URGENT, StoreRunner
 
 _MAX_GROUP = 2000
 
@@ -67,7 +67,7 @@ class IntakeRecorder:
             return outcomes
 
         try:
-            outcomes = await self._runner.write(write)
+            outcomes = await self._runner.write(write, priority=URGENT)
         except Exception as exc:  # the store failed: every waiting request learns it
             for _, future in group:
                 if not future.done():

@@ -32,10 +32,18 @@ class LaneSettings:
     poll_interval: float = 0.02
 
 
-def route_group(lane: str) -> ConsumerGroup:
-    return ConsumerGroup(
-        name=f"route.{lane}", subjects=(f"doc.{lane}.>",), lane=lane, max_deliver=20
+def route_group(lane: str, document_types: Sequence[str] | None = None) -> ConsumerGroup:
+    """The routing consumer of a lane, subscribed only to the document types some route takes.
+
+    Types nobody routes stay `accepted` in the log at no cost; when a route for them is added
+    later, `crossdock messages replay --type T --since ...` routes the backlog.
+    """
+    subjects = (
+        (f"doc.{lane}.>",)
+        if document_types is None
+        else tuple(f"doc.{lane}.{t}" for t in sorted(set(document_types)))
     )
+    return ConsumerGroup(name=f"route.{lane}", subjects=subjects, lane=lane, max_deliver=20)
 
 
 class Runtime:
@@ -48,6 +56,7 @@ class Runtime:
         lanes: dict[str, LaneSettings],
         *,
         handler_retry: RetryPolicy,
+        lane_for: Callable[[str], str] = lambda _t: "critical",
         periodic: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
     ) -> None:
         self._runner = runner
@@ -56,6 +65,7 @@ class Runtime:
         self.dispatchers = {d.name: d for d in dispatchers}
         self._lanes = lanes
         self._handler_retry = handler_retry
+        self._lane_for = lane_for
         self._periodic = list(periodic)
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -68,9 +78,15 @@ class Runtime:
             log.warning("released %d leases left by a previous process", released)
         for lane in LANES:
             settings = self._lanes.get(lane, LaneSettings())
-            group = route_group(lane)
+            routed = [
+                r.document_type
+                for r in self._router.routes
+                if self._lane_for(r.document_type) == lane
+            ]
+            group = route_group(lane, routed)
             await self._runner.call(self._bus.ensure_group, group)
-            self._spawn(self._route_loop(group.name, settings), group.name)
+            if routed:
+                self._spawn(self._route_loop(group.name, settings), group.name)
             for dispatcher in self.dispatchers.values():
                 dgroup = delivery_group(lane, dispatcher.name)
                 dgroup.max_deliver = dispatcher.retry.max_attempts

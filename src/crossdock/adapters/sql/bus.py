@@ -14,7 +14,19 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Engine,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from crossdock.adapters.sql.convert import from_epoch, from_epoch_required
@@ -26,6 +38,8 @@ _PULL_CHUNK = 5000
 
 def _subject_clause(subjects: Sequence[str]) -> Any:
     """NATS-style filters: 'a.b' exact, 'a.>' anything below 'a.'."""
+    if not subjects:
+        return false()
     clauses: list[Any] = []
     for subject in subjects:
         if subject.endswith(">"):

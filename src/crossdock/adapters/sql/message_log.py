@@ -6,9 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select, update
 
 from crossdock.adapters.sql.convert import from_epoch_required, to_epoch
+from crossdock.adapters.sql.fast_insert import FastInsert
 from crossdock.adapters.sql.tables import messages
 from crossdock.hub.records import (
     InboundMessage,
@@ -17,6 +18,8 @@ from crossdock.hub.records import (
     MessageSummary,
     StoredMessage,
 )
+
+_INSERT_MESSAGES = FastInsert(messages)
 
 _SUMMARY_COLUMNS = (
     messages.c.id,
@@ -95,8 +98,8 @@ class SqlMessageLog:
     def add_many(self, batch: Sequence[InboundMessage]) -> None:
         if not batch:
             return
-        self._conn.execute(
-            insert(messages),
+        _INSERT_MESSAGES(
+            self._conn,
             [
                 {
                     "id": m.id,

@@ -10,8 +10,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from crossdock.adapters.sql.deliveries import SqlDeliveryLog, SqlEndpointStates
+from crossdock.adapters.sql.fast_insert import FastInsert
 from crossdock.adapters.sql.message_log import SqlMessageLog
 from crossdock.adapters.sql.tables import bus_log, inbox
+
+_INSERT_LOG = FastInsert(bus_log)
 
 
 class SqlOutbox:
@@ -35,7 +38,7 @@ class SqlOutbox:
     def flush(self) -> None:
         if self._rows:
             rows, self._rows = self._rows, []
-            self._conn.execute(insert(bus_log), rows)
+            _INSERT_LOG(self._conn, rows)
 
     def discard(self) -> None:
         self._rows = []
