@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -55,5 +54,5 @@ def build_server(settings: Settings) -> uvicorn.Server:
 
 
 def serve(settings: Settings) -> None:
-    server = build_server(settings)
-    asyncio.run(server.serve())
+    # Server.run() installs the configured loop (uvloop); asyncio.run(serve()) would not.
+    build_server(settings).run()
