@@ -105,13 +105,17 @@ class EndpointDispatcher:
         if not self.breaker.allow():
             return 0
         limit = 1 if self.breaker.state is CircuitState.HALF_OPEN else self.concurrency
-        entries = await self._runner.call(self._bus.fetch, group, limit)
-        if not entries:
-            self.breaker.release()
-            return 0
-        deliveries = await self._runner.read(
-            lambda uow: uow.deliveries.get_many([e.payload.decode() for e in entries])
-        )
+        try:
+            entries = await self._runner.call(self._bus.fetch, group, limit)
+            if not entries:
+                self.breaker.release()
+                return 0
+            deliveries = await self._runner.read(
+                lambda uow: uow.deliveries.get_many([e.payload.decode() for e in entries])
+            )
+        except BaseException:
+            self.breaker.release()  # no call was made: free a half-open probe slot
+            raise
         outcomes = await asyncio.gather(
             *(self._send(e, deliveries.get(e.payload.decode())) for e in entries)
         )
@@ -121,6 +125,9 @@ class EndpointDispatcher:
     async def _send(self, entry: BusEntry, delivery: Delivery | None) -> _Outcome:
         started = datetime.now(UTC)
         if delivery is None or delivery.status is DeliveryStatus.DELIVERED:
+            # Nothing to send: a half-open probe slot taken for this entry must be given back,
+            # or the breaker would wait forever for a probe result that never comes.
+            self.breaker.release()
             return _Outcome(entry, delivery, None, started)
         request = OutboundRequest(
             delivery_id=delivery.id,

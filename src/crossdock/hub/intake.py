@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import ValidationError
-from ulid import ULID
 
 from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_model
+from crossdock.hub.ids import new_id
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 
@@ -76,7 +76,7 @@ def prepare(request: IntakeRequest, lane_for: Callable[[str], str]) -> InboundMe
     if model is None:
         raise UnknownDocumentType(request.document_type)
     message = InboundMessage(
-        id=str(ULID()),
+        id=new_id(),
         document_type=request.document_type,
         schema_version=model.schema_version,
         source=request.source,
@@ -104,7 +104,7 @@ def prepare(request: IntakeRequest, lane_for: Callable[[str], str]) -> InboundMe
 def reject(request: IntakeRequest, lane: str, errors: list[FieldError]) -> InboundMessage:
     """Record a document the channel could not even decode (e.g. a bad NDJSON line)."""
     return InboundMessage(
-        id=str(ULID()),
+        id=new_id(),
         document_type=request.document_type,
         schema_version=0,
         source=request.source,

@@ -107,6 +107,10 @@ class DeliveryLog(Protocol):
         self, delivery_id: str, status: DeliveryStatus, attempts: int, last_error: str | None
     ) -> None: ...
 
+    def set_statuses(self, updates: Sequence[tuple[str, DeliveryStatus, int, str | None]]) -> None:
+        """(delivery id, status, attempts, last error) for many deliveries in one statement."""
+        ...
+
     def open_for_messages(self, message_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         """message id -> (pending deliveries, dead-lettered deliveries)."""
         ...
@@ -193,6 +197,17 @@ class Bus(Protocol):
 
     def nak(self, group: str, entry: BusEntry, delay_seconds: float, error: str) -> bool:
         """Redeliver later; True when this dead-lettered the entry instead."""
+        ...
+
+    def settle(
+        self,
+        group: str,
+        ack: Sequence[BusEntry] = (),
+        nak: Sequence[tuple[BusEntry, float, str]] = (),
+        dead: Sequence[tuple[BusEntry, str]] = (),
+    ) -> int:
+        """Ack, nak (entry, delay, error) and dead-letter in one go; returns how many naks
+        turned into dead letters because the entry had used up `max_deliver`."""
         ...
 
     def dead_letter(self, group: str, entry: BusEntry, error: str) -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from ulid import ULID
 
+from crossdock.hub.ids import new_id
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import BusEntry, Delivery, MessageStatus, StoredMessage
 from crossdock.mapping.transforms import EnvelopeInfo, apply_transform, lookup
@@ -98,7 +98,7 @@ class Router:
             )
             planned.append(
                 Delivery(
-                    id=str(ULID()),
+                    id=new_id(),
                     message_id=message.summary.id,
                     route=route.name,
                     endpoint=route.endpoint,

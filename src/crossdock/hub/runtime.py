@@ -148,10 +148,15 @@ class Runtime:
             result = self._router.handle_batch(uow, group, entries)
             uow.commit()
         failed = {id(entry) for entry, _ in result.failed}
-        self._bus.ack(group, [e for e in entries if id(e) not in failed])
         for entry, error in result.failed:
             log.error("routing %s failed: %s", entry.message_id, error)
-            self._bus.nak(group, entry, self._handler_retry.delay(entry.deliveries, None), error)
+        self._bus.settle(
+            group,
+            ack=[e for e in entries if id(e) not in failed],
+            nak=[
+                (e, self._handler_retry.delay(e.deliveries, None), err) for e, err in result.failed
+            ],
+        )
         return result.created
 
     async def _delivery_loop(

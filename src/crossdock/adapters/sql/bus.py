@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     Engine,
     and_,
+    bindparam,
     delete,
     exists,
     false,
@@ -34,6 +35,19 @@ from crossdock.adapters.sql.tables import bus_groups, bus_log, bus_pending
 from crossdock.hub.records import BusEntry, ConsumerGroup, DeadLetter
 
 _PULL_CHUNK = 5000
+
+_RETRY = (
+    update(bus_pending)
+    .where(bus_pending.c.id == bindparam("b_id"))
+    .values(available_at=bindparam("b_at"), leased_until=0.0, last_error=bindparam("b_error"))
+)
+_DEAD = (
+    update(bus_pending)
+    .where(bus_pending.c.id == bindparam("b_id"))
+    .values(
+        state="dead", dead_at=bindparam("b_at"), leased_until=0.0, last_error=bindparam("b_error")
+    )
+)
 
 
 def _subject_clause(subjects: Sequence[str]) -> Any:
@@ -198,37 +212,46 @@ class SqlBus:
         ]
 
     def ack(self, group: str, entries: Sequence[BusEntry]) -> None:
-        ids = [e.pending_id for e in entries]
-        if not ids:
-            return
+        self.settle(group, ack=entries)
+
+    def nak(self, group: str, entry: BusEntry, delay_seconds: float, error: str) -> bool:
+        return self.settle(group, nak=[(entry, delay_seconds, error)]) > 0
+
+    def settle(
+        self,
+        group: str,
+        ack: Sequence[BusEntry] = (),
+        nak: Sequence[tuple[BusEntry, float, str]] = (),
+        dead: Sequence[tuple[BusEntry, str]] = (),
+    ) -> int:
+        spec = self._group(group)
+        now = time.time()
+        dead_rows = [(e, err) for e, err in dead]
+        retry_rows = []
+        for entry, delay, error in nak:
+            if entry.deliveries >= spec.max_deliver:
+                dead_rows.append((entry, error))
+            else:
+                retry_rows.append({"b_id": entry.pending_id, "b_at": now + delay, "b_error": error})
+        if not (ack or retry_rows or dead_rows):
+            return 0
         with self._engine.begin() as conn:
+            ids = [e.pending_id for e in ack]
             for start in range(0, len(ids), 400):
                 conn.execute(
                     delete(bus_pending).where(bus_pending.c.id.in_(ids[start : start + 400]))
                 )
-
-    def nak(self, group: str, entry: BusEntry, delay_seconds: float, error: str) -> bool:
-        spec = self._group(group)
-        if entry.deliveries >= spec.max_deliver:
-            self.dead_letter(group, entry, error)
-            return True
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(bus_pending)
-                .where(bus_pending.c.id == entry.pending_id)
-                .values(
-                    available_at=time.time() + delay_seconds, leased_until=0.0, last_error=error
+            if retry_rows:
+                conn.execute(_RETRY, retry_rows)
+            if dead_rows:
+                conn.execute(
+                    _DEAD,
+                    [{"b_id": e.pending_id, "b_at": now, "b_error": err} for e, err in dead_rows],
                 )
-            )
-        return False
+        return len(dead_rows) - len(dead)
 
     def dead_letter(self, group: str, entry: BusEntry, error: str) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                update(bus_pending)
-                .where(bus_pending.c.id == entry.pending_id)
-                .values(state="dead", dead_at=time.time(), leased_until=0.0, last_error=error)
-            )
+        self.settle(group, dead=[(entry, error)])
 
     def release_leases(self) -> int:
         """Return every leased entry to the group at once: the embedded hub is the only

@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
 
 from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, to_epoch
 from crossdock.adapters.sql.tables import deliveries, delivery_attempts, endpoint_states
 from crossdock.hub.records import Delivery, DeliveryAttempt, DeliveryStatus, EndpointState
+
+_SET_STATUS = (
+    update(deliveries)
+    .where(deliveries.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        last_error=bindparam("b_error"),
+    )
+)
 
 
 def _delivery(row: Any) -> Delivery:
@@ -123,11 +133,18 @@ class SqlDeliveryLog:
     def set_status(
         self, delivery_id: str, status: DeliveryStatus, attempts: int, last_error: str | None
     ) -> None:
+        self.set_statuses([(delivery_id, status, attempts, last_error)])
+
+    def set_statuses(self, updates: Sequence[tuple[str, DeliveryStatus, int, str | None]]) -> None:
+        if not updates:
+            return
         self.flush()
         self._conn.execute(
-            update(deliveries)
-            .where(deliveries.c.id == delivery_id)
-            .values(status=status.value, attempts=attempts, last_error=last_error)
+            _SET_STATUS,
+            [
+                {"b_id": i, "b_status": s.value, "b_attempts": a, "b_error": e}
+                for i, s, a, e in updates
+            ],
         )
 
     def open_for_messages(self, message_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
