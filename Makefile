@@ -4,6 +4,7 @@ PY := .venv/bin/python
 UV := $(shell command -v uv 2>/dev/null || echo .venv-tools/bin/uv)
 PORT ?= 8080
 DATA_DIR ?= ./var/demo
+DEMO_COUNT ?= 200
 
 .PHONY: install demo test lint typecheck layers unit bench clean
 
@@ -18,7 +19,7 @@ $(UV):
 install: .venv/.installed
 
 demo: install
-	$(PY) -m crossdock.entrypoints.demo --port $(PORT) --data-dir $(DATA_DIR)
+	$(PY) -m crossdock.entrypoints.demo --port $(PORT) --data-dir $(DATA_DIR) --count $(DEMO_COUNT)
 
 lint: install
 	.venv/bin/ruff check src tests bench

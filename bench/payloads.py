@@ -114,3 +114,9 @@ def write_template(path: Path, run_id: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return origin
+
+
+if __name__ == "__main__":  # python -m bench.payloads OUT [RUN_ID]: a template for manual wrk
+    import sys
+
+    print(write_template(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "manual"))

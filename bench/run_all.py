@@ -132,13 +132,24 @@ def print_table(console: Console, report: dict[str, Any]) -> None:
         console.print(f"[red]{name} failed:[/] {error.splitlines()[-1]}")
 
 
+def _clean_old_runs(max_age: float = 3600.0) -> None:
+    """Remove scratch directories of runs older than an hour (a running one is younger)."""
+    if not TMP.exists():
+        return
+    for old in TMP.iterdir():
+        if old.is_dir() and time.time() - old.stat().st_mtime > max_age:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="crossdock benchmarks")
     parser.add_argument("--quick", action="store_true", help="a few seconds per scenario")
     parser.add_argument("--only", default="", help=f"comma list of: {', '.join(SCENARIOS)}")
     parser.add_argument("--connections", type=int, default=None, help="wrk connections")
     parser.add_argument("--e2e-messages", type=int, default=None)
-    parser.add_argument("--keep-tmp", action="store_true", help="keep data dirs and logs")
+    parser.add_argument(
+        "--keep-tmp", action="store_true", help="keep the hubs' data dirs (logs are always kept)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
 
@@ -154,8 +165,9 @@ def main() -> int:
 
     console = Console()
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}"
-    shutil.rmtree(TMP, ignore_errors=True)
-    template_file = TMP / "po_template.json"
+    _clean_old_runs()
+    tmp = TMP / run_id  # per run, so concurrent runs (and manual wrk runs) do not collide
+    template_file = tmp / "po_template.json"
     origin = write_template(template_file, run_id)
     results: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -166,8 +178,8 @@ def main() -> int:
         load_before[name] = round(os.getloadavg()[0], 2)
         console.print(f"[bold]{name}[/] ... (load average {load_before[name]})")
         t0 = time.monotonic()
-        with Processes(TMP / "logs" / name) as procs:
-            run = Run(procs, TMP, run_id, template_file.read_text(), template_file)
+        with Processes(tmp / "logs" / name) as procs:
+            run = Run(procs, tmp, run_id, template_file.read_text(), template_file)
             try:
                 results[name] = SCENARIOS[name](run, plan)
             except Exception:
@@ -187,6 +199,7 @@ def main() -> int:
         },
         "plan": dataclasses.asdict(plan),
         "payload": {"origin": origin, "bytes": len(template_file.read_bytes())},
+        "scratch": str(tmp),
         "figures": figures(results),
         "scenario_seconds": timings,
         "load_average_before": load_before,
@@ -200,8 +213,8 @@ def main() -> int:
     print_table(console, report)
     console.print(f"written to {RESULTS / 'latest.json'} ({report['seconds']} s)")
     if not args.keep_tmp:
-        for sub in TMP.glob("hub-*"):
-            shutil.rmtree(sub / "data", ignore_errors=True)
+        for sub in tmp.glob("hub-*"):
+            shutil.rmtree(sub / "data", ignore_errors=True)  # the logs stay, the stores go
     missed = any(v is False for v in report["figures"]["met"].values())
     return 1 if errors or (args.strict and missed) else 0
 

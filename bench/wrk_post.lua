@@ -1,6 +1,7 @@
 -- wrk script: POST canonical purchase orders with a unique PO number and idempotency key
 -- per document, as single JSON bodies or NDJSON batches.
 --
+--   python -m bench.payloads /tmp/po.json   # writes TEMPLATE
 --   wrk -t1 -c32 -d10s -s bench/wrk_post.lua URL -- TEMPLATE RUN_ID [BATCH]
 --
 -- TEMPLATE is a file holding one line of PO JSON with the marker @@N@@ inside its PO number;

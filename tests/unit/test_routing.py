@@ -99,6 +99,10 @@ def test_delivery_key_is_stable_and_changes_only_for_replays() -> None:
 # --- Router.handle on a real store ---------------------------------------------------------
 
 
+def po_raw(po_number: str) -> bytes:
+    return json.dumps(dict(json.loads(PO_RAW), po_number=po_number)).encode()
+
+
 def recorded(store: SqlStore, raw: bytes = PO_RAW, source: str = "erp") -> InboundMessage:
     message = prepare(
         IntakeRequest(
@@ -111,6 +115,7 @@ def recorded(store: SqlStore, raw: bytes = PO_RAW, source: str = "erp") -> Inbou
         ),
         lambda _t: "critical",
     )
+    assert message.status == "accepted" or raw == b"not json", message.errors
     with store.uow() as uow:
         record(uow, [message])
         uow.commit()
@@ -124,10 +129,12 @@ def fetch_one(store: SqlStore, group: str = ROUTE_GROUP) -> BusEntry:
 
 
 def handle(store: SqlStore, router: Router, entry: BusEntry) -> int:
+    """Route one entry in its own committed transaction; the deliveries it created."""
     with store.uow() as uow:
-        created = router.handle(uow, ROUTE_GROUP, entry)
+        result = router.handle_batch(uow, ROUTE_GROUP, [entry])
         uow.commit()
-    return created
+    assert result.failed == []
+    return result.created
 
 
 def deliveries(store: SqlStore, message_id: str) -> list[Delivery]:
@@ -192,7 +199,8 @@ def test_router_creates_one_delivery_per_matching_route(store: SqlStore) -> None
 
 
 def test_router_honours_sources_and_where(store: SqlStore) -> None:
-    doc = dict(PO, currency="EUR")
+    doc = json.loads(PO_RAW)
+    doc["currency"] = "EUR"
     for line in doc["lines"]:
         line["unit_price"] = dict(line["unit_price"], currency="EUR")
     message = recorded(store, json.dumps(doc).encode(), source="portal")
@@ -239,8 +247,8 @@ def test_inbox_is_per_consumer(store: SqlStore) -> None:
     entry = fetch_one(store)
     router = Router(ROUTES[:1])
     with store.uow() as uow:
-        assert router.handle(uow, "route.critical", entry) == 1
-        assert router.handle(uow, "route.audit", entry) == 1
+        assert router.handle_batch(uow, "route.critical", [entry]).created == 1
+        assert router.handle_batch(uow, "route.audit", [entry]).created == 1
         uow.commit()
     assert len(deliveries(store, message.id)) == 2
 
@@ -250,7 +258,7 @@ def test_uncommitted_routing_leaves_no_trace(store: SqlStore) -> None:
     entry = fetch_one(store)
     router = Router(ROUTES)
     with store.uow() as uow:
-        assert router.handle(uow, ROUTE_GROUP, entry) == 2
+        assert router.handle_batch(uow, ROUTE_GROUP, [entry]).created == 2
         # no commit: the inbox claim rolls back with the deliveries
     assert deliveries(store, message.id) == []
     assert status(store, message.id) == "accepted"
@@ -300,22 +308,73 @@ def test_replay_marker_in_a_hand_built_entry(store: SqlStore) -> None:
     }
 
 
-def test_routing_a_message_without_canonical_form_fails_loudly(store: SqlStore) -> None:
-    rejected = recorded(store, b"not json")
-    entry = BusEntry(
+def entry_for(message_id: str, replay: int = 0) -> BusEntry:
+    return BusEntry(
         seq=1,
         subject="doc.critical.purchase_order",
-        key=rejected.id,
-        message_id=rejected.id,
+        key=message_id,
+        message_id=message_id,
         payload=b"",
         published_at=datetime.now(UTC),
         deliveries=1,
+        replay=replay,
     )
-    with pytest.raises(LookupError, match=rejected.id):
-        handle(store, Router(ROUTES), entry)
-    with pytest.raises(LookupError, match="NOPE"):
-        handle(store, Router(ROUTES), BusEntry(**{**_fields(entry), "message_id": "NOPE"}))
 
 
-def _fields(entry: BusEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in BusEntry.__slots__}  # type: ignore[attr-defined]
+def test_a_batch_routes_several_messages_in_one_transaction(store: SqlStore) -> None:
+    one = recorded(store)
+    two = recorded(store, po_raw("PO-2"))
+    with store.uow() as uow:
+        result = Router(ROUTES[:1]).handle_batch(
+            uow, ROUTE_GROUP, [entry_for(one.id), entry_for(two.id)]
+        )
+        uow.commit()
+    assert result.created == 2
+    assert result.failed == []
+    assert [d.correlation_key for d in deliveries(store, two.id)] == ["PO-2"]
+    assert status(store, one.id) == status(store, two.id) == "routed"
+
+
+def test_a_message_that_cannot_be_routed_fails_alone_and_unclaimed(store: SqlStore) -> None:
+    """No canonical form (a rejected message), unknown id, or a transform error: the entry
+    is reported as failed, the rest of the batch is routed, and the failed one is not claimed
+    in the inbox, so its redelivery is routed once the cause is fixed."""
+    good = recorded(store)
+    rejected = recorded(store, b"not json")
+    no_po2 = recorded(store, po_raw("PO-2"))
+    flat = Route(
+        "flat",
+        "purchase_order",
+        "legacy",
+        transform="fields",
+        fields={"n": "po_number"},
+        where={"po_number": "PO-2"},
+    )
+    broken = Route(
+        "broken",
+        "purchase_order",
+        "legacy",
+        transform="fields",
+        fields={"fax": "buyer.fax"},
+        where={"po_number": "PO-2"},
+    )
+    router = Router([ROUTES[0], flat, broken])
+    batch = [entry_for(good.id), entry_for(rejected.id), entry_for("NOPE"), entry_for(no_po2.id)]
+    with store.uow() as uow:
+        result = router.handle_batch(uow, ROUTE_GROUP, batch)
+        uow.commit()
+
+    assert result.created == 1
+    failed = {entry.message_id: error for entry, error in result.failed}
+    assert set(failed) == {rejected.id, "NOPE", no_po2.id}
+    assert "canonical" in failed[rejected.id]
+    assert "NOPE" in failed["NOPE"]
+    assert "buyer.fax" in failed[no_po2.id]
+    assert failed[no_po2.id].startswith("TransformError")
+    # nothing half-done for the failed message: no delivery, not even for its good routes
+    assert deliveries(store, no_po2.id) == []
+    assert status(store, no_po2.id) == "accepted"
+    assert status(store, good.id) == "routed"
+    # not claimed: with the route fixed, the redelivered entry is routed
+    assert handle(store, Router([ROUTES[0], flat]), entry_for(no_po2.id)) == 2
+    assert handle(store, Router([ROUTES[0], flat]), entry_for(good.id)) == 0

@@ -122,7 +122,7 @@ def messages_list(
                 r["source"],
                 r["correlation_key"],
                 r["status"],
-                r["received_at"],
+                short_time(r["received_at"]),
                 r["duplicates"],
             ]
             for r in rows
@@ -231,7 +231,7 @@ def dlq_list(
                 r["message_id"],
                 r["key"],
                 r["deliveries"],
-                r["dead_at"],
+                short_time(r["dead_at"]),
                 r["last_error"],
             ]
             for r in rows
@@ -275,7 +275,7 @@ def endpoints(
                 r["name"],
                 r["circuit"],
                 r["consecutive_failures"],
-                r["opened_at"],
+                short_time(r["opened_at"]),
                 r["backlog"],
                 r["dead_letters"],
             ]

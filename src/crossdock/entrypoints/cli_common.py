@@ -16,8 +16,9 @@ from rich.table import Table
 from crossdock.bootstrap import Store, build_store
 from crossdock.config import ConfigError, Settings, load_settings
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (scripts, CI logs) gets wide lines rather than rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 ConfigOption = typer.Option(
     None,
@@ -66,10 +67,16 @@ def print_json(value: Any) -> None:
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        wide = column in ("last error", "error", "last_error")
+        table.add_column(column, overflow="fold" if wide else "ellipsis", no_wrap=not wide)
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
+
+
+def short_time(iso: str | None) -> str:
+    """'2026-11-27T06:41:24.633550+00:00' -> '2026-11-27 06:41:24' (UTC) for tables."""
+    return "" if not iso else iso[:19].replace("T", " ")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
