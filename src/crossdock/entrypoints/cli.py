@@ -22,6 +22,7 @@ from crossdock.entrypoints.cli_common import (
     print_json,
     print_table,
     settings_from,
+    short_time,
 )
 from crossdock.hub import operations as ops
 from crossdock.hub.records import MessageFilter
