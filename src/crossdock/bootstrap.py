@@ -165,6 +165,7 @@ def build_hub(settings: Settings) -> HubServices:
         handler_retry=RetryPolicy(
             max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2
         ),
+        lane_for=settings.lane_for,
     )
     recorder = IntakeRecorder(runner, on_commit=lambda: runtime.wake("route."))
     return HubServices(

@@ -6,15 +6,17 @@ import contextlib
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from crossdock.bootstrap import Store, build_store
 from crossdock.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from crossdock.bootstrap import Store
 
 # Piped output (scripts, CI logs) gets wide lines rather than rich's 80-column default.
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -52,6 +54,8 @@ def settings_from(
 
 @contextlib.contextmanager
 def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
+    from crossdock.bootstrap import build_store  # heavy (SQLAlchemy): only when a store is used
+
     settings = settings_from(config, data_dir)
     store = build_store(settings)
     try:

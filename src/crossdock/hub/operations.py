@@ -110,6 +110,12 @@ def replay(
             )
         by_group.setdefault(target, []).append(message_id)
     replayed = {name: bus.replay(name, ids) for name, ids in by_group.items()}
+    if not any(replayed.values()):
+        raise ReplayError(
+            f"{len(found)} message(s) matched but none was replayed: rejected messages have no "
+            "canonical form to route, and a routing group only takes document types some route "
+            "names (check the routes in the configuration)"
+        )
     return {"matched": len(found), "replayed": replayed}
 
 

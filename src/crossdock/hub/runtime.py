@@ -32,6 +32,18 @@ class LaneSettings:
     poll_interval: float = 0.02
 
 
+MAX_IDLE_SECONDS = 1.0
+
+
+def _next_idle(current: float, settings: LaneSettings, woken: bool) -> float:
+    """Back off while a group stays empty (an idle hub should cost nothing); a wakeup from a
+    commit in this process resets it. Work from elsewhere (another process's replay, a retry
+    coming due) is seen within MAX_IDLE_SECONDS."""
+    if woken:
+        return settings.poll_interval
+    return min(current * 2, MAX_IDLE_SECONDS)
+
+
 def route_group(lane: str, document_types: Sequence[str] | None = None) -> ConsumerGroup:
     """The routing consumer of a lane, subscribed only to the document types some route takes.
 
@@ -56,7 +68,7 @@ class Runtime:
         lanes: dict[str, LaneSettings],
         *,
         handler_retry: RetryPolicy,
-        lane_for: Callable[[str], str] = lambda _t: "critical",
+        lane_for: Callable[[str], str],
         periodic: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
     ) -> None:
         self._runner = runner
@@ -119,20 +131,26 @@ class Runtime:
             if name.startswith(prefix):
                 event.set()
 
-    async def _idle(self, group: str, seconds: float) -> None:
+    async def _idle(self, group: str, seconds: float) -> bool:
+        """Wait for a wakeup or the timeout; True when woken (work was committed upstream)."""
         event = self._event(group)
+        woken = False
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=seconds)
+            woken = True
         event.clear()
+        return woken
 
     # -- loops -----------------------------------------------------------------------------
     async def _route_loop(self, group: str, settings: LaneSettings) -> None:
+        idle = settings.poll_interval
         while not self._stopping:
             try:
                 entries = await self._runner.call(self._bus.fetch, group, settings.batch_size)
                 if not entries:
-                    await self._idle(group, settings.poll_interval)
+                    idle = _next_idle(idle, settings, await self._idle(group, idle))
                     continue
+                idle = settings.poll_interval
                 created = await self._runner.call(self._route_batch, group, entries)
                 if created:
                     self.wake("deliver.")
@@ -162,15 +180,17 @@ class Runtime:
     async def _delivery_loop(
         self, dispatcher: EndpointDispatcher, group: str, settings: LaneSettings
     ) -> None:
+        idle = settings.poll_interval
         while not self._stopping:
             try:
                 wait = dispatcher.ready_in()
                 if wait > 0:
                     await asyncio.sleep(min(wait, 1.0))
                     continue
-                handled = await dispatcher.run_round(group)
-                if not handled:
-                    await self._idle(group, settings.poll_interval)
+                if await dispatcher.run_round(group):
+                    idle = settings.poll_interval
+                else:
+                    idle = _next_idle(idle, settings, await self._idle(group, idle))
             except asyncio.CancelledError:
                 raise
             except Exception:

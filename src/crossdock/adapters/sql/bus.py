@@ -69,6 +69,7 @@ class SqlBus:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._groups: dict[str, ConsumerGroup] = {}
+        self._last_marker = 0
 
     def ensure_group(self, group: ConsumerGroup) -> None:
         self._groups[group.name] = group
@@ -303,9 +304,16 @@ class SqlBus:
             )
         return int(result.rowcount or 0)
 
+    def _replay_marker(self) -> int:
+        """Microseconds, strictly increasing in this process: two replays of one message must
+        never share a marker, or the inbox would take the second for the first."""
+        marker = max(time.time_ns() // 1000, self._last_marker + 1)
+        self._last_marker = marker
+        return marker
+
     def replay(self, group: str, message_ids: Sequence[str]) -> int:
         spec = self._group(group)
-        marker = int(time.time() * 1000)
+        marker = self._replay_marker()
         total = 0
         ids = list(message_ids)
         with self._engine.begin() as conn:
