@@ -51,7 +51,7 @@ def test_example_file_loads() -> None:
     for route in settings.routes:
         by_type.setdefault(route.when.document_type, set()).add(route.deliver.endpoint)
     assert by_type == {
-        "purchase_order": {"erp"},
+        "purchase_order": {"erp", "archive"},
         "advance_ship_notice": {"wms", "erp"},
         "goods_receipt": {"wms", "erp"},
         "inventory_position": {"erp"},
