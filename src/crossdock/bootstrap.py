@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from crossdock.adapters.endpoints.folder import FolderEndpoint
 from crossdock.adapters.endpoints.http import HttpEndpoint
 from crossdock.adapters.sql.bus import SqlBus
-from crossdock.adapters.sql.engine import make_engine
+from crossdock.adapters.sql.engine import WalCheckpointer, make_engine
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
 from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
@@ -36,15 +36,24 @@ class Store:
     engine: Engine
     uow: SqlUnitOfWorkFactory
     bus: SqlBus
+    checkpointer: WalCheckpointer
 
     def close(self) -> None:
+        self.checkpointer.stop()
         self.engine.dispose()
 
 
 def build_store(settings: Settings) -> Store:
     settings.hub.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
-    return Store(engine=engine, uow=SqlUnitOfWorkFactory(engine), bus=SqlBus(engine))
+    checkpointer = WalCheckpointer(engine)
+    checkpointer.start()
+    return Store(
+        engine=engine,
+        uow=SqlUnitOfWorkFactory(engine),
+        bus=SqlBus(engine),
+        checkpointer=checkpointer,
+    )
 
 
 def build_routes(settings: Settings) -> list[Route]:

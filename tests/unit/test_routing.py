@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
+from crossdock.hub.delivery_wire import decode_delivery
 from crossdock.hub.intake import IntakeRequest, prepare, record
 from crossdock.hub.records import (
     BusEntry,
@@ -183,16 +184,19 @@ def test_router_creates_one_delivery_per_matching_route(store: SqlStore) -> None
     assert (wms.endpoint, wms.lane) == ("wms", "bulk")
     assert erp.status is DeliveryStatus.PENDING and erp.attempts == 0
     assert erp.correlation_key == PO["po_number"]
-    assert erp.body == message.canonical
-    envelope = orjson.loads(wms.body)
+
+    # The encoded body travels in the bus entry, with the delivery's identity in front.
+    entries = {e.subject: e for e in announced(store)}
+    assert set(entries) == {"deliver.critical.erp", "deliver.bulk.wms"}
+    sent_erp = decode_delivery(entries["deliver.critical.erp"].payload)
+    sent_wms = decode_delivery(entries["deliver.bulk.wms"].payload)
+    assert (sent_erp.id, sent_erp.idempotency_key) == (erp.id, erp.idempotency_key)
+    assert sent_wms.id == wms.id
+    assert sent_erp.body == message.canonical
+    envelope = orjson.loads(sent_wms.body)
     assert envelope["message_id"] == message.id
     assert envelope["correlation_key"] == PO["po_number"]
     assert envelope["document"] == orjson.loads(message.canonical or b"")
-
-    entries = {e.subject: e for e in announced(store)}
-    assert set(entries) == {"deliver.critical.erp", "deliver.bulk.wms"}
-    assert entries["deliver.critical.erp"].payload == erp.id.encode()
-    assert entries["deliver.bulk.wms"].payload == wms.id.encode()
     assert all(e.message_id == message.id for e in entries.values())
     assert all(e.key == PO["po_number"] for e in entries.values())
     assert status(store, message.id) == "routed"
@@ -220,7 +224,10 @@ def test_fields_route_encodes_the_body(store: SqlStore) -> None:
     message = recorded(store)
     handle(store, Router([route]), fetch_one(store))
     [delivery] = deliveries(store, message.id)
-    assert orjson.loads(delivery.body) == {"order": PO["po_number"], "sku": "HP-100231"}
+    [entry] = announced(store)
+    sent = decode_delivery(entry.payload)
+    assert sent.id == delivery.id
+    assert orjson.loads(sent.body) == {"order": PO["po_number"], "sku": "HP-100231"}
 
 
 def test_message_without_a_matching_route_is_unrouted(store: SqlStore) -> None:

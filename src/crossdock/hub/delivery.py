@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from crossdock.hub.delivery_wire import decode_delivery
 from crossdock.hub.policy import CircuitBreaker, CircuitState, RetryPolicy
 from crossdock.hub.ports import Bus, Endpoint, OutboundRequest, SendResult, UnitOfWork
 from crossdock.hub.records import (
@@ -110,15 +111,20 @@ class EndpointDispatcher:
             if not entries:
                 self.breaker.release()
                 return 0
-            deliveries = await self._runner.read(
-                lambda uow: uow.deliveries.get_many([e.payload.decode() for e in entries])
-            )
+            deliveries = {e.pending_id: decode_delivery(e.payload) for e in entries}
+            # A redelivered entry may belong to a delivery settled just before a crash (settle
+            # committed, ack lost): look those up so they are acknowledged, not sent twice.
+            again = [d.id for e in entries if e.deliveries > 1 for d in [deliveries[e.pending_id]]]
+            if again:
+                stored = await self._runner.read(lambda uow: uow.deliveries.get_many(again))
+                for e in entries:
+                    d = stored.get(deliveries[e.pending_id].id)
+                    if d is not None and d.status is DeliveryStatus.DELIVERED:
+                        deliveries[e.pending_id].status = DeliveryStatus.DELIVERED
         except BaseException:
             self.breaker.release()  # no call was made: free a half-open probe slot
             raise
-        outcomes = await asyncio.gather(
-            *(self._send(e, deliveries.get(e.payload.decode())) for e in entries)
-        )
+        outcomes = await asyncio.gather(*(self._send(e, deliveries[e.pending_id]) for e in entries))
         await self._runner.call(self._settle, group, outcomes)
         return len(entries)
 

@@ -55,7 +55,11 @@ class MessageLog(Protocol):
 
     def get(self, message_id: str) -> StoredMessage | None: ...
 
-    def get_many(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]: ...
+    def get_many(
+        self, message_ids: Sequence[str], *, with_raw: bool = True
+    ) -> dict[str, StoredMessage]:
+        """Messages by id; `with_raw=False` leaves the received bytes unread (raw = b"")."""
+        ...
 
     def find(
         self, flt: MessageFilter, limit: int = 100, offset: int = 0

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from crossdock.hub.delivery_wire import encode_delivery
 from crossdock.hub.ids import new_id
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import BusEntry, Delivery, MessageStatus, StoredMessage
@@ -120,7 +121,7 @@ class Router:
         its redelivery routes it; the inbox makes redelivery of the others harmless.
         """
         result = RoutingResult()
-        stored = uow.messages.get_many([e.message_id for e in entries])
+        stored = uow.messages.get_many([e.message_id for e in entries], with_raw=False)
         plans: dict[tuple[str, int], list[Delivery]] = {}
         for entry in entries:
             message = stored.get(entry.message_id)
@@ -141,7 +142,10 @@ class Router:
                 uow.deliveries.add(delivery)
                 subject = DELIVERY_SUBJECT.format(lane=delivery.lane, endpoint=delivery.endpoint)
                 uow.outbox.publish(
-                    subject, delivery.correlation_key, delivery.message_id, delivery.id.encode()
+                    subject,
+                    delivery.correlation_key,
+                    delivery.message_id,
+                    encode_delivery(delivery),
                 )
                 result.created += 1
         uow.messages.set_status(routed, MessageStatus.ROUTED)

@@ -21,6 +21,9 @@ from crossdock.hub.records import (
 
 _INSERT_MESSAGES = FastInsert(messages)
 
+_ALL_COLUMNS = tuple(messages.columns)
+_WITHOUT_RAW = tuple(c for c in messages.columns if c.name != "raw")
+
 _SUMMARY_COLUMNS = (
     messages.c.id,
     messages.c.document_type,
@@ -135,11 +138,14 @@ class SqlMessageLog:
     def get(self, message_id: str) -> StoredMessage | None:
         return self.get_many([message_id]).get(message_id)
 
-    def get_many(self, message_ids: Sequence[str]) -> dict[str, StoredMessage]:
+    def get_many(
+        self, message_ids: Sequence[str], *, with_raw: bool = True
+    ) -> dict[str, StoredMessage]:
         found: dict[str, StoredMessage] = {}
         ids = list(dict.fromkeys(message_ids))
+        columns = _ALL_COLUMNS if with_raw else _WITHOUT_RAW
         for start in range(0, len(ids), 400):
-            query = select(messages).where(messages.c.id.in_(ids[start : start + 400]))
+            query = select(*columns).where(messages.c.id.in_(ids[start : start + 400]))
             for row in self._conn.execute(query):
                 found[row.id] = StoredMessage(
                     summary=_summary(row),
@@ -147,7 +153,7 @@ class SqlMessageLog:
                     causation_id=row.causation_id,
                     idempotency_key=row.idempotency_key,
                     content_type=row.content_type,
-                    raw=row.raw,
+                    raw=row.raw if with_raw else b"",
                     body_sha256=row.body_sha256,
                     lane=row.lane,
                     canonical=row.canonical,

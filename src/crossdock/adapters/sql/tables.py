@@ -110,7 +110,7 @@ deliveries = Table(
     Column("idempotency_key", String(256), nullable=False),
     Column("correlation_key", String(256), nullable=False),
     Column("content_type", String(128), nullable=False),
-    Column("body", LargeBinary, nullable=False),
+    # The encoded body travels in the delivery's bus entry (stored once, sent without a read).
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),

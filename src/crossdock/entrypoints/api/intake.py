@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
@@ -214,3 +215,29 @@ async def post_batch(document_type: str, request: Request) -> Response:
             hub.metrics.intake.labels(document_type, kind).inc(n)
     body = {"documents": len(lines), **counts, "results": results}
     return Response(orjson.dumps(body), status_code=202, media_type="application/json")
+
+
+async def _fast_single(request: Request) -> Response:
+    try:
+        return await post_message(request.path_params["document_type"], request)
+    except Problem as exc:
+        return problem_response(
+            exc.status, exc.detail, instance=request.url.path, type_=exc.type, **exc.extra
+        )
+
+
+async def _fast_batch(request: Request) -> Response:
+    try:
+        return await post_batch(request.path_params["document_type"], request)
+    except Problem as exc:
+        return problem_response(
+            exc.status, exc.detail, instance=request.url.path, type_=exc.type, **exc.extra
+        )
+
+
+def fast_routes() -> list[Route]:
+    """The intake endpoints as plain Starlette routes (see `create_app`)."""
+    return [
+        Route("/v1/messages/{document_type}", _fast_single, methods=["POST"]),
+        Route("/v1/messages/{document_type}/batch", _fast_batch, methods=["POST"]),
+    ]
