@@ -8,6 +8,8 @@ written together: throughput grows with load, latency stays one commit or two.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 
@@ -17,6 +19,8 @@ from crossdock.hub.records import InboundMessage
 from crossdock.hub.store_runner import URGENT, StoreRunner
 
 _MAX_GROUP = 2000
+SLOW_COMMIT_SECONDS = 0.05
+log = logging.getLogger(__name__)
 
 
 class IntakeRecorder:
@@ -66,6 +70,7 @@ class IntakeRecorder:
             uow.commit()
             return outcomes
 
+        started = time.perf_counter()
         try:
             outcomes = await self._runner.write(write, priority=URGENT)
         except Exception as exc:  # the store failed: every waiting request learns it
@@ -73,6 +78,9 @@ class IntakeRecorder:
                 if not future.done():
                     future.set_exception(exc)
             return
+        elapsed = time.perf_counter() - started
+        if elapsed > SLOW_COMMIT_SECONDS:
+            log.warning("intake commit of %d message(s) took %.0f ms", len(flat), elapsed * 1000)
         start = 0
         for messages, future in group:
             if not future.done():

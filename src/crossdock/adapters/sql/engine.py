@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,7 @@ class WalCheckpointer:
     def checkpoint(self) -> tuple[int, int]:
         """One passive checkpoint: (pages in the WAL, pages copied to the database)."""
         raw = self._engine.raw_connection()
+        started = time.perf_counter()
         try:
             cursor = raw.cursor()
             _busy, wal_pages, copied = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
@@ -99,6 +101,9 @@ class WalCheckpointer:
             return int(wal_pages), int(copied)
         finally:
             raw.close()
+            elapsed = time.perf_counter() - started
+            if elapsed > 0.05:
+                log.info("WAL checkpoint took %.0f ms", elapsed * 1000)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
