@@ -7,7 +7,7 @@ commands work with the hub stopped) and `build_hub` for a running hub with its w
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,6 +175,7 @@ def build_hub(settings: Settings) -> HubServices:
             max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2
         ),
         lane_for=settings.lane_for,
+        periodic=[(5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))],
     )
     recorder = IntakeRecorder(runner, on_commit=lambda: runtime.wake("route."))
     return HubServices(
@@ -187,6 +188,22 @@ def build_hub(settings: Settings) -> HubServices:
         document_types=document_types(),
         lane_for=settings.lane_for,
     )
+
+
+def _metrics_refresher(
+    runner: StoreRunner, bus: SqlBus, metrics: HubMetrics, dispatchers: list[EndpointDispatcher]
+) -> Callable[[], Awaitable[None]]:
+    """The scheduler's job that keeps backlog and circuit gauges current for /metrics."""
+
+    async def refresh_gauges() -> None:
+        backlog = await runner.read(lambda _uow: bus.backlog())
+        for group, count in backlog.items():
+            metrics.backlog.labels(group).set(count)
+        for dispatcher in dispatchers:
+            is_open = dispatcher.breaker.state.value != "closed"
+            metrics.circuit_open.labels(dispatcher.name).set(1 if is_open else 0)
+
+    return refresh_gauges
 
 
 def _lane(config: Any) -> LaneSettings:

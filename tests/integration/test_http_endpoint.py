@@ -252,3 +252,32 @@ def echo_app(seen: list[dict[str, str]]) -> ASGIApp:
         await send({"type": "http.response.body", "body": b""})
 
     return app
+
+
+def rate_limited_app(retry_after: str) -> ASGIApp:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        while (await receive()).get("more_body"):
+            pass
+        headers = [(b"retry-after", retry_after.encode())]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        await send({"type": "http.response.body", "body": b"slow down"})
+
+    return app
+
+
+@pytest.mark.parametrize(("header", "low", "high"), [("7", 7.0, 7.0), ("bogus", None, None)])
+async def test_retry_after_is_reported(header: str, low: float | None, high: float | None) -> None:
+    with ServerThread(rate_limited_app(header)) as server:
+        ep = HttpEndpoint("rl", f"{server.url}/in/x")
+        try:
+            result = await ep.send(request())
+        finally:
+            await ep.close()
+    assert (result.ok, result.retryable, result.status_code) == (False, True, 429)
+    assert result.error == f"HTTP 429 (retry-after {header}): slow down"
+    if low is None:
+        assert result.retry_after is None
+    else:
+        assert result.retry_after is not None and low <= result.retry_after <= (high or low)

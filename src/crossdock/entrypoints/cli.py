@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
+from rich.progress import Progress
 
 from crossdock.entrypoints.cli_common import (
     ConfigOption,
@@ -196,9 +197,18 @@ def messages_replay(
     if not (message_ids or document_type or source or correlation_key or since):
         raise fail("name messages to replay: ids, or --type/--source/--key/--since", 2)
     flt = _filter(document_type, source, correlation_key, None, since, until, message_ids or None)
-    with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
+    with (
+        open_store(config, data_dir) as (_s, store),
+        store.uow.reader() as uow,
+        Progress(console=err_console, transient=True, disable=json_out) as bar,
+    ):
+        task = bar.add_task("replaying", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
         try:
-            result = ops.replay(uow, store.bus, flt, group)
+            result = ops.replay(uow, store.bus, flt, group, progress=advance)
         except ops.ReplayError as exc:
             raise fail(str(exc)) from exc
     if json_out:

@@ -201,7 +201,10 @@ class EndpointDispatcher:
                     uow.deliveries.set_status(
                         d.id, DeliveryStatus.PENDING, o.entry.deliveries, error
                     )
-                    retry.append((o.entry, self.retry.delay(o.entry.deliveries, self._rng), error))
+                    delay = self.retry.delay(o.entry.deliveries, self._rng)
+                    if r.retry_after is not None:  # the receiver said when; never sooner
+                        delay = min(max(delay, r.retry_after), self.retry.max_backoff)
+                    retry.append((o.entry, delay, error))
             uow.deliveries.record_attempts(attempts)
             if self._metrics is not None:
                 for a in attempts:

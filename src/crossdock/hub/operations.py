@@ -6,7 +6,7 @@ They take the ports, never a session, so the same call answers `GET /v1/messages
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -15,6 +15,7 @@ from crossdock.hub.ports import Bus, UnitOfWork
 from crossdock.hub.records import DeadLetter, MessageFilter, MessageSummary
 
 ROUTE_GROUP_PREFIX = "route."
+REPLAY_CHUNK = 500
 
 
 def summary_dict(s: MessageSummary) -> dict[str, Any]:
@@ -90,7 +91,11 @@ class ReplayError(ValueError):
 
 
 def replay(
-    uow: UnitOfWork, bus: Bus, flt: MessageFilter, group: str | None = None
+    uow: UnitOfWork,
+    bus: Bus,
+    flt: MessageFilter,
+    group: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Hand matching accepted messages to a consumer group again (default: their routing lane).
 
@@ -109,7 +114,15 @@ def replay(
                 f"unknown consumer group {target!r} (known: {', '.join(sorted(known))})"
             )
         by_group.setdefault(target, []).append(message_id)
-    replayed = {name: bus.replay(name, ids) for name, ids in by_group.items()}
+    replayed: dict[str, int] = {}
+    done = 0
+    for name, ids in by_group.items():
+        for start in range(0, len(ids), REPLAY_CHUNK):
+            chunk = ids[start : start + REPLAY_CHUNK]
+            replayed[name] = replayed.get(name, 0) + bus.replay(name, chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(found))
     if not any(replayed.values()):
         raise ReplayError(
             f"{len(found)} message(s) matched but none was replayed: rejected messages have no "

@@ -252,6 +252,7 @@ class SendResult:
     error: str | None = None
     retryable: bool = True
     duration_ms: float = 0.0
+    retry_after: float | None = None  # seconds the receiver asked us to wait (Retry-After)
 
 
 @dataclass(slots=True)

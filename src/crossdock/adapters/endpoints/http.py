@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -147,6 +149,7 @@ class HttpEndpoint:
             error=_status_error(status, body, retry_after),
             retryable=retryable,
             duration_ms=ms,
+            retry_after=_retry_after_seconds(retry_after),
         )
 
     def _describe(self, exc: BaseException) -> tuple[str, bool]:
@@ -200,6 +203,22 @@ def _os_cause(exc: BaseException) -> str | None:
         return None
     reason = os.strerror(found.errno) if found.errno > 0 else found.strerror
     return f"[Errno {found.errno}] {reason}"
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _status_error(status: int, body: bytes, retry_after: str | None) -> str:
