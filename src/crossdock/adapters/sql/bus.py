@@ -31,17 +31,66 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from crossdock.adapters.sql.convert import from_epoch, from_epoch_required
+from crossdock.adapters.sql.prepared import Prepared
 from crossdock.adapters.sql.tables import bus_groups, bus_log, bus_pending
 from crossdock.hub.records import BusEntry, ConsumerGroup, DeadLetter
 
 _PULL_CHUNK = 5000
 
-_RETRY = (
+_earlier = aliased(bus_pending)
+_FETCH = Prepared(
+    select(
+        bus_pending.c.id,
+        bus_pending.c.seq,
+        bus_pending.c.key,
+        bus_pending.c.deliveries,
+        bus_pending.c.replay,
+        bus_log.c.subject,
+        bus_log.c.message_id,
+        bus_log.c.payload,
+        bus_log.c.published_at,
+    )
+    .join(bus_log, bus_log.c.seq == bus_pending.c.seq)
+    .where(
+        bus_pending.c.group_name == bindparam("group"),
+        bus_pending.c.state == "ready",
+        bus_pending.c.available_at <= bindparam("now"),
+        bus_pending.c.leased_until <= bindparam("now"),
+        # the head of its key: no earlier entry with the same key still pending
+        ~exists().where(
+            _earlier.c.group_name == bus_pending.c.group_name,
+            _earlier.c.key == bus_pending.c.key,
+            _earlier.c.id < bus_pending.c.id,
+            _earlier.c.state == "ready",
+        ),
+    )
+    .order_by(bus_pending.c.id)
+    .limit(bindparam("limit"))
+)
+_LEASE = Prepared(
+    update(bus_pending)
+    .where(bus_pending.c.id == bindparam("b_id"))
+    .values(leased_until=bindparam("b_until"), deliveries=bus_pending.c.deliveries + 1)
+)
+_DELETE = Prepared(delete(bus_pending).where(bus_pending.c.id == bindparam("b_id")))
+_CURSOR = Prepared(  # FOR UPDATE on PostgreSQL: one puller per group at a time
+    select(bus_groups.c.cursor).where(bus_groups.c.name == bindparam("group")).with_for_update()
+)
+_UPPER = Prepared(
+    select(func.max(bus_log.c.seq)).where(
+        bus_log.c.seq > bindparam("cursor"), bus_log.c.seq <= bindparam("limit")
+    )
+)
+_MOVE_CURSOR = Prepared(
+    update(bus_groups).where(bus_groups.c.name == bindparam("group")).values(cursor=bindparam("to"))
+)
+
+_RETRY = Prepared(
     update(bus_pending)
     .where(bus_pending.c.id == bindparam("b_id"))
     .values(available_at=bindparam("b_at"), leased_until=0.0, last_error=bindparam("b_error"))
 )
-_DEAD = (
+_DEAD = Prepared(
     update(bus_pending)
     .where(bus_pending.c.id == bindparam("b_id"))
     .values(
@@ -70,6 +119,7 @@ class SqlBus:
         self._engine = engine
         self._groups: dict[str, ConsumerGroup] = {}
         self._last_marker = 0
+        self._pulls: dict[str, tuple[tuple[str, ...], Prepared]] = {}
 
     def ensure_group(self, group: ConsumerGroup) -> None:
         self._groups[group.name] = group
@@ -112,29 +162,25 @@ class SqlBus:
             names = [r.name for r in conn.execute(select(bus_groups.c.name))]
         return [self._group(name) for name in names]
 
-    def _pull(self, conn: Any, group: ConsumerGroup) -> None:
-        cursor = conn.execute(
-            select(bus_groups.c.cursor).where(bus_groups.c.name == group.name).with_for_update()
-        ).scalar_one()
-        upper = conn.execute(
-            select(func.max(bus_log.c.seq)).where(
-                bus_log.c.seq > cursor, bus_log.c.seq <= cursor + _PULL_CHUNK
+    def _pull_statement(self, group: ConsumerGroup) -> Prepared:
+        """INSERT ... SELECT of the group's subjects, built once per group."""
+        found = self._pulls.get(group.name)
+        if found is None or found[0] != group.subjects:
+            chosen = select(
+                literal(group.name),
+                bus_log.c.seq,
+                bus_log.c.key,
+                literal("ready"),
+                literal(0),
+                bus_log.c.published_at,
+                literal(0.0),
+                literal(0),
+            ).where(
+                bus_log.c.seq > bindparam("cursor"),
+                bus_log.c.seq <= bindparam("upper"),
+                _subject_clause(group.subjects),
             )
-        ).scalar()
-        if upper is None:
-            return
-        chosen = select(
-            literal(group.name),
-            bus_log.c.seq,
-            bus_log.c.key,
-            literal("ready"),
-            literal(0),
-            bus_log.c.published_at,
-            literal(0.0),
-            literal(0),
-        ).where(bus_log.c.seq > cursor, bus_log.c.seq <= upper, _subject_clause(group.subjects))
-        conn.execute(
-            insert(bus_pending).from_select(
+            statement = insert(bus_pending).from_select(
                 [
                     "group_name",
                     "seq",
@@ -147,56 +193,29 @@ class SqlBus:
                 ],
                 chosen.order_by(bus_log.c.seq),
             )
-        )
-        conn.execute(update(bus_groups).where(bus_groups.c.name == group.name).values(cursor=upper))
+            found = (group.subjects, Prepared(statement))
+            self._pulls[group.name] = found
+        return found[1]
+
+    def _pull(self, conn: Any, group: ConsumerGroup) -> None:
+        """Move newly published entries that match the group into its pending set."""
+        cursor = _CURSOR.execute(conn, {"group": group.name}).scalar_one()
+        upper = _UPPER.execute(conn, {"cursor": cursor, "limit": cursor + _PULL_CHUNK}).scalar()
+        if upper is None:
+            return
+        self._pull_statement(group).execute(conn, {"cursor": cursor, "upper": upper})
+        _MOVE_CURSOR.execute(conn, {"group": group.name, "to": upper})
 
     def fetch(self, group: str, limit: int) -> list[BusEntry]:
         spec = self._group(group)
         now = time.time()
-        earlier = aliased(bus_pending)
-        head_of_key = ~exists().where(
-            earlier.c.group_name == bus_pending.c.group_name,
-            earlier.c.key == bus_pending.c.key,
-            earlier.c.id < bus_pending.c.id,
-            earlier.c.state == "ready",
-        )
-        query = (
-            select(
-                bus_pending.c.id,
-                bus_pending.c.seq,
-                bus_pending.c.key,
-                bus_pending.c.deliveries,
-                bus_pending.c.replay,
-                bus_log.c.subject,
-                bus_log.c.message_id,
-                bus_log.c.payload,
-                bus_log.c.published_at,
-            )
-            .join(bus_log, bus_log.c.seq == bus_pending.c.seq)
-            .where(
-                bus_pending.c.group_name == group,
-                bus_pending.c.state == "ready",
-                bus_pending.c.available_at <= now,
-                bus_pending.c.leased_until <= now,
-                head_of_key,
-            )
-            .order_by(bus_pending.c.id)
-            .limit(limit)
-        )
         with self._engine.begin() as conn:
             self._pull(conn, spec)
-            rows = conn.execute(query).all()
+            rows = _FETCH.execute(conn, {"group": group, "now": now, "limit": limit}).all()
             if not rows:
                 return []
-            ids = [r.id for r in rows]
-            conn.execute(
-                update(bus_pending)
-                .where(bus_pending.c.id.in_(ids))
-                .values(
-                    leased_until=now + spec.ack_wait_seconds,
-                    deliveries=bus_pending.c.deliveries + 1,
-                )
-            )
+            until = now + spec.ack_wait_seconds
+            _LEASE.executemany(conn, [{"b_id": r.id, "b_until": until} for r in rows])
         return [
             BusEntry(
                 seq=r.seq,
@@ -237,18 +256,11 @@ class SqlBus:
         if not (ack or retry_rows or dead_rows):
             return 0
         with self._engine.begin() as conn:
-            ids = [e.pending_id for e in ack]
-            for start in range(0, len(ids), 400):
-                conn.execute(
-                    delete(bus_pending).where(bus_pending.c.id.in_(ids[start : start + 400]))
-                )
-            if retry_rows:
-                conn.execute(_RETRY, retry_rows)
-            if dead_rows:
-                conn.execute(
-                    _DEAD,
-                    [{"b_id": e.pending_id, "b_at": now, "b_error": err} for e, err in dead_rows],
-                )
+            _DELETE.executemany(conn, [{"b_id": e.pending_id} for e in ack])
+            _RETRY.executemany(conn, retry_rows)
+            _DEAD.executemany(
+                conn, [{"b_id": e.pending_id, "b_at": now, "b_error": err} for e, err in dead_rows]
+            )
         return len(dead_rows) - len(dead)
 
     def dead_letter(self, group: str, entry: BusEntry, error: str) -> None:

@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
 
 from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, to_epoch
+from crossdock.adapters.sql.fast_insert import FastInsert
+from crossdock.adapters.sql.prepared import Prepared
 from crossdock.adapters.sql.tables import deliveries, delivery_attempts, endpoint_states
 from crossdock.hub.records import Delivery, DeliveryAttempt, DeliveryStatus, EndpointState
 
-_SET_STATUS = (
+_SET_STATUS = Prepared(
     update(deliveries)
     .where(deliveries.c.id == bindparam("b_id"))
     .values(
@@ -20,6 +22,10 @@ _SET_STATUS = (
         last_error=bindparam("b_error"),
     )
 )
+
+
+_INSERT_ATTEMPTS = FastInsert(delivery_attempts)
+_INSERT_DELIVERIES = FastInsert(deliveries)
 
 
 def _delivery(row: Any) -> Delivery:
@@ -65,7 +71,7 @@ class SqlDeliveryLog:
     def flush(self) -> None:
         if self._pending:
             rows, self._pending = self._pending, []
-            self._conn.execute(insert(deliveries), rows)
+            _INSERT_DELIVERIES(self._conn, rows)
 
     def get(self, delivery_id: str) -> Delivery | None:
         self.flush()
@@ -113,8 +119,8 @@ class SqlDeliveryLog:
     def record_attempts(self, attempts: Sequence[DeliveryAttempt]) -> None:
         if not attempts:
             return
-        self._conn.execute(
-            insert(delivery_attempts),
+        _INSERT_ATTEMPTS(
+            self._conn,
             [
                 {
                     "delivery_id": a.delivery_id,
@@ -138,8 +144,8 @@ class SqlDeliveryLog:
         if not updates:
             return
         self.flush()
-        self._conn.execute(
-            _SET_STATUS,
+        _SET_STATUS.executemany(
+            self._conn,
             [
                 {"b_id": i, "b_status": s.value, "b_attempts": a, "b_error": e}
                 for i, s, a, e in updates

@@ -6,10 +6,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from crossdock.adapters.sql.convert import from_epoch_required, to_epoch
 from crossdock.adapters.sql.fast_insert import FastInsert
+from crossdock.adapters.sql.prepared import Prepared
 from crossdock.adapters.sql.tables import messages
 from crossdock.hub.records import (
     InboundMessage,
@@ -20,6 +21,9 @@ from crossdock.hub.records import (
 )
 
 _INSERT_MESSAGES = FastInsert(messages)
+_SET_STATUS = Prepared(
+    update(messages).where(messages.c.id == bindparam("b_id")).values(status=bindparam("b_status"))
+)
 
 _ALL_COLUMNS = tuple(messages.columns)
 _WITHOUT_RAW = tuple(c for c in messages.columns if c.name != "raw")
@@ -181,11 +185,9 @@ class SqlMessageLog:
         return [(r.id, r.correlation_key or r.id, r.lane) for r in self._conn.execute(query)]
 
     def set_status(self, message_ids: Sequence[str], status: MessageStatus) -> None:
-        for start in range(0, len(message_ids), 400):
-            chunk = list(message_ids[start : start + 400])
-            self._conn.execute(
-                update(messages).where(messages.c.id.in_(chunk)).values(status=status.value)
-            )
+        _SET_STATUS.executemany(
+            self._conn, [{"b_id": i, "b_status": status.value} for i in message_ids]
+        )
 
     def counts_by_status(self) -> dict[str, int]:
         rows = self._conn.execute(

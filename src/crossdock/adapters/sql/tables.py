@@ -87,7 +87,8 @@ bus_pending = Table(
     Column("replay", Integer, nullable=False, default=0),
     Column("last_error", Text),
     Column("dead_at", Float),
-    Index("ix_pending_ready", "group_name", "state", "available_at"),
+    # Scanned in id order: fetch stops after `limit` eligible rows instead of sorting them all.
+    Index("ix_pending_ready", "group_name", "state", "id"),
     Index("ix_pending_key", "group_name", "key", "id"),
 )
 
