@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from crossdock.bootstrap import build_hub
 from crossdock.config import Settings
-from crossdock.entrypoints.api.app import create_app
+from crossdock.entrypoints.api.app import create_asgi
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,12 @@ def build_server(settings: Settings) -> uvicorn.Server:
             await hub.stop()
 
     hub = build_hub(settings)
-    app = create_app(hub)
+    served = create_asgi(hub)
+    app: FastAPI = served.app
     app.router.lifespan_context = lifespan
     holder["app"] = app
     config = uvicorn.Config(
-        app,
+        served,
         host=settings.hub.host,
         port=settings.hub.port,
         loop="uvloop",

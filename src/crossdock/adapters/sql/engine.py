@@ -77,7 +77,9 @@ class WalCheckpointer:
     large) keeps the file from growing without bound.
     """
 
-    def __init__(self, engine: Engine, interval: float = 0.25, truncate_pages: int = 50_000) -> None:
+    def __init__(
+        self, engine: Engine, interval: float = 0.25, truncate_pages: int = 50_000
+    ) -> None:
         self._engine = engine
         self._interval = interval
         self._truncate_pages = truncate_pages

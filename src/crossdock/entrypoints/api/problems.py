@@ -35,9 +35,10 @@ class Problem(Exception):
         self.extra = extra
 
 
-def problem_response(
+def problem_body(
     status: int, detail: str, *, instance: str | None = None, type_: str | None = None, **extra: Any
-) -> Response:
+) -> bytes:
+    """The RFC 9457 document as bytes."""
     body: dict[str, Any] = {
         "type": type_ or f"https://crossdock.dev/problems/{status}",
         "title": _TITLES.get(status, "Error"),
@@ -47,7 +48,14 @@ def problem_response(
     if instance:
         body["instance"] = instance
     body.update(extra)
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON)
+    return orjson.dumps(body)
+
+
+def problem_response(
+    status: int, detail: str, *, instance: str | None = None, type_: str | None = None, **extra: Any
+) -> Response:
+    body = problem_body(status, detail, instance=instance, type_=type_, **extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -1,0 +1,104 @@
+"""A raw ASGI front for intake, ahead of FastAPI.
+
+Intake is the hot path; FastAPI's middleware stack, router walk and request objects cost more
+per request than validating and recording the document. This front answers
+``POST /v1/messages/{type}`` and ``.../batch`` itself (with the same `intake_core` as the
+documented routes) and hands every other request to the FastAPI app untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.intake_core import (
+    IntakeCall,
+    Reply,
+    batch_limit,
+    handle_batch,
+    handle_single,
+    single_limit,
+)
+from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger(__name__)
+_PREFIX = "/v1/messages/"
+
+
+class FastIntake:
+    def __init__(self, app: Any, hub: HubServices) -> None:
+        self.app = app
+        self.hub = hub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = _intake_route(scope)
+        if route is None:
+            await self.app(scope, receive, send)
+            return
+        document_type, batch = route
+        hub = self.hub
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        limit = batch_limit(hub) if batch else single_limit(hub)
+        body = await _read(receive, headers, limit)
+        call = IntakeCall(document_type, scope["path"], headers, body)
+        try:
+            reply = await (handle_batch(hub, call) if batch else handle_single(hub, call))
+        except Exception as exc:  # the store failed: say so, as the FastAPI app would
+            log.exception("intake failed")
+            detail = f"the message could not be recorded: {type(exc).__name__}; retry later"
+            reply = Reply(503, problem_body(503, detail, instance=scope["path"]), PROBLEM_JSON)
+        await _send(send, reply)
+
+
+def _intake_route(scope: Scope) -> tuple[str, bool] | None:
+    """(document type, is batch) for an intake POST, else None."""
+    if scope["type"] != "http" or scope["method"] != "POST":
+        return None
+    path: str = scope["path"]
+    if not path.startswith(_PREFIX):
+        return None
+    rest = path[len(_PREFIX) :]
+    if rest.endswith("/batch"):
+        name, batch = rest[: -len("/batch")], True
+    else:
+        name, batch = rest, False
+    if not name or "/" in name:
+        return None
+    return name, batch
+
+
+async def _read(receive: Receive, headers: dict[str, str], limit: int) -> bytes | None:
+    """The body, or None past `limit` (checked on Content-Length and while reading)."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _send(send: Send, reply: Reply) -> None:
+    raw_headers = [
+        (b"content-type", reply.media_type.encode()),
+        (b"content-length", str(len(reply.body)).encode()),
+    ]
+    raw_headers.extend((k.lower().encode(), v.encode()) for k, v in reply.headers.items())
+    await send({"type": "http.response.start", "status": reply.status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": reply.body})

@@ -1,0 +1,217 @@
+"""HTTP intake without a web framework: one canonical document, or an NDJSON batch.
+
+This is the hub's hot path. It takes the request as plain values (document type, lower-case
+headers, body) and returns a `Reply`, so the raw ASGI fast path (`fast_intake`) and the
+documented FastAPI routes (`intake`) share every rule. Every refusal — wrong content type, too
+large, unknown type, invalid document — is recorded in the message log before it is answered.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
+from crossdock.hub.intake import IntakeOutcome, IntakeRequest, prepare, reject
+from crossdock.hub.records import FieldError, InboundMessage
+
+JSON_TYPES = ("application/json",)
+NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+BATCH_BYTES_FACTOR = 64
+REFUSED_BODY_KEEP = 65536  # of a refused body, this much is kept as evidence
+
+
+@dataclass(slots=True)
+class IntakeCall:
+    """One intake request. `body` is None when it was larger than the limit."""
+
+    document_type: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes | None
+
+
+@dataclass(slots=True)
+class Reply:
+    status: int
+    body: bytes
+    media_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def single_limit(hub: HubServices) -> int:
+    return hub.settings.hub.max_body_bytes
+
+
+def batch_limit(hub: HubServices) -> int:
+    return hub.settings.hub.max_body_bytes * BATCH_BYTES_FACTOR
+
+
+def _problem(status: int, detail: str, path: str, **extra: Any) -> Reply:
+    return Reply(status, problem_body(status, detail, instance=path, **extra), PROBLEM_JSON)
+
+
+def _request(call: IntakeCall, raw: bytes, channel: str) -> IntakeRequest:
+    headers = call.headers
+    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return IntakeRequest(
+        document_type=call.document_type,
+        raw=raw,
+        content_type=media or "application/octet-stream",
+        source=headers.get("x-crossdock-source", "api"),
+        channel=channel,
+        received_at=datetime.now(UTC),
+        idempotency_key=headers.get("idempotency-key"),
+        causation_id=headers.get("x-crossdock-causation-id"),
+    )
+
+
+async def _refuse(
+    hub: HubServices, req: IntakeRequest, status: int, detail: str, path: str
+) -> Reply:
+    """Record a refused request as a rejected message, then answer with the problem."""
+    message = reject(req, hub.lane_for(req.document_type), [FieldError("$", detail, "refused")])
+    [outcome] = await hub.recorder.submit([message])
+    hub.metrics.intake.labels(req.document_type, "rejected").inc()
+    return _problem(status, detail, path, message_id=outcome.message_id)
+
+
+async def _check(
+    hub: HubServices, req: IntakeRequest, accepted: tuple[str, ...], path: str
+) -> Reply | None:
+    if req.content_type not in accepted:
+        detail = f"content type {req.content_type!r} is not accepted here; send {accepted[0]}"
+        return await _refuse(hub, req, 415, detail, path)
+    if req.document_type not in hub.document_types:
+        known = ", ".join(sorted(hub.document_types))
+        detail = f"unknown document type {req.document_type!r} (known: {known})"
+        return await _refuse(hub, req, 404, detail, path)
+    return None
+
+
+async def handle_single(hub: HubServices, call: IntakeCall) -> Reply:
+    """Accept one canonical document: 202 once it is durable; its id tracks it from then on."""
+    started = time.perf_counter()
+    if call.body is None:
+        req = _request(call, b"", "http")
+        detail = f"body exceeds the limit of {single_limit(hub)} bytes"
+        return await _refuse(hub, req, 413, detail, call.path)
+    req = _request(call, call.body, "http")
+    refused = await _check(hub, req, JSON_TYPES, call.path)
+    if refused is not None:
+        return refused
+    [outcome] = await hub.recorder.submit([prepare(req, hub.lane_for)])
+    hub.metrics.intake_seconds.labels("http").observe(time.perf_counter() - started)
+    return await _single_reply(hub, call, outcome)
+
+
+async def _single_reply(hub: HubServices, call: IntakeCall, outcome: IntakeOutcome) -> Reply:
+    document_type = call.document_type
+    headers = {"Location": f"/v1/messages/{outcome.message_id}"}
+    if outcome.conflict:
+        hub.metrics.intake.labels(document_type, "conflict").inc()
+        detail = "this Idempotency-Key was already used with a different body; use a new key"
+        return _problem(409, detail, call.path, message_id=outcome.message_id)
+    if outcome.duplicate:
+        hub.metrics.intake.labels(document_type, "duplicate").inc()
+        headers["Idempotent-Replayed"] = "true"
+    if outcome.status == "rejected":
+        hub.metrics.intake.labels(document_type, "rejected").inc()
+        errors: list[Any] | None = [e.as_dict() for e in outcome.errors] if outcome.errors else None
+        if errors is None:  # a duplicate of a rejected message: read back why
+            stored = await hub.runner.read(lambda uow: uow.messages.get(outcome.message_id))
+            errors = stored.errors if stored else []
+        reply = _problem(
+            422,
+            f"the {document_type} document is invalid; it was recorded as rejected",
+            call.path,
+            message_id=outcome.message_id,
+            errors=errors,
+            duplicate=outcome.duplicate,
+        )
+        reply.headers = headers
+        return reply
+    if not outcome.duplicate:
+        hub.metrics.intake.labels(document_type, "accepted").inc()
+    body: dict[str, object] = {
+        "id": outcome.message_id,
+        "status": outcome.status,
+        "duplicate": outcome.duplicate,
+    }
+    if outcome.correlation_key:
+        body["correlation_key"] = outcome.correlation_key
+    return Reply(202, orjson.dumps(body), headers=headers)
+
+
+async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
+    """Accept NDJSON, one document per line; each line is recorded on its own.
+
+    A line's idempotency key is the request's ``Idempotency-Key`` plus ``:<line number>``, so
+    a retried batch is a batch of duplicates.
+    """
+    if call.body is None:
+        req = _request(call, b"", "http-batch")
+        detail = f"batch exceeds the limit of {batch_limit(hub)} bytes"
+        return await _refuse(hub, req, 413, detail, call.path)
+    raw = call.body
+    req = _request(call, raw[:REFUSED_BODY_KEEP], "http-batch")
+    refused = await _check(hub, req, NDJSON_TYPES, call.path)
+    if refused is not None:
+        return refused
+    lines = [(n, line) for n, line in enumerate(raw.split(b"\n"), start=1) if line.strip()]
+    max_docs = hub.settings.hub.max_batch_documents
+    if len(lines) > max_docs:
+        detail = f"batch has {len(lines)} documents; the limit is {max_docs}"
+        return await _refuse(hub, req, 413, detail, call.path)
+    prefix = req.idempotency_key
+    messages: list[InboundMessage] = []
+    for number, line in lines:
+        line_req = IntakeRequest(
+            document_type=call.document_type,
+            raw=line,
+            content_type="application/json",
+            source=req.source,
+            channel="http-batch",
+            received_at=req.received_at,
+            idempotency_key=f"{prefix}:{number}" if prefix else None,
+            causation_id=req.causation_id,
+        )
+        messages.append(prepare(line_req, hub.lane_for))
+    outcomes = await hub.recorder.submit(messages)
+    return _batch_reply(hub, call.document_type, lines, outcomes)
+
+
+def _batch_reply(
+    hub: HubServices,
+    document_type: str,
+    lines: list[tuple[int, bytes]],
+    outcomes: list[IntakeOutcome],
+) -> Reply:
+    counts = {"accepted": 0, "rejected": 0, "duplicate": 0, "conflict": 0}
+    results = []
+    for (number, _), outcome in zip(lines, outcomes, strict=True):
+        kind = (
+            "conflict" if outcome.conflict else "duplicate" if outcome.duplicate else outcome.status
+        )
+        counts[kind if kind in counts else "accepted"] += 1
+        item: dict[str, object] = {
+            "line": number,
+            "id": outcome.message_id,
+            "status": outcome.status,
+        }
+        if outcome.duplicate or outcome.conflict:
+            item["duplicate" if outcome.duplicate else "conflict"] = True
+        if outcome.errors:
+            item["errors"] = [e.as_dict() for e in outcome.errors]
+        results.append(item)
+    for kind, n in counts.items():
+        if n:
+            hub.metrics.intake.labels(document_type, kind).inc(n)
+    body = {"documents": len(lines), **counts, "results": results}
+    return Reply(202, orjson.dumps(body))
