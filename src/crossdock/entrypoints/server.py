@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import uvicorn
@@ -63,6 +64,26 @@ def _tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 100, 100)
+    gc.callbacks.append(_report_slow_collections)
+
+
+_gc_started = 0.0
+
+
+def _report_slow_collections(phase: str, info: dict[str, int]) -> None:
+    """A collection long enough to show in request latency is worth a log line."""
+    global _gc_started
+    if phase == "start":
+        _gc_started = time.perf_counter()
+        return
+    elapsed = time.perf_counter() - _gc_started
+    if elapsed > 0.02:
+        log.warning(
+            "garbage collection of generation %d took %.0f ms (%d collected)",
+            info.get("generation", -1),
+            elapsed * 1000,
+            info.get("collected", 0),
+        )
 
 
 def serve(settings: Settings) -> None:
