@@ -17,99 +17,18 @@ from typing import Any
 from sqlalchemy import (
     Engine,
     and_,
-    bindparam,
-    delete,
-    exists,
-    false,
     func,
     insert,
     literal,
-    or_,
     select,
     update,
 )
-from sqlalchemy.orm import aliased
 
+from crossdock.adapters.sql import bus_statements as st
 from crossdock.adapters.sql.convert import from_epoch, from_epoch_required
 from crossdock.adapters.sql.prepared import Prepared
 from crossdock.adapters.sql.tables import bus_groups, bus_log, bus_pending
 from crossdock.hub.records import BusEntry, ConsumerGroup, DeadLetter
-
-_PULL_CHUNK = 5000
-
-_earlier = aliased(bus_pending)
-_FETCH = Prepared(
-    select(
-        bus_pending.c.id,
-        bus_pending.c.seq,
-        bus_pending.c.key,
-        bus_pending.c.deliveries,
-        bus_pending.c.replay,
-        bus_log.c.subject,
-        bus_log.c.message_id,
-        bus_log.c.payload,
-        bus_log.c.published_at,
-    )
-    .join(bus_log, bus_log.c.seq == bus_pending.c.seq)
-    .where(
-        bus_pending.c.group_name == bindparam("group"),
-        bus_pending.c.state == "ready",
-        bus_pending.c.available_at <= bindparam("now"),
-        bus_pending.c.leased_until <= bindparam("now"),
-        # the head of its key: no earlier entry with the same key still pending
-        ~exists().where(
-            _earlier.c.group_name == bus_pending.c.group_name,
-            _earlier.c.key == bus_pending.c.key,
-            _earlier.c.id < bus_pending.c.id,
-            _earlier.c.state == "ready",
-        ),
-    )
-    .order_by(bus_pending.c.id)
-    .limit(bindparam("limit"))
-)
-_LEASE = Prepared(
-    update(bus_pending)
-    .where(bus_pending.c.id == bindparam("b_id"))
-    .values(leased_until=bindparam("b_until"), deliveries=bus_pending.c.deliveries + 1)
-)
-_DELETE = Prepared(delete(bus_pending).where(bus_pending.c.id == bindparam("b_id")))
-_CURSOR = Prepared(  # FOR UPDATE on PostgreSQL: one puller per group at a time
-    select(bus_groups.c.cursor).where(bus_groups.c.name == bindparam("group")).with_for_update()
-)
-_UPPER = Prepared(
-    select(func.max(bus_log.c.seq)).where(
-        bus_log.c.seq > bindparam("cursor"), bus_log.c.seq <= bindparam("limit")
-    )
-)
-_MOVE_CURSOR = Prepared(
-    update(bus_groups).where(bus_groups.c.name == bindparam("group")).values(cursor=bindparam("to"))
-)
-
-_RETRY = Prepared(
-    update(bus_pending)
-    .where(bus_pending.c.id == bindparam("b_id"))
-    .values(available_at=bindparam("b_at"), leased_until=0.0, last_error=bindparam("b_error"))
-)
-_DEAD = Prepared(
-    update(bus_pending)
-    .where(bus_pending.c.id == bindparam("b_id"))
-    .values(
-        state="dead", dead_at=bindparam("b_at"), leased_until=0.0, last_error=bindparam("b_error")
-    )
-)
-
-
-def _subject_clause(subjects: Sequence[str]) -> Any:
-    """NATS-style filters: 'a.b' exact, 'a.>' anything below 'a.'."""
-    if not subjects:
-        return false()
-    clauses: list[Any] = []
-    for subject in subjects:
-        if subject.endswith(">"):
-            clauses.append(bus_log.c.subject.like(subject[:-1] + "%"))
-        else:
-            clauses.append(bus_log.c.subject == subject)
-    return or_(*clauses)
 
 
 class SqlBus:
@@ -163,59 +82,32 @@ class SqlBus:
         return [self._group(name) for name in names]
 
     def _pull_statement(self, group: ConsumerGroup) -> Prepared:
-        """INSERT ... SELECT of the group's subjects, built once per group."""
+        """The group's pull statement, built once per group (and again if its subjects change)."""
         found = self._pulls.get(group.name)
         if found is None or found[0] != group.subjects:
-            chosen = select(
-                literal(group.name),
-                bus_log.c.seq,
-                bus_log.c.key,
-                literal("ready"),
-                literal(0),
-                bus_log.c.published_at,
-                literal(0.0),
-                literal(0),
-            ).where(
-                bus_log.c.seq > bindparam("cursor"),
-                bus_log.c.seq <= bindparam("upper"),
-                _subject_clause(group.subjects),
-            )
-            statement = insert(bus_pending).from_select(
-                [
-                    "group_name",
-                    "seq",
-                    "key",
-                    "state",
-                    "deliveries",
-                    "available_at",
-                    "leased_until",
-                    "replay",
-                ],
-                chosen.order_by(bus_log.c.seq),
-            )
-            found = (group.subjects, Prepared(statement))
+            found = (group.subjects, st.pull_statement(group.name, group.subjects))
             self._pulls[group.name] = found
         return found[1]
 
     def _pull(self, conn: Any, group: ConsumerGroup) -> None:
         """Move newly published entries that match the group into its pending set."""
-        cursor = _CURSOR.execute(conn, {"group": group.name}).scalar_one()
-        upper = _UPPER.execute(conn, {"cursor": cursor, "limit": cursor + _PULL_CHUNK}).scalar()
+        cursor = st.CURSOR.execute(conn, {"group": group.name}).scalar_one()
+        upper = st.UPPER.execute(conn, {"cursor": cursor, "limit": cursor + st.PULL_CHUNK}).scalar()
         if upper is None:
             return
         self._pull_statement(group).execute(conn, {"cursor": cursor, "upper": upper})
-        _MOVE_CURSOR.execute(conn, {"group": group.name, "to": upper})
+        st.MOVE_CURSOR.execute(conn, {"group": group.name, "to": upper})
 
     def fetch(self, group: str, limit: int) -> list[BusEntry]:
         spec = self._group(group)
         now = time.time()
         with self._engine.begin() as conn:
             self._pull(conn, spec)
-            rows = _FETCH.execute(conn, {"group": group, "now": now, "limit": limit}).all()
+            rows = st.FETCH.execute(conn, {"group": group, "now": now, "limit": limit}).all()
             if not rows:
                 return []
             until = now + spec.ack_wait_seconds
-            _LEASE.executemany(conn, [{"b_id": r.id, "b_until": until} for r in rows])
+            st.LEASE.executemany(conn, [{"b_id": r.id, "b_until": until} for r in rows])
         return [
             BusEntry(
                 seq=r.seq,
@@ -256,9 +148,9 @@ class SqlBus:
         if not (ack or retry_rows or dead_rows):
             return 0
         with self._engine.begin() as conn:
-            _DELETE.executemany(conn, [{"b_id": e.pending_id} for e in ack])
-            _RETRY.executemany(conn, retry_rows)
-            _DEAD.executemany(
+            st.DELETE.executemany(conn, [{"b_id": e.pending_id} for e in ack])
+            st.RETRY.executemany(conn, retry_rows)
+            st.DEAD.executemany(
                 conn, [{"b_id": e.pending_id, "b_at": now, "b_error": err} for e, err in dead_rows]
             )
         return len(dead_rows) - len(dead)
@@ -330,38 +222,14 @@ class SqlBus:
         ids = list(message_ids)
         with self._engine.begin() as conn:
             for start in range(0, len(ids), 400):
-                chosen = (
-                    select(
-                        literal(spec.name),
-                        bus_log.c.seq,
-                        bus_log.c.key,
-                        literal("ready"),
-                        literal(0),
-                        literal(time.time()),
-                        literal(0.0),
-                        literal(marker),
-                    )
-                    .where(
-                        bus_log.c.message_id.in_(ids[start : start + 400]),
-                        _subject_clause(spec.subjects),
-                    )
-                    .order_by(bus_log.c.seq)
+                statement = st.pending_rows(
+                    spec.name,
+                    literal(time.time()),
+                    literal(marker),
+                    bus_log.c.message_id.in_(ids[start : start + 400]),
+                    st.subject_clause(spec.subjects),
                 )
-                result = conn.execute(
-                    insert(bus_pending).from_select(
-                        [
-                            "group_name",
-                            "seq",
-                            "key",
-                            "state",
-                            "deliveries",
-                            "available_at",
-                            "leased_until",
-                            "replay",
-                        ],
-                        chosen,
-                    )
-                )
+                result = conn.execute(statement)
                 total += int(result.rowcount or 0)
         return total
 
@@ -377,7 +245,7 @@ class SqlBus:
             for row in conn.execute(select(bus_groups)):
                 unpulled = conn.execute(
                     select(func.count()).where(
-                        bus_log.c.seq > row.cursor, _subject_clause(json.loads(row.subjects))
+                        bus_log.c.seq > row.cursor, st.subject_clause(json.loads(row.subjects))
                     )
                 ).scalar_one()
                 counts[row.name] = counts.get(row.name, 0) + int(unpulled)
