@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 from rich.console import Console
+from rich.table import Table
 
 console = Console()
 ROOT = Path(__file__).resolve().parents[3]
@@ -78,10 +79,29 @@ def run_scenario(hub: str, sink: str, count: int) -> None:
     console.print(f"replayed {ids[0]}: {replay['replayed']}")
     time.sleep(1.0)
     view = httpx.get(f"{hub}/v1/messages/{ids[0]}").json()
+    _summary(hub)
     console.print(
         f"{ids[0]} now has {len(view['deliveries'])} deliveries: "
         + ", ".join(d["status"] for d in view["deliveries"])
     )
+
+
+def _summary(hub: str) -> None:
+    """Messages by status and each endpoint's state, as the hub reports them."""
+    counts = httpx.get(f"{hub}/healthz", timeout=10).json()["messages"]
+    table = Table(title="messages by status")
+    table.add_column("status")
+    table.add_column("count", justify="right")
+    for status, count in sorted(counts.items()):
+        table.add_row(status, str(count))
+    console.print(table)
+    endpoints = httpx.get(f"{hub}/v1/endpoints", timeout=10).json()["items"]
+    table = Table(title="endpoints")
+    for column in ("endpoint", "circuit", "backlog", "dead letters"):
+        table.add_column(column)
+    for e in endpoints:
+        table.add_row(e["name"], e["circuit"], str(e["backlog"]), str(e["dead_letters"]))
+    console.print(table)
 
 
 def main() -> None:

@@ -46,7 +46,10 @@ class FastIntake:
         hub = self.hub
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         limit = batch_limit(hub) if batch else single_limit(hub)
-        body = await _read(receive, headers, limit)
+        try:
+            body = await _read(receive, headers, limit)
+        except _Disconnected:
+            return  # the sender gave up before the body arrived: nothing to record or answer
         call = IntakeCall(document_type, scope["path"], headers, body)
         try:
             reply = await (handle_batch(hub, call) if batch else handle_single(hub, call))
@@ -55,6 +58,10 @@ class FastIntake:
             detail = f"the message could not be recorded: {type(exc).__name__}; retry later"
             reply = Reply(503, problem_body(503, detail, instance=scope["path"]), PROBLEM_JSON)
         await _send(send, reply)
+
+
+class _Disconnected(Exception):
+    """The client went away mid-request."""
 
 
 def _intake_route(scope: Scope) -> tuple[str, bool] | None:
@@ -84,7 +91,7 @@ async def _read(receive: Receive, headers: dict[str, str], limit: int) -> bytes 
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return None
+            raise _Disconnected
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
