@@ -124,3 +124,21 @@ def test_savepoint_rolls_back_only_its_own_outbox_rows(store) -> None:
             pass
         uow.commit()
     assert [e.message_id for e in store.bus.fetch("g", 10)] == ["kept"]
+
+
+def test_replay_from_a_sequence_or_a_time(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
+    publish(store, ("doc.x", "k1", "m1"), ("other.y", "k2", "m2"))
+    middle = time.time()
+    time.sleep(0.01)
+    publish(store, ("doc.x", "k3", "m3"))
+    consumed = store.bus.fetch("g", 10)
+    store.bus.ack("g", consumed)
+    first_seq = min(e.seq for e in consumed)
+    assert store.bus.replay_from("g", seq=first_seq) == 2  # m1 and m3; m2 is not the group's
+    replayed = store.bus.fetch("g", 10)
+    assert sorted(e.message_id for e in replayed) == ["m1", "m3"]
+    assert all(e.replay > 0 for e in replayed)
+    store.bus.ack("g", replayed)
+    assert store.bus.replay_from("g", since=middle) == 1
+    assert [e.message_id for e in store.bus.fetch("g", 10)] == ["m3"]

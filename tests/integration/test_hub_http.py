@@ -168,3 +168,21 @@ def test_cli_reads_the_same_store(hub: HubProcess, po_example) -> None:
     assert '"delivered"' in shown.stdout
     endpoints = hub.cli("endpoints", "--json")
     assert endpoints.returncode == 0 and '"erp"' in endpoints.stdout
+
+
+def test_replay_over_http_by_filter_and_from_a_sequence(
+    hub: HubProcess, sink: RunningSink, po_example
+) -> None:
+    first = post(hub, po_with_number(po_example, "PO-7001"), "seq-1").json()
+    wait_for(lambda: message(hub, first["id"])["status"] == "delivered")
+    by_key = httpx.post(f"{hub.url}/v1/replay", json={"correlation_key": "PO-7001"})
+    assert by_key.status_code == 202 and by_key.json()["matched"] == 1
+    from_seq = httpx.post(f"{hub.url}/v1/replay", json={"group": "route.critical", "from_seq": 1})
+    assert from_seq.status_code == 202 and from_seq.json() == {"replayed": {"route.critical": 1}}
+    wait_for(lambda: len(message(hub, first["id"])["deliveries"]) == 3)
+    no_group = httpx.post(f"{hub.url}/v1/replay", json={"from_seq": 1})
+    assert no_group.status_code == 422 and "group" in no_group.json()["detail"]
+    nothing = httpx.post(f"{hub.url}/v1/replay", json={})
+    assert nothing.status_code == 422
+    unknown = httpx.post(f"{hub.url}/v1/replay", json={"group": "nope", "from_seq": 1})
+    assert unknown.status_code == 404

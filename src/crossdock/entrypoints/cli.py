@@ -189,11 +189,28 @@ def messages_replay(
     group: str = typer.Option(
         None, "--group", "-g", help="consumer group (default: the routing lane)"
     ),
+    from_seq: int = typer.Option(
+        None, "--from-seq", help="with --group: every log entry from this sequence number"
+    ),
     json_out: bool = JsonOption,
     config: Path = ConfigOption,
     data_dir: Path = DataDirOption,
 ) -> None:
-    """Replay messages to a consumer group: by id, or by type/source/key/time range."""
+    """Replay messages to a consumer group: by id, by type/source/key/time range, or (with
+    --group) everything from a log sequence number."""
+    if from_seq is not None:
+        if not group:
+            raise fail("--from-seq needs --group (the consumer group to replay to)", 2)
+        with open_store(config, data_dir) as (_s, store):
+            try:
+                count = store.bus.replay_from(group, seq=from_seq)
+            except KeyError as exc:
+                raise fail(str(exc.args[0])) from exc
+        if json_out:
+            print_json({"replayed": {group: count}})
+        else:
+            console.print(f"replayed {count} log entries from #{from_seq} to {group}")
+        return
     if not (message_ids or document_type or source or correlation_key or since):
         raise fail("name messages to replay: ids, or --type/--source/--key/--since", 2)
     flt = _filter(document_type, source, correlation_key, None, since, until, message_ids or None)

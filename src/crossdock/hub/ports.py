@@ -228,6 +228,11 @@ class Bus(Protocol):
         """Hand the log entries of these messages to `group` again. Returns how many."""
         ...
 
+    def replay_from(self, group: str, *, seq: int | None = None, since: float | None = None) -> int:
+        """Hand `group` every matching log entry from sequence `seq` or publish time `since`
+        (epoch seconds) again. Returns how many."""
+        ...
+
     def backlog(self) -> dict[str, int]:
         """Group name -> entries not yet acknowledged (published but unconsumed included)."""
         ...

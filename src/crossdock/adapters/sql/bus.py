@@ -233,6 +233,24 @@ class SqlBus:
                 total += int(result.rowcount or 0)
         return total
 
+    def replay_from(self, group: str, *, seq: int | None = None, since: float | None = None) -> int:
+        """Hand the group every entry from a log sequence number or a publish time (epoch s),
+        up to its cursor (later entries reach it anyway) — JetStream's start-sequence and
+        start-time replays."""
+        if seq is None and since is None:
+            raise ValueError("replay_from needs a sequence number or a time")
+        spec = self._group(group)
+        marker = self._replay_marker()
+        with self._engine.begin() as conn:
+            cursor = st.CURSOR.execute(conn, {"group": spec.name}).scalar_one()
+            where = [bus_log.c.seq <= cursor, st.subject_clause(spec.subjects)]
+            if seq is not None:
+                where.append(bus_log.c.seq >= seq)
+            if since is not None:
+                where.append(bus_log.c.published_at >= since)
+            statement = st.pending_rows(spec.name, literal(time.time()), literal(marker), *where)
+            return int(conn.execute(statement).rowcount or 0)
+
     def backlog(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         with self._engine.connect() as conn:

@@ -79,6 +79,9 @@ class ReplayRequest(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     group: str | None = Field(None, description="consumer group, e.g. route.critical")
+    from_seq: int | None = Field(
+        None, ge=1, description="with group: every log entry from this sequence number"
+    )
 
 
 async def _replay(hub: HubServices, flt: MessageFilter, group: str | None) -> Response:
@@ -104,6 +107,18 @@ async def replay_message(request: Request, message_id: str, group: str | None = 
 
 @router.post("/v1/replay")
 async def replay_filter(request: Request, body: ReplayRequest) -> Response:
+    hub = _hub(request)
+    if body.from_seq is not None:
+        if not body.group:
+            raise Problem(422, "from_seq needs group (the consumer group to replay to)")
+        group, seq = body.group, body.from_seq
+        try:
+            count = await hub.runner.call(lambda: hub.bus.replay_from(group, seq=seq))
+        except KeyError as exc:
+            raise Problem(404, str(exc.args[0])) from exc
+        hub.wake("route.")
+        hub.wake("deliver.")
+        return _json({"replayed": {group: count}}, 202)
     if not any(
         [body.message_ids, body.document_type, body.source, body.correlation_key, body.since]
     ):
