@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from crossdock.adapters.sql.tables import metadata
-from crossdock.hub.group_commit import IntakeRecorder
+from crossdock.hub.group_commit import IntakeRecorder, Overloaded
 from crossdock.hub.intake import IntakeOutcome, IntakeRequest, prepare
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import InboundMessage, MessageFilter
@@ -165,3 +165,30 @@ async def test_failure_in_one_group_does_not_leak_into_the_next(
     [outcome] = await recorder.submit([ok])
     assert outcome.message_id == ok.id
     assert stored_ids(store) == {ok.id}
+
+
+async def test_too_many_waiting_messages_are_refused_not_queued(runner: CountingRunner) -> None:
+    recorder = IntakeRecorder(runner, max_waiting=5)
+    recorder.start()
+    release = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def hold_the_writer(_uow: UnitOfWork) -> None:
+        asyncio.run_coroutine_threadsafe(release.wait(), loop).result(timeout=10)
+
+    try:
+        blocker = asyncio.create_task(runner.write(hold_the_writer, priority=0))
+        await asyncio.sleep(0.05)
+        first = asyncio.create_task(recorder.submit([message(n) for n in range(4)]))
+        await asyncio.sleep(0.05)
+        with pytest.raises(Overloaded, match="4 messages are waiting"):
+            await recorder.submit([message(10), message(11)])
+        release.set()
+        await blocker
+        outcomes = await first
+        assert [o.status for o in outcomes] == ["accepted"] * 4
+        # once the backlog is recorded, the hub takes messages again
+        assert (await recorder.submit([message(20)]))[0].status == "accepted"
+    finally:
+        release.set()
+        await recorder.stop()

@@ -23,10 +23,23 @@ SLOW_COMMIT_SECONDS = 0.05
 log = logging.getLogger(__name__)
 
 
+class Overloaded(RuntimeError):
+    """More messages wait for a commit than the hub will hold in memory: the sender should
+    retry shortly (HTTP 503 with Retry-After) rather than the hub growing without bound."""
+
+
 class IntakeRecorder:
-    def __init__(self, runner: StoreRunner, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        runner: StoreRunner,
+        on_commit: Callable[[], None] | None = None,
+        *,
+        max_waiting: int = 50_000,
+    ) -> None:
         self._runner = runner
         self._on_commit = on_commit
+        self._max_waiting = max_waiting
+        self._waiting = 0
         self._queue: deque[tuple[Sequence[InboundMessage], asyncio.Future[list[IntakeOutcome]]]] = (
             deque()
         )
@@ -42,10 +55,17 @@ class IntakeRecorder:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def submit(self, messages: Sequence[InboundMessage]) -> list[IntakeOutcome]:
+        """Wait until the messages are committed; raises Overloaded when too many wait."""
+        if self._waiting and self._waiting + len(messages) > self._max_waiting:
+            raise Overloaded(f"{self._waiting} messages are waiting to be recorded")
         future: asyncio.Future[list[IntakeOutcome]] = asyncio.get_running_loop().create_future()
         self._queue.append((messages, future))
+        self._waiting += len(messages)
         self._wakeup.set()
-        return await future
+        try:
+            return await future
+        finally:
+            self._waiting -= len(messages)
 
     async def _drain(self) -> None:
         while True:

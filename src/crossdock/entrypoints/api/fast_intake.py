@@ -17,11 +17,13 @@ from crossdock.entrypoints.api.intake_core import (
     IntakeCall,
     Reply,
     batch_limit,
+    busy_reply,
     handle_batch,
     handle_single,
     single_limit,
 )
 from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
+from crossdock.hub.group_commit import Overloaded
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -53,6 +55,8 @@ class FastIntake:
         call = IntakeCall(document_type, scope["path"], headers, body)
         try:
             reply = await (handle_batch(hub, call) if batch else handle_single(hub, call))
+        except Overloaded as exc:
+            reply = busy_reply(scope["path"], exc)
         except Exception as exc:  # the store failed: say so, as the FastAPI app would
             log.exception("intake failed")
             detail = f"the message could not be recorded: {type(exc).__name__}; retry later"

@@ -11,10 +11,12 @@ from crossdock.entrypoints.api.intake_core import (
     IntakeCall,
     Reply,
     batch_limit,
+    busy_reply,
     handle_batch,
     handle_single,
     single_limit,
 )
+from crossdock.hub.group_commit import Overloaded
 
 router = APIRouter()
 
@@ -36,6 +38,13 @@ async def _call(request: Request, document_type: str, limit: int) -> IntakeCall:
     return IntakeCall(document_type, request.url.path, dict(request.headers), body)
 
 
+async def _guarded(hub: HubServices, call: IntakeCall, batch: bool) -> Reply:
+    try:
+        return await (handle_batch(hub, call) if batch else handle_single(hub, call))
+    except Overloaded as exc:
+        return busy_reply(call.path, exc)
+
+
 def _response(reply: Reply) -> Response:
     return Response(reply.body, reply.status, headers=reply.headers, media_type=reply.media_type)
 
@@ -47,7 +56,7 @@ async def post_message(document_type: str, request: Request) -> Response:
     Idempotency-Key was used with another body; 413, 415, 404 as problem+json."""
     hub: HubServices = request.app.state.hub
     call = await _call(request, document_type, single_limit(hub))
-    return _response(await handle_single(hub, call))
+    return _response(await _guarded(hub, call, batch=False))
 
 
 @router.post("/v1/messages/{document_type}/batch", status_code=202)
@@ -56,4 +65,4 @@ async def post_batch(document_type: str, request: Request) -> Response:
     line n's idempotency key is `<Idempotency-Key>:<n>`."""
     hub: HubServices = request.app.state.hub
     call = await _call(request, document_type, batch_limit(hub))
-    return _response(await handle_batch(hub, call))
+    return _response(await _guarded(hub, call, batch=True))

@@ -53,6 +53,13 @@ def batch_limit(hub: HubServices) -> int:
     return hub.settings.hub.max_body_bytes * BATCH_BYTES_FACTOR
 
 
+def busy_reply(path: str, exc: Exception) -> Reply:
+    """503 with Retry-After: too many messages wait to be recorded (back-pressure)."""
+    reply = _problem(503, f"the hub is busy ({exc}); retry in a second", path)
+    reply.headers["Retry-After"] = "1"
+    return reply
+
+
 def _problem(status: int, detail: str, path: str, **extra: Any) -> Reply:
     return Reply(status, problem_body(status, detail, instance=path, **extra), PROBLEM_JSON)
 
