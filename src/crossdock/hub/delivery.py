@@ -75,6 +75,9 @@ class EndpointDispatcher:
         self._metrics = metrics
         self._state_dirty = True
         self._opened_wall: float | None = None
+        # Shared by every lane's loops: the endpoint never has more than `concurrency`
+        # requests in flight, so none waits inside the client's pool while its timeout runs.
+        self._slots = asyncio.Semaphore(concurrency)
         breaker.on_change = self._on_breaker_change
 
     def _on_breaker_change(self, breaker: CircuitBreaker, _previous: CircuitState) -> None:
@@ -101,11 +104,15 @@ class EndpointDispatcher:
         """Seconds until the breaker lets a request through (0 when closed)."""
         return self.breaker.retry_in()
 
-    async def run_round(self, group: str) -> int:
-        """One fetch-send-settle round for a lane's group; returns entries handled."""
+    async def run_round(self, group: str, limit: int | None = None) -> int:
+        """One fetch-send-settle round for a lane's group (up to `limit` entries, default the
+        endpoint's concurrency); returns entries handled."""
         if not self.breaker.allow():
             return 0
-        limit = 1 if self.breaker.state is CircuitState.HALF_OPEN else self.concurrency
+        if self.breaker.state is CircuitState.HALF_OPEN:
+            limit = 1
+        else:
+            limit = min(limit or self.concurrency, self.concurrency)
         try:
             entries = await self._runner.call(self._bus.fetch, group, limit)
             if not entries:
@@ -145,7 +152,8 @@ class EndpointDispatcher:
             headers={"X-Crossdock-Attempt": str(entry.deliveries)},
         )
         try:
-            result = await self.endpoint.send(request)
+            async with self._slots:
+                result = await self.endpoint.send(request)
         except Exception as exc:  # an adapter bug must not kill the dispatcher
             log.exception("endpoint %s raised", self.name)
             result = SendResult(ok=False, error=f"adapter error: {exc!r}", retryable=True)
