@@ -1,6 +1,6 @@
 """Run every benchmark in one go, print a table and write ``bench/results/latest.json``.
 
-    python -m bench.run_all [--quick] [--only hub_intake,bare_fastapi] [--connections 32]
+    python -m bench.run_all [--quick] [--only hub_intake,bare_fastapi] [--connections 64]
 
 Each scenario starts its own processes (hub, bare baseline, sink, load generator) on loopback
 and stops them afterwards, also when it fails; a failed scenario is reported and the others

@@ -34,7 +34,7 @@ class Plan:
 
     warmup: float = 2.0
     duration: float = 10.0
-    connections: int = 32
+    connections: int = 64
     batch_size: int = 1000
     batch_connections: int = 2
     latency_rate: float = 1000.0
