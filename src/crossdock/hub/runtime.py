@@ -181,14 +181,13 @@ class Runtime:
         self, dispatcher: EndpointDispatcher, group: str, settings: LaneSettings
     ) -> None:
         idle = settings.poll_interval
-        per_round = max(1, dispatcher.concurrency // max(1, settings.workers))
         while not self._stopping:
             try:
                 wait = dispatcher.ready_in()
                 if wait > 0:
                     await asyncio.sleep(min(wait, 1.0))
                     continue
-                if await dispatcher.run_round(group, per_round):
+                if await dispatcher.run_round(group):
                     idle = settings.poll_interval
                 else:
                     idle = _next_idle(idle, settings, await self._idle(group, idle))
