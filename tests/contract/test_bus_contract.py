@@ -142,3 +142,14 @@ def test_replay_from_a_sequence_or_a_time(store) -> None:
     store.bus.ack("g", replayed)
     assert store.bus.replay_from("g", since=middle) == 1
     assert [e.message_id for e in store.bus.fetch("g", 10)] == ["m3"]
+
+
+def test_fetch_finds_entries_behind_a_long_run_of_other_subjects(store) -> None:
+    """A group whose subject is rare is not starved by more than a pull chunk of others."""
+    store.bus.ensure_group(ConsumerGroup("rare", ("deliver.x",)))
+    with store.uow() as uow:
+        for n in range(6000):
+            uow.outbox.publish("doc.other", f"k{n}", f"m{n}")
+        uow.outbox.publish("deliver.x", "k", "wanted")
+        uow.commit()
+    assert [e.message_id for e in store.bus.fetch("rare", 10)] == ["wanted"]

@@ -90,13 +90,24 @@ class SqlBus:
         return found[1]
 
     def _pull(self, conn: Any, group: ConsumerGroup) -> None:
-        """Move newly published entries that match the group into its pending set."""
+        """Move newly published entries that match the group into its pending set.
+
+        Chunk by chunk, until some entry matched or the log ends (at most PULL_CHUNKS chunks
+        per call): a group whose subjects are rare must not stall behind other subjects.
+        """
         cursor = st.CURSOR.execute(conn, {"group": group.name}).scalar_one()
-        upper = st.UPPER.execute(conn, {"cursor": cursor, "limit": cursor + st.PULL_CHUNK}).scalar()
-        if upper is None:
-            return
-        self._pull_statement(group).execute(conn, {"cursor": cursor, "upper": upper})
-        st.MOVE_CURSOR.execute(conn, {"group": group.name, "to": upper})
+        statement = self._pull_statement(group)
+        for _ in range(st.PULL_CHUNKS):
+            upper = st.UPPER.execute(
+                conn, {"cursor": cursor, "limit": cursor + st.PULL_CHUNK}
+            ).scalar()
+            if upper is None:
+                return
+            pulled = statement.execute(conn, {"cursor": cursor, "upper": upper}).rowcount
+            st.MOVE_CURSOR.execute(conn, {"group": group.name, "to": upper})
+            cursor = upper
+            if pulled:
+                return
 
     def fetch(self, group: str, limit: int) -> list[BusEntry]:
         spec = self._group(group)

@@ -28,6 +28,7 @@ from crossdock.adapters.sql.prepared import Prepared
 from crossdock.adapters.sql.tables import bus_groups, bus_log, bus_pending
 
 PULL_CHUNK = 5000
+PULL_CHUNKS = 20
 
 _earlier = aliased(bus_pending)
 FETCH = Prepared(
