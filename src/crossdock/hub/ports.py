@@ -93,7 +93,11 @@ class Inbox(Protocol):
 
 
 class DeliveryLog(Protocol):
-    """Deliveries (message x route x endpoint) and every attempt made for them."""
+    """Deliveries (message x route x endpoint) and every attempt made for them.
+
+    The encoded body is not kept here: it travels in the delivery's bus entry
+    (`crossdock.hub.delivery_wire`), so deliveries read back from this log have `body == b""`.
+    """
 
     def add(self, delivery: Delivery) -> None: ...
 
