@@ -186,3 +186,12 @@ def test_replay_over_http_by_filter_and_from_a_sequence(
     assert nothing.status_code == 422
     unknown = httpx.post(f"{hub.url}/v1/replay", json={"group": "nope", "from_seq": 1})
     assert unknown.status_code == 404
+
+
+def test_over_long_headers_are_a_400_problem_and_recorded(hub: HubProcess, po_example) -> None:
+    response = post(hub, po_with_number(po_example, "PO-8001"), "k" * 300)
+    assert response.status_code == 400
+    problem = response.json()
+    assert "idempotency-key is longer than 256 characters" in problem["detail"]
+    stored = message(hub, problem["message_id"])
+    assert stored["status"] == "rejected" and stored["idempotency_key"] is None

@@ -89,9 +89,26 @@ async def _refuse(
     return _problem(status, detail, path, message_id=outcome.message_id)
 
 
+#: Header values the message log keeps, and how long each may be (the store's column sizes).
+HEADER_LIMITS = {"idempotency_key": 256, "source": 128, "causation_id": 64}
+
+
 async def _check(
     hub: HubServices, req: IntakeRequest, accepted: tuple[str, ...], path: str
 ) -> Reply | None:
+    too_long = [
+        name for name, limit in HEADER_LIMITS.items() if len(getattr(req, name) or "") > limit
+    ]
+    if too_long:
+        detail = "; ".join(
+            f"{name.replace('_', '-')} is longer than {HEADER_LIMITS[name]} characters"
+            for name in too_long
+        )
+        # Recorded without the offending values, so the refusal itself fits the log.
+        req.idempotency_key = None
+        req.causation_id = None
+        req.source = req.source[: HEADER_LIMITS["source"]]
+        return await _refuse(hub, req, 400, detail, path)
     if req.content_type not in accepted:
         detail = f"content type {req.content_type!r} is not accepted here; send {accepted[0]}"
         return await _refuse(hub, req, 415, detail, path)
