@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from crossdock.sandbox.sink import RunningSink, run_sink_in_thread
@@ -16,6 +17,15 @@ def sink() -> Iterator[RunningSink]:
     running = run_sink_in_thread()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def control(sink: RunningSink) -> Iterator[httpx.Client]:
+    """A client for the sink's control API, with the sink reset (works with a module-scoped
+    `sink` override too)."""
+    with httpx.Client(base_url=sink.url, timeout=5.0) as client:
+        client.post("/_reset").raise_for_status()
+        yield client
 
 
 @pytest.fixture

@@ -43,13 +43,6 @@ def sink() -> Iterator[RunningSink]:
         yield running
 
 
-@pytest.fixture
-def control(sink: RunningSink) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sink.url, timeout=5.0) as client:
-        client.post("/_reset").raise_for_status()
-        yield client
-
-
 class FakeClock:
     def __init__(self) -> None:
         self.now = 1000.0

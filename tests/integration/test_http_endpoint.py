@@ -23,13 +23,6 @@ def sink() -> Iterator[RunningSink]:
 
 
 @pytest.fixture
-def control(sink: RunningSink) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=sink.url, timeout=5.0) as c:
-        c.post("/_reset").raise_for_status()
-        yield c
-
-
-@pytest.fixture
 async def endpoint(sink: RunningSink) -> AsyncIterator[HttpEndpoint]:
     ep = HttpEndpoint("erp", f"{sink.url}/in/erp/orders", timeout=2.0)
     yield ep
