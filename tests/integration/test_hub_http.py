@@ -195,3 +195,13 @@ def test_over_long_headers_are_a_400_problem_and_recorded(hub: HubProcess, po_ex
     assert "idempotency-key is longer than 256 characters" in problem["detail"]
     stored = message(hub, problem["message_id"])
     assert stored["status"] == "rejected" and stored["idempotency_key"] is None
+
+
+def test_unknown_types_do_not_grow_the_metric_labels(hub: HubProcess) -> None:
+    for n in range(3):
+        httpx.post(f"{hub.url}/v1/messages/junk{n}", json={})
+    metrics = httpx.get(f"{hub.url}/metrics").text
+    assert "junk" not in metrics
+    assert (
+        'crossdock_intake_messages_total{document_type="unknown",outcome="rejected"} 3.0' in metrics
+    )

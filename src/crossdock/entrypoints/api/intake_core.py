@@ -85,7 +85,10 @@ async def _refuse(
     """Record a refused request as a rejected message, then answer with the problem."""
     message = reject(req, hub.lane_for(req.document_type), [FieldError("$", detail, "refused")])
     [outcome] = await hub.recorder.submit([message])
-    hub.metrics.intake.labels(req.document_type, "rejected").inc()
+    # The path names the type: an unknown one gets a fixed label, or any client could grow
+    # the metric's label set without bound.
+    label = req.document_type if req.document_type in hub.document_types else "unknown"
+    hub.metrics.intake.labels(label, "rejected").inc()
     return _problem(status, detail, path, message_id=outcome.message_id)
 
 
@@ -114,6 +117,7 @@ async def _check(
         return await _refuse(hub, req, 415, detail, path)
     if req.document_type not in hub.document_types:
         known = ", ".join(sorted(hub.document_types))
+        req.document_type = req.document_type[:64]  # the log's column size; the path may be any
         detail = f"unknown document type {req.document_type!r} (known: {known})"
         return await _refuse(hub, req, 404, detail, path)
     return None
