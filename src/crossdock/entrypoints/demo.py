@@ -26,9 +26,14 @@ console = Console()
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _wait(url: str, timeout: float = 30.0) -> None:
+def _wait(url: str, process: subprocess.Popen[bytes], name: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(
+                f"the {name} exited with status {process.returncode} before answering on {url} "
+                "(is the port in use? choose another with PORT=... / --sink-port ...)"
+            )
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
@@ -132,8 +137,8 @@ def main() -> None:
     hub_url = f"http://127.0.0.1:{args.port}"
     sink_url = f"http://127.0.0.1:{args.sink_port}"
     try:
-        _wait(f"{sink_url}/_stats")
-        _wait(f"{hub_url}/healthz")
+        _wait(f"{sink_url}/_stats", sink, "sandbox sink")
+        _wait(f"{hub_url}/healthz", hub, "hub")
         run_scenario(hub_url, sink_url, args.count)
         console.print(
             f"\n[bold]The hub is running[/bold] at {hub_url} (store: {args.data_dir}/crossdock.db)\n"
