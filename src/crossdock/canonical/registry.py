@@ -16,13 +16,19 @@ def register(model: type[CanonicalDocument]) -> type[CanonicalDocument]:
     return model
 
 
-def document_types() -> dict[str, type[CanonicalDocument]]:
-    """All registered document types, importing the model modules on first use."""
+def _loaded() -> dict[str, type[CanonicalDocument]]:
     from crossdock.canonical import documents  # noqa: F401  (registers every model)
 
-    return dict(_REGISTRY)
+    return _REGISTRY
+
+
+def document_types() -> dict[str, type[CanonicalDocument]]:
+    """All registered document types (a copy), importing the model modules on first use."""
+    return dict(_loaded())
 
 
 def document_model(name: str) -> type[CanonicalDocument] | None:
-    """The model for a document type name, or None when the hub does not know it."""
-    return document_types().get(name)
+    """The model for a document type name, or None when the hub does not know it.
+
+    On the intake path for every message, so it reads the registry without copying it."""
+    return _loaded().get(name)

@@ -12,18 +12,7 @@ from crossdock.hub.records import Delivery
 
 
 def encode_delivery(delivery: Delivery) -> bytes:
-    header = orjson.dumps(
-        {
-            "id": delivery.id,
-            "message_id": delivery.message_id,
-            "route": delivery.route,
-            "endpoint": delivery.endpoint,
-            "lane": delivery.lane,
-            "idempotency_key": delivery.idempotency_key,
-            "correlation_key": delivery.correlation_key,
-            "content_type": delivery.content_type,
-        }
-    )
+    header = orjson.dumps(delivery.identity())
     return header + b"\n" + delivery.body
 
 

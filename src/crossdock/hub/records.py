@@ -124,6 +124,19 @@ class Delivery:
     attempts: int = 0
     last_error: str | None = None
 
+    def identity(self) -> dict[str, str]:
+        """Who, what and where: the fields that travel with the body and fill the log row."""
+        return {
+            "id": self.id,
+            "message_id": self.message_id,
+            "route": self.route,
+            "endpoint": self.endpoint,
+            "lane": self.lane,
+            "idempotency_key": self.idempotency_key,
+            "correlation_key": self.correlation_key,
+            "content_type": self.content_type,
+        }
+
 
 @dataclass(slots=True)
 class DeliveryAttempt:

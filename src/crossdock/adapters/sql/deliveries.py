@@ -53,15 +53,8 @@ class SqlDeliveryLog:
     def add(self, delivery: Delivery) -> None:
         # Buffered and written in one executemany at flush: routing adds many per batch.
         self._pending.append(
-            {
-                "id": delivery.id,
-                "message_id": delivery.message_id,
-                "route": delivery.route,
-                "endpoint": delivery.endpoint,
-                "lane": delivery.lane,
-                "idempotency_key": delivery.idempotency_key,
-                "correlation_key": delivery.correlation_key,
-                "content_type": delivery.content_type,
+            delivery.identity()
+            | {
                 "status": delivery.status.value,
                 "attempts": delivery.attempts,
                 "last_error": delivery.last_error,
