@@ -13,7 +13,6 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,10 @@ from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
 from crossdock.canonical.registry import document_types
 from crossdock.entrypoints import cli
 from crossdock.hub.delivery import delivery_group
-from crossdock.hub.intake import IntakeRequest, prepare, record
+from crossdock.hub.intake import record
 from crossdock.hub.records import ConsumerGroup
 from crossdock.hub.routing import Route, Router
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, inbound
 
 CROSSDOCK = Path(sys.executable).with_name("crossdock")
 REPO_CONFIG = ROOT / "crossdock.yaml"
@@ -83,18 +82,7 @@ def seed(data_dir: Path) -> Seeded:
         bus.ensure_group(route_group)
         bus.ensure_group(erp_group)
         messages = [
-            prepare(
-                IntakeRequest(
-                    document_type="purchase_order",
-                    raw=raw,
-                    content_type="application/json",
-                    source="erp",
-                    channel="http",
-                    received_at=datetime.now(UTC),
-                ),
-                lambda _t: "critical",
-            )
-            for raw in [(EXAMPLES / "purchase_order.json").read_bytes(), b"{}"]
+            inbound(raw) for raw in [(EXAMPLES / "purchase_order.json").read_bytes(), b"{}"]
         ]
         with uow_factory() as uow:
             record(uow, messages)

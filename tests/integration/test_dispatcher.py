@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -19,7 +18,7 @@ from sqlalchemy import select, update
 from crossdock.adapters.endpoints.http import HttpEndpoint
 from crossdock.adapters.sql.tables import bus_pending
 from crossdock.hub.delivery import EndpointDispatcher, delivery_group
-from crossdock.hub.intake import IntakeRequest, prepare, record
+from crossdock.hub.intake import record
 from crossdock.hub.policy import CircuitBreaker, CircuitState, RetryPolicy
 from crossdock.hub.records import (
     ConsumerGroup,
@@ -31,7 +30,7 @@ from crossdock.hub.records import (
 from crossdock.hub.routing import Route, Router
 from crossdock.hub.store_runner import StoreRunner
 from crossdock.sandbox.sink import RunningSink, run_sink_in_thread
-from tests.conftest import EXAMPLES, SqlStore
+from tests.conftest import EXAMPLES, SqlStore, inbound
 
 GROUP = delivery_group("critical", "erp").name
 ROUTE_GROUP = ConsumerGroup(name="route.critical", subjects=("doc.critical.>",))
@@ -72,17 +71,7 @@ class Rig:
 
     def record_and_route(self, po_number: str = "HP-PO-1") -> tuple[InboundMessage, Delivery]:
         raw = (EXAMPLES / "purchase_order.json").read_text().replace("HP-PO-2024-018734", po_number)
-        message = prepare(
-            IntakeRequest(
-                document_type="purchase_order",
-                raw=raw.encode(),
-                content_type="application/json",
-                source="erp",
-                channel="http",
-                received_at=datetime.now(UTC),
-            ),
-            lambda _t: "critical",
-        )
+        message = inbound(raw.encode())
         with self.store.uow() as uow:
             record(uow, [message])
             uow.commit()

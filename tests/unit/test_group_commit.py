@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -14,11 +13,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from crossdock.adapters.sql.tables import metadata
 from crossdock.hub.group_commit import IntakeRecorder, Overloaded
-from crossdock.hub.intake import IntakeOutcome, IntakeRequest, prepare
+from crossdock.hub.intake import IntakeOutcome
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import InboundMessage, MessageFilter
 from crossdock.hub.store_runner import StoreRunner
-from tests.conftest import EXAMPLES, SqlStore
+from tests.conftest import EXAMPLES, SqlStore, inbound
 
 T = TypeVar("T")
 PO: dict[str, Any] = json.loads((EXAMPLES / "purchase_order.json").read_bytes())
@@ -26,18 +25,7 @@ PO: dict[str, Any] = json.loads((EXAMPLES / "purchase_order.json").read_bytes())
 
 def message(n: int, *, key: str | None = None, po_number: str | None = None) -> InboundMessage:
     raw = json.dumps(dict(PO, po_number=po_number or f"PO-{n}")).encode()
-    return prepare(
-        IntakeRequest(
-            document_type="purchase_order",
-            raw=raw,
-            content_type="application/json",
-            source="erp",
-            channel="http",
-            received_at=datetime.now(UTC),
-            idempotency_key=key if key is not None else f"k-{n}",
-        ),
-        lambda _t: "critical",
-    )
+    return inbound(raw, key=key if key is not None else f"k-{n}")
 
 
 class CountingRunner(StoreRunner):

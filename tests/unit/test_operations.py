@@ -11,7 +11,7 @@ import pytest
 
 from crossdock.hub import operations as ops
 from crossdock.hub.delivery import delivery_group
-from crossdock.hub.intake import IntakeRequest, prepare, record
+from crossdock.hub.intake import record
 from crossdock.hub.records import (
     ConsumerGroup,
     DeliveryAttempt,
@@ -21,7 +21,7 @@ from crossdock.hub.records import (
     MessageFilter,
 )
 from crossdock.hub.routing import Route, Router
-from tests.conftest import EXAMPLES, SqlStore
+from tests.conftest import EXAMPLES, SqlStore, inbound
 
 PO_RAW = (EXAMPLES / "purchase_order.json").read_bytes()
 PO: dict[str, Any] = json.loads(PO_RAW)
@@ -29,18 +29,7 @@ ROUTE_GROUP = ConsumerGroup(name="route.critical", subjects=("doc.critical.>",))
 
 
 def recorded(store: SqlStore, raw: bytes = PO_RAW, key: str | None = None) -> InboundMessage:
-    message = prepare(
-        IntakeRequest(
-            document_type="purchase_order",
-            raw=raw,
-            content_type="application/json",
-            source="erp",
-            channel="http",
-            received_at=datetime.now(UTC),
-            idempotency_key=key,
-        ),
-        lambda _t: "critical",
-    )
+    message = inbound(raw, key=key)
     with store.uow() as uow:
         record(uow, [message])
         uow.commit()

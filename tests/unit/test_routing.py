@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from crossdock.hub.delivery_wire import decode_delivery
-from crossdock.hub.intake import IntakeRequest, prepare, record
+from crossdock.hub.intake import record
 from crossdock.hub.records import (
     BusEntry,
     ConsumerGroup,
@@ -21,7 +21,7 @@ from crossdock.hub.records import (
     StoredMessage,
 )
 from crossdock.hub.routing import Route, Router, delivery_key
-from tests.conftest import EXAMPLES, SqlStore
+from tests.conftest import EXAMPLES, SqlStore, inbound
 
 PO_RAW = (EXAMPLES / "purchase_order.json").read_bytes()
 PO: dict[str, Any] = json.loads(PO_RAW)
@@ -105,17 +105,7 @@ def po_raw(po_number: str) -> bytes:
 
 
 def recorded(store: SqlStore, raw: bytes = PO_RAW, source: str = "erp") -> InboundMessage:
-    message = prepare(
-        IntakeRequest(
-            document_type="purchase_order",
-            raw=raw,
-            content_type="application/json",
-            source=source,
-            channel="http",
-            received_at=datetime.now(UTC),
-        ),
-        lambda _t: "critical",
-    )
+    message = inbound(raw, source=source)
     assert message.status == "accepted" or raw == b"not json", message.errors
     with store.uow() as uow:
         record(uow, [message])
