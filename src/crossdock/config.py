@@ -35,6 +35,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from crossdock.canonical.registry import document_types
 from crossdock.config_file import ConfigError, ConfigProblem, Loc
+from crossdock.config_partners import PartnerConfig, X12IdentityConfig
 from crossdock.config_sources import read_sources
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "FolderEndpointConfig",
     "HttpEndpointConfig",
     "Lane",
+    "PartnerConfig",
     "RouteConfig",
     "Settings",
     "check_config",
@@ -83,6 +85,10 @@ class HubConfig(_Section):
     data_dir: Path = Path("var")
     max_body_bytes: int = Field(1_048_576, gt=0, description="larger bodies get 413")
     max_batch_documents: int = Field(5000, gt=0)
+    max_edi_bytes: int = Field(
+        256 * 1_048_576, gt=0, description="larger X12 bodies on /v1/edi get 413"
+    )
+    folder_poll_seconds: float = Field(0.5, gt=0, description="how often drop folders are read")
 
 
 class StoreConfig(_Section):
@@ -181,9 +187,12 @@ class DeliverConfig(_Section):
     """Where a route sends its messages and in which shape."""
 
     endpoint: str
-    transform: Literal["canonical", "envelope", "fields"] = "canonical"
+    transform: Literal["canonical", "envelope", "fields", "x12"] = "canonical"
     fields: dict[str, str] = Field(
         default_factory=dict, description="for transform 'fields': output name -> dotted path"
+    )
+    partner: str | None = Field(
+        None, description="for transform 'x12': the partner whose envelope and maps to use"
     )
 
 
@@ -219,6 +228,8 @@ class Settings(BaseSettings):
     )
     endpoints: dict[Name, EndpointConfig] = Field(default_factory=dict)
     routes: list[RouteConfig] = Field(default_factory=list)
+    x12: X12IdentityConfig = Field(default_factory=X12IdentityConfig)
+    partners: dict[Name, PartnerConfig] = Field(default_factory=dict)
 
     @property
     def database_url(self) -> str:
@@ -307,6 +318,46 @@ def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
         if route.deliver.transform != "fields" and route.deliver.fields:
             message = "fields are only used with transform 'fields'"
             problems.append(((*at, "deliver", "fields"), message))
+        problems.extend(_x12_route_problems(settings, route, at))
+    problems.extend(_partner_problems(settings, endpoints))
+    return problems
+
+
+def _x12_route_problems(settings: Settings, route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
+    """A route rendering X12 must name a partner that has X12 settings, and only then."""
+    partner = route.deliver.partner
+    if route.deliver.transform != "x12":
+        if partner is not None:
+            return [((*at, "deliver", "partner"), "partner is only used with transform 'x12'")]
+        return []
+    if partner is None:
+        return [((*at, "deliver", "transform"), "transform 'x12' needs deliver.partner")]
+    config = settings.partners.get(partner)
+    if config is None:
+        known = ", ".join(sorted(settings.partners)) or "none"
+        return [((*at, "deliver", "partner"), f"unknown partner {partner!r} (known: {known})")]
+    if config.x12 is None:
+        return [((*at, "deliver", "partner"), f"partner {partner!r} has no x12 settings")]
+    return []
+
+
+def _partner_problems(settings: Settings, endpoints: str) -> list[tuple[Loc, str]]:
+    """Acknowledgment endpoints must exist; an X12 sender ID must identify one partner."""
+    problems: list[tuple[Loc, str]] = []
+    owners: dict[tuple[str, str], str] = {}
+    for name, partner in settings.partners.items():
+        if partner.x12 is None:
+            continue
+        at: Loc = ("partners", name, "x12")
+        endpoint = partner.x12.ack_endpoint
+        if endpoint is not None and endpoint not in settings.endpoints:
+            message = f"unknown endpoint {endpoint!r} (known: {endpoints})"
+            problems.append(((*at, "ack_endpoint"), message))
+        key = (partner.x12.qualifier, partner.x12.id)
+        if key in owners:
+            message = f"X12 ID {key[0]}/{key[1]} already belongs to partner {owners[key]!r}"
+            problems.append(((*at, "id"), message))
+        owners.setdefault(key, name)
     return problems
 
 

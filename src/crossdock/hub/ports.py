@@ -11,9 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
+from crossdock.hub.edi_records import (
+    ControlLevel,
+    OutboundDocument,
+    OutboundStatus,
+    SeenInterchange,
+)
 from crossdock.hub.records import (
     BusEntry,
     ConsumerGroup,
@@ -132,6 +139,65 @@ class EndpointStates(Protocol):
     def all(self) -> list[EndpointState]: ...
 
 
+class EdiLedger(Protocol):
+    """What the hub remembers about X12 traffic: interchanges in, control numbers, documents out."""
+
+    def find_interchange(self, sender: str, control_number: str) -> SeenInterchange | None:
+        """The interchange already received from this sender with this ISA13, if any."""
+        ...
+
+    def add_interchange(self, seen: SeenInterchange) -> None:
+        """Remember an interchange; (sender, control number) is unique."""
+        ...
+
+    def next_controls(self, partner: str, level: ControlLevel, count: int = 1) -> list[int]:
+        """Reserve `count` control numbers for a partner and level, increasing, never reused
+        within the transaction's lifetime (wrapping after 999,999,999). Safe under concurrent
+        writers: the reservation commits with the unit of work that uses it."""
+        ...
+
+    def add_outbound(self, documents: Sequence[OutboundDocument]) -> None: ...
+
+    def settle_outbound(
+        self,
+        partner: str,
+        group_control: int,
+        transaction_control: int | None,
+        status: OutboundStatus,
+        reason: str | None,
+        ack_message_id: str,
+    ) -> int:
+        """Mark what a 997/999 answers (one transaction, or the whole group when
+        `transaction_control` is None); returns how many documents it marked."""
+        ...
+
+    def outbound(
+        self, *, partner: str | None = None, message_id: str | None = None, limit: int = 100
+    ) -> list[OutboundDocument]: ...
+
+
+class FileDrop(Protocol):
+    """A partner's drop folder: files to read, and where they go once read."""
+
+    name: str
+
+    def leftovers(self) -> list[Path]:
+        """Files claimed by a process that stopped before settling them."""
+        ...
+
+    def ready(self) -> list[Path]:
+        """Files completely written and not yet claimed."""
+        ...
+
+    def claim(self, path: Path) -> Path | None:
+        """Take a file atomically; None when another process took it first."""
+        ...
+
+    def archive(self, claimed: Path, report: dict[str, Any]) -> Path: ...
+
+    def reject(self, claimed: Path, report: dict[str, Any]) -> Path: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the store. Leaving the block without `commit()` rolls back."""
 
@@ -149,6 +215,9 @@ class UnitOfWork(Protocol):
 
     @property
     def endpoints(self) -> EndpointStates: ...
+
+    @property
+    def edi(self) -> EdiLedger: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

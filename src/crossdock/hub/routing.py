@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -34,6 +34,7 @@ class Route:
     sources: tuple[str, ...] = ()
     where: Mapping[str, Any] = field(default_factory=dict)
     fields: Mapping[str, str] = field(default_factory=dict)
+    partner: str | None = None
 
     def matches(self, message: StoredMessage, document: Any | None) -> bool:
         summary = message.summary
@@ -53,9 +54,33 @@ class Route:
         return True
 
 
+class Finisher(Protocol):
+    """Completes a delivery's body inside the routing transaction (e.g. X12 control numbers)."""
+
+    def __call__(self, uow: UnitOfWork, delivery: Delivery) -> bytes: ...
+
+
+class DeferredEncoder(Protocol):
+    """A transform that needs the store: the pure part runs while planning (and may fail the
+    message alone), the part that reserves numbers runs once the message is claimed."""
+
+    content_type: str
+
+    def prepare(self, route: Route, canonical: bytes, info: EnvelopeInfo) -> Finisher: ...
+
+
 def delivery_key(message_id: str, route: str, replay: int) -> str:
     """Stable across redeliveries (receivers dedupe on it); new for a deliberate replay."""
     return f"{message_id}.{route}" if replay == 0 else f"{message_id}.{route}.r{replay}"
+
+
+def enqueue_delivery(uow: UnitOfWork, delivery: Delivery) -> None:
+    """Log a delivery and announce it on its endpoint's subject, in the caller's transaction."""
+    uow.deliveries.add(delivery)
+    subject = DELIVERY_SUBJECT.format(lane=delivery.lane, endpoint=delivery.endpoint)
+    uow.outbox.publish(
+        subject, delivery.correlation_key, delivery.message_id, encode_delivery(delivery)
+    )
 
 
 @dataclass(slots=True)
@@ -69,8 +94,12 @@ class RoutingResult:
 class Router:
     """Consumer group handler for accepted documents, a batch per transaction."""
 
-    def __init__(self, routes: Sequence[Route]) -> None:
+    def __init__(
+        self, routes: Sequence[Route], encoders: Mapping[str, DeferredEncoder] | None = None
+    ) -> None:
         self.routes = list(routes)
+        self._encoders = dict(encoders or {})
+        self._finishers: dict[str, Finisher] = {}
         self._by_type: dict[str, list[Route]] = {}
         for route in self.routes:
             self._by_type.setdefault(route.document_type, []).append(route)
@@ -94,12 +123,18 @@ class Router:
         for route in candidates:
             if not route.matches(message, document):
                 continue
-            content_type, body = apply_transform(
-                route.transform, message.canonical, info, route.fields
-            )
+            delivery_id = new_id()
+            encoder = self._encoders.get(route.transform)
+            if encoder is not None:
+                self._finishers[delivery_id] = encoder.prepare(route, message.canonical, info)
+                content_type, body = encoder.content_type, b""
+            else:
+                content_type, body = apply_transform(
+                    route.transform, message.canonical, info, route.fields
+                )
             planned.append(
                 Delivery(
-                    id=new_id(),
+                    id=delivery_id,
                     message_id=message.summary.id,
                     route=route.name,
                     endpoint=route.endpoint,
@@ -121,6 +156,7 @@ class Router:
         its redelivery routes it; the inbox makes redelivery of the others harmless.
         """
         result = RoutingResult()
+        self._finishers.clear()
         stored = uow.messages.get_many([e.message_id for e in entries], with_raw=False)
         plans: dict[tuple[str, int], list[Delivery]] = {}
         for entry in entries:
@@ -139,14 +175,10 @@ class Router:
                 continue
             (routed if deliveries else unrouted).append(claim[0])
             for delivery in deliveries:
-                uow.deliveries.add(delivery)
-                subject = DELIVERY_SUBJECT.format(lane=delivery.lane, endpoint=delivery.endpoint)
-                uow.outbox.publish(
-                    subject,
-                    delivery.correlation_key,
-                    delivery.message_id,
-                    encode_delivery(delivery),
-                )
+                finish = self._finishers.pop(delivery.id, None)
+                if finish is not None:
+                    delivery.body = finish(uow, delivery)
+                enqueue_delivery(uow, delivery)
                 result.created += 1
         uow.messages.set_status(routed, MessageStatus.ROUTED)
         uow.messages.set_status(unrouted, MessageStatus.UNROUTED)

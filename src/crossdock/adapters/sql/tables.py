@@ -140,3 +140,43 @@ endpoint_states = Table(
     Column("consecutive_failures", Integer, nullable=False),
     Column("opened_at", Float),
 )
+
+# Inbound interchanges by sender and ISA13: the duplicate check, and the ack sent back.
+x12_interchanges = Table(
+    "x12_interchanges",
+    metadata,
+    Column("sender", String(64), primary_key=True),
+    Column("control_number", String(16), primary_key=True),
+    Column("partner", String(128)),
+    Column("received_at", Float, nullable=False),
+    Column("message_ids", Text, nullable=False),
+    Column("ack", Text),
+)
+
+# The next control number per partner and level (interchange / group / transaction).
+x12_control_numbers = Table(
+    "x12_control_numbers",
+    metadata,
+    Column("partner", String(128), primary_key=True),
+    Column("level", String(16), primary_key=True),
+    Column("next_value", BigInteger, nullable=False),
+)
+
+# Transaction sets sent to partners, so their 997/999 can mark them accepted or rejected.
+x12_outbound = Table(
+    "x12_outbound",
+    metadata,
+    Column("partner", String(128), primary_key=True),
+    Column("group_control", BigInteger, primary_key=True),
+    Column("transaction_control", BigInteger, primary_key=True),
+    Column("interchange_control", BigInteger, nullable=False),
+    Column("transaction_code", String(8), nullable=False),
+    Column("functional_id", String(4), nullable=False),
+    Column("message_id", String(26), nullable=False),
+    Column("delivery_id", String(26), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("reason", Text),
+    Column("ack_message_id", String(26)),
+    Index("ix_x12_outbound_message", "message_id"),
+)

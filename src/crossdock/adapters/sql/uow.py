@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from crossdock.adapters.sql.deliveries import SqlDeliveryLog, SqlEndpointStates
+from crossdock.adapters.sql.edi_ledger import SqlEdiLedger
 from crossdock.adapters.sql.fast_insert import FastInsert
 from crossdock.adapters.sql.message_log import SqlMessageLog
 from crossdock.adapters.sql.tables import bus_log, inbox
@@ -133,6 +134,7 @@ class SqlUnitOfWork:
         self.inbox = SqlInbox(conn)
         self.deliveries = SqlDeliveryLog(conn)
         self.endpoints = SqlEndpointStates(conn)
+        self.edi = SqlEdiLedger(conn)
         self._committed = False
         return self
 

@@ -1,0 +1,1 @@
+"""Inbound channel mechanics the hub uses through its ports (file drops)."""
