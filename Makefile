@@ -6,7 +6,7 @@ PORT ?= 8080
 DATA_DIR ?= ./var/demo
 DEMO_COUNT ?= 200
 
-.PHONY: install demo test lint typecheck layers unit bench clean
+.PHONY: install demo test lint typecheck layers unit bench bench-x12 clean
 
 # uv comes from PyPI when the machine lacks it; everything else from uv.lock.
 $(UV):
@@ -38,6 +38,10 @@ test: lint typecheck layers unit
 
 bench: install
 	$(PY) -m bench.run_all
+
+# Only the X12 suite: crossdock's reader/validator/mapper vs pyx12 and node-x12 (50 and 500 MB).
+bench-x12: install
+	$(PY) -m bench.run_all --only x12
 
 clean:
 	rm -rf .venv .venv-tools var .pytest_cache .mypy_cache .ruff_cache

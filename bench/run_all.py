@@ -1,10 +1,14 @@
 """Run every benchmark in one go, print a table and write ``bench/results/latest.json``.
 
     python -m bench.run_all [--quick] [--only hub_intake,bare_fastapi] [--connections 64]
+    python -m bench.run_all --only x12          # only the X12 suite (bench/x12_bench.py)
 
 Each scenario starts its own processes (hub, bare baseline, sink, load generator) on loopback
 and stops them afterwards, also when it fails; a failed scenario is reported and the others
 still run. The default run takes about two to three minutes; ``--quick`` a few seconds each.
+After the hub scenarios comes the X12 suite (reader, validator and mapper against pyx12 and
+node-x12 on generated files of 50 and 500 MB, a few more minutes); its report goes to
+``bench/results/x12-latest.json`` and, in a full run, under ``"x12"`` in ``latest.json``.
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ from bench.hub import Run
 from bench.payloads import write_template
 from bench.procs import RESULTS, TMP, Processes
 from bench.scenarios import SCENARIOS, Plan
+from bench.x12_bench import print_report as print_x12_report
+from bench.x12_bench import run_suite as run_x12_suite
+from bench.x12_bench import save as save_x12
+
+X12 = "x12"
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
@@ -141,10 +150,24 @@ def _clean_old_runs(max_age: float = 3600.0) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _run_x12(console: Console, quick: bool, run_id: str) -> dict[str, Any] | None:
+    """The X12 suite (bench/x12_bench.py); None when it failed as a whole."""
+    console.print(f"[bold]{X12}[/] ... (load average {round(os.getloadavg()[0], 2)})")
+    try:
+        report = run_x12_suite(quick=quick, say=console.print)
+    except Exception:
+        console.print(f"[red]{X12} failed[/]\n{traceback.format_exc()}")
+        return None
+    latest = save_x12(report, run_id)
+    print_x12_report(report, console)
+    console.print(f"written to {latest} ({report['seconds']} s)")
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="crossdock benchmarks")
     parser.add_argument("--quick", action="store_true", help="a few seconds per scenario")
-    parser.add_argument("--only", default="", help=f"comma list of: {', '.join(SCENARIOS)}")
+    parser.add_argument("--only", default="", help=f"comma list of: {', '.join([*SCENARIOS, X12])}")
     parser.add_argument("--connections", type=int, default=None, help="wrk connections")
     parser.add_argument("--e2e-messages", type=int, default=None)
     parser.add_argument(
@@ -156,8 +179,8 @@ def main() -> int:
     plan = Plan.quick() if args.quick else Plan()
     overrides = {"connections": args.connections, "e2e_messages": args.e2e_messages}
     plan = dataclasses.replace(plan, **{k: v for k, v in overrides.items() if v is not None})
-    names = [n.strip() for n in args.only.split(",") if n.strip()] or list(SCENARIOS)
-    unknown = set(names) - set(SCENARIOS)
+    names = [n.strip() for n in args.only.split(",") if n.strip()] or [*SCENARIOS, X12]
+    unknown = set(names) - {*SCENARIOS, X12}
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     # SIGTERM (e.g. from make or CI) unwinds like Ctrl-C, so every started process is stopped.
@@ -165,6 +188,10 @@ def main() -> int:
 
     console = Console()
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}"
+    with_x12 = X12 in names
+    names = [n for n in names if n != X12]
+    if not names:  # only the X12 suite: the hub's latest.json stays as it was
+        return 0 if _run_x12(console, args.quick, run_id) is not None else 1
     _clean_old_runs()
     tmp = TMP / run_id  # per run, so concurrent runs (and manual wrk runs) do not collide
     template_file = tmp / "po_template.json"
@@ -186,6 +213,10 @@ def main() -> int:
                 errors[name] = traceback.format_exc()
                 console.print(f"[red]{name} failed[/]\n{errors[name]}")
         timings[name] = round(time.monotonic() - t0, 1)
+    # After the hub scenarios, so they run on the machine as before; it prints its own table.
+    x12_report = _run_x12(console, args.quick, run_id) if with_x12 else None
+    if with_x12 and x12_report is None:
+        errors[X12] = "the X12 suite failed (see above)"
     report = {
         "run_id": run_id,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -206,6 +237,8 @@ def main() -> int:
         "results": results,
         "errors": errors,
     }
+    if x12_report is not None:
+        report["x12"] = {"figures": x12_report["figures"], "file": "x12-latest.json"}
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=2, default=str)
     (RESULTS / "latest.json").write_text(text)

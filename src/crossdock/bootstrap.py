@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from crossdock.adapters.channels.folder_drop import FolderDrop
 from crossdock.adapters.endpoints.folder import FolderEndpoint
 from crossdock.adapters.endpoints.http import HttpEndpoint
 from crossdock.adapters.sql.bus import SqlBus
@@ -22,13 +23,21 @@ from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
 from crossdock.config import FolderEndpointConfig, HttpEndpointConfig, Settings
 from crossdock.hub.delivery import EndpointDispatcher
+from crossdock.hub.edi.acknowledging import ack_renderer
+from crossdock.hub.edi.folder_intake import FolderIntake
+from crossdock.hub.edi.outbound import X12Encoder
+from crossdock.hub.edi.partners import OwnIdentity, PartnerDirectory, TradingPartner
+from crossdock.hub.edi.prepare import EdiPreparer
+from crossdock.hub.edi.service import EdiService
 from crossdock.hub.group_commit import IntakeRecorder
 from crossdock.hub.policy import CircuitBreaker, RetryPolicy
 from crossdock.hub.ports import Endpoint
 from crossdock.hub.routing import Route, Router
 from crossdock.hub.runtime import LaneSettings, Runtime
 from crossdock.hub.store_runner import StoreRunner
+from crossdock.mapping.x12 import X12Mapper
 from crossdock.observability.metrics import HubMetrics, build_metrics
+from crossdock.x12.model import Delimiters
 
 
 @dataclass(slots=True)
@@ -67,8 +76,68 @@ def build_routes(settings: Settings) -> list[Route]:
             sources=tuple(r.when.source),
             where=dict(r.when.where),
             fields=dict(r.deliver.fields),
+            partner=r.deliver.partner,
         )
         for r in settings.routes
+    ]
+
+
+def build_partners(settings: Settings) -> PartnerDirectory:
+    """Trading partners with X12 settings, as the hub's plain values."""
+    partners = []
+    for name, config in settings.partners.items():
+        x12 = config.x12
+        if x12 is None:
+            continue
+        d = x12.delimiters
+        partners.append(
+            TradingPartner(
+                name=name,
+                qualifier=x12.qualifier,
+                id=x12.id,
+                gs_id=x12.group_id,
+                version=x12.version,
+                usage=x12.usage,
+                ack=x12.ack,
+                ack_requested=x12.ack_requested,
+                ack_endpoint=x12.ack_endpoint,
+                delimiters=Delimiters(
+                    element=d.element,
+                    component=d.component,
+                    repetition=d.repetition,
+                    segment=d.segment,
+                    suffix="\n" if d.newline else "",
+                ),
+                mapping=dict(x12.mapping),
+            )
+        )
+    own = OwnIdentity(settings.x12.qualifier, settings.x12.id, settings.x12.gs_id)
+    return PartnerDirectory(partners, own)
+
+
+def mapper_factory(directory: PartnerDirectory) -> Callable[[TradingPartner | None], X12Mapper]:
+    """One mapper per partner (its overrides compiled once), and one for unknown senders."""
+    default = X12Mapper()
+    mappers = {
+        name: X12Mapper(partner.mapping) if partner.mapping else default
+        for name in directory.names()
+        if (partner := directory.get(name)) is not None
+    }
+    return lambda partner: default if partner is None else mappers.get(partner.name, default)
+
+
+def build_drops(settings: Settings) -> list[FolderDrop]:
+    return [
+        FolderDrop(
+            name,
+            config.folder.inbox,
+            config.folder.archive,
+            config.folder.error,
+            pattern=config.folder.pattern,
+            settle_seconds=config.folder.settle_seconds,
+        )
+        for name, config in settings.partners.items()
+        if config.folder is not None
     ]
 
 
@@ -98,6 +167,7 @@ class HubServices:
     runtime: Runtime
     metrics: HubMetrics
     document_types: dict[str, type[CanonicalDocument]]
+    edi: EdiService
     lane_for: Callable[[str], str] = field(default=lambda _t: "critical")
 
     @property
@@ -165,18 +235,42 @@ def build_hub(settings: Settings) -> HubServices:
         "critical": _lane(settings.lanes.critical),
         "bulk": _lane(settings.lanes.bulk),
     }
+    partners = build_partners(settings)
+    mappers = mapper_factory(partners)
+    wake: list[Callable[[str], None]] = []  # the runtime's, once it exists
+
+    def wake_workers() -> None:
+        for notify in wake:
+            notify("route.")
+            notify("deliver.")
+
+    edi = EdiService(
+        EdiPreparer(partners, settings.lane_for, mappers), runner, ack_renderer(), wake_workers
+    )
+    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = [
+        (5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))
+    ]
+    drops = build_drops(settings)
+    if drops:
+        folders = FolderIntake(drops, edi)
+
+        async def poll_partner_folders() -> None:
+            await folders.poll_folders()
+
+        periodic.append((settings.hub.folder_poll_seconds, poll_partner_folders))
     runtime = Runtime(
         runner,
         store.bus,
-        Router(build_routes(settings)),
+        Router(build_routes(settings), {"x12": X12Encoder(partners, mappers)}),
         dispatchers,
         lanes,
         handler_retry=RetryPolicy(
             max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2
         ),
         lane_for=settings.lane_for,
-        periodic=[(5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))],
+        periodic=periodic,
     )
+    wake.append(runtime.wake)
     recorder = IntakeRecorder(runner, on_commit=lambda: runtime.wake("route."))
     return HubServices(
         settings=settings,
@@ -186,6 +280,7 @@ def build_hub(settings: Settings) -> HubServices:
         runtime=runtime,
         metrics=metrics,
         document_types=document_types(),
+        edi=edi,
         lane_for=settings.lane_for,
     )
 

@@ -353,12 +353,27 @@ def _partner_problems(settings: Settings, endpoints: str) -> list[tuple[Loc, str
         if endpoint is not None and endpoint not in settings.endpoints:
             message = f"unknown endpoint {endpoint!r} (known: {endpoints})"
             problems.append(((*at, "ack_endpoint"), message))
+        if partner.x12.mapping:
+            problem = _mapping_problem(partner.x12.mapping)
+            if problem:
+                problems.append(((*at, "mapping"), problem))
         key = (partner.x12.qualifier, partner.x12.id)
         if key in owners:
             message = f"X12 ID {key[0]}/{key[1]} already belongs to partner {owners[key]!r}"
             problems.append(((*at, "id"), message))
         owners.setdefault(key, name)
     return problems
+
+
+def _mapping_problem(overrides: Mapping[str, Any]) -> str | None:
+    """Compile a partner's map overrides now, so a typo fails `config check`, not a file."""
+    from crossdock.mapping.x12 import MappingConfigError, X12Mapper
+
+    try:
+        X12Mapper(overrides)
+    except MappingConfigError as exc:
+        return str(exc)
+    return None
 
 
 def _unknown_type(name: str, known: list[str]) -> str:

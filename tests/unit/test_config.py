@@ -387,3 +387,57 @@ def test_settings_built_directly_still_checks_references() -> None:
 
     with pytest.raises(ValueError, match="unknown endpoint 'nope'"):
         Settings(routes=[route])  # type: ignore[list-item]
+
+
+def test_partner_settings_are_cross_checked() -> None:
+    """X12 partners: overrides compile, ack endpoints exist, sender IDs are unique, x12 routes
+    name a partner with X12 settings."""
+    from pydantic import ValidationError
+
+    from crossdock.config import Settings
+
+    base = {"endpoints": {"acme-edi": {"type": "folder", "path": "out"}}}
+    good = Settings(
+        **base,
+        partners={"acme": {"x12": {"id": "ACME", "ack_endpoint": "acme-edi"}}},
+        routes=[
+            {
+                "name": "po-to-acme",
+                "when": {"document_type": "purchase_order"},
+                "deliver": {"endpoint": "acme-edi", "transform": "x12", "partner": "acme"},
+            }
+        ],
+    )
+    assert good.partners["acme"].x12 is not None
+    bad_cases = [
+        ({"acme": {"x12": {"id": "ACME", "ack_endpoint": "nowhere"}}}, "unknown endpoint"),
+        (
+            {"acme": {"x12": {"id": "ACME"}}, "acme2": {"x12": {"id": "ACME"}}},
+            "already belongs to partner 'acme'",
+        ),
+        (
+            {"acme": {"x12": {"id": "ACME", "mapping": {"850": {"parties": {"nobody": {}}}}}}},
+            "nobody",
+        ),
+        ({"acme": {"x12": {"id": "A" * 16}}}, "1 to 15 characters"),
+        ({"acme": {"x12": {"id": "ACME", "delimiters": {"element": "~"}}}}, "must differ"),
+    ]
+    for partners, expected in bad_cases:
+        try:
+            Settings(**base, partners=partners)
+        except ValidationError as exc:
+            assert expected in str(exc), (expected, str(exc))
+        else:
+            raise AssertionError(f"accepted {partners}")
+    for deliver, expected in [
+        ({"endpoint": "acme-edi", "transform": "x12"}, "needs deliver.partner"),
+        ({"endpoint": "acme-edi", "transform": "x12", "partner": "zed"}, "unknown partner"),
+        ({"endpoint": "acme-edi", "partner": "acme"}, "only used with transform 'x12'"),
+    ]:
+        route = {"name": "r", "when": {"document_type": "purchase_order"}, "deliver": deliver}
+        try:
+            Settings(**base, partners={"acme": {"x12": {"id": "ACME"}}}, routes=[route])
+        except ValidationError as exc:
+            assert expected in str(exc), (expected, str(exc))
+        else:
+            raise AssertionError(f"accepted {deliver}")

@@ -25,6 +25,7 @@ from crossdock.entrypoints.cli_common import (
     settings_from,
     short_time,
 )
+from crossdock.entrypoints.cli_edi import edi_app
 from crossdock.hub import operations as ops
 from crossdock.hub.records import MessageFilter
 
@@ -37,6 +38,7 @@ app.add_typer(messages_app, name="messages")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(config_app, name="config")
 app.add_typer(schema_app, name="schema")
+app.add_typer(edi_app, name="edi")
 
 
 @app.command()

@@ -117,3 +117,36 @@ class ElementError:
     EXCLUSION_VIOLATED = "10"
     TOO_MANY_REPETITIONS = "12"
     TOO_MANY_COMPONENTS = "13"
+
+
+# GS01 functional identifier code per transaction set (X12 479).
+FUNCTIONAL_IDS = {
+    "810": "IN",
+    "846": "IB",
+    "850": "PO",
+    "855": "PR",
+    "856": "SH",
+    "860": "PC",
+    "865": "CA",
+    "940": "OW",
+    "943": "AR",
+    "944": "RE",
+    "945": "SW",
+    "947": "AW",
+    "204": "SM",
+    "210": "IM",
+    "214": "QM",
+    "990": "GF",
+    "997": "FA",
+    "999": "FA",
+}
+
+
+def functional_id_for(transaction_code: str) -> str:
+    """The GS01 a transaction set travels under; KeyError names an unknown set."""
+    try:
+        return FUNCTIONAL_IDS[transaction_code]
+    except KeyError:
+        raise KeyError(
+            f"no functional group is known for transaction set {transaction_code!r}"
+        ) from None

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
-from crossdock.entrypoints.api import intake, operations
+from crossdock.entrypoints.api import edi, intake, operations
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.problems import install_problem_handlers
 
@@ -21,6 +21,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.state.hub = hub
     install_problem_handlers(app)
     app.include_router(intake.router, tags=["intake"])
+    app.include_router(edi.router, tags=["edi"])
     app.include_router(operations.router, tags=["operations"])
     return app
 

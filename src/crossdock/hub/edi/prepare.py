@@ -1,0 +1,255 @@
+"""Decode, validate and map an X12 stream into messages, without touching the store.
+
+Pure and streaming: it yields one `PreparedInterchange` per interchange (or per chunk of a
+very large one), so a file of any size is recorded in bounded memory. Every transaction set
+becomes a message: accepted when it validates and maps, rejected with located errors when
+not. Input that is not X12 at all still becomes one rejected message, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from crossdock.canonical.registry import document_model
+from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner, sender_key
+from crossdock.hub.ids import new_id
+from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
+from crossdock.mapping.x12 import X12Mapper
+from crossdock.x12 import reader as x12_reader
+from crossdock.x12.ack_reader import AckReport, read_functional_ack
+from crossdock.x12.events import Event, InterchangeStart
+from crossdock.x12.model import InterchangeHeader, Issue, Severity, Transaction
+from crossdock.x12.outcome import InterchangeOutcome, OutcomeCollector
+from crossdock.x12.validator import validate
+
+EDI_CONTENT_TYPE = "application/edi-x12"
+ACK_CODES = frozenset({"997", "999"})
+CHUNK_TRANSACTIONS = 500
+
+
+@dataclass(slots=True)
+class PreparedInterchange:
+    """One interchange's messages and findings, ready to record in one unit of work.
+
+    ``final`` is False for the leading chunks of an interchange too large for one unit of
+    work: those carry messages only; the final chunk carries the outcome for the ack.
+    """
+
+    sender: str
+    control_number: str
+    source: str
+    partner: TradingPartner | None
+    messages: list[InboundMessage] = field(default_factory=list)
+    inbound_acks: list[tuple[AckReport, str]] = field(default_factory=list)
+    outcome: InterchangeOutcome | None = None
+    issues: list[Issue] = field(default_factory=list)
+    final: bool = True
+    unreadable: bool = False
+
+
+def control_key(value: str) -> str:
+    """ISA13 as compared for duplicates: '000003438' and '3438' are the same interchange."""
+    stripped = value.strip()
+    return str(int(stripped)) if stripped.isdigit() else stripped
+
+
+def _split(current: PreparedInterchange) -> PreparedInterchange:
+    """Hand over the messages gathered so far; the interchange keeps collecting."""
+    chunk = PreparedInterchange(
+        sender=current.sender,
+        control_number=current.control_number,
+        source=current.source,
+        partner=current.partner,
+        messages=current.messages,
+        inbound_acks=current.inbound_acks,
+        final=False,
+    )
+    current.messages = []
+    current.inbound_acks = []
+    return chunk
+
+
+def issue_errors(issues: Iterable[Issue]) -> list[FieldError]:
+    return [
+        FieldError(path=issue.location() or "$", reason=issue.message, type=_issue_type(issue))
+        for issue in issues
+        if issue.severity is Severity.ERROR
+    ]
+
+
+def _issue_type(issue: Issue) -> str:
+    return f"x12.{issue.level.value}.{issue.code}"
+
+
+class EdiPreparer:
+    """Turns bytes into prepared interchanges for one channel."""
+
+    def __init__(
+        self,
+        partners: PartnerDirectory,
+        lane_for: Callable[[str], str],
+        mappers: Callable[[TradingPartner | None], X12Mapper],
+    ) -> None:
+        self._partners = partners
+        self._lane_for = lane_for
+        self._mappers = mappers
+
+    def prepare(
+        self,
+        source: object,
+        *,
+        channel: str,
+        received_at: datetime,
+        flush: Callable[[PreparedInterchange], None] | None = None,
+    ) -> Iterator[PreparedInterchange]:
+        """Yield each interchange once its trailer is read, ready to record.
+
+        `source` is bytes, a path or a binary file, as `crossdock.x12.reader.read` takes.
+        `flush` receives the leading chunks of an interchange with more than
+        CHUNK_TRANSACTIONS transaction sets, so they are recorded before it ends.
+        """
+        open_: deque[tuple[PreparedInterchange, X12Mapper]] = deque()
+
+        def tap(events: Iterable[Event]) -> Iterator[Event]:
+            for event in events:
+                if isinstance(event, InterchangeStart):
+                    open_.append(self._begin(event.header))
+                yield event
+
+        def on_transaction(transaction: Transaction) -> list[Issue]:
+            found = list(validate(transaction).issues)
+            if not open_:  # the reader always starts an interchange first; be safe anyway
+                open_.append(self._begin(transaction.interchange))
+            current, mapper = open_[-1]
+            message, ack = self._message(transaction, found, current, mapper, channel, received_at)
+            current.messages.append(message)
+            if ack is not None:
+                current.inbound_acks.append((ack, message.id))
+            if flush is not None and len(current.messages) >= CHUNK_TRANSACTIONS:
+                flush(_split(current))
+            return found
+
+        collector = OutcomeCollector(on_transaction)
+        for outcome in collector.feed(tap(x12_reader.read(source))):  # type: ignore[arg-type]
+            prepared, _ = open_.popleft() if open_ else (self._begin(outcome.header)[0], None)
+            prepared.outcome = outcome
+            prepared.issues = list(outcome.issues)
+            yield prepared
+        if collector.unreadable:
+            issues = [i for span in collector.unreadable for i in span.issues]
+            yield self._unreadable(source, issues, channel, received_at)
+
+    def _begin(self, header: InterchangeHeader) -> tuple[PreparedInterchange, X12Mapper]:
+        partner = self._partners.by_sender(header.sender_qualifier, header.sender_id)
+        prepared = PreparedInterchange(
+            sender=sender_key(header.sender_qualifier, header.sender_id),
+            control_number=control_key(header.control_number),
+            source=partner.name if partner else f"x12:{header.sender_id.strip()}",
+            partner=partner,
+        )
+        return prepared, self._mappers(partner)
+
+    def _message(
+        self,
+        transaction: Transaction,
+        spec_issues: list[Issue],
+        current: PreparedInterchange,
+        mapper: X12Mapper,
+        channel: str,
+        received_at: datetime,
+    ) -> tuple[InboundMessage, AckReport | None]:
+        issues = [*transaction.issues, *spec_issues]
+        rejected = any(i.severity is Severity.ERROR for i in issues)
+        errors = issue_errors(issues)
+        document_type = mapper.document_type_for(transaction.code) or f"x12_{transaction.code}"
+        canonical: bytes | None = None
+        correlation: str | None = None
+        ack: AckReport | None = None
+        if transaction.code in ACK_CODES:
+            if not rejected:
+                ack = read_functional_ack(transaction)
+        elif not rejected:
+            result = mapper.to_canonical(transaction)
+            if result.document is None:
+                rejected = True
+                errors.extend(
+                    FieldError(path=str(e.location()), reason=e.reason, type="x12.mapping")
+                    for e in result.errors
+                )
+            else:
+                canonical = result.document.model_dump_json(exclude_none=True).encode()
+                correlation = result.document.correlation_key()
+        raw = transaction.raw.encode("utf-8", "surrogateescape")
+        model = document_model(document_type)
+        message = InboundMessage(
+            id=new_id(),
+            document_type=document_type,
+            schema_version=model.schema_version if model is not None else 0,
+            source=current.source,
+            channel=channel,
+            received_at=received_at,
+            content_type=EDI_CONTENT_TYPE,
+            raw=raw,
+            body_sha256=hashlib.sha256(raw).hexdigest(),
+            status=MessageStatus.REJECTED if rejected else MessageStatus.ACCEPTED,
+            lane=self._lane_for(document_type),
+            correlation_key=correlation,
+            idempotency_key=(
+                f"x12:{current.control_number}:{transaction.group.control_number.strip()}"
+                f":{transaction.control_number.strip()}"
+            ),
+            canonical=canonical,
+            errors=errors if rejected else [],
+        )
+        return message, ack
+
+    def _unreadable(
+        self, source: object, issues: list[Issue], channel: str, received_at: datetime
+    ) -> PreparedInterchange:
+        """Not X12 (or no usable ISA): keep the first bytes as a rejected message."""
+        raw = _excerpt(source)
+        digest = hashlib.sha256(raw).hexdigest()
+        message = InboundMessage(
+            id=new_id(),
+            document_type="x12_interchange",
+            schema_version=0,
+            source="x12:unknown",
+            channel=channel,
+            received_at=received_at,
+            content_type=EDI_CONTENT_TYPE,
+            raw=raw,
+            body_sha256=digest,
+            status=MessageStatus.REJECTED,
+            lane="critical",
+            errors=issue_errors(issues) or [FieldError("$", "not an X12 interchange")],
+        )
+        return PreparedInterchange(
+            sender="unknown",
+            control_number=digest[:16],
+            source="x12:unknown",
+            partner=None,
+            messages=[message],
+            issues=list(issues),
+            unreadable=True,
+        )
+
+
+MAX_EXCERPT = 1_048_576
+
+
+def _excerpt(source: object) -> bytes:
+    """The bytes to keep for an unreadable input: all of it up to 1 MiB."""
+    if isinstance(source, bytes | bytearray):
+        return bytes(source[:MAX_EXCERPT])
+    if isinstance(source, str):
+        return source[:MAX_EXCERPT].encode("utf-8", "replace")
+    try:
+        with open(source, "rb") as handle:  # type: ignore[call-overload]
+            data: bytes = handle.read(MAX_EXCERPT)
+            return data
+    except (TypeError, OSError):
+        return b""

@@ -1,0 +1,32 @@
+"""The built-in maps, one data module per transaction set, keyed by (set code, version).
+
+Version '*' means any version; a version-specific map (e.g. ('850', '005010')) registered
+next to it wins for that version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from crossdock.mapping.x12.maps.ts214 import MAP_214
+from crossdock.mapping.x12.maps.ts810 import MAP_810
+from crossdock.mapping.x12.maps.ts846 import MAP_846
+from crossdock.mapping.x12.maps.ts850 import MAP_850
+from crossdock.mapping.x12.maps.ts855 import MAP_855
+from crossdock.mapping.x12.maps.ts856 import MAP_856
+from crossdock.mapping.x12.maps.ts940 import MAP_940
+from crossdock.mapping.x12.maps.ts944 import MAP_944
+from crossdock.mapping.x12.maps.ts945 import MAP_945
+
+BUILTIN_MAPS: Mapping[tuple[str, str], Mapping[str, Any]] = {
+    ("850", "*"): MAP_850,
+    ("855", "*"): MAP_855,
+    ("856", "*"): MAP_856,
+    ("810", "*"): MAP_810,
+    ("940", "*"): MAP_940,
+    ("945", "*"): MAP_945,
+    ("944", "*"): MAP_944,
+    ("846", "*"): MAP_846,
+    ("214", "*"): MAP_214,
+}

@@ -1,0 +1,137 @@
+"""The compiled form of a map: slotted nodes the reader and writer walk.
+
+Built by ``compile.CompiledMap`` from map data; nothing here validates (compile does), so the
+per-segment code only reads attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Path = tuple[str, ...]
+
+
+class Elem:
+    """One element <-> one canonical field (or a write-only constant or count)."""
+
+    __slots__ = (
+        "append",
+        "codes_in",
+        "codes_out",
+        "const",
+        "const_if",
+        "count",
+        "index",
+        "kind",
+        "path",
+        "strict",
+        "text",
+        "time",
+        "write",
+    )
+
+    def __init__(self, index: int, path: Path, append: bool, kind: str) -> None:
+        self.index = index
+        self.path = path
+        self.append = append
+        self.kind = kind
+        self.text = ".".join(path)
+        self.time: int = 0
+        self.codes_in: dict[str, Any] | None = None
+        self.codes_out: dict[Any, str] | None = None
+        self.strict = True
+        self.write = True
+        self.const: str | None = None
+        self.const_if = 0
+        self.count: str | None = None
+
+
+class Pairs:
+    """Qualifier/value element pairs (PO106/PO107..., N103/N104): qualifier picks the field."""
+
+    __slots__ = ("catch_all", "count", "emit", "first", "other", "targets")
+
+    def __init__(self, first: int, count: int, targets: dict[str, Path], other: Path | None):
+        self.first = first
+        self.count = count
+        self.targets = targets
+        self.catch_all = targets.get("*")
+        self.other = other
+        self.emit: list[tuple[Path, dict[int, str], str]] = []
+
+
+class Rule:
+    """One segment (or the segment that opens a loop) and what it means in the document."""
+
+    __slots__ = (
+        "append",
+        "const_if",
+        "defaults",
+        "elems",
+        "fast",
+        "hl",
+        "is_list",
+        "level",
+        "name",
+        "number",
+        "once",
+        "pairs",
+        "path",
+        "reads",
+        "refs",
+        "required",
+        "sets",
+        "tag",
+        "when",
+        "when_more",
+        "width",
+    )
+
+    def __init__(self, name: str, tag: str) -> None:
+        self.name = name
+        self.tag = tag
+        self.when: tuple[tuple[int, frozenset[str], str], ...] = ()
+        self.when_more = False  # more than one qualifier element to check
+        self.required = False
+        self.once = False
+        self.elems: tuple[Elem, ...] = ()
+        self.const_if: tuple[Elem, ...] = ()  # constants written only beside a value
+        # Generated straight-line reader (see ``fastpath``), None until installed.
+        self.fast: Callable[[dict[str, Any], Any, list[Any]], None] | None = None
+        # (position, parent keys, last key, no conversion needed, elem), by position.
+        self.reads: tuple[tuple[int, Path, str, bool, Elem], ...] = ()
+        self.append: Path | None = None
+        self.pairs: tuple[Pairs, ...] = ()
+        self.sets: tuple[tuple[Path, Any], ...] = ()
+        self.refs: tuple[tuple[Path, Path], ...] = ()
+        self.defaults: tuple[tuple[Path, Any], ...] = ()
+        self.path: Path = ()
+        self.is_list = False
+        self.level: Level | None = None
+        self.hl = False
+        self.number: str | None = None
+        self.width = 0
+
+    def matches(self, elements: list[str]) -> bool:
+        """True when the segment's qualifier elements select this rule (N1*ST vs N1*BY)."""
+        for index, values, _ in self.when:
+            if index >= len(elements) or elements[index] not in values:
+                return False
+        return True
+
+
+class Level:
+    """The rules of the transaction root or of one loop, indexed by tag for the reader."""
+
+    __slots__ = ("dispatch", "rules", "sticky")
+
+    def __init__(self, rules: tuple[Rule, ...], sticky: bool) -> None:
+        self.rules = rules
+        self.sticky = sticky
+        # tag -> (rule, first qualifier position or -1, accepted values), in rule order.
+        dispatch: dict[str, list[tuple[Rule, int, frozenset[str]]]] = {}
+        for rule in rules:
+            index, values = (rule.when[0][0], rule.when[0][1]) if rule.when else (-1, frozenset())
+            dispatch.setdefault(rule.tag, []).append((rule, index, values))
+        self.dispatch = {tag: tuple(found) for tag, found in dispatch.items()}

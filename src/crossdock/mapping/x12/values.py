@@ -1,0 +1,104 @@
+"""Element value conversions between X12 text and the canonical model's JSON-shaped values.
+
+Inbound conversions return strings pydantic parses itself (it is faster at Decimal/int than
+Python code here), and only reshape what pydantic cannot read: X12 dates (CCYYMMDD), date +
+time pairs, implied-decimal amounts (N2) and SSCCs sent with their AI 00 prefix.
+Outbound conversions take ``model_dump(mode="json")`` values (ISO strings, Decimal strings).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+
+class ValueProblem(ValueError):
+    """An element value that cannot be converted; the engine turns it into a MappingError."""
+
+
+def parse_timezone(text: str) -> timezone:
+    """'+00:00', '-05:00' or 'UTC' -> a fixed offset (X12 dates carry no zone: the map says)."""
+    if text.upper() in ("UTC", "Z"):
+        return UTC
+    try:
+        sign = -1 if text[0] == "-" else 1
+        hours, minutes = text[1:].split(":")
+        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+    except (ValueError, IndexError) as exc:
+        raise ValueError(f"timezone {text!r} is not like '+01:00'") from exc
+
+
+def x12_date_to_iso(value: str) -> str:
+    """CCYYMMDD (or YYMMDD, read as 20YY) -> YYYY-MM-DD; the calendar check is pydantic's."""
+    if len(value) == 6 and value.isdigit():
+        value = "20" + value
+    if len(value) != 8 or not value.isdigit():
+        raise ValueProblem(f"date {value!r} is not CCYYMMDD")
+    return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+
+
+def x12_time_to_iso(value: str) -> str:
+    """HHMM, HHMMSS or HHMMSSD.. -> HH:MM:SS (fractions dropped: no canonical need for them)."""
+    if len(value) not in (4, 6, 7, 8) or not value.isdigit():
+        raise ValueProblem(f"time {value!r} is not HHMM or HHMMSS")
+    seconds = value[4:6] or "00"
+    return f"{value[:2]}:{value[2:4]}:{seconds}"
+
+
+def x12_datetime_to_iso(date_value: str, time_value: str, offset: str) -> str:
+    """A date element and an optional time element -> an aware ISO datetime at ``offset``."""
+    time_part = x12_time_to_iso(time_value) if time_value else "00:00:00"
+    return f"{x12_date_to_iso(date_value)}T{time_part}{offset}"
+
+
+def n2_to_decimal(value: str) -> str:
+    """An N2 amount (implied two decimals, e.g. TDS01 '255438' = 2554.38) -> '2554.38'."""
+    digits = value[1:] if value[:1] == "-" else value
+    if not digits.isdigit():
+        raise ValueProblem(f"{value!r} is not an N2 number (digits with two implied decimals)")
+    return str(Decimal(value).scaleb(-2))
+
+
+def sscc_in(value: str) -> str:
+    """Drop the GS1 AI '00' prefix partners often keep in MAN02 (20 digits -> 18)."""
+    if len(value) == 20 and value.startswith("00"):
+        return value[2:]
+    return value
+
+
+def decimal_out(value: object) -> str:
+    """A canonical Decimal (as dumped) -> X12 R text, never in exponent form."""
+    text = str(value)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
+def n2_out(value: object) -> str:
+    """A Decimal amount -> N2 text (cents, rounded half-even like the 810 partners compute)."""
+    try:
+        cents = (Decimal(str(value)) * 100).to_integral_value()
+    except InvalidOperation as exc:
+        raise ValueProblem(f"{value!r} is not a number") from exc
+    return str(int(cents))
+
+
+def date_out(value: object) -> str:
+    """YYYY-MM-DD -> CCYYMMDD."""
+    return str(value)[:10].replace("-", "")
+
+
+def datetime_out(value: object, zone: timezone) -> tuple[str, str]:
+    """An ISO datetime -> (CCYYMMDD, HHMM or HHMMSS) at the map's zone; seconds only if set."""
+    moment = datetime.fromisoformat(str(value)).astimezone(zone)
+    time_format = "%H%M%S" if moment.second else "%H%M"
+    return moment.strftime("%Y%m%d"), moment.strftime(time_format)
+
+
+def offset_text(zone: timezone) -> str:
+    """The '+HH:MM' suffix ISO datetimes get for ``zone``."""
+    delta = zone.utcoffset(None)
+    minutes = int(delta.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"

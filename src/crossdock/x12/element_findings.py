@@ -1,0 +1,134 @@
+"""Precise element findings for one segment: the validator's slow path.
+
+Runs only for segments the fast path (``fast_match``) could not prove valid, so it favours
+exact X12 diagnoses over speed: every AK403 code that applies, at element and component level.
+"""
+
+from __future__ import annotations
+
+from crossdock.x12.codes import ElementError
+from crossdock.x12.model import Segment
+from crossdock.x12.spec_compile import Rule, SegmentRules
+from crossdock.x12.value_checks import note_errors, value_errors
+
+# (element position, component position or None, AK403 code, message, bad value, element ref)
+ElementFinding = tuple[int, int | None, str, str, str | None, str]
+
+
+def element_findings(
+    elements: list[str], rules: SegmentRules, component: str, repetition: str | None
+) -> list[ElementFinding]:
+    """Every element-level finding for one segment (empty when it is valid)."""
+    specs = rules.rules
+    count = len(specs)
+    out: list[ElementFinding] = []
+    for i, value in enumerate(elements):
+        if i >= count:
+            if value:
+                out.append(
+                    (
+                        i + 1,
+                        None,
+                        ElementError.TOO_MANY_ELEMENTS,
+                        "too many data elements",
+                        value,
+                        "",
+                    )
+                )
+            continue
+        ref, mandatory, kind, low, high, codes, parts, _, repeat = specs[i]
+        if not value:
+            if mandatory:
+                out.append(_missing(i + 1, None, ref))
+        elif parts is None and repeat == 1:
+            for code, message in value_errors(value, kind, low, high, codes):
+                out.append((i + 1, None, code, f"element {ref}: {message}", value, ref))
+        else:
+            _complex(out, i + 1, value, specs[i], component, repetition)
+    for i in range(len(elements), count):
+        if specs[i][1]:
+            out.append(_missing(i + 1, None, specs[i][0]))
+    for kind_name, positions in rules.notes:
+        for position, code, message in note_errors(kind_name, positions, elements):
+            ref = specs[position - 1][0] if position <= count else ""
+            out.append((position, None, code, message, None, ref))
+    return out
+
+
+def _missing(position: int, component: int | None, ref: str) -> ElementFinding:
+    what = "component" if component else "element"
+    return (
+        position,
+        component,
+        ElementError.MANDATORY_MISSING,
+        f"mandatory {what} {ref} missing",
+        None,
+        ref,
+    )
+
+
+def _complex(
+    out: list[ElementFinding],
+    position: int,
+    value: str,
+    spec: Rule,
+    component: str,
+    repetition: str | None,
+) -> None:
+    """Repeated and composite elements."""
+    ref, _, kind, low, high, codes, parts, notes, repeat = spec
+    repeats = value.split(repetition) if repeat > 1 and repetition else [value]
+    if len(repeats) > repeat:
+        message = f"element {ref}: more than {repeat} repetitions"
+        out.append((position, None, ElementError.TOO_MANY_REPETITIONS, message, value, ref))
+    for item in repeats:
+        if parts is None:
+            for code, message in value_errors(item, kind, low, high, codes) if item else ():
+                out.append((position, None, code, f"element {ref}: {message}", item, ref))
+            continue
+        components = item.split(component)
+        if len(components) > len(parts):
+            message = f"composite {ref}: too many components"
+            out.append((position, None, ElementError.TOO_MANY_COMPONENTS, message, item, ref))
+        for c, part in enumerate(components[: len(parts)], start=1):
+            pref, pmand, pkind, plow, phigh, pcodes = parts[c - 1][:6]
+            if not part:
+                if pmand:
+                    out.append(_missing(position, c, pref))
+                continue
+            for code, message in value_errors(part, pkind, plow, phigh, pcodes):
+                out.append((position, c, code, f"component {pref}: {message}", part, pref))
+        for c in range(len(components) + 1, len(parts) + 1):
+            if parts[c - 1][1]:
+                out.append(_missing(position, c, parts[c - 1][0]))
+        for kind_name, positions in notes:
+            for comp_pos, code, message in note_errors(kind_name, positions, components):
+                out.append((position, comp_pos, code, message, None, ref))
+
+
+def hierarchy_findings(
+    segment: Segment, ranks: dict[str, int], roots: frozenset[str], seen: dict[str, str]
+) -> list[ElementFinding]:
+    """856 HL tree rules for one HL, given the HLs ``seen`` so far (id -> level; updated).
+
+    HL01 counts up from 1, HL02 names an earlier HL, and a child's level ranks below its
+    parent's (shipment -> order -> [tare] -> pack -> item); the first HL has no parent.
+    """
+    hl_id, parent, level = segment.element(1), segment.element(2), segment.element(3)
+    out: list[ElementFinding] = []
+    bad = ElementError.INVALID_CODE
+    expected = str(len(seen) + 1)
+    if hl_id != expected:
+        out.append(
+            (1, None, bad, f"HL01 should be {expected} (HL ids count up from 1)", hl_id, "628")
+        )
+    if parent:
+        if parent not in seen:
+            out.append((2, None, bad, f"HL02 {parent!r} names no earlier HL", parent, "734"))
+        elif level in ranks and ranks.get(seen[parent], 0) >= ranks[level]:
+            message = f"level {level!r} may not sit under level {seen[parent]!r}"
+            out.append((3, None, bad, message, level, "735"))
+    elif level not in roots and level in ranks:
+        out.append((3, None, bad, f"top-level HL must be one of {sorted(roots)}", level, "735"))
+    seen[hl_id] = level
+    return out

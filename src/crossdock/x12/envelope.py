@@ -1,0 +1,81 @@
+"""Turn tokenizer output into reader events: the per-segment hot loop.
+
+For each segment string: split on the element separator, check the tag against a set,
+append a slotted ``Segment`` to the open transaction set. Locals only, no per-segment
+function calls besides ``split``/``append``/``Segment``; envelope segments (rare) go to
+``Envelopes`` in ``envelope_state``, which validates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from crossdock.x12.envelope_state import ENVELOPE_TAGS, MAX_STRAY_ISSUES, Envelopes, same_control
+from crossdock.x12.events import Event, Unreadable
+from crossdock.x12.model import Issue, Segment
+from crossdock.x12.tokenizer import IsaToken, Token
+
+__all__ = ["ENVELOPE_TAGS", "MAX_STRAY_ISSUES", "EnvelopeReader", "Envelopes", "same_control"]
+
+
+class EnvelopeReader:
+    """Consume tokenizer output and yield reader events (see ``crossdock.x12.reader``)."""
+
+    def __init__(self, tokens: Iterable[Token], *, lenient: bool = True) -> None:
+        self._tokens = tokens
+        self._state = Envelopes(lenient)
+
+    def __iter__(self) -> Iterator[Event]:
+        state = self._state
+        envelope_tags = ENVELOPE_TAGS
+        out: list[Event] = []
+        element = "*"
+        for token in self._tokens:
+            if type(token) is list:
+                segments = state.segments
+                raw = state.raw
+                for piece in token:
+                    elements = piece.split(element)
+                    tag = elements[0]
+                    if tag in envelope_tags:
+                        self._envelope(tag, elements, piece, out)
+                        segments, raw = state.segments, state.raw
+                        if out:
+                            yield from out
+                            out.clear()
+                    elif segments is not None:
+                        del elements[0]
+                        segments.append(Segment(tag, elements, len(segments) + 1))
+                        raw.append(piece)
+                    else:
+                        state.stray(tag, f"segment {tag[:8]!r} outside a transaction set")
+            elif isinstance(token, IsaToken):
+                state.open_interchange(token, out)
+                element = token.header.delimiters.element
+            elif isinstance(token, Issue):
+                state.isa_issues.append(token)
+            elif isinstance(token, Unreadable):
+                out.append(token)
+            if out:
+                yield from out
+                out.clear()
+        state.close_interchange(None, out)
+        yield from out
+
+    def _envelope(self, tag: str, elements: list[str], piece: str, out: list[Event]) -> None:
+        state = self._state
+        if tag == "ST":
+            state.open_transaction(elements, piece, out)
+        elif tag == "SE":
+            if state.segments is not None:
+                state.segments.append(Segment("SE", elements[1:], len(state.segments) + 1))
+                state.raw.append(piece)
+            state.close_transaction(elements, out)
+        elif tag == "GS":
+            state.open_group(elements, out)
+        elif tag == "GE":
+            state.close_group(elements, out)
+        elif tag == "IEA":
+            state.close_interchange(elements, out)
+        else:
+            state.stray(tag, "ISA inside an interchange with other delimiters")

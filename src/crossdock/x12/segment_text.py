@@ -1,0 +1,75 @@
+"""Pure helpers for the tokenizer: is a stretch of text clean, and how to clean it.
+
+Kept apart from the tokenizer's state machine so the rules for what partners put around
+segments (line breaks, indentation, '//' comments, wrapped lines) read in one place.
+"""
+
+from __future__ import annotations
+
+WHITESPACE = " \t\r\n\x0b\x0c\x85\xa0"
+
+# kind -> message of the warning the tokenizer records (once per interchange).
+QUIRKS = {
+    "comment": "'//' comment lines are not X12",
+    "indent": "segments are indented with spaces or tabs",
+    "wrapped": "segments are wrapped over several lines",
+}
+
+
+def comment_or_blank(text: str) -> bool:
+    """Whether ``text`` holds only whitespace and '//' comment lines (editor samples)."""
+    return all(not line.strip() or line.lstrip().startswith("//") for line in text.splitlines())
+
+
+def is_clean(region: str, sep: str, term: str) -> bool:
+    """Whether ``region.split(sep)`` alone yields the segments, with nothing to strip.
+
+    True when every terminator is followed by exactly the interchange's suffix, no other
+    line break occurs and no segment starts with whitespace. Counting with ``str.count``
+    runs at memory speed, so clean chunks pay nothing per segment.
+    """
+    count = region.count(term)
+    if sep != term:
+        clean = (
+            region.count(sep) == count
+            and region.count("\n") == count * sep.count("\n")
+            and region.count("\r") == count * sep.count("\r")
+        )
+    else:
+        clean = ("\n" not in region or term == "\n") and ("\r" not in region or term == "\r")
+    return (
+        clean
+        and not region[:1].isspace()
+        and (sep + " ") not in region
+        and (sep + "\t") not in region
+    )
+
+
+def clean_pieces(pieces: list[str], found: set[str]) -> list[str]:
+    """Strip line breaks, indentation and comments around segments.
+
+    Adds to ``found`` the ``QUIRKS`` kinds met; CR/LF around segments is standard practice
+    and not a quirk. Empty pieces (blank lines, doubled terminators) are dropped.
+    """
+    result: list[str] = []
+    for piece in pieces:
+        if not piece:
+            continue
+        first = piece[0]
+        if first in WHITESPACE or first == "/" or "\n" in piece or "\r" in piece:
+            if "//" in piece:
+                lines = piece.splitlines()
+                kept = [line for line in lines if not line.lstrip().startswith("//")]
+                if len(kept) != len(lines):
+                    found.add("comment")
+                    piece = "\n".join(kept)
+            stripped = piece.lstrip(WHITESPACE)
+            if stripped and piece[: len(piece) - len(stripped)].strip("\r\n"):
+                found.add("indent")
+            piece = stripped.rstrip("\r\n")
+            if "\n" in piece or "\r" in piece:
+                found.add("wrapped")
+                piece = piece.replace("\r", "").replace("\n", "")
+        if piece:
+            result.append(piece)
+    return result

@@ -1,0 +1,149 @@
+"""Validate one transaction set against its declarative spec (structure, elements, HL tree).
+
+Findings are ``Issue`` objects located precisely enough for a 997/999: interchange, group and
+transaction control numbers, segment position and id, loop id, element position, and the X12
+code. A bad segment yields one SEGMENT issue (AK3/IK3; code 8 when only its elements are wrong)
+followed by its ELEMENT issues (AK4/IK4). Reader issues in ``Transaction.issues`` are not
+repeated here; callers combine the two.
+
+Speed: the hub validates thousands of transactions a second, so a transaction first tries the
+fast path (one regex over all its elements, ``fast_match``, plus the loop walk, skipped for tag
+sequences already found sound). Only when that cannot prove the transaction clean do the
+precise checks (``walker``, ``element_findings``) run and say exactly what is wrong.
+
+Example::
+
+    result = validate(transaction)
+    if not result.accepted:
+        for issue in result.issues:
+            print(issue)  # ISA ... / GS ... / ST 850 0001 / segment 13 PO1 / element 07: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+
+from crossdock.x12.codes import TransactionError
+from crossdock.x12.element_findings import hierarchy_findings
+from crossdock.x12.fast_match import RS, SEP
+from crossdock.x12.model import Issue, IssueLevel, Segment, Severity, Transaction
+from crossdock.x12.spec_compile import CompiledSpec, compiled_for
+from crossdock.x12.specs import base_version
+from crossdock.x12.walker import IssueContext, Walker
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """What the validator found; ``accepted`` is False when any finding is an error."""
+
+    issues: tuple[Issue, ...]
+    accepted: bool
+    spec_version: str | None
+
+
+_OK_4010 = ValidationResult((), True, "004010")
+_OK_5010 = ValidationResult((), True, "005010")
+
+
+def validate(transaction: Transaction) -> ValidationResult:
+    """Validate ``transaction`` against the spec for its set code and GS08 version."""
+    delimiters = transaction.interchange.delimiters
+    return validate_segments(
+        transaction.code,
+        transaction.group.version,
+        transaction.segments,
+        interchange_control=transaction.interchange.control_number,
+        group_control=transaction.group.control_number,
+        transaction_control=transaction.control_number,
+        component_separator=delimiters.component,
+        repetition_separator=delimiters.repetition,
+    )
+
+
+def validate_segments(
+    code: str,
+    version: str,
+    segments: Sequence[Segment],
+    *,
+    interchange_control: str | None = None,
+    group_control: str | None = None,
+    transaction_control: str | None = None,
+    component_separator: str = ":",
+    repetition_separator: str | None = "^",
+    use_fast_path: bool = True,
+) -> ValidationResult:
+    """Validate ST..SE ``segments`` of set ``code`` in GS08 ``version`` (see ``validate``).
+
+    ``use_fast_path=False`` always runs the precise checks; results are the same, only slower
+    (tests use it to hold the fast path to that promise).
+    """
+    context = IssueContext(interchange_control, group_control, transaction_control, code)
+    spec = compiled_for(code, version)
+    if spec is None:
+        issue = context.issue(
+            IssueLevel.TRANSACTION,
+            TransactionError.NOT_SUPPORTED,
+            f"transaction set {code} version {version!r} is not supported",
+        )
+        return ValidationResult((issue,), False, None)
+    issues: list[Issue] = []
+    base, exact = base_version(version)
+    if not exact:
+        issues.append(
+            context.issue(
+                IssueLevel.TRANSACTION,
+                TransactionError.NOT_SUPPORTED,
+                f"version {version!r} validated against the nearest supported base {base}",
+                severity=Severity.WARNING,
+            )
+        )
+    if use_fast_path and _fast_accept(spec, segments):
+        if not issues:
+            return _OK_5010 if spec.version == "005010" else _OK_4010
+        return ValidationResult(tuple(issues), True, spec.version)
+    walker = Walker(spec, context, issues, component_separator, repetition_separator)
+    walker.run(segments)
+    if not issues:
+        return _OK_5010 if spec.version == "005010" else _OK_4010
+    accepted = all(issue.severity is not Severity.ERROR for issue in issues)
+    return ValidationResult(tuple(issues), accepted, spec.version)
+
+
+def _fast_accept(spec: CompiledSpec, segments: Sequence[Segment]) -> bool:
+    """True when the fast path proves the transaction has no findings.
+
+    Elements: one regex match over the whole transaction (see fast_match); the separator
+    counts guard against values that themselves contain RS or SEP. Structure: the walker,
+    skipped when this exact tag sequence was already found sound (partners repeat shapes).
+    """
+    text = RS + RS.join([SEP.join((s.tag, *s.elements)) for s in segments])
+    if spec.fast.fullmatch(text) is None:
+        return False
+    if text.count(RS) != len(segments) or text.count(SEP) != sum(
+        map(len, map(_ELEMENTS, segments))
+    ):
+        return False
+    shape = tuple([s.tag for s in segments])
+    sound = spec.good_shapes.get(shape)
+    if sound is None:
+        issues: list[Issue] = []
+        Walker(spec, IssueContext(None, None, None, spec.code), issues, ":", None).run(
+            segments, check_values=False
+        )
+        sound = not issues
+        if len(spec.good_shapes) >= _MAX_SHAPES:
+            spec.good_shapes.clear()  # crude bound; a steady stream refills what it needs
+        spec.good_shapes[shape] = sound
+    if not sound:
+        return False
+    if spec.hierarchy_ranks is None:
+        return True
+    seen: dict[str, str] = {}
+    ranks, roots = spec.hierarchy_ranks, spec.hierarchy_roots
+    return not any(hierarchy_findings(s, ranks, roots, seen) for s in segments if s.tag == "HL")
+
+
+_MAX_SHAPES = 10_000
+_ELEMENTS = attrgetter("elements")

@@ -1,0 +1,110 @@
+"""`crossdock edi ...` on files: parse, validate (exit codes), ack, render."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crossdock.entrypoints.cli import app
+from crossdock.x12.reader import read_transactions
+from tests.conftest import CORPUS, EXAMPLES, ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "x12"
+runner = CliRunner()
+
+
+@pytest.fixture
+def valid_850(tmp_path: Path) -> Path:
+    text = (FIXTURES / "850.edi").read_text()
+    if "\nMSG*" in text:  # a header MSG outside an N9 loop is not valid 004010
+        text = re.sub(r"\nMSG\*[^~]*~", "", text).replace("SE*27*0001", "SE*26*0001")
+    path = tmp_path / "po.x12"
+    path.write_text(text)
+    return path
+
+
+def test_parse_shows_the_tree_and_json(valid_850: Path) -> None:
+    result = runner.invoke(app, ["edi", "parse", str(valid_850)])
+    assert result.exit_code == 0, result.output
+    assert "ST 850 0001" in result.output and "GS PO 1" in result.output
+    as_json = runner.invoke(app, ["edi", "parse", str(valid_850), "--json"])
+    tree = json.loads(as_json.stdout)
+    [transaction] = tree["interchanges"][0]["groups"][0]["transactions"]
+    assert transaction["segments"][1][:4] == ["BEG", "00", "SA", "HP-PO-2024-018734"]
+
+
+def test_validate_exit_codes_and_located_errors(valid_850: Path, tmp_path: Path) -> None:
+    ok = runner.invoke(app, ["edi", "validate", str(valid_850)])
+    assert ok.exit_code == 0, ok.output
+    assert "valid (1 transaction sets, 0 errors" in ok.output
+    broken = tmp_path / "broken.x12"
+    broken.write_text(valid_850.read_text().replace("BEG*00*SA", "BEG*00*XQ"))
+    bad = runner.invoke(app, ["edi", "validate", str(broken), "--json"])
+    assert bad.exit_code == 1
+    report = json.loads(bad.stdout)
+    [error] = [i for i in report["issues"] if i["severity"] == "error" and i["level"] == "element"]
+    assert error["segment_id"] == "BEG" and error["element_position"] == 2
+    assert error["code"] == "7" and error["transaction_control"] == "0001"
+    garbage = tmp_path / "junk.x12"
+    garbage.write_bytes(b"\x00\xffnot edi")
+    assert runner.invoke(app, ["edi", "validate", str(garbage)]).exit_code == 1
+
+
+def test_ack_prints_a_997_for_004010(valid_850: Path) -> None:
+    result = runner.invoke(app, ["edi", "ack", str(valid_850), "--control", "42"])
+    assert result.exit_code == 0, result.output
+    assert "ST*997*0001~" in result.stdout and "AK9*A*1*1*1~" in result.stdout
+    assert "*000000042*" in result.stdout
+    as_999 = runner.invoke(app, ["edi", "ack", str(valid_850), "--kind", "999"])
+    assert "ST*999*" in as_999.stdout and "IK5*A" in as_999.stdout
+
+
+def test_render_writes_an_interchange_the_reader_maps_back(tmp_path: Path) -> None:
+    config = tmp_path / "crossdock.yaml"
+    config.write_text("partners:\n  acme:\n    x12: {qualifier: ZZ, id: ACMESUPPLY, usage: T}\n")
+    result = runner.invoke(
+        app,
+        [
+            "edi",
+            "render",
+            "purchase_order",
+            str(EXAMPLES / "purchase_order.json"),
+            "--partner",
+            "acme",
+            "--config",
+            str(config),
+            "--control",
+            "7",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    [transaction] = list(read_transactions(result.stdout))
+    assert transaction.code == "850" and transaction.interchange.receiver_id.strip() == "ACMESUPPLY"
+    assert transaction.interchange.usage == "T" and transaction.control_number == "0007"
+    unknown = runner.invoke(
+        app,
+        [
+            "edi",
+            "render",
+            "purchase_order",
+            str(EXAMPLES / "purchase_order.json"),
+            "--partner",
+            "x",
+            "--config",
+            str(config),
+        ],
+    )
+    assert unknown.exit_code == 2 and "unknown partner" in unknown.output
+
+
+@pytest.mark.skipif(not (CORPUS / "x12").is_dir(), reason="shared corpus not present")
+def test_validate_reports_the_corpus_control_number_mismatches() -> None:
+    result = runner.invoke(
+        app, ["edi", "validate", str(CORPUS / "x12" / "940_edieng_control_mismatch_INVALID.edi")]
+    )
+    assert result.exit_code == 1
+    assert "SE02" in result.output and "GE02" in result.output and "IEA02" in result.output

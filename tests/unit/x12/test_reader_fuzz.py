@@ -1,0 +1,151 @@
+"""Fuzzing the reader: random bytes and mutated interchanges never raise, loop or lose data.
+
+Bounded (a few hundred examples, no deadline) so the file runs in seconds; the atheris
+harness in tests/fuzz/ runs the same property coverage-guided.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crossdock.x12 import reader
+from crossdock.x12.events import (
+    GroupEnd,
+    GroupStart,
+    InterchangeEnd,
+    InterchangeStart,
+    Unreadable,
+)
+from crossdock.x12.model import Issue, Transaction
+
+VALID = (
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240102*1200*^*00501*000000001*0*P*>~\n"
+    "GS*PO*SENDER*RECEIVER*20240102*1200*1*X*005010~\n"
+    "ST*850*0001~\nBEG*00*SA*PO1**20240102~\nREF*ZZ*A^B>C~\nPO1*1*10*EA*1.5**VP*SKU~\nCTT*1~\nSE*6*0001~\n"
+    "ST*850*0002~\nBEG*00*SA*PO2**20240102~\nSE*3*0002~\n"
+    "GE*2*1~\n"
+    "IEA*1*000000001~\n"
+)
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HARNESS = Path(__file__).resolve().parents[2] / "fuzz" / "fuzz_x12_reader.py"
+
+
+def check(data: bytes | str, chunk_size: int = 1 << 20) -> list[reader.Event]:
+    """Read ``data`` and assert the structural invariants every input must keep."""
+    events = list(reader.read(data, chunk_size=chunk_size))
+    depth_isa = depth_gs = 0
+    for event in events:
+        if isinstance(event, InterchangeStart):
+            assert depth_isa == 0
+            depth_isa = 1
+        elif isinstance(event, GroupStart):
+            assert depth_isa == 1 and depth_gs == 0
+            depth_gs = 1
+        elif isinstance(event, Transaction):
+            assert depth_gs == 1
+            assert event.segments[0].tag == "ST"
+            assert all(isinstance(i, Issue) and i.code for i in event.issues)
+        elif isinstance(event, GroupEnd):
+            assert depth_gs == 1
+            depth_gs = 0
+        elif isinstance(event, InterchangeEnd):
+            assert depth_isa == 1 and depth_gs == 0
+            depth_isa = 0
+        else:
+            assert isinstance(event, Unreadable) and event.issues
+    assert depth_isa == depth_gs == 0
+    return events
+
+
+def summary(events: list[reader.Event]) -> list[object]:
+    out: list[object] = []
+    for event in events:
+        if isinstance(event, Transaction):
+            out.append(
+                (
+                    "T",
+                    event.raw,
+                    [s.elements for s in event.segments],
+                    [i.code for i in event.issues],
+                )
+            )
+        elif isinstance(event, Unreadable):
+            out.append(("U", event.offset, [i.code for i in event.issues]))
+        elif isinstance(event, GroupEnd | InterchangeEnd):
+            out.append((type(event).__name__, [i.code for i in event.issues]))
+        else:
+            out.append(type(event).__name__)
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    text = VALID
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        op = draw(st.sampled_from(["delete", "insert", "duplicate", "truncate"]))
+        if op == "delete":
+            text = text[:at] + text[at + draw(st.integers(1, 20)) :]
+        elif op == "insert":
+            text = (
+                text[:at]
+                + draw(st.text(alphabet="*~>^\n\r \tISAGEIEA0123456789", max_size=12))
+                + text[at:]
+            )
+        elif op == "duplicate":
+            text = text[:at] + text[at : at + draw(st.integers(1, 120))] * 2 + text[at + 120 :]
+        else:
+            text = text[:at]
+    return text
+
+
+def test_valid_sample_reads_clean() -> None:
+    events = check(VALID)
+    assert [i for e in events if isinstance(e, Transaction) for i in e.issues] == []
+    assert len([e for e in events if isinstance(e, Transaction)]) == 2
+
+
+@FUZZ
+@given(st.binary(max_size=600))
+def test_random_bytes_never_raise(data: bytes) -> None:
+    check(data)
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_random_bytes_after_a_valid_isa_never_raise(data: bytes) -> None:
+    check(VALID[:107].encode() + data)
+
+
+@FUZZ
+@given(mutated(), st.integers(1, 64))
+def test_mutated_interchanges_read_the_same_in_any_chunk_size(text: str, chunk: int) -> None:
+    whole = check(text)
+    assert summary(check(text, chunk_size=chunk)) == summary(whole)
+
+
+@FUZZ
+@given(mutated())
+def test_mutated_interchanges_as_bytes(text: str) -> None:
+    check(text.encode("utf-8"))
+    check(text.encode("cp037"))
+
+
+def test_atheris_harness_runs() -> None:
+    if importlib.util.find_spec("atheris") is None:
+        pytest.skip("atheris is not installed")
+    completed = subprocess.run(
+        [sys.executable, str(HARNESS), "-atheris_runs=3000"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
