@@ -127,7 +127,9 @@ def parse_isa(text: str, start: int, *, lenient: bool, at_eof: bool) -> IsaResul
                 IssueLevel.INTERCHANGE,
                 Note.INVALID_COMPONENT_SEPARATOR,
                 f"ISA16 is missing: {component!r} ends the lines before the line-break terminator; it is dropped there and no component separator is declared",
-                quirk,
+                # Read anyway so the content is recorded, but a mandatory ISA element is
+                # missing: the interchange is rejected (TA1 R 027), as strict translators do.
+                Severity.ERROR,
                 segment_position=1,
                 segment_id="ISA",
                 element_position=16,

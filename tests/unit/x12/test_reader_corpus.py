@@ -65,8 +65,13 @@ EXPECTED: dict[str, Expected] = {
     "850_bots_pipe_elemsep_4st.x12": ([[4]], 0, []),
     # Its errors are syntax notes inside the 850: the validator's job, not the envelope's.
     "850_edieng_syntaxnotes_INVALID.edi": ([[1]], 0, []),
-    # ISA16 missing: '~' sits in its slot, LF is the terminator (SE01 87 agrees).
-    "850_indice_2st_isa16missing_INVALID.edi": ([[2]], 0, [(IC, "027", W, "ISA16 is missing")]),
+    # ISA16 missing: '~' sits in its slot, LF is the terminator (SE01 87 agrees). Read so the
+    # content is kept, but a mandatory ISA element is missing: an error (TA1 R 027).
+    "850_indice_2st_isa16missing_INVALID.edi": (
+        [[2]],
+        0,
+        [(IC, "027", E, "ISA16 is missing")],
+    ),
     # NBSP padding makes the ISA 102 characters; IEA02 names another interchange.
     "850_indice_bom_nbsp_tabs_NONSTD.edi": (
         [[1]],
