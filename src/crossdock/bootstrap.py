@@ -7,7 +7,8 @@ commands work with the hub stopped) and `build_hub` for a running hub with its w
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+import unicodedata
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +30,16 @@ from crossdock.hub.edi.outbound import X12Encoder
 from crossdock.hub.edi.partners import OwnIdentity, PartnerDirectory, TradingPartner
 from crossdock.hub.edi.prepare import EdiPreparer
 from crossdock.hub.edi.service import EdiService
+from crossdock.hub.flows.model import FlowDefinition
+from crossdock.hub.flows.workers import flow_workers
 from crossdock.hub.group_commit import IntakeRecorder
 from crossdock.hub.policy import CircuitBreaker, RetryPolicy
 from crossdock.hub.ports import Endpoint
 from crossdock.hub.routing import Route, Router
 from crossdock.hub.runtime import LaneSettings, Runtime
 from crossdock.hub.store_runner import StoreRunner
+from crossdock.hub.webhooks import CarrierChannel, SignatureCheck, WebhookService
+from crossdock.mapping.carriers import CarrierContext, normalizer
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.observability.metrics import HubMetrics, build_metrics
 from crossdock.x12.model import Delimiters
@@ -80,6 +85,15 @@ def build_routes(settings: Settings) -> list[Route]:
         )
         for r in settings.routes
     ]
+
+
+def build_flows(settings: Settings) -> list[FlowDefinition]:
+    """The flows this hub runs (process managers, `crossdock.hub.flows`).
+
+    None yet: the procure-to-pay and order-to-delivery flows are declared against
+    `FlowDefinition` and returned from here, built from the settings (per-partner SLAs).
+    """
+    return []
 
 
 def build_partners(settings: Settings) -> PartnerDirectory:
@@ -155,6 +169,30 @@ def build_endpoint(name: str, config: HttpEndpointConfig | FolderEndpointConfig)
     return FolderEndpoint(name=name, directory=config.path)
 
 
+def build_carriers(settings: Settings) -> dict[str, CarrierChannel]:
+    """Carrier webhook channels: each carrier's normalizer and signature check, by name."""
+    channels = {}
+    for name, config in settings.carriers.items():
+        signature = None
+        if config.signature is not None:
+            sig = config.signature
+            signature = SignatureCheck(
+                header=sig.header,
+                # EasyPost normalizes the secret to NFKD before signing; a no-op for ASCII.
+                secret=unicodedata.normalize("NFKD", sig.secret.get_secret_value()).encode(),
+                prefix=sig.prefix,
+                algorithm=sig.algorithm,
+                encoding=sig.encoding,
+            )
+        channels[name] = CarrierChannel(
+            name=name,
+            normalize=normalizer(config.format),
+            context=CarrierContext(name, config.display_name, config.scac),
+            signature=signature,
+        )
+    return channels
+
+
 @dataclass(slots=True)
 class HubServices:
     """The wired parts of a running hub, handed to the entrypoints (not a service locator:
@@ -168,6 +206,7 @@ class HubServices:
     metrics: HubMetrics
     document_types: dict[str, type[CanonicalDocument]]
     edi: EdiService
+    webhooks: WebhookService
     lane_for: Callable[[str], str] = field(default=lambda _t: "critical")
 
     @property
@@ -200,8 +239,10 @@ class HubServices:
         self.store.close()
 
 
-def build_hub(settings: Settings) -> HubServices:
-    """Wire a complete hub; call inside the event loop that will run it (`start()` next)."""
+def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None) -> HubServices:
+    """Wire a complete hub; call inside the event loop that will run it (`start()` next).
+
+    `flows` replaces `build_flows(settings)` (tests and demos bring their own)."""
     store = build_store(settings)
     runner = StoreRunner(store.uow, store.uow.reader)
     metrics = build_metrics()
@@ -239,9 +280,14 @@ def build_hub(settings: Settings) -> HubServices:
     mappers = mapper_factory(partners)
     wake: list[Callable[[str], None]] = []  # the runtime's, once it exists
 
+    def wake_loops(prefix: str) -> None:
+        for notify in wake:
+            notify(prefix)
+
     def wake_workers() -> None:
         for notify in wake:
             notify("route.")
+            notify("flow.")
             notify("deliver.")
 
     edi = EdiService(
@@ -258,6 +304,15 @@ def build_hub(settings: Settings) -> HubServices:
             await folders.poll_folders()
 
         periodic.append((settings.hub.folder_poll_seconds, poll_partner_folders))
+    consumers, flow_jobs = flow_workers(
+        build_flows(settings) if flows is None else flows,
+        lane_for=settings.lane_for,
+        uow_factory=store.uow,
+        bus=store.bus,
+        runner=runner,
+        wake=wake_loops,
+    )
+    periodic.extend(flow_jobs)
     runtime = Runtime(
         runner,
         store.bus,
@@ -269,9 +324,15 @@ def build_hub(settings: Settings) -> HubServices:
         ),
         lane_for=settings.lane_for,
         periodic=periodic,
+        consumers=consumers,
     )
     wake.append(runtime.wake)
-    recorder = IntakeRecorder(runner, on_commit=lambda: runtime.wake("route."))
+
+    def wake_after_intake() -> None:
+        runtime.wake("route.")
+        runtime.wake("flow.")
+
+    recorder = IntakeRecorder(runner, on_commit=wake_after_intake)
     return HubServices(
         settings=settings,
         store=store,
@@ -281,6 +342,9 @@ def build_hub(settings: Settings) -> HubServices:
         metrics=metrics,
         document_types=document_types(),
         edi=edi,
+        webhooks=WebhookService(
+            build_carriers(settings), runner, settings.lane_for, wake_after_intake
+        ),
         lane_for=settings.lane_for,
     )
 

@@ -34,6 +34,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from crossdock.canonical.registry import document_types
+from crossdock.config_carriers import CarrierConfig
 from crossdock.config_file import ConfigError, ConfigProblem, Loc
 from crossdock.config_partners import PartnerConfig, X12IdentityConfig
 from crossdock.config_sources import read_sources
@@ -230,6 +231,7 @@ class Settings(BaseSettings):
     routes: list[RouteConfig] = Field(default_factory=list)
     x12: X12IdentityConfig = Field(default_factory=X12IdentityConfig)
     partners: dict[Name, PartnerConfig] = Field(default_factory=dict)
+    carriers: dict[Name, CarrierConfig] = Field(default_factory=dict)
 
     @property
     def database_url(self) -> str:

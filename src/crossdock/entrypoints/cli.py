@@ -26,6 +26,8 @@ from crossdock.entrypoints.cli_common import (
     short_time,
 )
 from crossdock.entrypoints.cli_edi import edi_app
+from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
+from crossdock.entrypoints.cli_sandbox import sandbox_app
 from crossdock.hub import operations as ops
 from crossdock.hub.records import MessageFilter
 
@@ -39,6 +41,9 @@ app.add_typer(dlq_app, name="dlq")
 app.add_typer(config_app, name="config")
 app.add_typer(schema_app, name="schema")
 app.add_typer(edi_app, name="edi")
+app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(exceptions_app, name="exceptions")
+app.add_typer(flows_app, name="flows")
 
 
 @app.command()

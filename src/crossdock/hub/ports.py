@@ -21,6 +21,7 @@ from crossdock.hub.edi_records import (
     OutboundStatus,
     SeenInterchange,
 )
+from crossdock.hub.flows.ports import ExceptionLog, FlowStore
 from crossdock.hub.records import (
     BusEntry,
     ConsumerGroup,
@@ -218,6 +219,12 @@ class UnitOfWork(Protocol):
 
     @property
     def edi(self) -> EdiLedger: ...
+
+    @property
+    def flows(self) -> FlowStore: ...
+
+    @property
+    def exceptions(self) -> ExceptionLog: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -1,4 +1,5 @@
-"""The hub's workers: routing and delivery loops per lane, and the periodic scheduler.
+"""The hub's workers: routing and delivery loops per lane, further consumer groups (flows,
+`Consumer`), and the periodic scheduler.
 
 Everything runs as asyncio tasks in one process on the embedded default. Each lane has its
 own loops, batch sizes and poll intervals; wakeup events make a commit upstream start the next
@@ -12,10 +13,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from crossdock.hub.delivery import EndpointDispatcher, delivery_group
 from crossdock.hub.policy import RetryPolicy
-from crossdock.hub.ports import Bus
+from crossdock.hub.ports import Bus, UnitOfWork
 from crossdock.hub.records import BusEntry, ConsumerGroup
 from crossdock.hub.routing import Router
 from crossdock.hub.store_runner import StoreRunner
@@ -58,6 +60,37 @@ def route_group(lane: str, document_types: Sequence[str] | None = None) -> Consu
     return ConsumerGroup(name=f"route.{lane}", subjects=subjects, lane=lane, max_deliver=20)
 
 
+class HandlerResult(Protocol):
+    @property
+    def created(self) -> int:
+        """Downstream work the batch committed (the loops named by `wakes` are woken)."""
+        ...
+
+    @property
+    def failed(self) -> list[tuple[BusEntry, str]]:
+        """Entries that failed, with why: they are redelivered after a backoff."""
+        ...
+
+
+class BatchHandler(Protocol):
+    """A consumer group's handler: one batch of entries in the caller's unit of work, with
+    an inbox claim per entry so redelivery is harmless (`Router`, `FlowEngine`)."""
+
+    def handle_batch(
+        self, uow: UnitOfWork, consumer: str, entries: Sequence[BusEntry]
+    ) -> HandlerResult: ...
+
+
+@dataclass(slots=True, frozen=True)
+class Consumer:
+    """A consumer group run by the runtime next to routing and delivery (e.g. `flow.<lane>`):
+    one loop, the group's lane settings, and the loops to wake when it created work."""
+
+    group: ConsumerGroup
+    handler: BatchHandler
+    wakes: tuple[str, ...] = ("route.",)
+
+
 class Runtime:
     def __init__(
         self,
@@ -70,6 +103,7 @@ class Runtime:
         handler_retry: RetryPolicy,
         lane_for: Callable[[str], str],
         periodic: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
+        consumers: Sequence[Consumer] = (),
     ) -> None:
         self._runner = runner
         self._bus = bus
@@ -79,6 +113,7 @@ class Runtime:
         self._handler_retry = handler_retry
         self._lane_for = lane_for
         self._periodic = list(periodic)
+        self._consumers = list(consumers)
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -98,7 +133,10 @@ class Runtime:
             group = route_group(lane, routed)
             await self._runner.call(self._bus.ensure_group, group)
             if routed:
-                self._spawn(self._route_loop(group.name, settings), group.name)
+                self._spawn(
+                    self._consume_loop(group.name, settings, self._router, ("deliver.",)),
+                    group.name,
+                )
             for dispatcher in self.dispatchers.values():
                 dgroup = delivery_group(lane, dispatcher.name)
                 dgroup.max_deliver = dispatcher.retry.max_attempts
@@ -108,6 +146,13 @@ class Runtime:
                         self._delivery_loop(dispatcher, dgroup.name, settings),
                         f"{dgroup.name}#{worker}",
                     )
+        for consumer in self._consumers:
+            await self._runner.call(self._bus.ensure_group, consumer.group)
+            settings = self._lanes.get(consumer.group.lane, LaneSettings())
+            self._spawn(
+                self._consume_loop(consumer.group.name, settings, consumer.handler, consumer.wakes),
+                consumer.group.name,
+            )
         for interval, job in self._periodic:
             self._spawn(self._every(interval, job), getattr(job, "__name__", "periodic"))
 
@@ -142,7 +187,10 @@ class Runtime:
         return woken
 
     # -- loops -----------------------------------------------------------------------------
-    async def _route_loop(self, group: str, settings: LaneSettings) -> None:
+    async def _consume_loop(
+        self, group: str, settings: LaneSettings, handler: BatchHandler, wakes: Sequence[str]
+    ) -> None:
+        """Fetch, handle and settle batches of one group (routing, flows) until stopped."""
         idle = settings.poll_interval
         while not self._stopping:
             try:
@@ -151,23 +199,24 @@ class Runtime:
                     idle = _next_idle(idle, settings, await self._idle(group, idle))
                     continue
                 idle = settings.poll_interval
-                created = await self._runner.call(self._route_batch, group, entries)
+                created = await self._runner.call(self._handle_batch, handler, group, entries)
                 if created:
-                    self.wake("deliver.")
+                    for prefix in wakes:
+                        self.wake(prefix)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("routing loop %s failed; retrying", group)
+                log.exception("consumer loop %s failed; retrying", group)
                 await asyncio.sleep(1.0)
 
-    def _route_batch(self, group: str, entries: list[BusEntry]) -> int:
-        """On the store thread: route a batch in one transaction, then settle it on the bus."""
+    def _handle_batch(self, handler: BatchHandler, group: str, entries: list[BusEntry]) -> int:
+        """On the store thread: handle a batch in one transaction, then settle it on the bus."""
         with self._runner.uow_factory() as uow:
-            result = self._router.handle_batch(uow, group, entries)
+            result = handler.handle_batch(uow, group, entries)
             uow.commit()
         failed = {id(entry) for entry, _ in result.failed}
         for entry, error in result.failed:
-            log.error("routing %s failed: %s", entry.message_id, error)
+            log.error("%s: handling %s failed: %s", group, entry.message_id, error)
         self._bus.settle(
             group,
             ack=[e for e in entries if id(e) not in failed],

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from crossdock.adapters.sql.deliveries import SqlDeliveryLog, SqlEndpointStates
 from crossdock.adapters.sql.edi_ledger import SqlEdiLedger
 from crossdock.adapters.sql.fast_insert import FastInsert
+from crossdock.adapters.sql.flow_store import SqlExceptionLog, SqlFlowStore
 from crossdock.adapters.sql.message_log import SqlMessageLog
 from crossdock.adapters.sql.tables import bus_log, inbox
 
@@ -135,6 +136,8 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveryLog(conn)
         self.endpoints = SqlEndpointStates(conn)
         self.edi = SqlEdiLedger(conn)
+        self.flows = SqlFlowStore(conn)
+        self.exceptions = SqlExceptionLog(conn)
         self._committed = False
         return self
 

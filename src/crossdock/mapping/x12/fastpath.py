@@ -1,11 +1,12 @@
-"""Straight-line readers generated per rule, for the no-error hot path.
+"""Straight-line readers generated per rule, for the interpreter (``read.read_segments``).
 
-The generic reader (``read._apply``) loops over each rule's element specs; for the intake
-budget (mapping + validation in ~100 us) that loop is the largest cost. Here each rule's
-specs become a small Python function with the positions, keys and decoders inlined, built
-once when the mapper compiles its maps. All decoding happens before the first change to
-the document, so when a value is bad the function raises and the reader runs the generic
-path for that segment, which reports the error precisely; tracing also uses the generic path.
+The generic per-rule reader (``read._apply``) loops over each rule's element specs; here each
+rule's specs become a small Python function with the positions, keys and decoders inlined,
+built once when the mapper compiles its maps. All decoding happens before the first change
+to the document, so when a value is bad the function raises and the interpreter runs the
+generic path for that segment, which reports the error precisely; tracing also uses the
+generic path. (The mapper's hot path is the whole-transaction reader of ``fastread``; the
+interpreter reads only transactions with something to report.)
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _build(compiled: CompiledMap, rule: Rule) -> Any:
             lines.append(f"    v{i} = dec{i}(r{i}, els) if r{i} else None")
     for j, (path, value) in enumerate(rule.sets):
         env[f"const{j}"] = value
-        lines += _assign(path[:-1], path[-1], f"const{j}", append=False, indent="    ")
+        lines += assign_lines(path[:-1], path[-1], f"const{j}", False, "    ")
     for j, (target, source) in enumerate(rule.refs):
         env[f"ref{j}"] = (target, source)
         lines.append(f"    pending.append((ctx, ref{j}[0], ref{j}[1], None))")
@@ -44,7 +45,7 @@ def _build(compiled: CompiledMap, rule: Rule) -> Any:
     for i, (_, head, last, plain, elem) in enumerate(rule.reads):
         lines.append(f"    if r{i}:")
         value = f"r{i}" if plain else f"v{i}"
-        lines += _assign(head, last, value, append=elem.append, indent="        ")
+        lines += assign_lines(head, last, value, elem.append, "        ")
     for k, pairs in enumerate(rule.pairs):
         env[f"pairs{k}"] = pairs
         lines.append(f"    read_pairs(pairs{k}, ctx, (), segment, None)")
@@ -53,8 +54,12 @@ def _build(compiled: CompiledMap, rule: Rule) -> Any:
     return env["apply"]
 
 
-def _assign(head: Path, last: str, value: str, *, append: bool, indent: str) -> list[str]:
+def assign_lines(head: Path, last: str, value: str, append: bool, indent: str) -> list[str]:
     """Source lines that put ``value`` at head + last under ``ctx``, creating dicts."""
+    if not head:
+        if append:
+            return [f"{indent}ctx.setdefault({last!r}, []).append({value})"]
+        return [f"{indent}ctx[{last!r}] = {value}"]
     lines = [f"{indent}t = ctx"]
     for key in head:
         lines += [

@@ -16,11 +16,23 @@ Hook = Callable[[dict[str, Any], str | None], None]
 _CENT = Decimal("0.01")
 
 
+_PARSED: dict[str, Decimal] = {}  # quantities and prices recur from invoice to invoice
+
+
 def _decimal(value: Any) -> Decimal | None:
+    found = _PARSED.get(value) if value.__class__ is str else None
+    if found is not None:
+        return found
     try:
-        return Decimal(str(value))
+        found = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None  # pydantic reports the bad number at its own field
+    # Parsing finite text is exact whatever the decimal context: safe to remember.
+    if value.__class__ is str and found.is_finite():
+        if len(_PARSED) >= 4096:
+            _PARSED.clear()
+        _PARSED[value] = found
+    return found
 
 
 def invoice_totals(data: dict[str, Any], arg: str | None = None) -> None:
@@ -33,9 +45,11 @@ def invoice_totals(data: dict[str, Any], arg: str | None = None) -> None:
         if quantity is None or price is None:
             return
         if "line_amount" not in line:
-            amount = (quantity * price).quantize(_CENT, rounding=ROUND_HALF_UP)
-            line["line_amount"] = {"amount": str(amount), "currency": currency}
-        line_amount = _decimal(line["line_amount"].get("amount"))
+            # Rounding passed by position: the keyword form costs three times as much (C decimal).
+            line_amount: Decimal | None = (quantity * price).quantize(_CENT, ROUND_HALF_UP)
+            line["line_amount"] = {"amount": str(line_amount), "currency": currency}
+        else:
+            line_amount = _decimal(line["line_amount"].get("amount"))
         lines_total += line_amount or 0
     allowances = Decimal(0)
     charges = Decimal(0)

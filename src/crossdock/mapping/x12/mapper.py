@@ -1,9 +1,11 @@
 """The X12 <-> canonical mapper: one partner's compiled maps, used by intake and delivery.
 
-Reading builds a plain dict and validates it with one ``Model.model_validate`` call (the
-cheapest way through pydantic). Only when that fails is the transaction read a second time
-with tracing on, to turn pydantic's field locations back into segment positions: errors are
-rare, so the hot path pays nothing for precise error reports.
+Reading builds a plain dict and validates it with one call of the model's validator (the
+cheapest way through pydantic). The dict comes from the reader generated for the map
+(``fastread``); only when it meets something to report is the transaction read again by the
+interpreter (``read``), and only when validation fails is it read a third time with tracing
+on, to turn pydantic's field locations back into segment positions: errors are rare, so the
+hot path pays nothing for precise error reports.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from crossdock.canonical.base import CanonicalDocument
 from crossdock.mapping.x12.compile import CompiledMap
 from crossdock.mapping.x12.errors import MappingError, MappingResult
 from crossdock.mapping.x12.fastpath import install
+from crossdock.mapping.x12.fastread import Reader, build_reader
 from crossdock.mapping.x12.hooks import HOOKS
+from crossdock.mapping.x12.leaves import Substitute, build_substitute
 from crossdock.mapping.x12.maps import BUILTIN_MAPS
 from crossdock.mapping.x12.overrides import apply_overrides
 from crossdock.mapping.x12.read import Trace, read_segments
@@ -27,6 +31,15 @@ from crossdock.x12.model import Transaction
 from crossdock.x12.writer import TransactionBody
 
 ANY_VERSION = "*"
+_Hot = tuple[CompiledMap, Reader, Substitute | None]
+_SUBSTITUTES: dict[type[CanonicalDocument], Substitute | None] = {}
+
+
+def _substitute(model: type[CanonicalDocument]) -> Substitute | None:
+    """``leaves.build_substitute`` once per document model (mappers share it)."""
+    if model not in _SUBSTITUTES:
+        _SUBSTITUTES[model] = build_substitute(model)
+    return _SUBSTITUTES[model]
 
 
 class X12Mapper:
@@ -50,6 +63,9 @@ class X12Mapper:
         }
         for compiled in self._maps.values():
             install(compiled)
+        # (set code, GS08 as sent) -> the map and its generated code, built on first use.
+        self._hot: dict[tuple[str, str], _Hot] = {}
+        self._built: dict[CompiledMap, _Hot] = {}
         self._by_type: dict[str, str] = {}
         for (code, _), compiled in self._maps.items():
             self._by_type.setdefault(compiled.document_type, code)
@@ -69,18 +85,28 @@ class X12Mapper:
 
     def to_canonical(self, transaction: Transaction) -> MappingResult:
         """The canonical document of ``transaction``, or every error found (never raises)."""
-        compiled = self.compiled(transaction.code, transaction.group.version)
-        if compiled is None:
-            reason = f"no mapping for transaction set {transaction.code}"
-            return MappingResult(
-                None, None, (MappingError(reason, segment_id="ST", segment_position=1),)
-            )
-        data, errors = read_segments(compiled, transaction.segments)
+        key = (transaction.code, transaction.group.version)
+        hot = self._hot.get(key)
+        if hot is None:
+            hot = self._prepare(key)
+            if hot is None:
+                reason = f"no mapping for transaction set {transaction.code}"
+                return MappingResult(
+                    None, None, (MappingError(reason, segment_id="ST", segment_position=1),)
+                )
+        compiled, reader, substitute = hot
+        try:
+            data = reader(transaction.segments)
+            errors: list[MappingError] = []
+        except ValueProblem:  # something to report: the interpreter says where
+            data, errors = read_segments(compiled, transaction.segments)
         _envelope_defaults(compiled, transaction, data, errors)
         for name, arg in compiled.hooks:
             HOOKS[name][0](data, arg)
-        try:
-            document = compiled.model.model_validate(data)
+        if substitute is not None:
+            substitute(data)
+        try:  # what model_validate calls, without its keyword plumbing
+            document = compiled.model.__pydantic_validator__.validate_python(data)
         except ValidationError as exc:
             trace: Trace = {}
             read_segments(compiled, transaction.segments, trace)
@@ -91,6 +117,20 @@ class X12Mapper:
         if errors:
             return MappingResult(compiled.document_type, None, tuple(errors))
         return MappingResult(compiled.document_type, document, ())
+
+    def _prepare(self, key: tuple[str, str]) -> _Hot | None:
+        """The map for (set, version) with its generated code, remembered for the next one."""
+        compiled = self.compiled(*key)
+        if compiled is None:
+            return None
+        hot = self._built.get(compiled)
+        if hot is None:
+            hot = (compiled, build_reader(compiled), _substitute(compiled.model))
+            self._built[compiled] = hot
+        if len(self._hot) >= 256:  # GS08 is partner text: keep the memory bounded
+            self._hot.clear()
+        self._hot[key] = hot
+        return hot
 
     def from_canonical(
         self, document: CanonicalDocument, *, version: str = "004010"

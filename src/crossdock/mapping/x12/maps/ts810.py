@@ -106,7 +106,8 @@ MAP_810: dict[str, Any] = {
             "set": {"amount.currency": "=currency"},
             "elements": {
                 1: {"path": "is_charge", "codes": "allowance_charge"},
-                2: "code",
+                # Many partners send no SAC15: the code (D240 freight) is then the reason.
+                2: ["code", {"path": "reason", "write": False}],
                 5: {"path": "amount.amount", "type": "n2"},
                 15: "reason",
             },

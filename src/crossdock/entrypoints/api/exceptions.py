@@ -1,0 +1,166 @@
+"""Exceptions and flow instances over HTTP: list, show, resolve, retry, replay.
+
+The same operations as `crossdock exceptions ...` and `crossdock flows ...`
+(`crossdock.hub.flows.actions`); every error is RFC 9457 problem details.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+
+from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.problems import Problem
+from crossdock.hub.flows import actions
+from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
+
+router = APIRouter()
+
+
+def _hub(request: Request) -> HubServices:
+    hub: HubServices = request.app.state.hub
+    return hub
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+@router.get("/v1/exceptions")
+async def list_exceptions(
+    request: Request,
+    category: ExceptionCategory | None = None,
+    status: ExceptionStatus | None = None,
+    correlation_key: str | None = None,
+    flow: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> Response:
+    rows = await _hub(request).runner.read(
+        lambda uow: actions.list_exceptions(
+            uow,
+            category=category,
+            status=status,
+            correlation_key=correlation_key,
+            flow=flow,
+            limit=limit,
+            offset=offset,
+        )
+    )
+    return _json({"items": rows, "limit": limit, "offset": offset})
+
+
+@router.get("/v1/exceptions/{exception_id}")
+async def get_exception(request: Request, exception_id: str) -> Response:
+    view = await _hub(request).runner.read(lambda uow: actions.exception_view(uow, exception_id))
+    if view is None:
+        raise Problem(404, f"no exception with id {exception_id!r}")
+    return _json(view)
+
+
+class ResolveRequest(BaseModel):
+    """Why the exception is resolved; kept with it for whoever looks next."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(..., min_length=1, description="the resolution, in words")
+
+
+def _problem(exc: Exception) -> Problem:
+    if isinstance(exc, actions.ExceptionNotFound):
+        return Problem(404, str(exc))
+    return Problem(409, str(exc))
+
+
+@router.post("/v1/exceptions/{exception_id}/resolve")
+async def resolve_exception(request: Request, exception_id: str, body: ResolveRequest) -> Response:
+    hub = _hub(request)
+
+    def run() -> dict[str, Any]:
+        with hub.store.uow() as uow:
+            view = actions.resolve_exception(uow, exception_id, body.reason)
+            uow.commit()
+        return view
+
+    try:
+        view = await hub.runner.call(run)
+    except actions.ExceptionNotFound as exc:
+        raise _problem(exc) from exc
+    except actions.ExceptionActionError as exc:
+        raise _problem(exc) from exc
+    return _json(view)
+
+
+@router.post("/v1/exceptions/{exception_id}/retry")
+async def retry_exception(request: Request, exception_id: str) -> Response:
+    """Re-deliver the dead letters of the evidence messages; 409 when there are none."""
+    hub = _hub(request)
+    uow = hub.store.uow
+    try:
+        result = await hub.runner.call(
+            actions.retry_exception, uow.reader, uow, hub.bus, exception_id
+        )
+    except (actions.ExceptionNotFound, actions.ExceptionActionError) as exc:
+        raise _problem(exc) from exc
+    hub.wake("deliver.")
+    hub.wake("route.")
+    hub.wake("flow.")
+    return _json(result, 202)
+
+
+class ReplayRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    group: str | None = Field(None, description="consumer group (default: the routing lane)")
+
+
+@router.post("/v1/exceptions/{exception_id}/replay")
+async def replay_exception(
+    request: Request, exception_id: str, body: ReplayRequest | None = None
+) -> Response:
+    """Replay the evidence messages through the bus (to `group`, default their routing lane)."""
+    hub = _hub(request)
+    uow = hub.store.uow
+    group = body.group if body else None
+    try:
+        result = await hub.runner.call(
+            actions.replay_exception, uow.reader, uow, hub.bus, exception_id, group
+        )
+    except actions.ExceptionNotFound as exc:
+        raise _problem(exc) from exc
+    except actions.ExceptionActionError as exc:
+        raise Problem(422, str(exc)) from exc
+    hub.wake("route.")
+    hub.wake("flow.")
+    hub.wake("deliver.")
+    return _json(result, 202)
+
+
+@router.get("/v1/flows")
+async def list_flows(
+    request: Request,
+    flow: str | None = None,
+    state: str | None = None,
+    completed: bool | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> Response:
+    rows = await _hub(request).runner.read(
+        lambda uow: actions.list_flows(
+            uow, flow=flow, state=state, completed=completed, limit=limit, offset=offset
+        )
+    )
+    return _json({"items": rows, "limit": limit, "offset": offset})
+
+
+@router.get("/v1/flows/{flow}/{key:path}")
+async def get_flow(request: Request, flow: str, key: str) -> Response:
+    """One instance: state, data, timers, exceptions (keys may contain '/': site/item)."""
+    view = await _hub(request).runner.read(lambda uow: actions.flow_view(uow, flow, key))
+    if view is None:
+        raise Problem(404, f"no {flow} flow instance with key {key!r}")
+    return _json(view)

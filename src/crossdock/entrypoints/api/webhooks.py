@@ -1,0 +1,109 @@
+"""``POST /v1/webhooks/carriers/{carrier}``: a carrier's tracking webhook in, milestones recorded.
+
+Only HTTP lives here: the body (bounded by ``hub.max_body_bytes``), the headers for the
+signature, and the answer. ``202`` lists one message per tracking event; a payload or event
+that could not be mapped is recorded as rejected and answered ``422`` (RFC 9457) with every
+message id, so the carrier's retry finds the same outcome. A bad signature is ``401`` and
+nothing is recorded; an unconfigured carrier is ``404``. The Content-Type is not checked:
+carriers label JSON inconsistently, and the configured format decides how the body is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.problems import Problem, problem_response
+from crossdock.hub.webhooks import (
+    DOCUMENT_TYPE,
+    BadSignature,
+    EventOutcome,
+    UnknownCarrier,
+    WebhookReceipt,
+)
+
+router = APIRouter()
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Problem(413, f"the payload is larger than the limit of {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem(413, f"the payload is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _event(e: EventOutcome) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "event": e.path,
+        "id": e.message_id,
+        "status": e.status,
+        "duplicate": e.duplicate,
+    }
+    if e.correlation_key:
+        item["correlation_key"] = e.correlation_key
+    if e.errors:
+        item["errors"] = [x.as_dict() for x in e.errors]
+    return item
+
+
+def _count(hub: HubServices, receipt: WebhookReceipt) -> dict[str, int]:
+    counts = {"accepted": 0, "rejected": 0, "duplicate": 0}
+    for e in receipt.events:
+        counts[
+            "duplicate" if e.duplicate else "rejected" if e.status == "rejected" else "accepted"
+        ] += 1
+    for outcome, n in counts.items():
+        if n:
+            hub.metrics.intake.labels(DOCUMENT_TYPE, outcome).inc(n)
+    return counts
+
+
+@router.post("/v1/webhooks/carriers/{carrier}", status_code=202)
+async def post_carrier_webhook(request: Request, carrier: str) -> Response:
+    """A carrier tracking webhook, read with the carrier's configured format
+    (``carriers.<name>.format``). Each tracking event becomes a ``shipment_milestone`` message
+    (source: the carrier name, channel ``webhook``), keyed so redelivery is a duplicate."""
+    hub: HubServices = request.app.state.hub
+    body = await _body(request, hub.settings.hub.max_body_bytes)
+    try:
+        receipt = await hub.webhooks.receive(carrier, request.headers, body)
+    except UnknownCarrier:
+        known = ", ".join(hub.webhooks.carriers()) or "none"
+        raise Problem(404, f"unknown carrier {carrier[:64]!r} (configured: {known})") from None
+    except BadSignature as exc:
+        hub.metrics.intake.labels(DOCUMENT_TYPE, "unauthorized").inc()
+        response = problem_response(401, str(exc), instance=request.url.path)
+        response.headers["WWW-Authenticate"] = 'HMAC realm="crossdock carrier webhooks"'
+        return response
+    counts = _count(hub, receipt)
+    events = [_event(e) for e in receipt.events]
+    replayed = all(e.duplicate for e in receipt.events)
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    if receipt.rejected:
+        what = "the payload" if receipt.unreadable else f"{len(receipt.rejected)} event(s)"
+        response = problem_response(
+            422,
+            f"{what} could not be mapped to shipment milestones; recorded as rejected",
+            instance=request.url.path,
+            message_ids=[e.message_id for e in receipt.events],
+            errors=[x.as_dict() for e in receipt.rejected for x in e.errors],
+            messages=events,
+            accepted=counts["accepted"],
+            rejected=counts["rejected"],
+            duplicate=counts["duplicate"],
+        )
+        response.headers.update(headers)
+        return response
+    reply = {"carrier": carrier, "events": len(events), **counts, "messages": events}
+    return Response(orjson.dumps(reply), 202, headers=headers, media_type="application/json")

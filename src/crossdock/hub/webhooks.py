@@ -1,0 +1,246 @@
+"""Carrier tracking webhooks: a payload in, one shipment milestone message per tracking event.
+
+The carrier's configured format picks the normalizer; nothing is guessed from the content.
+Every message keeps the whole payload as its raw bytes (what the carrier said, verbatim) and
+the event's own idempotency key. Carriers resend history — EasyPost puts every earlier
+detail into each ``tracker.updated`` — so a key seen before is a duplicate whatever else the
+payload holds: the first report of an event wins and redelivery is harmless.
+
+Nothing is dropped: an event that cannot be mapped (unknown status code, no time) and a
+payload that is not the carrier's shape (bad JSON, wrong event type) are recorded as
+rejected messages with the reason. Their keys are ``rejected:``-prefixed, so a resend is a
+duplicate of the rejection, yet once the mapping is fixed the same event can be accepted.
+
+A request with a bad signature is *not* recorded: it is not known to come from the carrier,
+and recording it would let anyone grow the message log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+
+from crossdock.hub.ids import new_id
+from crossdock.hub.intake import IntakeOutcome, record
+from crossdock.hub.ports import UnitOfWork
+from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
+from crossdock.hub.store_runner import URGENT, StoreRunner
+from crossdock.mapping.carriers import CarrierContext, Issue, Normalizer, PayloadError
+
+CHANNEL = "webhook"
+DOCUMENT_TYPE = "shipment_milestone"
+SCHEMA_VERSION = 1
+_MAX_KEY = 200  # the log keeps 256 characters of a key; longer ones are digested
+
+
+class UnknownCarrier(LookupError):
+    """The path names a carrier that is not configured."""
+
+
+class BadSignature(PermissionError):
+    """The request's signature is missing or does not match the carrier's secret."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """A shared-secret HMAC over the raw body, sent in one header (EasyPost's scheme)."""
+
+    header: str
+    secret: bytes
+    prefix: str = "hmac-sha256-hex="
+    algorithm: str = "sha256"
+    encoding: str = "hex"
+
+    def sign(self, body: bytes) -> str:
+        """The header value a carrier with this secret sends (tests and sandboxes use it)."""
+        digest = hmac.new(self.secret, body, self.algorithm).digest()
+        text = digest.hex() if self.encoding == "hex" else base64.b64encode(digest).decode()
+        return self.prefix + text
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Constant-time comparison; ``headers`` has lower-case names."""
+        given = headers.get(self.header.lower(), "").strip()
+        if not given.startswith(self.prefix):
+            return False
+        expected = self.sign(body)
+        if self.encoding == "hex":  # hex digits may arrive in either case
+            given = self.prefix + given[len(self.prefix) :].lower()
+        return hmac.compare_digest(given.encode(), expected.encode())
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierChannel:
+    """One configured carrier: its name (the message source), normalizer and signature."""
+
+    name: str
+    normalize: Normalizer
+    context: CarrierContext
+    signature: SignatureCheck | None = None
+
+
+@dataclass(slots=True)
+class EventOutcome:
+    """What became of one tracking event (or of the whole payload, ``path == "$"``)."""
+
+    path: str
+    message_id: str
+    status: str
+    duplicate: bool = False
+    correlation_key: str | None = None
+    errors: list[FieldError] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class WebhookReceipt:
+    carrier: str
+    events: list[EventOutcome]
+    unreadable: bool = False
+
+    @property
+    def rejected(self) -> list[EventOutcome]:
+        return [e for e in self.events if e.status == MessageStatus.REJECTED.value]
+
+
+def event_key(key: str) -> str:
+    """Keep keys within the log's column; a digest names an over-long one just as well."""
+    if len(key) <= _MAX_KEY:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def prepare_webhook(
+    channel: CarrierChannel, body: bytes, *, received_at: datetime, lane: str
+) -> tuple[list[str], list[InboundMessage]]:
+    """Decode and normalize one payload into messages (pure: no I/O, never raises for content).
+
+    Returns:
+        The payload path of each message (``$`` for a payload rejected as a whole) and the
+        messages, in the same order.
+    """
+    digest = hashlib.sha256(body).hexdigest()
+
+    def message(status: MessageStatus, key: str) -> InboundMessage:
+        return InboundMessage(
+            id=new_id(),
+            document_type=DOCUMENT_TYPE,
+            schema_version=SCHEMA_VERSION if status is MessageStatus.ACCEPTED else 0,
+            source=channel.name,
+            channel=CHANNEL,
+            received_at=received_at,
+            content_type="application/json",
+            raw=body,
+            body_sha256=digest,
+            status=status,
+            lane=lane,
+            idempotency_key=event_key(key),
+        )
+
+    try:
+        events = channel.normalize(_decode(body), channel.context)
+    except PayloadError as exc:
+        rejected = message(MessageStatus.REJECTED, f"rejected:payload:{digest}")
+        rejected.errors = _field_errors(exc.issues)
+        return ["$"], [rejected]
+    paths: list[str] = []
+    messages: list[InboundMessage] = []
+    for event in events:
+        key = event.key or f"payload:{digest}:{event.path}"
+        if event.milestone is None:
+            out = message(MessageStatus.REJECTED, f"rejected:{key}")
+            out.errors = _field_errors(event.errors)
+        else:
+            out = message(MessageStatus.ACCEPTED, key)
+            out.correlation_key = event.milestone.correlation_key()
+            out.canonical = event.milestone.model_dump_json(exclude_none=True).encode()
+        paths.append(event.path)
+        messages.append(out)
+    return paths, messages
+
+
+def _decode(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise PayloadError([Issue("$", f"the body is not JSON: {exc}", "carrier.json")]) from None
+
+
+def _field_errors(issues: Sequence[Issue]) -> list[FieldError]:
+    return [FieldError(i.path, i.reason, i.type) for i in issues]
+
+
+def record_webhook(uow: UnitOfWork, messages: Sequence[InboundMessage]) -> list[IntakeOutcome]:
+    """Record the messages; an event key already in the log is a duplicate even when the
+    payload around it changed (intake's own rule would call that a conflict). Commits."""
+    keys = [(m.source, m.idempotency_key) for m in messages if m.idempotency_key]
+    known = uow.messages.find_idempotent(keys) if keys else {}
+    outcomes: list[IntakeOutcome | None] = []
+    fresh: list[InboundMessage] = []
+    seen: list[str] = []
+    for m in messages:
+        first = known.get((m.source, m.idempotency_key or ""))
+        if first is None:
+            outcomes.append(None)
+            fresh.append(m)
+        else:
+            outcomes.append(IntakeOutcome(first[0], first[2], duplicate=True))
+            seen.append(first[0])
+    recorded = iter(record(uow, fresh))  # settles repeats inside this payload (same body)
+    if seen:
+        uow.messages.count_duplicate(seen)
+    uow.commit()
+    return [o if o is not None else next(recorded) for o in outcomes]
+
+
+class WebhookService:
+    """The channel: verify, normalize off the event loop, record in one unit of work."""
+
+    def __init__(
+        self,
+        channels: Mapping[str, CarrierChannel],
+        runner: StoreRunner,
+        lane_for: Callable[[str], str],
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._channels = dict(channels)
+        self._runner = runner
+        self._lane = lane_for(DOCUMENT_TYPE)
+        self._on_commit = on_commit
+
+    def carriers(self) -> list[str]:
+        return sorted(self._channels)
+
+    async def receive(
+        self, carrier: str, headers: Mapping[str, str], body: bytes
+    ) -> WebhookReceipt:
+        """Record one payload. Raises UnknownCarrier, or BadSignature (nothing recorded)."""
+        channel = self._channels.get(carrier)
+        if channel is None:
+            raise UnknownCarrier(carrier)
+        if channel.signature is not None and not channel.signature.verify(headers, body):
+            raise BadSignature(f"the {channel.signature.header} signature does not match")
+        prepare = partial(prepare_webhook, received_at=datetime.now(UTC), lane=self._lane)
+        paths, messages = await asyncio.to_thread(prepare, channel, body)
+        outcomes = await self._runner.write(
+            partial(record_webhook, messages=messages), priority=URGENT
+        )
+        if self._on_commit is not None:
+            self._on_commit()
+        events = [
+            EventOutcome(
+                path,
+                outcome.message_id,
+                outcome.status,
+                outcome.duplicate,
+                message.correlation_key,
+                message.errors,
+            )
+            for path, message, outcome in zip(paths, messages, outcomes, strict=True)
+        ]
+        return WebhookReceipt(carrier, events, unreadable=paths == ["$"])

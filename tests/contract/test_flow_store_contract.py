@@ -1,0 +1,122 @@
+"""FlowStore and ExceptionLog contracts, on the SQL implementation (a real SQLite file)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crossdock.hub.flows.exceptions import (
+    ExceptionAction,
+    ExceptionCategory,
+    ExceptionRecord,
+    ExceptionStatus,
+)
+from crossdock.hub.flows.model import FlowState
+from crossdock.hub.flows.ports import FlowConflict
+from tests.conftest import SqlStore
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def instance(key: str, state: str = "open", version: int = 1, **data: object) -> FlowState:
+    return FlowState("p2p", key, state, dict(data), version, T0, T0 + timedelta(seconds=version))
+
+
+def test_instances_round_trip_and_are_found_and_counted(store: SqlStore) -> None:
+    with store.uow() as uow:
+        uow.flows.save(instance("PO-1", lines=[{"n": 1, "qty": "2.5"}]), 0)
+        uow.flows.save(instance("PO-2", "closed"), 0)
+        done = instance("PO-3", "closed")
+        done.completed = True
+        uow.flows.save(done, 0)
+        uow.commit()
+    with store.uow.reader() as uow:
+        assert uow.flows.get("p2p", "PO-1") == instance("PO-1", lines=[{"n": 1, "qty": "2.5"}])
+        assert uow.flows.get("p2p", "PO-9") is None
+        assert uow.flows.get("other", "PO-1") is None
+        assert [s.key for s in uow.flows.find(state="closed")] == ["PO-2", "PO-3"]
+        assert [s.key for s in uow.flows.find(completed=True)] == ["PO-3"]
+        assert [s.key for s in uow.flows.find(flow="p2p", limit=1, offset=1)] == ["PO-2"]
+        counts = {(c.state, c.completed): c.count for c in uow.flows.counts("p2p")}
+    assert counts == {("open", False): 1, ("closed", False): 1, ("closed", True): 1}
+
+
+def test_saves_are_checked_against_the_version_read(store: SqlStore) -> None:
+    with store.uow() as uow:
+        uow.flows.save(instance("PO-1"), 0)
+        uow.flows.save(instance("PO-1", "acknowledged", version=2), 1)
+        with pytest.raises(FlowConflict):
+            uow.flows.save(instance("PO-1", "late", version=2), 1)
+        uow.commit()
+    with store.uow.reader() as uow:
+        stored = uow.flows.get("p2p", "PO-1")
+    assert stored is not None and (stored.state, stored.version) == ("acknowledged", 2)
+
+
+def test_timers_are_set_moved_cancelled_and_leased_once(store: SqlStore) -> None:
+    with store.uow() as uow:
+        uow.flows.set_timer("p2p", "PO-1", "ack_due", T0)
+        uow.flows.set_timer("p2p", "PO-1", "asn_due", T0 + timedelta(days=2))
+        uow.flows.set_timer("p2p", "PO-1", "ack_due", T0 + timedelta(hours=1))  # moved
+        uow.flows.set_timer("p2p", "PO-2", "ack_due", T0)
+        assert uow.flows.cancel_timers("p2p", "PO-2", None) == 1
+        uow.commit()
+    with store.uow() as uow:
+        assert uow.flows.lease_due_timers(T0, T0.timestamp() + 60, "a") == []  # moved past T0
+        due = T0 + timedelta(hours=1)
+        [leased] = uow.flows.lease_due_timers(due, due.timestamp() + 60, "a")
+        assert uow.flows.lease_due_timers(due, due.timestamp() + 60, "b") == []
+        assert (leased.name, leased.due_at, leased.lease_owner) == ("ack_due", due, "a")
+        assert uow.flows.claim_fire(leased, due)
+        assert not uow.flows.claim_fire(leased, due)  # once
+        uow.commit()
+    with store.uow.reader() as uow:
+        timers = {t.name: t.fired_at for t in uow.flows.timers("p2p", "PO-1")}
+    assert timers == {"ack_due": T0 + timedelta(hours=1), "asn_due": None}
+
+
+def record(id: str, category: ExceptionCategory, key: str) -> ExceptionRecord:
+    return ExceptionRecord(
+        id=id,
+        category=category,
+        owner_role="buyer",
+        detail=f"{category} on {key}",
+        created_at=T0,
+        evidence=["M1", "M2"],
+        flow="p2p",
+        correlation_key=key,
+        data={"line": 2, "difference": "1.50"},
+    )
+
+
+def test_exceptions_are_filtered_resolved_once_and_keep_their_actions(store: SqlStore) -> None:
+    late = record("01A", ExceptionCategory.LATE_ACKNOWLEDGMENT, "PO-1")
+    price = record("01B", ExceptionCategory.PRICE_MISMATCH, "PO-2")
+    with store.uow() as uow:
+        uow.exceptions.add(late)
+        uow.exceptions.add(price)
+        uow.exceptions.note_action("01B", ExceptionAction("replay", T0, "1 to route.critical"))
+        assert uow.exceptions.resolve("01A", "called the supplier", T0)
+        assert not uow.exceptions.resolve("01A", "again", T0)
+        with pytest.raises(LookupError):
+            uow.exceptions.note_action("NOPE", ExceptionAction("retry", T0, ""))
+        uow.commit()
+    with store.uow.reader() as uow:
+        assert uow.exceptions.get("01B") == ExceptionRecord(
+            **{
+                **{f: getattr(price, f) for f in price.__dataclass_fields__},
+                "actions": [ExceptionAction("replay", T0, "1 to route.critical")],
+            }
+        )
+        resolved = uow.exceptions.get("01A")
+        by_category = uow.exceptions.find(category=ExceptionCategory.PRICE_MISMATCH)
+        open_ = uow.exceptions.find(status=ExceptionStatus.OPEN)
+        by_key = uow.exceptions.find(correlation_key="PO-1")
+        counts = uow.exceptions.counts()
+    assert resolved is not None and resolved.status is ExceptionStatus.RESOLVED
+    assert (resolved.resolution, resolved.resolved_at) == ("called the supplier", T0)
+    assert [a.action for a in resolved.actions] == ["resolve"]
+    assert [e.id for e in by_category] == [e.id for e in open_] == ["01B"]
+    assert [e.id for e in by_key] == ["01A"]
+    assert counts == {("late_acknowledgment", "resolved"): 1, ("price_mismatch", "open"): 1}
