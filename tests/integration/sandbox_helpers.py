@@ -31,6 +31,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: Any
+    raw: bytes = b""
 
 
 @dataclass
@@ -68,7 +69,7 @@ class Recorder:
                 body: Any = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 body = raw.decode()
-            self.received.append(Received(request.url.path, dict(request.headers), body))
+            self.received.append(Received(request.url.path, dict(request.headers), body, raw))
             return Response(b'{"status":"accepted"}', 202, media_type="application/json")
 
         return Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])

@@ -182,3 +182,18 @@ def test_order_to_cash_state(erp: httpx.Client, hub: tuple[Recorder, str]) -> No
     assert erp.get("/api/inventory").json() == [
         {"site": "DC-ATL", "itemNo": "HP-100231", "onHand": 40 - 4 - 2}
     ]
+
+
+def test_a_document_naming_an_unknown_line_changes_nothing(erp: httpx.Client) -> None:
+    erp.post("/api/purchase-orders", json=purchase_order("PO-9")).raise_for_status()
+    receipt = {
+        "receiptNo": "GR-9",
+        "docNo": "PO-9",
+        "site": "DC-ATL",
+        "lines": [{"lineNo": 1, "qtyReceived": 10}, {"lineNo": 7, "qtyReceived": 1}],
+    }
+    rejected = erp.post("/api/goods-receipts", json=receipt)
+    assert rejected.status_code == 422 and "[7]" in rejected.json()["error"]
+    assert erp.get("/api/purchase-orders/PO-9").json()["lines"][0]["qtyReceived"] == 0
+    receipt["lines"] = receipt["lines"][:1]  # the corrected resend under the same number is new
+    assert erp.post("/api/goods-receipts", json=receipt).status_code == 201

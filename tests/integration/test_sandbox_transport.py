@@ -120,7 +120,8 @@ def test_parcelwave_webhooks_are_easypost_tracker_events(
     clients["parcelwave"].post(f"/_advance/{tracking}", json={"steps": 10}).raise_for_status()
     hooks = wait_for(
         lambda: (
-            len(hub[0].on("/v1/webhooks/parcelwave")) == 5 and hub[0].on("/v1/webhooks/parcelwave")
+            len(hub[0].on("/v1/webhooks/carriers/parcelwave")) == 5
+            and hub[0].on("/v1/webhooks/carriers/parcelwave")
         )
     )
     events = [h.body for h in hooks]
@@ -156,8 +157,8 @@ def test_ridgeline_webhooks_are_flat_code_lists(
     ridgeline.post(f"/_advance/{pro}", json={"steps": 3}).raise_for_status()
     hooks = wait_for(
         lambda: (
-            len(hub[0].on("/v1/webhooks/ridgeline")) == 4
-            and hub[0].bodies("/v1/webhooks/ridgeline")
+            len(hub[0].on("/v1/webhooks/carriers/ridgeline")) == 4
+            and hub[0].bodies("/v1/webhooks/carriers/ridgeline")
         )
     )
     assert [h["events"][0]["code"] for h in hooks] == ["AF", "X6", "X1", "D1"]
@@ -201,3 +202,28 @@ def test_tms_status_never_goes_backwards(clients: dict[str, httpx.Client]) -> No
         "2026-12-02T10:00:00Z", "KIM", 2,
     )  # fmt: skip
     assert tms.post("/tms/api/shipments/SH-6/assign", json={"carrier": "RDGL"}).status_code == 409
+
+
+def test_signed_webhooks_verify_with_the_hubs_check(
+    clients: dict[str, httpx.Client], hub: tuple[Recorder, str]
+) -> None:
+    from crossdock.hub.webhooks import SignatureCheck
+
+    ridgeline = clients["ridgeline"]
+    settings = {"webhook_secret": "s3cret", "auto_advance": False}
+    ridgeline.post("/_config", json={"settings": settings}).raise_for_status()
+    try:
+        body = {"customerRef": "SH-S", "consignee": {"name": "Acme"}}
+        pro = ridgeline.post("/api/bookings", json=body).json()["proNumber"]
+        (hook,) = wait_for(lambda: hub[0].on("/v1/webhooks/carriers/ridgeline"))
+        raw = hook.raw
+        check = SignatureCheck(header="X-Hmac-Signature", secret=b"s3cret")
+        assert check.verify(hook.headers, raw)
+        assert not SignatureCheck(header="X-Hmac-Signature", secret=b"other").verify(
+            hook.headers, raw
+        )
+        assert hook.body["pro"] == pro
+    finally:
+        ridgeline.post(
+            "/_config", json={"settings": {"webhook_secret": None, "auto_advance": True}}
+        )

@@ -157,3 +157,13 @@ def test_adjustments_are_stock_movements_and_snapshots_list_positions(
     assert (movement.body["reason_code"], movement.body["on_hand_after"]) == ("CYCLE_COUNT", 7)
     assert snapshot.path == "/v1/messages/inventory_position"
     assert {p["sku"]: p["on_hand"] for p in snapshot.body["positions"]} == {"SKU-1": 7, "SKU-2": 0}
+
+
+def test_a_resent_expected_receipt_is_a_duplicate(wms: httpx.Client) -> None:
+    assert wms.post("/wms/v1/expected-receipts", json=expected("ER-5")).json()["version"] == 1
+    again = wms.post("/wms/v1/expected-receipts", json=expected("ER-5")).json()
+    assert (again["version"], again["duplicate"]) == (1, True)
+    assert wms.get("/_state").json()["stats"]["duplicates"] == 1
+    bad = {"lines": [{"line_ref": "1", "qty_received": 4}, {"line_ref": "X", "qty_received": 1}]}
+    assert wms.post("/wms/v1/expected-receipts/ER-5/receive", json=bad).status_code == 422
+    assert wms.get("/wms/v1/expected-receipts/ER-5").json()["lines"][0]["qty_received"] == 0

@@ -18,15 +18,19 @@
 Both dedupe bookings on the shipper's reference (a TMS retrying a timed-out booking gets the same
 tracking number), then move each shipment one step every ``step_seconds`` (setting; with
 ``auto_advance`` false only ``POST /_advance/{tracking}`` ``{"steps": n}`` moves it). The webhook
-URL is the ``tracking`` target (default ``<hub>/v1/webhooks/<carrier>``): a webhook outage is the
-``outbound_down_for`` fault, a missing scan ``drop_next``.
+URL is the ``tracking`` target (default ``<hub>/v1/webhooks/carriers/<carrier>``), signed when
+the ``webhook_secret`` setting is set: a webhook outage is the ``outbound_down_for`` fault, a
+missing scan ``drop_next``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from typing import Any, ClassVar
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -56,7 +60,20 @@ class CarrierService(Service):
     steps: ClassVar[int] = 0
 
     def default_settings(self) -> dict[str, Any]:
-        return {"step_seconds": 1.0, "auto_advance": True, "signer": "R. MORALES"}
+        return {"step_seconds": 1.0, "auto_advance": True, "signer": "R. MORALES",
+                "webhook_secret": None, "signature_header": "X-Hmac-Signature"}  # fmt: skip
+
+    def send_webhook(self, body: dict[str, Any], *, key: str, correlation: str) -> None:
+        """Queue a tracking webhook; with a ``webhook_secret`` it is signed the EasyPost way
+        (``hmac-sha256-hex=…`` over the exact bytes sent), so the hub can check its origin."""
+        secret = self.settings.get("webhook_secret")
+        if not secret:
+            self.emit("tracking", body, key=key, correlation=correlation)
+            return
+        raw = orjson.dumps(body).decode()
+        digest = hmac.new(str(secret).encode(), raw.encode(), hashlib.sha256).hexdigest()
+        headers = {self.settings["signature_header"]: f"hmac-sha256-hex={digest}"}
+        self.emit("tracking", raw, key=key, correlation=correlation, headers=headers)
 
     def initial_data(self) -> dict[str, Any]:
         return {"seq": 0, "shipments": {}, "by_reference": {}}
@@ -120,7 +137,7 @@ class ParcelwaveCarrier(CarrierService):
     """A parcel carrier with an EasyPost-shaped API and ``tracker.updated`` webhooks."""
 
     name = "parcelwave"
-    default_targets: ClassVar[dict[str, str]] = {"tracking": "/v1/webhooks/parcelwave"}
+    default_targets: ClassVar[dict[str, str]] = {"tracking": "/v1/webhooks/carriers/parcelwave"}
     steps = len(_PARCEL_STEPS)
 
     def routes(self) -> list[tuple[str, str, Handler]]:
@@ -203,14 +220,14 @@ class ParcelwaveCarrier(CarrierService):
             "pending_urls": [self.target_url("tracking")], "completed_urls": [],
             "user_id": "user_sandbox", "status": "pending", "result": self._tracker(shipment),
         }  # fmt: skip
-        self.emit("tracking", event, key=event_id, correlation=shipment["reference"])
+        self.send_webhook(event, key=event_id, correlation=shipment["reference"])
 
 
 class RidgelineCarrier(CarrierService):
     """An LTL carrier with PRO numbers and flat, code-based status webhooks."""
 
     name = "ridgeline"
-    default_targets: ClassVar[dict[str, str]] = {"tracking": "/v1/webhooks/ridgeline"}
+    default_targets: ClassVar[dict[str, str]] = {"tracking": "/v1/webhooks/carriers/ridgeline"}
     steps = len(_LTL_STEPS)
 
     def routes(self) -> list[tuple[str, str, Handler]]:
@@ -262,4 +279,4 @@ class RidgelineCarrier(CarrierService):
         body = {"pro": shipment["tracking"], "customerRef": shipment["reference"], "scac": "RDGL",
                 "sentAt": self._local(self.iso()), "events": [event]}  # fmt: skip
         key = f"rdgl-{shipment['tracking']}-{step + 1}"
-        self.emit("tracking", body, key=key, correlation=shipment["reference"])
+        self.send_webhook(body, key=key, correlation=shipment["reference"])

@@ -11,7 +11,8 @@ with the injected faults and adds the control routes, all under ``/_``:
 * ``GET|POST /_config``: ``{"hub_url": ..., "targets": {kind: url or /path}, "settings": {...}}``
 * ``POST /_clock`` ``{"advance": seconds}``: move the system's clock forward, so scheduled work
   (a supplier's acknowledgment, a carrier's next scan) happens now instead of in an hour
-* ``POST /_save``; ``POST /_reset`` (forget everything, state file included)
+* ``POST /_save``; ``POST /_reset`` (forget all data, events, faults and the state file;
+  the configuration and settings stay)
 
 State is held in memory and, with a state file, written atomically (debounced, and on shutdown),
 so a restarted system keeps its documents and its undelivered events.

@@ -89,24 +89,6 @@ class ErpService(Service):
         ]
 
     # -- helpers -------------------------------------------------------------------------------
-    def list_of(self, bucket: str) -> Handler:
-        async def handler(_: Request) -> Response:
-            return reply(list(self.data[bucket].values()))
-
-        return handler
-
-    def one_of(self, bucket: str) -> Handler:
-        async def handler(request: Request) -> Response:
-            return reply(self._get(bucket, request.path_params["key"]))
-
-        return handler
-
-    def _get(self, bucket: str, key: str) -> dict[str, Any]:
-        record: dict[str, Any] | None = self.data[bucket].get(key)
-        if record is None:
-            raise ApiError(404, f"{key} not found")
-        return record
-
     def _po_line(self, po: dict[str, Any], line_no: Any) -> dict[str, Any]:
         for line in po["lines"]:
             if line["lineNo"] == line_no:
@@ -162,7 +144,7 @@ class ErpService(Service):
         return reply({"docNo": body["docNo"], "status": "Released", "duplicate": True})
 
     async def change_po(self, request: Request) -> Response:
-        po = self._get("purchaseOrders", request.path_params["key"])
+        po = self.record("purchaseOrders", request.path_params["key"])
         body = await body_of(request)
         if po["status"] in ("Cancelled", "Closed"):
             raise ApiError(409, f"{po['docNo']} is {po['status']}")
@@ -179,7 +161,7 @@ class ErpService(Service):
         return reply({"docNo": po["docNo"], "version": po["version"]})
 
     async def cancel_po(self, request: Request) -> Response:
-        po = self._get("purchaseOrders", request.path_params["key"])
+        po = self.record("purchaseOrders", request.path_params["key"])
         if po["status"] != "Cancelled":
             po["status"] = "Cancelled"
             po["version"] += 1
@@ -187,7 +169,7 @@ class ErpService(Service):
         return reply({"docNo": po["docNo"], "status": "Cancelled"})
 
     async def confirm_po(self, request: Request) -> Response:
-        po = self._get("purchaseOrders", request.path_params["key"])
+        po = self.record("purchaseOrders", request.path_params["key"])
         body = await body_of(request)
         require(body, "confirmationNo")
         require_lines(body, "lines", "lineNo", "status")
@@ -271,7 +253,7 @@ class ErpService(Service):
         return reply({"orderNo": body["orderNo"], "status": "Released"}, 201)
 
     async def so_shipment(self, request: Request) -> Response:
-        order = self._get("salesOrders", request.path_params["key"])
+        order = self.record("salesOrders", request.path_params["key"])
         body = await body_of(request)
         require(body, "shipmentNo")
         require_lines(body, "lines", "lineNo", "qtyShipped")
@@ -292,7 +274,7 @@ class ErpService(Service):
     async def billing_trigger(self, request: Request) -> Response:
         body = await body_of(request)
         require(body, "orderNo")
-        order = self._get("salesOrders", body["orderNo"])
+        order = self.record("salesOrders", body["orderNo"])
         number = f"CI-{order['orderNo']}"
         amount = sum(float(ln["qtyShipped"]) * float(ln["unitPrice"]) for ln in order["lines"])
         invoice = {"invoiceNo": number, "orderNo": order["orderNo"], "amount": round(amount, 2),

@@ -77,11 +77,11 @@ class WmsService(Service):
         return [
             ("POST", "/wms/v1/expected-receipts", self.expect),
             ("GET", "/wms/v1/expected-receipts", self.list_of("expected_receipts")),
-            ("GET", "/wms/v1/expected-receipts/{ref}", self.one_of("expected_receipts")),
+            ("GET", "/wms/v1/expected-receipts/{ref}", self.one_of("expected_receipts", "ref")),
             ("POST", "/wms/v1/expected-receipts/{ref}/receive", self.receive_handler),
             ("POST", "/wms/v1/shipping-orders", self.shipping_order),
             ("GET", "/wms/v1/shipping-orders", self.list_of("shipping_orders")),
-            ("GET", "/wms/v1/shipping-orders/{ref}", self.one_of("shipping_orders")),
+            ("GET", "/wms/v1/shipping-orders/{ref}", self.one_of("shipping_orders", "ref")),
             ("POST", "/wms/v1/shipping-orders/{ref}/pick", self.pick_handler),
             ("POST", "/wms/v1/shipping-orders/{ref}/pack", self.pack_handler),
             ("POST", "/wms/v1/shipping-orders/{ref}/ship", self.ship_handler),
@@ -89,24 +89,6 @@ class WmsService(Service):
             ("GET", "/wms/v1/inventory", self.inventory),
             ("POST", "/wms/v1/inventory/snapshot", self.snapshot),
         ]
-
-    def list_of(self, bucket: str) -> Handler:
-        async def handler(_: Request) -> Response:
-            return reply(list(self.data[bucket].values()))
-
-        return handler
-
-    def one_of(self, bucket: str) -> Handler:
-        async def handler(request: Request) -> Response:
-            return reply(self._get(bucket, request.path_params["ref"]))
-
-        return handler
-
-    def _get(self, bucket: str, ref: str) -> dict[str, Any]:
-        record: dict[str, Any] | None = self.data[bucket].get(ref)
-        if record is None:
-            raise ApiError(404, f"{ref} not found")
-        return record
 
     def _position(self, site: str, sku: str) -> dict[str, Any]:
         row: dict[str, Any] = self.data["inventory"].setdefault(
@@ -164,7 +146,7 @@ class WmsService(Service):
         """Unload a truck against an expected receipt; report the receipt and the put-away.
 
         The receipt stays open (PARTIALLY_RECEIVED) until every line is in, or ``close``."""
-        expected = self._get("expected_receipts", ref)
+        expected = self.record("expected_receipts", ref)
         by_ref = {ln["line_ref"]: ln for ln in expected["lines"]}
         unknown = [got.get("line_ref") for got in lines or [] if got.get("line_ref") not in by_ref]
         if unknown:  # before anything moves: a receipt is applied whole or not at all
@@ -223,7 +205,7 @@ class WmsService(Service):
 
     def pick(self, ref: str, lines: list[dict[str, Any]] | None) -> dict[str, Any]:
         """Pick what was asked, or by default what the stock on hand allows (a short pick)."""
-        order = self._get("shipping_orders", ref)
+        order = self.record("shipping_orders", ref)
         if order["status"] != "RELEASED":
             raise ApiError(409, f"{ref} is {order['status']}")
         asked = {ln["line_ref"]: ln.get("qty_picked") for ln in lines or []}
@@ -239,7 +221,7 @@ class WmsService(Service):
         return reply({"order_ref": order["order_ref"], "status": order["status"]})
 
     async def pack_handler(self, request: Request) -> Response:
-        order = self._get("shipping_orders", request.path_params["ref"])
+        order = self.record("shipping_orders", request.path_params["ref"])
         if order["status"] != "PICKED":
             raise ApiError(409, f"{order['order_ref']} is {order['status']}, not PICKED")
         order["cartons"] = int((await body_of(request)).get("cartons") or 1)
@@ -251,7 +233,7 @@ class WmsService(Service):
 
     def ship(self, ref: str) -> str:
         """Load the order, take its stock and send the ship confirmation."""
-        order = self._get("shipping_orders", ref)
+        order = self.record("shipping_orders", ref)
         if order["status"] not in ("PICKED", "PACKED"):
             raise ApiError(409, f"{ref} is {order['status']}, not picked")
         out = []
