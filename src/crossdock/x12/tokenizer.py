@@ -276,6 +276,10 @@ class Tokenizer:
             region = region.replace(self._stray, term)
             if at_end and region.endswith(self._stray[0]):
                 region = region[:-1] + term
+        if sep != term and region.endswith(term) and not region.endswith(sep):
+            # The region stops between a terminator and its line break (an interchange's
+            # last segment): complete it so the region still takes the clean fast path.
+            region += sep[len(term) :]
         clean = is_clean(region, sep, term)
         pieces = region.split(sep if clean else term)
         found: set[str] = set()
