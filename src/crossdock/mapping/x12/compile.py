@@ -37,7 +37,7 @@ MAP_KEYS = frozenset(
 )
 RULE_KEYS = frozenset(
     {"name", "tag", "when", "required", "elements", "pairs", "set", "children", "path", "list"}
-    | {"hl", "number", "default", "once", "doc"}
+    | {"hl", "number", "default", "once", "doc", "emit_if"}
 )
 ELEMENT_KEYS = frozenset({"path", "type", "time", "codes", "const", "if", "count", "write"})
 PAIRS_KEYS = frozenset({"first", "count", "targets", "other", "emit"})
@@ -156,6 +156,7 @@ class CompiledMap:
         rule.is_list = bool(data.get("list", False))
         rule.hl = bool(data.get("hl", False))
         rule.number = str(data["number"]) if data.get("number") else None
+        rule.emit_if = _path(data["emit_if"]) if data.get("emit_if") else None
         if "children" in data or rule.path or rule.hl:
             rule.level = self._level(data.get("children", []), codes, where, sticky=rule.hl)
         widths = [e.index for e in rule.elems] + [e.time for e in rule.elems]

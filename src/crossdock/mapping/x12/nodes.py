@@ -69,6 +69,7 @@ class Rule:
         "const_if",
         "defaults",
         "elems",
+        "emit_if",
         "fast",
         "hl",
         "is_list",
@@ -97,6 +98,8 @@ class Rule:
         self.once = False
         self.elems: tuple[Elem, ...] = ()
         self.const_if: tuple[Elem, ...] = ()  # constants written only beside a value
+        # Written only when this path has a value (a wrapper such as N9*L1 around MSG notes).
+        self.emit_if: Path | None = None
         # Generated straight-line reader (see ``fastpath``), None until installed.
         self.fast: Callable[[dict[str, Any], Any, list[Any]], None] | None = None
         # (position, parent keys, last key, no conversion needed, elem), by position.

@@ -48,6 +48,8 @@ def write_document(compiled: CompiledMap, data: dict[str, Any]) -> list[Segment]
 
 def _write_level(level: Level, ctx: dict[str, Any], state: _State, parent_hl: int) -> None:
     for rule in level.rules:
+        if rule.emit_if is not None and not _get(ctx, rule.emit_if):
+            continue
         if rule.level is None:
             _write_segments(rule, ctx, state)
             continue

@@ -69,7 +69,15 @@ MAP_850: dict[str, Any] = {
                 4: {"const": "UT"},
             },
         },
-        {"name": "notes", "tag": "MSG", "elements": {1: "notes[]"}},
+        # 004010 carries header free text only inside an N9 loop: N9*L1*NOTES, then MSG.
+        {
+            "name": "notes_n9",
+            "tag": "N9",
+            "when": {1: "L1"},
+            "emit_if": "notes",
+            "elements": {2: {"const": "NOTES"}},
+            "children": [{"name": "notes", "tag": "MSG", "elements": {1: "notes[]"}}],
+        },
         party("buyer", ["BY"], contact=True),
         party("supplier", ["SU", "SE", "VN"], contact=True),
         party("ship_to", ["ST"], contact=True),
