@@ -10,6 +10,7 @@ import time
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -23,6 +24,8 @@ from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
 from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
 from crossdock.config import FolderEndpointConfig, HttpEndpointConfig, Settings
+from crossdock.config_carriers import SignatureConfig
+from crossdock.config_flows import ProcureToPayConfig, TolerancesConfig
 from crossdock.hub.delivery import EndpointDispatcher
 from crossdock.hub.edi.acknowledging import ack_renderer
 from crossdock.hub.edi.folder_intake import FolderIntake
@@ -30,16 +33,23 @@ from crossdock.hub.edi.outbound import X12Encoder
 from crossdock.hub.edi.partners import OwnIdentity, PartnerDirectory, TradingPartner
 from crossdock.hub.edi.prepare import EdiPreparer
 from crossdock.hub.edi.service import EdiService
+from crossdock.hub.flows import order_to_delivery, procure_to_pay, shipment_tracking
 from crossdock.hub.flows.model import FlowDefinition
+from crossdock.hub.flows.order_to_delivery import OrderToDeliveryPolicy
+from crossdock.hub.flows.p2p_policy import PartnerTerms, ProcureToPayPolicy
+from crossdock.hub.flows.three_way_match import Tolerance, Tolerances
 from crossdock.hub.flows.workers import flow_workers
 from crossdock.hub.group_commit import IntakeRecorder
+from crossdock.hub.inbound_systems import InboundSystemService, SystemChannel
 from crossdock.hub.policy import CircuitBreaker, RetryPolicy
 from crossdock.hub.ports import Endpoint
 from crossdock.hub.routing import Route, Router
 from crossdock.hub.runtime import LaneSettings, Runtime
 from crossdock.hub.store_runner import StoreRunner
+from crossdock.hub.system_transform import SystemEncoder
 from crossdock.hub.webhooks import CarrierChannel, SignatureCheck, WebhookService
 from crossdock.mapping.carriers import CarrierContext, normalizer
+from crossdock.mapping.systems import system_format
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.observability.metrics import HubMetrics, build_metrics
 from crossdock.x12.model import Delimiters
@@ -82,18 +92,58 @@ def build_routes(settings: Settings) -> list[Route]:
             where=dict(r.when.where),
             fields=dict(r.deliver.fields),
             partner=r.deliver.partner,
+            map=r.deliver.map,
         )
         for r in settings.routes
     ]
 
 
 def build_flows(settings: Settings) -> list[FlowDefinition]:
-    """The flows this hub runs (process managers, `crossdock.hub.flows`).
+    """The flows this hub runs (process managers, `crossdock.hub.flows`), from `flows:`.
 
-    None yet: the procure-to-pay and order-to-delivery flows are declared against
-    `FlowDefinition` and returned from here, built from the settings (per-partner SLAs).
+    Settings become the flows' plain policies here, because the hub never reads settings.
+    Order-to-delivery comes with `shipment_tracking`, which relates carrier events (keyed by
+    tracking number) to their orders.
     """
-    return []
+    config = settings.flows
+    flows: list[FlowDefinition] = []
+    if config.procure_to_pay.enabled:
+        flows.append(procure_to_pay.definition(_p2p_policy(config.procure_to_pay)))
+    if config.order_to_delivery.enabled:
+        o2d = config.order_to_delivery
+        policy = OrderToDeliveryPolicy(
+            milestone_every=timedelta(hours=o2d.milestone_every_hours),
+            pod_due=timedelta(hours=o2d.pod_due_hours),
+        )
+        flows += [order_to_delivery.definition(policy), shipment_tracking.definition()]
+    return flows
+
+
+def _tolerances(config: TolerancesConfig) -> Tolerances:
+    return Tolerances(
+        quantity=Tolerance(config.quantity_percent, config.quantity_absolute),
+        price=Tolerance(config.price_percent, config.price_absolute),
+    )
+
+
+def _p2p_policy(config: ProcureToPayConfig) -> ProcureToPayPolicy:
+    def days(value: float | None) -> timedelta | None:
+        return None if value is None else timedelta(days=value)
+
+    partners = {
+        name: PartnerTerms(
+            ack_due=timedelta(hours=p.ack_due_hours) if p.ack_due_hours else None,
+            asn_due_before_promised=days(p.asn_due_days_before_promised),
+            tolerances=_tolerances(p.tolerances) if p.tolerances else None,
+        )
+        for name, p in config.partners.items()
+    }
+    return ProcureToPayPolicy(
+        ack_due=timedelta(hours=config.ack_due_hours),
+        asn_due_before_promised=timedelta(days=config.asn_due_days_before_promised),
+        tolerances=_tolerances(config.tolerances),
+        partners=partners,
+    )
 
 
 def build_partners(settings: Settings) -> PartnerDirectory:
@@ -169,21 +219,39 @@ def build_endpoint(name: str, config: HttpEndpointConfig | FolderEndpointConfig)
     return FolderEndpoint(name=name, directory=config.path)
 
 
+def _signature(sig: SignatureConfig | None) -> SignatureCheck | None:
+    """The hub's signature check for a configured shared-secret HMAC (carriers, systems)."""
+    if sig is None:
+        return None
+    return SignatureCheck(
+        header=sig.header,
+        # EasyPost normalizes the secret to NFKD before signing; a no-op for ASCII.
+        secret=unicodedata.normalize("NFKD", sig.secret.get_secret_value()).encode(),
+        prefix=sig.prefix,
+        algorithm=sig.algorithm,
+        encoding=sig.encoding,
+    )
+
+
+def build_systems(settings: Settings) -> dict[str, SystemChannel]:
+    """Business systems posting their own JSON: each one's format, defaults and signature."""
+    channels = {}
+    for name, config in settings.systems.items():
+        fmt = system_format(config.format)
+        channels[name] = SystemChannel(
+            name=name,
+            format=fmt,
+            defaults={**fmt.defaults, **config.defaults},
+            signature=_signature(config.signature),
+        )
+    return channels
+
+
 def build_carriers(settings: Settings) -> dict[str, CarrierChannel]:
     """Carrier webhook channels: each carrier's normalizer and signature check, by name."""
     channels = {}
     for name, config in settings.carriers.items():
-        signature = None
-        if config.signature is not None:
-            sig = config.signature
-            signature = SignatureCheck(
-                header=sig.header,
-                # EasyPost normalizes the secret to NFKD before signing; a no-op for ASCII.
-                secret=unicodedata.normalize("NFKD", sig.secret.get_secret_value()).encode(),
-                prefix=sig.prefix,
-                algorithm=sig.algorithm,
-                encoding=sig.encoding,
-            )
+        signature = _signature(config.signature)
         channels[name] = CarrierChannel(
             name=name,
             normalize=normalizer(config.format),
@@ -208,6 +276,7 @@ class HubServices:
     edi: EdiService
     webhooks: WebhookService
     lane_for: Callable[[str], str] = field(default=lambda _t: "critical")
+    inbound: InboundSystemService | None = None
 
     @property
     def bus(self) -> SqlBus:
@@ -316,7 +385,10 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
     runtime = Runtime(
         runner,
         store.bus,
-        Router(build_routes(settings), {"x12": X12Encoder(partners, mappers)}),
+        Router(
+            build_routes(settings),
+            {"x12": X12Encoder(partners, mappers), "system": SystemEncoder()},
+        ),
         dispatchers,
         lanes,
         handler_retry=RetryPolicy(
@@ -346,6 +418,9 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
             build_carriers(settings), runner, settings.lane_for, wake_after_intake
         ),
         lane_for=settings.lane_for,
+        inbound=InboundSystemService(
+            build_systems(settings), runner, settings.lane_for, wake_after_intake
+        ),
     )
 
 

@@ -36,8 +36,10 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from crossdock.canonical.registry import document_types
 from crossdock.config_carriers import CarrierConfig
 from crossdock.config_file import ConfigError, ConfigProblem, Loc
+from crossdock.config_flows import FlowsConfig
 from crossdock.config_partners import PartnerConfig, X12IdentityConfig
 from crossdock.config_sources import read_sources
+from crossdock.config_systems import SystemConfig
 
 __all__ = [
     "ConfigError",
@@ -188,12 +190,15 @@ class DeliverConfig(_Section):
     """Where a route sends its messages and in which shape."""
 
     endpoint: str
-    transform: Literal["canonical", "envelope", "fields", "x12"] = "canonical"
+    transform: Literal["canonical", "envelope", "fields", "x12", "system"] = "canonical"
     fields: dict[str, str] = Field(
         default_factory=dict, description="for transform 'fields': output name -> dotted path"
     )
     partner: str | None = Field(
         None, description="for transform 'x12': the partner whose envelope and maps to use"
+    )
+    map: str | None = Field(
+        None, description="for transform 'system': the map rendering the system's request body"
     )
 
 
@@ -232,6 +237,8 @@ class Settings(BaseSettings):
     x12: X12IdentityConfig = Field(default_factory=X12IdentityConfig)
     partners: dict[Name, PartnerConfig] = Field(default_factory=dict)
     carriers: dict[Name, CarrierConfig] = Field(default_factory=dict)
+    flows: FlowsConfig = Field(default_factory=FlowsConfig)
+    systems: dict[Name, SystemConfig] = Field(default_factory=dict)
 
     @property
     def database_url(self) -> str:
@@ -321,6 +328,7 @@ def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
             message = "fields are only used with transform 'fields'"
             problems.append(((*at, "deliver", "fields"), message))
         problems.extend(_x12_route_problems(settings, route, at))
+        problems.extend(_system_route_problems(route, at))
     problems.extend(_partner_problems(settings, endpoints))
     return problems
 
@@ -340,6 +348,27 @@ def _x12_route_problems(settings: Settings, route: RouteConfig, at: Loc) -> list
         return [((*at, "deliver", "partner"), f"unknown partner {partner!r} (known: {known})")]
     if config.x12 is None:
         return [((*at, "deliver", "partner"), f"partner {partner!r} has no x12 settings")]
+    return []
+
+
+def _system_route_problems(route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
+    """A route rendering a system's body must name a map for its document type, and only then."""
+    from crossdock.mapping.systems import outbound_maps
+
+    name = route.deliver.map
+    if route.deliver.transform != "system":
+        if name is not None:
+            return [((*at, "deliver", "map"), "map is only used with transform 'system'")]
+        return []
+    if name is None:
+        return [((*at, "deliver", "transform"), "transform 'system' needs deliver.map")]
+    system_map = outbound_maps().get(name)
+    if system_map is None:
+        known = ", ".join(sorted(outbound_maps()))
+        return [((*at, "deliver", "map"), f"unknown map {name!r} (known: {known})")]
+    if system_map.document_type != route.when.document_type:
+        message = f"map {name!r} renders {system_map.document_type}, not {route.when.document_type}"
+        return [((*at, "deliver", "map"), message)]
     return []
 
 

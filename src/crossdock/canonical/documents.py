@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from crossdock.canonical import (
     acknowledgment,
+    flow_documents,
     fulfillment,
     inventory,
     invoice,
@@ -19,6 +20,7 @@ from crossdock.canonical import (
 
 __all__ = [
     "acknowledgment",
+    "flow_documents",
     "fulfillment",
     "inventory",
     "invoice",

@@ -14,9 +14,10 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, model_validator
 
 from crossdock.canonical.base import CanonicalDocument, CanonicalModel
+from crossdock.canonical.item import Item
 from crossdock.canonical.party import Party
 from crossdock.canonical.registry import register
-from crossdock.canonical.values import Code, CountryCode, Quantity, Sscc, Text
+from crossdock.canonical.values import Code, CountryCode, LineNumber, Quantity, Sscc, Text
 
 Scac = Annotated[str, Field(pattern=r"^[A-Z]{2,4}$", description="NMFTA carrier code (SCAC)")]
 
@@ -68,6 +69,17 @@ class ShipmentPackage(CanonicalModel):
         return self
 
 
+class ShipmentLine(CanonicalModel):
+    """What the warehouse picked for one fulfillment order line (X12 945 W12), so a short
+    pick is seen before the goods leave."""
+
+    order_number: Code
+    line_number: LineNumber
+    item: Item
+    ordered_quantity: Quantity | None = None
+    shipped_quantity: Quantity
+
+
 @register
 class Shipment(CanonicalDocument):
     """A shipment tendered to a carrier (X12 204 / carrier booking), referencing the orders in it.
@@ -76,6 +88,7 @@ class Shipment(CanonicalDocument):
         shipment_id: The shipper's (TMS's) shipment id; the correlation key.
         order_numbers: Fulfillment order numbers shipped in it.
         po_numbers: Customer PO numbers, for carriers and consignees that track by them.
+        lines: Picked quantities per order line, when the warehouse's shipping advice says.
     """
 
     document_type = "shipment"
@@ -98,6 +111,7 @@ class Shipment(CanonicalDocument):
     po_numbers: list[Code] = Field(default_factory=list)
     total_weight: Quantity | None = None
     packages: Annotated[list[ShipmentPackage], Field(min_length=1)]
+    lines: list[ShipmentLine] | None = None
 
     @model_validator(mode="after")
     def _planned_in_order(self) -> Shipment:

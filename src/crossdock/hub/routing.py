@@ -35,6 +35,7 @@ class Route:
     where: Mapping[str, Any] = field(default_factory=dict)
     fields: Mapping[str, str] = field(default_factory=dict)
     partner: str | None = None
+    map: str | None = None
 
     def matches(self, message: StoredMessage, document: Any | None) -> bool:
         summary = message.summary

@@ -25,6 +25,9 @@ EXPECTED_KEYS = {
     "shipment_milestone": "HP-SHP-2024-310077",
     "proof_of_delivery": "HP-SHP-2024-310077",
     "invoice": "CP-INV-2024-0661840",
+    "invoice_approval": "CP-INV-2024-0661840",
+    "billing_trigger": "HP-SO-2024-552190",
+    "shipment_status": "HP-SO-2024-552190",
 }
 
 

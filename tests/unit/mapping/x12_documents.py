@@ -109,7 +109,9 @@ def acknowledgments() -> st.SearchStrategy[dict[str, Any]]:
             {
                 "acknowledgment_number": optional(code),
                 "po_number": code,
-                "po_date": optional(days),
+                # BAK04 is mandatory: without a PO date the map sends the acknowledgment's
+                # date there, which reads back as the PO date (knowingly lossy).
+                "po_date": days,
                 "status": st.just(status),
                 "acknowledged_at": moments,
                 "currency": st.just(currency),
@@ -186,8 +188,10 @@ def ship_notices() -> st.SearchStrategy[dict[str, Any]]:
                 "bill_of_lading": optional(code),
                 "pro_number": optional(code),
                 "tracking_number": optional(code),
-                "trailer_number": optional(code),
-                "seal_number": optional(code),
+                # TD303 holds 10 characters and TD309 15; longer equipment numbers (an ISO 6346
+                # container number is 11, which X12 splits into TD302 + TD303) are not mapped.
+                "trailer_number": optional(code.filter(lambda found: len(found) <= 10)),
+                "seal_number": optional(code.filter(lambda found: len(found) <= 15)),
             }
         )
         .map(drop_none)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 
@@ -16,6 +16,8 @@ from crossdock.hub.ports import OutboundRequest, SendResult
 #: Statuses that say "not now" rather than "never": request timeout, too early, rate limited.
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 _ERROR_BODY_CHARS = 200
+# HttpUrl validation percent-encodes the braces of a template written in the configuration.
+_KEY_MARKERS = ("{correlation_key}", "%7Bcorrelation_key%7D", "%7bcorrelation_key%7d")
 
 
 def classify_status(status: int) -> tuple[bool, bool]:
@@ -114,6 +116,14 @@ class HttpEndpoint:
         headers["X-Crossdock-Correlation-Key"] = request.correlation_key
         return headers
 
+    def url_for(self, request: OutboundRequest) -> str:
+        """The URL with ``{correlation_key}`` filled in (percent-encoded), for APIs that name
+        the business document in the path (``/api/purchase-orders/{docNo}/confirmations``)."""
+        for marker in _KEY_MARKERS:
+            if marker in self.url:
+                return self.url.replace(marker, quote(request.correlation_key, safe=""))
+        return self.url
+
     async def send(self, request: OutboundRequest) -> SendResult:
         """Send one delivery and say what happened; never raises for network trouble."""
         if self._url_error is not None:
@@ -122,7 +132,7 @@ class HttpEndpoint:
         try:
             async with self._client().request(
                 self.method,
-                self.url,
+                self.url_for(request),
                 data=request.body,
                 headers=self._headers(request),
                 allow_redirects=False,

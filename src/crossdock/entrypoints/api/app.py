@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
-from crossdock.entrypoints.api import edi, intake, operations, webhooks
+from crossdock.entrypoints.api import edi, inbound, intake, operations, webhooks
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.problems import install_problem_handlers
@@ -24,6 +24,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(intake.router, tags=["intake"])
     app.include_router(edi.router, tags=["edi"])
     app.include_router(webhooks.router, tags=["webhooks"])
+    app.include_router(inbound.router, tags=["inbound"])
     app.include_router(operations.router, tags=["operations"])
     app.include_router(exceptions_api.router, tags=["exceptions"])
     return app

@@ -39,7 +39,9 @@ RULE_KEYS = frozenset(
     {"name", "tag", "when", "required", "elements", "pairs", "set", "children", "path", "list"}
     | {"hl", "number", "default", "once", "doc", "emit_if"}
 )
-ELEMENT_KEYS = frozenset({"path", "type", "time", "codes", "const", "if", "count", "write"})
+ELEMENT_KEYS = frozenset(
+    {"path", "type", "time", "codes", "const", "if", "count", "write", "read", "max", "split"}
+)
 PAIRS_KEYS = frozenset({"first", "count", "targets", "other", "emit"})
 OPTION_KEYS = frozenset({"timezone"})
 ENVELOPE_SOURCES = frozenset({"sender", "receiver", "sender_id", "receiver_id", "group_time"})
@@ -134,7 +136,7 @@ class CompiledMap:
                         e,
                     )
                     for e in rule.elems
-                    if e.const is None and e.count is None
+                    if e.const is None and e.count is None and e.read
                 ),
                 key=lambda read: read[0],
             )
@@ -143,6 +145,10 @@ class CompiledMap:
         if len(appended) > 1:
             raise MappingConfigError(f"{here}: '[]' elements must share one list path")
         rule.append = next(iter(appended), None)
+        splits = [e for e in rule.elems if e.split > 1]
+        if len(splits) > 1 or (splits and rule.append):
+            raise MappingConfigError(f"{here}: one 'split' element per rule, and no '[]'")
+        rule.split = splits[0] if splits else None
         rule.pairs = tuple(_pairs(p, f"{here} pairs") for p in _as_list(data.get("pairs")))
         sets, refs = [], []
         for key, value in dict(data.get("set", {})).items():
@@ -187,6 +193,13 @@ def _elem(index: int, spec: Any, codes: dict[str, dict[str, Any]], here: str) ->
     elif not text:
         raise MappingConfigError(f"{here}: needs 'path', 'const' or 'count'")
     elem.write = bool(spec.get("write", True))
+    elem.read = bool(spec.get("read", True))  # False: a write-only fallback (BAK04)
+    if "max" in spec:  # the X12 element's maximum length: longer text is cut on the way out
+        elem.max_length = _index(spec["max"], here)
+    if "split" in spec:
+        if not elem.max_length or append or elem.kind != "str":
+            raise MappingConfigError(f"{here}: 'split' needs 'max' and a plain text path")
+        elem.split = _index(spec["split"], here)
     if "time" in spec:
         elem.time = _index(spec["time"], here)
     table = spec.get("codes")

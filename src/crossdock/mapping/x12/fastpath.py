@@ -17,6 +17,7 @@ from typing import Any
 from crossdock.mapping.x12.compile import CompiledMap
 from crossdock.mapping.x12.nodes import Path, Rule
 from crossdock.mapping.x12.read import decode, read_pairs
+from crossdock.mapping.x12.values import join_text
 
 
 def install(compiled: CompiledMap) -> None:
@@ -26,7 +27,7 @@ def install(compiled: CompiledMap) -> None:
 
 
 def _build(compiled: CompiledMap, rule: Rule) -> Any:
-    env: dict[str, Any] = {"read_pairs": read_pairs}
+    env: dict[str, Any] = {"read_pairs": read_pairs, "join_text": join_text}
     lines = ["def apply(ctx, segment, pending):", "    els = segment.elements", "    n = len(els)"]
     for i, (position, _, _, plain, elem) in enumerate(rule.reads):
         lines.append(f"    r{i} = els[{position}] if n > {position} else ''")
@@ -45,7 +46,7 @@ def _build(compiled: CompiledMap, rule: Rule) -> Any:
     for i, (_, head, last, plain, elem) in enumerate(rule.reads):
         lines.append(f"    if r{i}:")
         value = f"r{i}" if plain else f"v{i}"
-        lines += assign_lines(head, last, value, elem.append, "        ")
+        lines += assign_lines(head, last, value, elem.append, "        ", bool(elem.split))
     for k, pairs in enumerate(rule.pairs):
         env[f"pairs{k}"] = pairs
         lines.append(f"    read_pairs(pairs{k}, ctx, (), segment, None)")
@@ -54,11 +55,15 @@ def _build(compiled: CompiledMap, rule: Rule) -> Any:
     return env["apply"]
 
 
-def assign_lines(head: Path, last: str, value: str, append: bool, indent: str) -> list[str]:
+def assign_lines(
+    head: Path, last: str, value: str, append: bool, indent: str, join: bool = False
+) -> list[str]:
     """Source lines that put ``value`` at head + last under ``ctx``, creating dicts."""
     if not head:
         if append:
             return [f"{indent}ctx.setdefault({last!r}, []).append({value})"]
+        if join:
+            return [f"{indent}join_text(ctx, {last!r}, {value})"]
         return [f"{indent}ctx[{last!r}] = {value}"]
     lines = [f"{indent}t = ctx"]
     for key in head:
@@ -70,6 +75,8 @@ def assign_lines(head: Path, last: str, value: str, append: bool, indent: str) -
         ]
     if append:
         lines.append(f"{indent}t.setdefault({last!r}, []).append({value})")
+    elif join:
+        lines.append(f"{indent}join_text(t, {last!r}, {value})")
     else:
         lines.append(f"{indent}t[{last!r}] = {value}")
     return lines

@@ -16,6 +16,7 @@ from crossdock.mapping.x12.nodes import Elem, Pairs, Path, Rule
 from crossdock.mapping.x12.read import _get, _put
 from crossdock.mapping.x12.values import (
     ValueProblem,
+    join_text,
     n2_to_decimal,
     x12_date_to_iso,
     x12_datetime_to_iso,
@@ -42,6 +43,7 @@ class Emitter:
             "date": x12_date_to_iso,
             "datetime": x12_datetime_to_iso,
             "n2": n2_to_decimal,
+            "join_text": join_text,
         }
         self.names: dict[int, str] = {}
         self.source: list[str] = []
@@ -84,7 +86,7 @@ class Emitter:
                 lines += ["        " + line for line in self.decode(i, elem)]
             value = f"r{i}" if plain else f"v{i}"
             if key is None:
-                lines += assign_lines(head, last, value, elem.append, "        ")
+                lines += assign_lines(head, last, value, elem.append, "        ", bool(elem.split))
                 continue
             holder, indent = holders[key], "        "
             if shared:
@@ -97,6 +99,8 @@ class Emitter:
                 lines.append(f"{indent}    {holder} = ctx[{key!r}] = {{}}")
             if elem.append:
                 lines.append(f"        {holder}.setdefault({last!r}, []).append({value})")
+            elif elem.split:
+                lines.append(f"        join_text({holder}, {last!r}, {value})")
             else:
                 lines.append(f"        {holder}[{last!r}] = {value}")
         for pairs in rule.pairs:

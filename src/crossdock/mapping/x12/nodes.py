@@ -24,7 +24,10 @@ class Elem:
         "count",
         "index",
         "kind",
+        "max_length",
         "path",
+        "read",
+        "split",
         "strict",
         "text",
         "time",
@@ -42,9 +45,15 @@ class Elem:
         self.codes_out: dict[Any, str] | None = None
         self.strict = True
         self.write = True
+        self.read = True
         self.const: str | None = None
         self.const_if = 0
         self.count: str | None = None
+        # Outbound only: free text longer than the X12 element allows is cut (see values.clip).
+        self.max_length = 0
+        # Outbound: longer text is spread over up to ``split`` repeats of the segment (G69);
+        # inbound, repeats are joined back with a space (see values.split_text).
+        self.split = 0
 
 
 class Pairs:
@@ -83,6 +92,7 @@ class Rule:
         "refs",
         "required",
         "sets",
+        "split",
         "tag",
         "when",
         "when_more",
@@ -105,6 +115,7 @@ class Rule:
         # (position, parent keys, last key, no conversion needed, elem), by position.
         self.reads: tuple[tuple[int, Path, str, bool, Elem], ...] = ()
         self.append: Path | None = None
+        self.split: Elem | None = None  # the element spread over repeated segments
         self.pairs: tuple[Pairs, ...] = ()
         self.sets: tuple[tuple[Path, Any], ...] = ()
         self.refs: tuple[tuple[Path, Path], ...] = ()

@@ -16,6 +16,7 @@ from crossdock.mapping.x12.errors import MappingError
 from crossdock.mapping.x12.nodes import Elem, Level, Pairs, Path, Rule
 from crossdock.mapping.x12.values import (
     ValueProblem,
+    join_text,
     n2_to_decimal,
     sscc_in,
     x12_date_to_iso,
@@ -176,6 +177,10 @@ def _apply(
             if trace is not None:
                 where = (*ctx_path, *elem.path, len(items) - 1)
                 trace[where] = (segment.position, segment.tag, elem.index)
+        elif elem.split:
+            join_text(holder, last, value)
+            if trace is not None:
+                trace[(*ctx_path, *elem.path)] = (segment.position, segment.tag, elem.index)
         else:
             holder[last] = value
             if trace is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 
 class ValueProblem(ValueError):
@@ -81,6 +82,45 @@ def n2_out(value: object) -> str:
     except InvalidOperation as exc:
         raise ValueProblem(f"{value!r} is not a number") from exc
     return str(int(cents))
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a word boundary when there is one.
+
+    For free text (descriptions, notes, remarks) whose X12 element is shorter than the
+    canonical field may be: a strict partner translator rejects an over-long element, so the
+    tail is dropped rather than sending an invalid segment. Text within the limit is untouched.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if text[limit] != " " and " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip() or text[:limit]
+
+
+def split_text(text: str, limit: int, count: int) -> list[str]:
+    """``text`` as at most ``count`` pieces of at most ``limit`` characters, cut at spaces.
+
+    Read back joined with one space, so text cut at single spaces comes back whole; a word
+    longer than ``limit`` is cut hard (it comes back with a space inside) and what does not
+    fit in ``count`` pieces is dropped from the last one (``clip``).
+    """
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit and len(pieces) < count - 1:
+        piece = clip(rest, limit)
+        pieces.append(piece)
+        rest = rest[len(piece) :]
+        rest = rest[1:] if rest[:1] == " " else rest
+    pieces.append(clip(rest, limit))
+    return [piece for piece in pieces if piece]
+
+
+def join_text(holder: dict[str, Any], key: str, value: str) -> None:
+    """Inbound side of ``split_text``: append a repeat's piece to the field's text so far."""
+    found = holder.get(key)
+    holder[key] = f"{found} {value}" if found else value
 
 
 def date_out(value: object) -> str:

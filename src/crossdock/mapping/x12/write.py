@@ -15,10 +15,12 @@ from crossdock.mapping.x12.nodes import Elem, Level, Rule
 from crossdock.mapping.x12.read import _get
 from crossdock.mapping.x12.values import (
     ValueProblem,
+    clip,
     date_out,
     datetime_out,
     decimal_out,
     n2_out,
+    split_text,
 )
 from crossdock.x12.model import Segment
 
@@ -72,15 +74,26 @@ def _write_level(level: Level, ctx: dict[str, Any], state: _State, parent_hl: in
 def _write_segments(rule: Rule, ctx: dict[str, Any], state: _State) -> None:
     if rule.append is None:
         values, filled = _values(rule, ctx, state)
-        if filled:
+        if not filled:
+            return
+        elem = rule.split
+        text = _get(ctx, elem.path) if elem is not None else None
+        if elem is None or not isinstance(text, str) or len(text) <= elem.max_length:
             state.emit(rule.tag, values)
+            return
+        for piece in split_text(text, elem.max_length, elem.split):
+            values[elem.index - 1] = piece
+            state.emit(rule.tag, list(values))
+        return
+    slots = [e for e in rule.elems if e.append and e.write]
+    if not slots:  # read-only (an inbound-only spelling of a field another rule writes)
         return
     items = _get(ctx, rule.append) or []
-    slots = [e for e in rule.elems if e.append]
     for start in range(0, len(items), len(slots)):
         values, _ = _values(rule, ctx, state)
         for elem, item in zip(slots, items[start : start + len(slots)], strict=False):
-            values[elem.index - 1] = _encode(state.compiled, elem, item, values)
+            text = _encode(state.compiled, elem, item, values)
+            values[elem.index - 1] = clip(text, elem.max_length) if elem.max_length else text
         state.emit(rule.tag, values)
 
 
@@ -105,9 +118,10 @@ def _values(rule: Rule, ctx: dict[str, Any], state: _State) -> tuple[list[str], 
         if value is None or value == "" or value == []:
             continue
         try:
-            values[elem.index - 1] = _encode(state.compiled, elem, value, values)
+            text = _encode(state.compiled, elem, value, values)
         except (ValueProblem, ValueError) as exc:
             raise ValueProblem(f"{rule.tag}{elem.index:02d} <- {elem.text}: {exc}") from exc
+        values[elem.index - 1] = clip(text, elem.max_length) if elem.max_length else text
         filled = True
     for pairs in rule.pairs:
         slot = pairs.first - 1

@@ -33,20 +33,21 @@ CODE_LISTS: dict[str, frozenset[str]] = {
         "RE RI RL RT SB SE SF SH SN SO SS ST SU SV TO UC UP VN WD WH WR Z7 ZZ 1T 2L 31 40 41 "
         "BM BK CB DS EX FR LC LN OP OR PK PN RP TC TP TS VC VS"
     ),
-    # 128 reference identification qualifier
+    # 128 reference identification qualifier (LU: location number, e.g. a putaway bin)
     "ref": _codes(
         "01 02 06 11 12 14 19 23 2I 4N 8M 97 86 AH AN AO AP AU BM BL BR CA CI CN CO CR CT DJ DK "
         "DO DP EI FJ FN GT IA IB IK IL IN IT IV IX JB KK L1 LI LO LT MA MB MK MR OC OI OQ P8 PC PD "
         "PG PJ PK PM PO PR PS PY Q1 QY RA RB RE RU SA SC SE SI SN SO SS ST SU TN TO TX UC VN VR WH "
-        "WS XY YB ZH ZZ MU 72 47 08 0L RT 2H"
+        "WS XY YB ZH ZZ MU 72 47 08 0L RT 2H LU"
     ),
-    # 374 date/time qualifier
+    # 374 date/time qualifier (814: payment due date, the 810's DTM for the due date)
     "date": _codes(
         "001 002 003 004 005 006 007 008 009 010 011 012 017 018 019 035 036 037 038 039 040 043 "
         "044 050 055 056 063 064 065 066 067 068 069 070 071 072 073 074 075 076 077 078 079 080 "
         "081 085 086 092 093 094 095 096 097 098 099 102 106 109 110 118 119 139 140 141 150 151 "
         "152 168 170 171 172 174 175 178 186 191 193 194 196 197 198 200 202 219 238 239 248 318 "
-        "322 323 367 368 369 370 371 372 382 405 472 509 514 586 626 636 655 690 804 AA1 AA2 BHD "
+        "322 323 367 368 369 370 371 372 382 405 472 509 514 586 626 636 655 690 804 814 AA1 AA2 "
+        "BHD "
         "LEA MRR PKP RFF ZZZ"
     ),
     # 735 hierarchical level code (856)

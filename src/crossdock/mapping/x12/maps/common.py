@@ -21,6 +21,10 @@ ITEM_IDS: dict[str, str] = {
 }
 GTIN_BY_LENGTH = {"item.gtin": {12: "UP", 13: "EN", 14: "UK", 8: "EN"}}
 
+# Free text is cut to the X12 element's maximum on the way out (``max``, at a word boundary):
+# N102/PER02 60, N301/N302 55, N401 30, ITD12 80. Identifiers are never cut.
+_LINE: dict[str, Any] = {"path": "address.lines[]", "max": 55}
+
 
 def item_ids(first: int, count: int, **extra: str) -> dict[str, Any]:
     """Qualifier/id pairs from element ``first`` on (PO106/PO107, LIN02/LIN03, ...)."""
@@ -43,13 +47,13 @@ def party(path: str, qualifiers: str | list[str], *, contact: bool = False) -> d
         {
             "name": f"{path}.N3",
             "tag": "N3",
-            "elements": {1: "address.lines[]", 2: "address.lines[]"},
+            "elements": {1: _LINE, 2: _LINE},
         },
         {
             "name": f"{path}.N4",
             "tag": "N4",
             "elements": {
-                1: "address.city",
+                1: {"path": "address.city", "max": 30},
                 2: "address.region",
                 3: "address.postal_code",
                 4: "address.country",
@@ -61,7 +65,7 @@ def party(path: str, qualifiers: str | list[str], *, contact: bool = False) -> d
             {
                 "name": f"{path}.PER",
                 "tag": "PER",
-                "elements": {1: {"const": "IC"}, 2: "contact.name"},
+                "elements": {1: {"const": "IC"}, 2: {"path": "contact.name", "max": 60}},
                 "pairs": {
                     "first": 3,
                     "count": 3,
@@ -75,7 +79,7 @@ def party(path: str, qualifiers: str | list[str], *, contact: bool = False) -> d
         "when": {1: qualifiers},
         "set": {"role": path},
         "default": {"address.country": "US"},
-        "elements": {2: "name"},
+        "elements": {2: {"path": "name", "max": 60}},
         "pairs": {"first": 3, "count": 1, "targets": {"UL": "gln", "1": "duns"}, "other": "x12"},
         "children": children,
     }
@@ -87,20 +91,20 @@ def site(path: str, qualifiers: str | list[str]) -> dict[str, Any]:
         "tag": "N1",
         "path": path,
         "when": {1: qualifiers},
-        "elements": {2: "name"},
+        "elements": {2: {"path": "name", "max": 60}},
         "pairs": {"first": 3, "count": 1, "targets": {"*": "code"}, "emit": {"code": "91"}},
         "default": {"address.country": "US"},
         "children": [
             {
                 "name": f"{path}.N3",
                 "tag": "N3",
-                "elements": {1: "address.lines[]", 2: "address.lines[]"},
+                "elements": {1: _LINE, 2: _LINE},
             },
             {
                 "name": f"{path}.N4",
                 "tag": "N4",
                 "elements": {
-                    1: "address.city",
+                    1: {"path": "address.city", "max": 30},
                     2: "address.region",
                     3: "address.postal_code",
                     4: "address.country",
@@ -118,7 +122,7 @@ PAYMENT_TERMS: dict[str, Any] = {
         3: "discount_percent",
         5: "discount_days",
         7: "net_days",
-        12: "description",
+        12: {"path": "description", "max": 80},
     },
 }
 

@@ -20,6 +20,8 @@ MAP_810: dict[str, Any] = {
     "codes": {
         "invoice_type": {"DI": "commercial", "DR": "commercial", "CR": "credit_note"},
         "allowance_charge": {"A": False, "C": True},
+        # SAC02 (1300): ZZZZ is "mutually defined", i.e. no code; other codes pass through.
+        "sac_code": {"*": "pass", "ZZZZ": None},
     },
     "segments": [
         {
@@ -32,7 +34,12 @@ MAP_810: dict[str, Any] = {
                 7: {"path": "invoice_type", "codes": "invoice_type"},
             },
         },
-        {"name": "notes", "tag": "NTE", "when": {1: "GEN"}, "elements": {2: "notes[]"}},
+        {
+            "name": "notes",
+            "tag": "NTE",
+            "when": {1: "GEN"},
+            "elements": {2: {"path": "notes[]", "max": 80}},
+        },
         DOCUMENT_CURRENCY,
         {
             "name": "po_numbers",
@@ -55,7 +62,7 @@ MAP_810: dict[str, Any] = {
                 5: "discount_days",
                 7: "net_days",
             }
-            | {12: "description"},
+            | {12: {"path": "description", "max": 80}},
         },
         {
             "name": "due_date",
@@ -81,7 +88,7 @@ MAP_810: dict[str, Any] = {
                     "name": "lines.PID",
                     "tag": "PID",
                     "when": {1: "F"},
-                    "elements": {5: "item.description"},
+                    "elements": {5: {"path": "item.description", "max": 80}},
                 },
             ],
         },
@@ -107,9 +114,15 @@ MAP_810: dict[str, Any] = {
             "elements": {
                 1: {"path": "is_charge", "codes": "allowance_charge"},
                 # Many partners send no SAC15: the code (D240 freight) is then the reason.
-                2: ["code", {"path": "reason", "write": False}],
+                # SAC02 or SAC03 is required (R0203): without a code, ZZZZ (mutually
+                # defined), which reads back as no code.
+                2: [
+                    {"const": "ZZZZ"},
+                    {"path": "code", "codes": "sac_code"},
+                    {"path": "reason", "write": False},
+                ],
                 5: {"path": "amount.amount", "type": "n2"},
-                15: "reason",
+                15: {"path": "reason", "max": 80},
             },
         },
         {"tag": "CTT", "elements": {1: {"count": "lines"}}},

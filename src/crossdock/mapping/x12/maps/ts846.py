@@ -42,17 +42,18 @@ MAP_846: dict[str, Any] = {
                 4: {"path": "as_of", "type": "datetime", "time": 5},
             },
         },
-        {
-            "name": "as_of",
-            "tag": "DTM",
-            "when": {1: "007"},
-            "elements": {2: {"path": "as_of", "type": "datetime", "time": 3}, 4: {"const": "UT"}},
-        },
+        # 846 heading order: BIA, CUR, REF, PER, MEA, DTM.
         {
             "name": "source_system",
             "tag": "REF",
             "when": {1: "ZZ"},
             "elements": {2: "source_system"},
+        },
+        {
+            "name": "as_of",
+            "tag": "DTM",
+            "when": {1: "007"},
+            "elements": {2: {"path": "as_of", "type": "datetime", "time": 3}, 4: {"const": "UT"}},
         },
         site("site", ["WH"]),
         {
@@ -61,7 +62,11 @@ MAP_846: dict[str, Any] = {
             "once": True,
             "pairs": item_ids(2, 10),
             "children": [
-                {"tag": "PID", "when": {1: "F"}, "elements": {5: "item.description"}},
+                {
+                    "tag": "PID",
+                    "when": {1: "F"},
+                    "elements": {5: {"path": "item.description", "max": 80}},
+                },
                 _quantity("on_hand", ["17"]),
                 _quantity("allocated", ["QA"]),
                 _quantity("available", ["33"]),

@@ -76,7 +76,9 @@ MAP_850: dict[str, Any] = {
             "when": {1: "L1"},
             "emit_if": "notes",
             "elements": {2: {"const": "NOTES"}},
-            "children": [{"name": "notes", "tag": "MSG", "elements": {1: "notes[]"}}],
+            "children": [
+                {"name": "notes", "tag": "MSG", "elements": {1: {"path": "notes[]", "max": 264}}}
+            ],
         },
         party("buyer", ["BY"], contact=True),
         party("supplier", ["SU", "SE", "VN"], contact=True),
@@ -100,7 +102,7 @@ MAP_850: dict[str, Any] = {
                     "name": "lines.PID",
                     "tag": "PID",
                     "when": {1: "F"},
-                    "elements": {5: "item.description"},
+                    "elements": {5: {"path": "item.description", "max": 80}},
                 },
                 {
                     "name": "lines.DTM",
@@ -108,7 +110,7 @@ MAP_850: dict[str, Any] = {
                     "when": {1: "002"},
                     "elements": {2: {"path": "requested_delivery_date", "type": "date"}},
                 },
-                {"name": "lines.MSG", "tag": "MSG", "elements": {1: "note"}},
+                {"name": "lines.MSG", "tag": "MSG", "elements": {1: {"path": "note", "max": 264}}},
             ],
         },
         {"tag": "CTT", "elements": {1: {"count": "lines"}}},

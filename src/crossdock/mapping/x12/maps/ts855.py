@@ -28,7 +28,11 @@ MAP_855: dict[str, Any] = {
                 1: {"const": "00"},
                 2: {"path": "status", "codes": "status"},
                 3: "po_number",
-                4: {"path": "po_date", "type": "date"},
+                # BAK04 is mandatory: without a PO date the acknowledgment's date is sent.
+                4: [
+                    {"path": "acknowledged_at", "type": "date", "read": False},
+                    {"path": "po_date", "type": "date"},
+                ],
                 6: "acknowledgment_number",
                 8: "sales_order_number",
                 9: {"path": "acknowledged_at", "type": "datetime"},
@@ -44,7 +48,23 @@ MAP_855: dict[str, Any] = {
                 4: {"const": "UT"},
             },
         },
-        {"name": "notes", "tag": "MSG", "elements": {1: "notes[]"}},
+        # 004010 carries header free text only inside an N9 loop: N9*L1*NOTES, then MSG.
+        {
+            "name": "notes_n9",
+            "tag": "N9",
+            "when": {1: "L1"},
+            "emit_if": "notes",
+            "elements": {2: {"const": "NOTES"}},
+            "children": [
+                {"name": "notes", "tag": "MSG", "elements": {1: {"path": "notes[]", "max": 264}}}
+            ],
+        },
+        # A bare heading MSG (outside any N9 loop), as some partners send, is still read.
+        {
+            "name": "notes_bare",
+            "tag": "MSG",
+            "elements": {1: {"path": "notes[]", "write": False}},
+        },
         party("supplier", ["SU", "SE", "VN"], contact=True),
         party("buyer", ["BY"], contact=True),
         {
@@ -67,7 +87,7 @@ MAP_855: dict[str, Any] = {
                     "name": "lines.PID",
                     "tag": "PID",
                     "when": {1: "F"},
-                    "elements": {5: "item.description"},
+                    "elements": {5: {"path": "item.description", "max": 80}},
                 },
                 {
                     "name": "lines.ACK",
@@ -80,7 +100,27 @@ MAP_855: dict[str, Any] = {
                         5: {"path": "promised_date", "type": "date"},
                     },
                 },
-                {"name": "lines.MSG", "tag": "MSG", "elements": {1: "reason"}},
+                # Line free text: the PO1 loop's N9 loop (N9*L1, MSG), after ACK. A bare MSG
+                # in the PO1 loop, as some partners send, is still read.
+                {
+                    "name": "lines.N9",
+                    "tag": "N9",
+                    "when": {1: "L1"},
+                    "emit_if": "reason",
+                    "elements": {2: {"const": "REASON"}},
+                    "children": [
+                        {
+                            "name": "lines.N9.MSG",
+                            "tag": "MSG",
+                            "elements": {1: {"path": "reason", "max": 264}},
+                        }
+                    ],
+                },
+                {
+                    "name": "lines.MSG",
+                    "tag": "MSG",
+                    "elements": {1: {"path": "reason", "write": False}},
+                },
             ],
         },
         {"tag": "CTT", "elements": {1: {"count": "lines"}}},

@@ -19,6 +19,11 @@ MAP_856: dict[str, Any] = {
         # TD504 transport method; unknown codes pass through as the canonical free-text mode.
         "mode": {"*": "pass", "U": "parcel", "LT": "ltl", "TL": "ftl", "A": "air", "R": "rail"}
         | {"S": "ocean", "X": "intermodal"},
+        # TD101 packaging code (X12 103: a 3-letter form, optionally + 2-digit material) <->
+        # the canonical UN/ECE Rec 21 code. Written as the bare form (PX -> PLT), read from
+        # the bare form; anything else (PLT94, CTN25, ...) passes through both ways as sent.
+        "package": {"*": "pass", "PLT": "PX", "CTN": "CT", "BOX": "BX", "CAS": "CS"}
+        | {"BAG": "BG", "DRM": "DR", "CRT": "CR", "BDL": "BE", "REL": "RL", "PKG": "PK"},
     },
     "segments": [
         {
@@ -49,7 +54,7 @@ MAP_856: dict[str, Any] = {
                 {
                     "name": "shipment.TD5",
                     "tag": "TD5",
-                    "elements": {2: {"const": "2"}, 3: "transport.carrier_scac"}
+                    "elements": {2: {"const": "2", "if": 3}, 3: "transport.carrier_scac"}
                     | {4: {"path": "transport.mode", "codes": "mode"}},
                 },
                 {
@@ -118,7 +123,13 @@ MAP_856: dict[str, Any] = {
                                 {
                                     "name": "packs.TD1",
                                     "tag": "TD1",
-                                    "elements": {1: "package_type", 6: {"const": "G", "if": 7}}
+                                    # TD102 (lading quantity) is required beside TD101
+                                    # (C0102): one handling unit per pack level.
+                                    "elements": {
+                                        1: {"path": "package_type", "codes": "package"},
+                                        2: {"const": "1", "if": 1},
+                                        6: {"const": "G", "if": 7},
+                                    }
                                     | {7: {"path": "gross_weight.value", "type": "decimal"}}
                                     | {8: "gross_weight.unit"},
                                 },
@@ -152,7 +163,9 @@ MAP_856: dict[str, Any] = {
                                             "name": "items.PID",
                                             "tag": "PID",
                                             "when": {1: "F"},
-                                            "elements": {5: "item.description"},
+                                            "elements": {
+                                                5: {"path": "item.description", "max": 80}
+                                            },
                                         },
                                         {
                                             "name": "expiry_date",

@@ -47,8 +47,15 @@ MAP_940: dict[str, Any] = {
             "when": {1: "02"},
             "elements": {2: {"path": "requested_delivery_date", "type": "date"}},
         },
-        {"name": "notes", "tag": "NTE", "when": {1: "WHI"}, "elements": {2: "notes[]"}},
-        {"tag": "W66", "elements": {1: {"const": "PP"}, 5: "service_level"}},
+        {
+            "name": "notes",
+            "tag": "NTE",
+            "when": {1: "WHI"},
+            "elements": {2: {"path": "notes[]", "max": 80}},
+        },
+        # W6602 (transportation method) is mandatory; the order names no mode, only a service
+        # level (W6605 routing), so ZZ (mutually defined) is sent.
+        {"tag": "W66", "elements": {1: {"const": "PP"}, 2: {"const": "ZZ"}, 5: "service_level"}},
         {
             "tag": "LX",
             "path": "lines",
@@ -64,7 +71,12 @@ MAP_940: dict[str, Any] = {
                     },
                     "pairs": item_ids(4, 2),
                 },
-                {"tag": "G69", "elements": {1: "item.description"}},
+                # G6901 holds 45 characters: a longer description is spread over up to five
+                # G69s (cut at spaces, joined back with one space on the way in).
+                {
+                    "tag": "G69",
+                    "elements": {1: {"path": "item.description", "max": 45, "split": 5}},
+                },
                 {
                     "name": "customer_line_reference",
                     "tag": "N9",
@@ -72,7 +84,12 @@ MAP_940: dict[str, Any] = {
                     "elements": {2: "customer_line_reference"},
                 },
                 {"name": "lot", "tag": "N9", "when": {1: "LT"}, "elements": {2: "lot.lot_number"}},
-                {"name": "lines.NTE", "tag": "NTE", "when": {1: "LIN"}, "elements": {2: "note"}},
+                {
+                    "name": "lines.NTE",
+                    "tag": "NTE",
+                    "when": {1: "LIN"},
+                    "elements": {2: {"path": "note", "max": 80}},
+                },
             ],
         },
     ],

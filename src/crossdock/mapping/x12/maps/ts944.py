@@ -38,7 +38,12 @@ MAP_944: dict[str, Any] = {
                 3: {"const": "8"},
             },
         },
-        {"name": "notes", "tag": "NTE", "when": {1: "GEN"}, "elements": {2: "notes[]"}},
+        {
+            "name": "notes",
+            "tag": "NTE",
+            "when": {1: "GEN"},
+            "elements": {2: {"path": "notes[]", "max": 80}},
+        },
         {
             "tag": "LX",
             "path": "lines",
@@ -46,6 +51,13 @@ MAP_944: dict[str, Any] = {
             "number": "line_number",
             "elements": {1: "line_number"},
             "children": [
+                # The pallet's SSCC: LX-level MAN, before the W07 item loop (005010 944).
+                {
+                    "name": "lines.MAN",
+                    "tag": "MAN",
+                    "when": {1: "GM"},
+                    "elements": {2: {"path": "sscc", "type": "sscc"}},
+                },
                 {
                     "tag": "W07",
                     "elements": {
@@ -55,7 +67,11 @@ MAP_944: dict[str, Any] = {
                     },
                     "pairs": item_ids(4, 2),
                 },
-                {"tag": "G69", "elements": {1: "item.description"}},
+                # Up to five G69s of 45 characters each (see the 940 map).
+                {
+                    "tag": "G69",
+                    "elements": {1: {"path": "item.description", "max": 45, "split": 5}},
+                },
                 {"name": "lines.po", "tag": "N9", "when": {1: "PO"}, "elements": {2: "po_number"}},
                 {
                     "name": "lines.po_line",
@@ -75,13 +91,20 @@ MAP_944: dict[str, Any] = {
                     "when": {1: "36"},
                     "elements": {2: {"path": "lot.expiry_date", "type": "date"}},
                 },
+                # The 944 has no line-level NTE: a line note goes out as N9*L1 free text
+                # (N903, 45 characters, cut at a word boundary). NTE*LIN is still read.
                 {
-                    "name": "lines.MAN",
-                    "tag": "MAN",
-                    "when": {1: "GM"},
-                    "elements": {2: {"path": "sscc", "type": "sscc"}},
+                    "name": "lines.note",
+                    "tag": "N9",
+                    "when": {1: "L1"},
+                    "elements": {3: {"path": "note", "max": 45}},
                 },
-                {"name": "lines.NTE", "tag": "NTE", "when": {1: "LIN"}, "elements": {2: "note"}},
+                {
+                    "name": "lines.NTE",
+                    "tag": "NTE",
+                    "when": {1: "LIN"},
+                    "elements": {2: {"path": "note", "write": False}},
+                },
             ],
         },
         {"tag": "W14", "elements": {1: {"count": "lines"}}},

@@ -73,13 +73,21 @@ MAP_945: dict[str, Any] = {
             "name": "planned_pickup_at",
             "tag": "G62",
             "when": {1: "10"},
-            "elements": {2: {"path": "planned_pickup_at", "type": "datetime", "time": 4}},
+            "elements": {
+                2: {"path": "planned_pickup_at", "type": "datetime", "time": 4},
+                # G6203 is required beside the time (P0304): U, scheduled pick up time.
+                3: {"const": "U", "if": 4},
+            },
         },
         {
             "name": "planned_delivery_at",
             "tag": "G62",
             "when": {1: "17"},
-            "elements": {2: {"path": "planned_delivery_at", "type": "datetime", "time": 4}},
+            "elements": {
+                2: {"path": "planned_delivery_at", "type": "datetime", "time": 4},
+                # X, scheduled delivery time.
+                3: {"const": "X", "if": 4},
+            },
         },
         {
             "tag": "W27",
@@ -101,6 +109,17 @@ MAP_945: dict[str, Any] = {
                     "when": {1: "GM"},
                     "elements": {2: {"path": "sscc", "type": "sscc"}},
                 },
+                # The 945 LX loop has no MEA (MEA belongs to the W12 item loop): the package's
+                # gross weight goes in PAL06-08; MEA*WT*G is still read from partners.
+                {
+                    "name": "packages.PAL",
+                    "tag": "PAL",
+                    "elements": {
+                        6: {"const": "G", "if": 7},
+                        7: {"path": "weight.value", "type": "decimal"},
+                        8: "weight.unit",
+                    },
+                },
                 {
                     "name": "packages.tracking",
                     "tag": "N9",
@@ -111,7 +130,10 @@ MAP_945: dict[str, Any] = {
                     "name": "packages.weight",
                     "tag": "MEA",
                     "when": {1: "WT", 2: "G"},
-                    "elements": {3: {"path": "weight.value", "type": "decimal"}, 4: "weight.unit"},
+                    "elements": {
+                        3: {"path": "weight.value", "type": "decimal", "write": False},
+                        4: {"path": "weight.unit", "write": False},
+                    },
                 },
             ],
         },

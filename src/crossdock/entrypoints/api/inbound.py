@@ -1,0 +1,99 @@
+"""``POST /v1/inbound/{source}``: a business system's own JSON event in, canonical messages out.
+
+Only HTTP lives here (the mapping and recording are ``crossdock.hub.inbound_systems``): the body
+(bounded by ``hub.max_body_bytes``), the headers (event type, idempotency key, signature) and
+the answer. ``202`` lists the message ids; an event that could not be mapped is recorded as
+rejected and answered ``422`` (RFC 9457) with the reasons and message ids, so the system's
+resend finds the same outcome; the same idempotency key with another body is ``409``. A bad
+signature is ``401`` and nothing is recorded; an unconfigured system is ``404``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.problems import Problem, problem_response
+from crossdock.entrypoints.api.webhooks import _body
+from crossdock.hub.inbound_systems import (
+    BadSignature,
+    DocumentOutcome,
+    InboundReceipt,
+    UnknownSystem,
+)
+
+router = APIRouter()
+
+
+def _document(d: DocumentOutcome) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "document_type": d.document_type,
+        "id": d.message_id,
+        "status": d.status,
+        "duplicate": d.duplicate,
+    }
+    if d.path:
+        item["path"] = d.path
+    if d.correlation_key:
+        item["correlation_key"] = d.correlation_key
+    if d.errors:
+        item["errors"] = [x.as_dict() for x in d.errors]
+    return item
+
+
+def _count(hub: HubServices, receipt: InboundReceipt) -> None:
+    for d in receipt.documents:
+        outcome = "duplicate" if d.duplicate else d.status
+        hub.metrics.intake.labels(d.document_type, outcome).inc()
+
+
+@router.post("/v1/inbound/{source}", status_code=202)
+async def post_inbound(request: Request, source: str) -> Response:
+    """A business system's event in its own JSON, read with ``systems.<source>.format``. Each
+    document the event maps to becomes a canonical message (source: the system's name, channel
+    ``api``); the idempotency key is the request's ``Idempotency-Key`` or the document's number."""
+    hub: HubServices = request.app.state.hub
+    body = await _body(request, hub.settings.hub.max_body_bytes)
+    if hub.inbound is None:
+        raise Problem(404, "no business systems are configured")
+    try:
+        receipt = await hub.inbound.receive(source, request.headers, body)
+    except UnknownSystem:
+        known = ", ".join(hub.inbound.systems()) or "none"
+        raise Problem(404, f"unknown system {source[:64]!r} (configured: {known})") from None
+    except BadSignature as exc:
+        response = problem_response(401, str(exc), instance=request.url.path)
+        response.headers["WWW-Authenticate"] = 'HMAC realm="crossdock systems"'
+        return response
+    _count(hub, receipt)
+    documents = [_document(d) for d in receipt.documents]
+    ids = [d.message_id for d in receipt.documents]
+    replayed = all(d.duplicate for d in receipt.documents)
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    if receipt.conflicts:
+        return problem_response(
+            409,
+            "the idempotency key was already used with another body",
+            instance=request.url.path,
+            message_ids=ids,
+            messages=documents,
+        )
+    if receipt.rejected:
+        response = problem_response(
+            422,
+            f"event {receipt.event!r} could not be mapped to canonical documents; "
+            "recorded as rejected",
+            instance=request.url.path,
+            event=receipt.event,
+            message_ids=ids,
+            errors=[x.as_dict() for d in receipt.rejected for x in d.errors],
+            messages=documents,
+        )
+        response.headers.update(headers)
+        return response
+    reply = {"system": source, "event": receipt.event, "message_ids": ids, "messages": documents}
+    return Response(orjson.dumps(reply), 202, headers=headers, media_type="application/json")

@@ -1,0 +1,293 @@
+"""Procure-to-pay: one purchase order from the ERP to a matched invoice released for payment.
+
+Keyed by the PO number. The purchase order opens the instance (documents that come first are
+held until it does) and starts the "acknowledgment due" timer; the acknowledgment records
+what the supplier promised per line, keeps the inbound schedule (expected quantity and date
+per line, for the WMS) and starts the "ASN due" timer; its changes and rejections raise
+nothing but are emitted so a route takes them back to the ERP. Ship notices and goods
+receipts are booked per document number (`p2p_ledger`), so partial and out-of-order
+deliveries add up; a receipt short of its ship notice raises short_shipment, receiving more
+than expected beyond tolerance raises over_receipt. The invoice waits while goods it bills
+may still arrive, then is matched line by line (`three_way_match`): matched, an
+`invoice_approval` goes to the ERP and the flow completes; otherwise one exception per failed
+rule. A changed PO (purpose replace) updates the lines and the schedule; a cancelled one ends
+the flow. Whatever arrives after the end is kept as evidence, not treated as an error.
+
+States (derived from the book, so the order of arrival does not matter): new,
+awaiting_acknowledgment, acknowledgment_late, acknowledged, shipped, receiving, received,
+awaiting_receipt (an invoice waits), mismatch, partially_matched (an invoice approved, more
+to bill), matched (complete: everything received is billed), cancelled (complete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from crossdock.hub.flows import p2p_checks as checks
+from crossdock.hub.flows import p2p_ledger as ledger
+from crossdock.hub.flows.exceptions import ExceptionCategory, RaisedException
+from crossdock.hub.flows.model import (
+    ANY_STATE,
+    EmittedDocument,
+    FlowDefinition,
+    FlowEvent,
+    FlowState,
+    MessageEvent,
+    Reaction,
+    SetTimer,
+    by_field,
+    by_fields,
+    hold,
+)
+from crossdock.hub.flows.p2p_policy import PartnerTerms, ProcureToPayPolicy
+from crossdock.hub.flows.three_way_match import match
+
+NAME = "procure_to_pay"
+FOLLOWERS = ("purchase_order_acknowledgment", "advance_ship_notice", "goods_receipt", "invoice")
+
+
+Handler = Callable[[FlowState, MessageEvent, dict[str, Any]], Reaction]
+
+
+def derive_state(data: Mapping[str, Any]) -> str:
+    """The state the book shows, whatever order the documents came in."""
+    invoices = set((data.get("invoices") or {}).values())
+    if data.get("cancelled"):
+        return "cancelled"
+    if data.get("closed"):
+        return "matched"
+    if "mismatch" in invoices:
+        return "mismatch"
+    if "waiting" in invoices:
+        return "awaiting_receipt"
+    if "approved" in invoices:
+        return "partially_matched"
+    if data.get("receipts"):
+        got = ledger.received(data, "counted")
+        plan = data.get("schedule") or {}
+        done = all(got.get(n, ledger.ZERO) >= Decimal(e["expected"]) for n, e in plan.items())
+        return "received" if done else "receiving"
+    if data.get("asns"):
+        return "shipped"
+    if data.get("ack"):
+        return "acknowledged"
+    return "acknowledgment_late" if data.get("ack_late") else "awaiting_acknowledgment"
+
+
+def _after(data: dict[str, Any], *, complete: bool = False, **effects: Any) -> Reaction:
+    return Reaction(state=derive_state(data), data=data, complete=complete, **effects)
+
+
+def _asn_timer(data: Mapping[str, Any], terms: PartnerTerms) -> list[SetTimer]:
+    assert terms.asn_due_before_promised is not None
+    due = ledger.asn_due(data.get("schedule") or {}, terms.asn_due_before_promised)
+    return [SetTimer("asn_due", due)] if due is not None and not data.get("asns") else []
+
+
+def _purchase_order(policy: ProcureToPayPolicy) -> Handler:
+    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+        po = event.canonical
+        if po.get("purpose") == "cancel":
+            data["cancelled"] = event.message_id
+            return _after(data, complete=True)
+        first = "lines" not in data
+        data["lines"] = ledger.po_lines(po, data.get("lines"))
+        data["schedule"] = ledger.schedule(data["lines"], data.get("ack") or {})
+        data["orders"] = [*data.get("orders", []), event.message_id]
+        if first:
+            data["supplier"] = po.get("supplier")
+            data["partner"] = policy.partner_for(po.get("supplier"))
+        terms = policy.terms(data.get("partner"))
+        if all(line["cancelled"] for line in data["lines"].values()):
+            data["cancelled"] = event.message_id
+            return _after(data, complete=True)
+        timers = _asn_timer(data, terms)
+        if first and not data.get("ack"):
+            assert terms.ack_due is not None
+            timers.append(SetTimer("ack_due", event.at + terms.ack_due))
+        return _after(data, set_timers=timers, release_held=first)
+
+    return react
+
+
+def _acknowledgment(policy: ProcureToPayPolicy) -> Handler:
+    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+        data["ack"] = ledger.ack_lines(event.canonical)
+        data["ack_message"] = event.message_id
+        data["schedule"] = ledger.schedule(data["lines"], data["ack"])
+        changed = any(a["status"] != "accepted" for a in data["ack"].values())
+        emit = (
+            [EmittedDocument("purchase_order_acknowledgment", event.canonical)] if changed else []
+        )
+        timers = _asn_timer(data, policy.terms(data.get("partner")))
+        return _after(data, emit=emit, set_timers=timers, cancel_timers=["ack_due"])
+
+    return react
+
+
+def _ship_notice(policy: ProcureToPayPolicy) -> Handler:
+    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+        number = event.canonical["asn_number"]
+        lines = ledger.asn_lines(event.canonical, state.key)
+        data["asns"] = {
+            **data.get("asns", {}),
+            number: {"message": event.message_id, "lines": lines},
+        }
+        raised = checks.short_against_notices(data)
+        return _after(data, exceptions=raised, cancel_timers=["asn_due"])
+
+    return react
+
+
+def _receipt(policy: ProcureToPayPolicy) -> Handler:
+    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+        receipt = event.canonical
+        entry = {
+            "message": event.message_id,
+            "asn": receipt.get("asn_number"),
+            "lines": ledger.receipt_lines(receipt, state.key),
+        }
+        data["receipts"] = {**data.get("receipts", {}), receipt["receipt_number"]: entry}
+        terms = policy.terms(data.get("partner"))
+        raised = checks.short_against_notices(data) + checks.over_receipts(data, terms)
+        return _after(data, exceptions=raised, release_held=True)
+
+    return react
+
+
+def _invoice(policy: ProcureToPayPolicy) -> Handler:
+    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+        invoice = event.canonical
+        number = invoice["invoice_number"]
+        invoices = dict(data.get("invoices") or {})
+        if invoices.get(number) == "approved":
+            return _evidence(data, event)  # a resent invoice is never paid twice
+        lines = ledger.billed_lines(invoice, state.key)
+        if ledger.invoice_waits(data, lines):
+            data["invoices"] = {**invoices, number: "waiting"}
+            return _after({**data, **hold(state, event)})
+        terms = policy.terms(data.get("partner"))
+        assert terms.tolerances is not None
+        billed = {int(k): Decimal(v) for k, v in (data.get("billed") or {}).items()}
+        got = {int(k): v for k, v in ledger.received(data).items()}
+        result = match(
+            ledger.ordered_lines(data),
+            got,
+            lines,
+            billed_before=billed,
+            tolerances=terms.tolerances,
+        )
+        if not result.matched:
+            data["invoices"] = {**invoices, number: "mismatch"}
+            raised = [
+                RaisedException(
+                    m.category,
+                    f"invoice {number}: {m.detail}",
+                    data={"invoice_number": number, **m.as_dict()},
+                )
+                for m in result.mismatches
+            ]
+            return _after(data, exceptions=raised)
+        data["invoices"] = {**invoices, number: "approved"}
+        data["billed"] = {str(k): str(v) for k, v in result.billed.items()}
+        data["closed"] = ledger.fully_billed(data)
+        approval = checks.approval(invoice, state.key, lines, got, event)
+        emit = [EmittedDocument("invoice_approval", approval)]
+        return _after(data, emit=emit, complete=data["closed"])
+
+    return react
+
+
+def _evidence(data: dict[str, Any], event: MessageEvent) -> Reaction:
+    """Keep a document that came after the flow ended: evidence, not an error."""
+    late = [
+        *data.get("late_events", []),
+        {"message_id": event.message_id, "document_type": event.document_type},
+    ]
+    return Reaction(data={"late_events": late})
+
+
+def _message(handler: Handler) -> Callable[[FlowState, FlowEvent], Reaction]:
+    """Adapt a handler: documents after the end are evidence; the handler gets a data copy."""
+
+    def react(state: FlowState, event: FlowEvent) -> Reaction:
+        assert isinstance(event, MessageEvent)
+        if state.completed:
+            return _evidence(dict(state.data), event)
+        return handler(state, event, dict(state.data))
+
+    return react
+
+
+def _early(state: FlowState, event: FlowEvent) -> Reaction:
+    """A document before its purchase order: keep it until the order opens the flow."""
+    assert isinstance(event, MessageEvent)
+    return Reaction(data=hold(state, event))
+
+
+def _ack_late(state: FlowState, event: FlowEvent) -> Reaction:
+    if state.data.get("ack") or state.completed:
+        return Reaction()
+    data = {**state.data, "ack_late": True}
+    return _after(
+        data,
+        exceptions=[
+            RaisedException(
+                ExceptionCategory.LATE_ACKNOWLEDGMENT,
+                f"purchase order {state.key} not acknowledged by {event.at.isoformat()}",
+                evidence=list(state.data.get("orders") or [])[:1],
+            )
+        ],
+    )
+
+
+def _asn_missing(state: FlowState, event: FlowEvent) -> Reaction:
+    if state.data.get("asns") or state.completed:
+        return Reaction()
+    return Reaction(
+        data={"asn_late": True},
+        exceptions=[
+            RaisedException(
+                ExceptionCategory.MISSING_MILESTONE,
+                f"purchase order {state.key}: no ship notice before the promised date",
+                evidence=list(state.data.get("orders") or [])[:1],
+                owner_role="buyer",
+            )
+        ],
+    )
+
+
+def invoice_keys(document: Mapping[str, Any]) -> list[str]:
+    """An invoice advances every PO it names, in its header or on its lines."""
+    named = [*(document.get("po_numbers") or []), *by_fields("lines", "po_number")(document)]
+    return [str(n) for n in named]
+
+
+def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
+    """The procure-to-pay flow under `policy` (defaults: 24 h acknowledgment SLA, ASN due a
+    day before the promised date, exact quantities, prices within a cent)."""
+    policy = policy or ProcureToPayPolicy()
+    return FlowDefinition(
+        name=NAME,
+        keys={
+            "purchase_order": by_field("po_number"),
+            "purchase_order_acknowledgment": by_field("po_number"),
+            "advance_ship_notice": by_fields("orders", "po_number"),
+            "goods_receipt": by_fields("lines", "po_number"),
+            "invoice": invoice_keys,
+        },
+        initial_state="new",
+        transitions={
+            **{("new", kind): _early for kind in FOLLOWERS},
+            ("new", "purchase_order"): _message(_purchase_order(policy)),
+            (ANY_STATE, "purchase_order"): _message(_purchase_order(policy)),
+            (ANY_STATE, "purchase_order_acknowledgment"): _message(_acknowledgment(policy)),
+            (ANY_STATE, "advance_ship_notice"): _message(_ship_notice(policy)),
+            (ANY_STATE, "goods_receipt"): _message(_receipt(policy)),
+            (ANY_STATE, "invoice"): _message(_invoice(policy)),
+            (ANY_STATE, "timer:ack_due"): _ack_late,
+            (ANY_STATE, "timer:asn_due"): _asn_missing,
+        },
+    )
