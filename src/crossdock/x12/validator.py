@@ -118,7 +118,10 @@ def _fast_accept(spec: CompiledSpec, segments: Sequence[Segment]) -> bool:
     counts guard against values that themselves contain RS or SEP. Structure: the walker,
     skipped when this exact tag sequence was already found sound (partners repeat shapes).
     """
-    text = RS + RS.join([SEP.join((s.tag, *s.elements)) for s in segments])
+    # tag + SEP + joined elements: no per-segment tuple (this line is most of the fast path).
+    text = RS + RS.join(
+        [s.tag + SEP + SEP.join(s.elements) if s.elements else s.tag for s in segments]
+    )
     if spec.fast.fullmatch(text) is None:
         return False
     if text.count(RS) != len(segments) or text.count(SEP) != sum(
