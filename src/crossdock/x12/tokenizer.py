@@ -277,9 +277,12 @@ class Tokenizer:
             if at_end and region.endswith(self._stray[0]):
                 region = region[:-1] + term
         if sep != term and region.endswith(term) and not region.endswith(sep):
-            # The region stops between a terminator and its line break (an interchange's
-            # last segment): complete it so the region still takes the clean fast path.
-            region += sep[len(term) :]
+            # An interchange's region stops between IEA's terminator and its line break:
+            # complete it so the region still takes the clean fast path. Only for IEA, which
+            # ends the region whatever the chunk size, so chunking cannot change the result.
+            previous = region.rfind(sep, 0, len(region) - len(term))
+            if region.startswith("IEA", 0 if previous == -1 else previous + len(sep)):
+                region += sep[len(term) :]
         clean = is_clean(region, sep, term)
         pieces = region.split(sep if clean else term)
         found: set[str] = set()

@@ -1,0 +1,155 @@
+"""Routes, endpoints and the channels partners and systems use (X12 partners, drop folders,
+carrier webhooks, system APIs), built from settings."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+from crossdock.adapters.channels.folder_drop import FolderDrop
+from crossdock.adapters.endpoints.folder import FolderEndpoint
+from crossdock.adapters.endpoints.http import HttpEndpoint
+from crossdock.config import FolderEndpointConfig, HttpEndpointConfig, Settings
+from crossdock.config_carriers import SignatureConfig
+from crossdock.hub.edi.partners import OwnIdentity, PartnerDirectory, TradingPartner
+from crossdock.hub.inbound_systems import SystemChannel
+from crossdock.hub.ports import Endpoint
+from crossdock.hub.routing import Route
+from crossdock.hub.webhooks import CarrierChannel, SignatureCheck
+from crossdock.mapping.carriers import CarrierContext, normalizer
+from crossdock.mapping.systems import system_format
+from crossdock.mapping.x12 import X12Mapper
+from crossdock.x12.model import Delimiters
+
+
+def build_routes(settings: Settings) -> list[Route]:
+    return [
+        Route(
+            name=r.name,
+            document_type=r.when.document_type,
+            endpoint=r.deliver.endpoint,
+            transform=r.deliver.transform,
+            lane=settings.lane_for_route(r),
+            sources=tuple(r.when.source),
+            where=dict(r.when.where),
+            fields=dict(r.deliver.fields),
+            partner=r.deliver.partner,
+            map=r.deliver.map,
+        )
+        for r in settings.routes
+    ]
+
+
+def build_partners(settings: Settings) -> PartnerDirectory:
+    """Trading partners with X12 settings, as the hub's plain values."""
+    partners = []
+    for name, config in settings.partners.items():
+        x12 = config.x12
+        if x12 is None:
+            continue
+        d = x12.delimiters
+        partners.append(
+            TradingPartner(
+                name=name,
+                qualifier=x12.qualifier,
+                id=x12.id,
+                gs_id=x12.group_id,
+                version=x12.version,
+                usage=x12.usage,
+                ack=x12.ack,
+                ack_requested=x12.ack_requested,
+                ack_endpoint=x12.ack_endpoint,
+                delimiters=Delimiters(
+                    element=d.element,
+                    component=d.component,
+                    repetition=d.repetition,
+                    segment=d.segment,
+                    suffix="\n" if d.newline else "",
+                ),
+                mapping=dict(x12.mapping),
+            )
+        )
+    own = OwnIdentity(settings.x12.qualifier, settings.x12.id, settings.x12.gs_id)
+    return PartnerDirectory(partners, own)
+
+
+def mapper_factory(directory: PartnerDirectory) -> Callable[[TradingPartner | None], X12Mapper]:
+    """One mapper per partner (its overrides compiled once), and one for unknown senders."""
+    default = X12Mapper()
+    mappers = {
+        name: X12Mapper(partner.mapping) if partner.mapping else default
+        for name in directory.names()
+        if (partner := directory.get(name)) is not None
+    }
+    return lambda partner: default if partner is None else mappers.get(partner.name, default)
+
+
+def build_drops(settings: Settings) -> list[FolderDrop]:
+    return [
+        FolderDrop(
+            name,
+            config.folder.inbox,
+            config.folder.archive,
+            config.folder.error,
+            pattern=config.folder.pattern,
+            settle_seconds=config.folder.settle_seconds,
+        )
+        for name, config in settings.partners.items()
+        if config.folder is not None
+    ]
+
+
+def build_endpoint(name: str, config: HttpEndpointConfig | FolderEndpointConfig) -> Endpoint:
+    if isinstance(config, HttpEndpointConfig):
+        return HttpEndpoint(
+            name=name,
+            url=str(config.url),
+            method=config.method,
+            timeout=config.timeout_seconds,
+            headers=dict(config.headers),
+            bearer_token=config.token.get_secret_value() if config.token else None,
+            max_connections=config.concurrency,
+        )
+    return FolderEndpoint(name=name, directory=config.path)
+
+
+def _signature(sig: SignatureConfig | None) -> SignatureCheck | None:
+    """The hub's signature check for a configured shared-secret HMAC (carriers, systems)."""
+    if sig is None:
+        return None
+    return SignatureCheck(
+        header=sig.header,
+        # EasyPost normalizes the secret to NFKD before signing; a no-op for ASCII.
+        secret=unicodedata.normalize("NFKD", sig.secret.get_secret_value()).encode(),
+        prefix=sig.prefix,
+        algorithm=sig.algorithm,
+        encoding=sig.encoding,
+    )
+
+
+def build_systems(settings: Settings) -> dict[str, SystemChannel]:
+    """Business systems posting their own JSON: each one's format, defaults and signature."""
+    channels = {}
+    for name, config in settings.systems.items():
+        fmt = system_format(config.format)
+        channels[name] = SystemChannel(
+            name=name,
+            format=fmt,
+            defaults={**fmt.defaults, **config.defaults},
+            signature=_signature(config.signature),
+        )
+    return channels
+
+
+def build_carriers(settings: Settings) -> dict[str, CarrierChannel]:
+    """Carrier webhook channels: each carrier's normalizer and signature check, by name."""
+    channels = {}
+    for name, config in settings.carriers.items():
+        signature = _signature(config.signature)
+        channels[name] = CarrierChannel(
+            name=name,
+            normalize=normalizer(config.format),
+            context=CarrierContext(name, config.display_name, config.scac),
+            signature=signature,
+        )
+    return channels

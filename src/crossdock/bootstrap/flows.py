@@ -1,0 +1,61 @@
+"""Flow definitions from settings: which process managers run, with which SLAs and tolerances."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from crossdock.config import Settings
+from crossdock.config_flows import ProcureToPayConfig, TolerancesConfig
+from crossdock.hub.flows import order_to_delivery, procure_to_pay, shipment_tracking
+from crossdock.hub.flows.model import FlowDefinition
+from crossdock.hub.flows.order_to_delivery import OrderToDeliveryPolicy
+from crossdock.hub.flows.p2p_policy import PartnerTerms, ProcureToPayPolicy
+from crossdock.hub.flows.three_way_match import Tolerance, Tolerances
+
+
+def build_flows(settings: Settings) -> list[FlowDefinition]:
+    """The flows this hub runs (process managers, `crossdock.hub.flows`), from `flows:`.
+
+    Settings become the flows' plain policies here, because the hub never reads settings.
+    Order-to-delivery comes with `shipment_tracking`, which relates carrier events (keyed by
+    tracking number) to their orders.
+    """
+    config = settings.flows
+    flows: list[FlowDefinition] = []
+    if config.procure_to_pay.enabled:
+        flows.append(procure_to_pay.definition(_p2p_policy(config.procure_to_pay)))
+    if config.order_to_delivery.enabled:
+        o2d = config.order_to_delivery
+        policy = OrderToDeliveryPolicy(
+            milestone_every=timedelta(hours=o2d.milestone_every_hours),
+            pod_due=timedelta(hours=o2d.pod_due_hours),
+        )
+        flows += [order_to_delivery.definition(policy), shipment_tracking.definition()]
+    return flows
+
+
+def _tolerances(config: TolerancesConfig) -> Tolerances:
+    return Tolerances(
+        quantity=Tolerance(config.quantity_percent, config.quantity_absolute),
+        price=Tolerance(config.price_percent, config.price_absolute),
+    )
+
+
+def _p2p_policy(config: ProcureToPayConfig) -> ProcureToPayPolicy:
+    def days(value: float | None) -> timedelta | None:
+        return None if value is None else timedelta(days=value)
+
+    partners = {
+        name: PartnerTerms(
+            ack_due=timedelta(hours=p.ack_due_hours) if p.ack_due_hours else None,
+            asn_due_before_promised=days(p.asn_due_days_before_promised),
+            tolerances=_tolerances(p.tolerances) if p.tolerances else None,
+        )
+        for name, p in config.partners.items()
+    }
+    return ProcureToPayPolicy(
+        ack_due=timedelta(hours=config.ack_due_hours),
+        asn_due_before_promised=timedelta(days=config.asn_due_days_before_promised),
+        tolerances=_tolerances(config.tolerances),
+        partners=partners,
+    )

@@ -1,0 +1,228 @@
+"""A complete running hub: store, writer thread, intake, runtime loops, channels and flows."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from crossdock.adapters.sql.bus import SqlBus
+from crossdock.bootstrap.channels import (
+    build_carriers,
+    build_drops,
+    build_endpoint,
+    build_partners,
+    build_routes,
+    build_systems,
+    mapper_factory,
+)
+from crossdock.bootstrap.flows import build_flows
+from crossdock.bootstrap.store import Store, build_store
+from crossdock.canonical.base import CanonicalDocument
+from crossdock.canonical.registry import document_types
+from crossdock.config import Settings
+from crossdock.hub.delivery import EndpointDispatcher
+from crossdock.hub.edi.acknowledging import ack_renderer
+from crossdock.hub.edi.folder_intake import FolderIntake
+from crossdock.hub.edi.outbound import X12Encoder
+from crossdock.hub.edi.prepare import EdiPreparer
+from crossdock.hub.edi.service import EdiService
+from crossdock.hub.flows.model import FlowDefinition
+from crossdock.hub.flows.workers import flow_workers
+from crossdock.hub.group_commit import IntakeRecorder
+from crossdock.hub.inbound_systems import InboundSystemService
+from crossdock.hub.policy import CircuitBreaker, RetryPolicy
+from crossdock.hub.routing import Router
+from crossdock.hub.runtime import LaneSettings, Runtime
+from crossdock.hub.store_runner import StoreRunner
+from crossdock.hub.system_transform import SystemEncoder
+from crossdock.hub.webhooks import WebhookService
+from crossdock.observability.metrics import HubMetrics, build_metrics
+
+
+@dataclass(slots=True)
+class HubServices:
+    """The wired parts of a running hub, handed to the entrypoints (not a service locator:
+    the hub core never sees this object)."""
+
+    settings: Settings
+    store: Store
+    runner: StoreRunner
+    recorder: IntakeRecorder
+    runtime: Runtime
+    metrics: HubMetrics
+    document_types: dict[str, type[CanonicalDocument]]
+    edi: EdiService
+    webhooks: WebhookService
+    lane_for: Callable[[str], str] = field(default=lambda _t: "critical")
+    inbound: InboundSystemService | None = None
+
+    @property
+    def bus(self) -> SqlBus:
+        return self.store.bus
+
+    def wake(self, prefix: str) -> None:
+        self.runtime.wake(prefix)
+
+    def endpoint_states(self) -> dict[str, dict[str, Any]]:
+        """Live circuit states from this process (fresher than the persisted ones)."""
+        return {
+            name: {
+                "circuit": d.breaker.state.value,
+                "consecutive_failures": d.breaker.consecutive_failures,
+            }
+            for name, d in self.runtime.dispatchers.items()
+        }
+
+    async def start(self) -> None:
+        self.recorder.start()
+        await self.runtime.start()
+
+    async def stop(self) -> None:
+        await self.recorder.stop()
+        await self.runtime.stop()
+        for dispatcher in self.runtime.dispatchers.values():
+            await dispatcher.endpoint.close()
+        self.runner.close()
+        self.store.close()
+
+
+def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None) -> HubServices:
+    """Wire a complete hub; call inside the event loop that will run it (`start()` next).
+
+    `flows` replaces `build_flows(settings)` (tests and demos bring their own)."""
+    store = build_store(settings)
+    runner = StoreRunner(store.uow, store.uow.reader)
+    metrics = build_metrics()
+    dispatchers = []
+    for name, config in settings.endpoints.items():
+        retry = RetryPolicy(
+            max_attempts=config.retry.max_attempts,
+            initial_backoff=config.retry.initial_backoff_seconds,
+            multiplier=config.retry.multiplier,
+            max_backoff=config.retry.max_backoff_seconds,
+            jitter=config.retry.jitter,
+        )
+        breaker = CircuitBreaker(
+            failure_threshold=config.circuit.failure_threshold,
+            reset_timeout=config.circuit.reset_timeout_seconds,
+            clock=time.monotonic,
+            name=name,
+        )
+        dispatchers.append(
+            EndpointDispatcher(
+                build_endpoint(name, config),
+                runner,
+                store.bus,
+                retry,
+                breaker,
+                concurrency=config.concurrency,
+                metrics=metrics,
+            )
+        )
+    lanes = {
+        "critical": _lane(settings.lanes.critical),
+        "bulk": _lane(settings.lanes.bulk),
+    }
+    partners = build_partners(settings)
+    mappers = mapper_factory(partners)
+    wake: list[Callable[[str], None]] = []  # the runtime's, once it exists
+
+    def wake_loops(prefix: str) -> None:
+        for notify in wake:
+            notify(prefix)
+
+    def wake_workers() -> None:
+        for notify in wake:
+            notify("route.")
+            notify("flow.")
+            notify("deliver.")
+
+    edi = EdiService(
+        EdiPreparer(partners, settings.lane_for, mappers), runner, ack_renderer(), wake_workers
+    )
+    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = [
+        (5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))
+    ]
+    drops = build_drops(settings)
+    if drops:
+        folders = FolderIntake(drops, edi)
+
+        async def poll_partner_folders() -> None:
+            await folders.poll_folders()
+
+        periodic.append((settings.hub.folder_poll_seconds, poll_partner_folders))
+    consumers, flow_jobs = flow_workers(
+        build_flows(settings) if flows is None else flows,
+        lane_for=settings.lane_for,
+        uow_factory=store.uow,
+        bus=store.bus,
+        runner=runner,
+        wake=wake_loops,
+    )
+    periodic.extend(flow_jobs)
+    runtime = Runtime(
+        runner,
+        store.bus,
+        Router(
+            build_routes(settings),
+            {"x12": X12Encoder(partners, mappers), "system": SystemEncoder()},
+        ),
+        dispatchers,
+        lanes,
+        handler_retry=RetryPolicy(
+            max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2
+        ),
+        lane_for=settings.lane_for,
+        periodic=periodic,
+        consumers=consumers,
+    )
+    wake.append(runtime.wake)
+
+    def wake_after_intake() -> None:
+        runtime.wake("route.")
+        runtime.wake("flow.")
+
+    recorder = IntakeRecorder(runner, on_commit=wake_after_intake)
+    return HubServices(
+        settings=settings,
+        store=store,
+        runner=runner,
+        recorder=recorder,
+        runtime=runtime,
+        metrics=metrics,
+        document_types=document_types(),
+        edi=edi,
+        webhooks=WebhookService(
+            build_carriers(settings), runner, settings.lane_for, wake_after_intake
+        ),
+        lane_for=settings.lane_for,
+        inbound=InboundSystemService(
+            build_systems(settings), runner, settings.lane_for, wake_after_intake
+        ),
+    )
+
+
+def _metrics_refresher(
+    runner: StoreRunner, bus: SqlBus, metrics: HubMetrics, dispatchers: list[EndpointDispatcher]
+) -> Callable[[], Awaitable[None]]:
+    """The scheduler's job that keeps backlog and circuit gauges current for /metrics."""
+
+    async def refresh_gauges() -> None:
+        backlog = await runner.read(lambda _uow: bus.backlog())
+        for group, count in backlog.items():
+            metrics.backlog.labels(group).set(count)
+        for dispatcher in dispatchers:
+            is_open = dispatcher.breaker.state.value != "closed"
+            metrics.circuit_open.labels(dispatcher.name).set(1 if is_open else 0)
+
+    return refresh_gauges
+
+
+def _lane(config: Any) -> LaneSettings:
+    return LaneSettings(
+        workers=config.workers,
+        batch_size=config.batch_size,
+        poll_interval=config.poll_interval_ms / 1000,
+    )

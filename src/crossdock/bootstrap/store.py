@@ -1,0 +1,37 @@
+"""The store on its own: operator commands open it with the hub stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from crossdock.adapters.sql.bus import SqlBus
+from crossdock.adapters.sql.engine import WalCheckpointer, make_engine
+from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from crossdock.config import Settings
+
+
+@dataclass(slots=True)
+class Store:
+    engine: Engine
+    uow: SqlUnitOfWorkFactory
+    bus: SqlBus
+    checkpointer: WalCheckpointer
+
+    def close(self) -> None:
+        self.checkpointer.stop()
+        self.engine.dispose()
+
+
+def build_store(settings: Settings) -> Store:
+    settings.hub.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    checkpointer = WalCheckpointer(engine)
+    checkpointer.start()
+    return Store(
+        engine=engine,
+        uow=SqlUnitOfWorkFactory(engine),
+        bus=SqlBus(engine),
+        checkpointer=checkpointer,
+    )
