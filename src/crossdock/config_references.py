@@ -1,0 +1,146 @@
+"""Cross-reference checks of the settings: what one field alone cannot validate.
+
+Kept apart from the setting models so each reads in one sitting; `Settings` runs these after
+its fields are valid and reports each problem at the setting that names the missing thing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from crossdock.canonical.registry import document_types
+from crossdock.config_file import Loc
+
+if TYPE_CHECKING:
+    from crossdock.config import RouteConfig, Settings
+
+
+def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
+    """Cross-reference checks that one field alone cannot make.
+
+    Returns:
+        (path, message) for each route naming a missing endpoint or unknown document type,
+        each repeated route name, each ``transform: fields`` without fields, and each
+        unknown document type in ``document_lanes``.
+    """
+    known_types = _known_document_types()
+    endpoints = ", ".join(sorted(settings.endpoints)) or "none"
+    problems: list[tuple[Loc, str]] = []
+    if known_types:
+        for document_type in settings.document_lanes:
+            if document_type not in known_types:
+                message = _unknown_type(document_type, known_types)
+                problems.append((("document_lanes", document_type), message))
+    first_index: dict[str, int] = {}
+    for index, route in enumerate(settings.routes):
+        at: Loc = ("routes", index)
+        if route.name in first_index:
+            message = (
+                f"duplicate route name {route.name!r} (first at routes[{first_index[route.name]}])"
+            )
+            problems.append(((*at, "name"), message))
+        first_index.setdefault(route.name, index)
+        document_type = route.when.document_type
+        if known_types and document_type not in known_types:
+            message = _unknown_type(document_type, known_types)
+            problems.append(((*at, "when", "document_type"), message))
+        if route.deliver.endpoint not in settings.endpoints:
+            message = f"unknown endpoint {route.deliver.endpoint!r} (known: {endpoints})"
+            problems.append(((*at, "deliver", "endpoint"), message))
+        if route.deliver.transform == "fields" and not route.deliver.fields:
+            problems.append(((*at, "deliver", "fields"), "transform 'fields' needs fields"))
+        if route.deliver.transform != "fields" and route.deliver.fields:
+            message = "fields are only used with transform 'fields'"
+            problems.append(((*at, "deliver", "fields"), message))
+        problems.extend(_x12_route_problems(settings, route, at))
+        problems.extend(_system_route_problems(route, at))
+    problems.extend(_partner_problems(settings, endpoints))
+    return problems
+
+
+def _x12_route_problems(settings: Settings, route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
+    """A route rendering X12 must name a partner that has X12 settings, and only then."""
+    partner = route.deliver.partner
+    if route.deliver.transform != "x12":
+        if partner is not None:
+            return [((*at, "deliver", "partner"), "partner is only used with transform 'x12'")]
+        return []
+    if partner is None:
+        return [((*at, "deliver", "transform"), "transform 'x12' needs deliver.partner")]
+    config = settings.partners.get(partner)
+    if config is None:
+        known = ", ".join(sorted(settings.partners)) or "none"
+        return [((*at, "deliver", "partner"), f"unknown partner {partner!r} (known: {known})")]
+    if config.x12 is None:
+        return [((*at, "deliver", "partner"), f"partner {partner!r} has no x12 settings")]
+    return []
+
+
+def _system_route_problems(route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
+    """A route rendering a system's body must name a map for its document type, and only then."""
+    from crossdock.mapping.systems import outbound_maps
+
+    name = route.deliver.map
+    if route.deliver.transform != "system":
+        if name is not None:
+            return [((*at, "deliver", "map"), "map is only used with transform 'system'")]
+        return []
+    if name is None:
+        return [((*at, "deliver", "transform"), "transform 'system' needs deliver.map")]
+    system_map = outbound_maps().get(name)
+    if system_map is None:
+        known = ", ".join(sorted(outbound_maps()))
+        return [((*at, "deliver", "map"), f"unknown map {name!r} (known: {known})")]
+    if system_map.document_type != route.when.document_type:
+        message = f"map {name!r} renders {system_map.document_type}, not {route.when.document_type}"
+        return [((*at, "deliver", "map"), message)]
+    return []
+
+
+def _partner_problems(settings: Settings, endpoints: str) -> list[tuple[Loc, str]]:
+    """Acknowledgment endpoints must exist; an X12 sender ID must identify one partner."""
+    problems: list[tuple[Loc, str]] = []
+    owners: dict[tuple[str, str], str] = {}
+    for name, partner in settings.partners.items():
+        if partner.x12 is None:
+            continue
+        at: Loc = ("partners", name, "x12")
+        endpoint = partner.x12.ack_endpoint
+        if endpoint is not None and endpoint not in settings.endpoints:
+            message = f"unknown endpoint {endpoint!r} (known: {endpoints})"
+            problems.append(((*at, "ack_endpoint"), message))
+        if partner.x12.mapping:
+            problem = _mapping_problem(partner.x12.mapping)
+            if problem:
+                problems.append(((*at, "mapping"), problem))
+        key = (partner.x12.qualifier, partner.x12.id)
+        if key in owners:
+            message = f"X12 ID {key[0]}/{key[1]} already belongs to partner {owners[key]!r}"
+            problems.append(((*at, "id"), message))
+        owners.setdefault(key, name)
+    return problems
+
+
+def _mapping_problem(overrides: Mapping[str, Any]) -> str | None:
+    """Compile a partner's map overrides now, so a typo fails `config check`, not a file."""
+    from crossdock.mapping.x12 import MappingConfigError, X12Mapper
+
+    try:
+        X12Mapper(overrides)
+    except MappingConfigError as exc:
+        return str(exc)
+    return None
+
+
+def _unknown_type(name: str, known: list[str]) -> str:
+    """The message for an unknown document type, with the likeliest intended one."""
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+    return f"unknown document type {name!r} ({hint})"
+
+
+def _known_document_types() -> list[str]:
+    """Registered canonical document types; none registered means nothing to check against."""
+    return sorted(document_types())
