@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
+from crossdock.entrypoints import cli_demo
 from crossdock.entrypoints.cli_common import (
     ConfigOption,
     DataDirOption,
@@ -44,6 +45,7 @@ app.add_typer(edi_app, name="edi")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(exceptions_app, name="exceptions")
 app.add_typer(flows_app, name="flows")
+app.command("demo")(cli_demo.demo)
 
 
 @app.command()

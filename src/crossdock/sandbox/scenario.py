@@ -1,0 +1,384 @@
+"""A scenario driver for the sandbox landscape: realistic volume through the systems' own APIs,
+injected faults, a bounded wait for things to settle, and a report of what each system holds.
+
+The driver only talks HTTP: to the business APIs (the ERP releases purchase orders and sales
+orders) and to the control API every sandbox system carries (``/_config``, ``/_faults``,
+``/_clock``, ``/_state``). Everything else happens on its own: the hub routes the documents,
+the supplier portal acknowledges, ships and invoices, the WMS receives and fulfils, the TMS books
+carriers and the carriers scan their parcels. ``/_clock`` fast-forwards the systems' own timers
+(a late supplier, a carrier's next scan).
+
+Faults (``FAULTS``):
+
+* ``supplier_late``: one supplier acknowledges and ships late (``behaviour: late``)
+* ``supplier_silent``: one supplier never answers (its POs stay open, by design)
+* ``short_shipment``: one supplier ships less than ordered on its last line
+* ``price_mismatch``: one supplier invoices its first line above the PO price
+* ``carrier_outage``: both carriers' webhook senders are down for a while, then drain
+* ``wms_down``: the WMS answers 503 (and sends nothing) for a while
+* ``duplicates``: the ERP, WMS and supplier portal send their next events twice
+* ``out_of_order``: the WMS and the supplier portal hold events and send them newest first
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+FAULTS = (
+    "supplier_late",
+    "supplier_silent",
+    "short_shipment",
+    "price_mismatch",
+    "carrier_outage",
+    "wms_down",
+    "duplicates",
+    "out_of_order",
+)
+SITE = "DC-ATL"
+CATALOGUE: dict[str, tuple[str, float, float]] = {
+    # item: (description, unit cost, unit price)
+    "HP-1": ("Pallet jack", 2.5, 3.1),
+    "HP-2": ("Stretch wrap", 1.25, 1.9),
+    "HP-3": ("Label roll", 0.4, 0.75),
+    "HP-4": ("Carton 40x30", 0.85, 1.2),
+    "HP-5": ("Safety gloves", 3.2, 4.5),
+    "HP-6": ("Tape gun", 6.0, 8.25),
+    "HP-7": ("Hand truck", 48.0, 61.0),
+    "HP-8": ("Shelf bin", 2.75, 3.6),
+}
+OPENING_STOCK: dict[str, dict[str, float]] = {SITE: dict.fromkeys(CATALOGUE, 100_000)}
+INBOUND_TARGETS = {
+    "erp": ["purchaseOrder.released", "purchaseOrder.changed", "salesOrder.released"],
+    "wms": ["receipt", "movement", "shipment", "inventory"],
+    "tms": ["shipment.booked"],
+    "supplier": ["acknowledgment", "asn", "invoice"],
+}
+_FAULTED_BEHAVIOUR = {
+    "supplier_late": "late",
+    "supplier_silent": "silent",
+    "short_shipment": "short_ship",
+    "price_mismatch": "price_mismatch",
+}
+_SHIPPED = ("Shipped", "Invoiced")
+_RECEIVED = ("Received", "PartiallyReceived")  # a short shipment leaves the PO open
+_SHIP_TO = {"name": "Acme Clinic", "street": "1 Main St", "city": "Augusta", "state": "GA",
+            "postalCode": "30901", "country": "US"}  # fmt: skip
+
+
+def landscape_settings() -> dict[str, dict[str, Any]]:
+    """Fast settings for `start_landscape`: suppliers answer in a fraction of a second, the
+    WMS receives and fulfils on its own, carriers scan quickly."""
+    return {
+        "supplier": {"defaults": {"auto": True, "ack_after": 0.05, "ship_after": 0.05,
+                                  "invoice_after": 0.05, "late_by": 14400.0, "late_days": 2,
+                                  "channel": "json", "short_ratio": 0.5, "price_delta": "0.25"}},
+        "wms": {"auto_receive_after": 0.05, "auto_fulfil_after": 0.05},
+        "parcelwave": {"step_seconds": 0.1},
+        "ridgeline": {"step_seconds": 0.1},
+    }  # fmt: skip
+
+
+class _HasUrls(Protocol):
+    @property
+    def urls(self) -> dict[str, str]: ...
+
+
+@dataclass
+class ScenarioReport:
+    """What the scenario did and what the systems hold once it settled (or timed out)."""
+
+    seed: int
+    faults: list[str]
+    suppliers: dict[str, str]
+    released: dict[str, int]
+    settled: bool
+    elapsed_seconds: float
+    expected_open: list[str]
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    agreement: dict[str, bool] = field(default_factory=dict)
+    hops: dict[str, dict[str, int]] = field(default_factory=dict)
+    lost: int = 0
+    doubled: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _urls(landscape: _HasUrls | Mapping[str, str]) -> dict[str, str]:
+    return dict(landscape) if isinstance(landscape, Mapping) else dict(landscape.urls)
+
+
+def _state(client: httpx.Client, url: str) -> dict[str, Any]:
+    response = client.get(f"{url}/_state", timeout=30)
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def wire(client: httpx.Client, urls: Mapping[str, str]) -> None:
+    """Point each business system's events at the hub's inbound channel."""
+    for system, kinds in INBOUND_TARGETS.items():
+        targets = {kind: f"/v1/inbound/{system}" for kind in kinds}
+        client.post(f"{urls[system]}/_config", json={"targets": targets}).raise_for_status()
+
+
+def _suppliers(count: int, faults: set[str]) -> dict[str, str]:
+    """Supplier id -> behaviour: one supplier per requested supplier fault, the rest on time."""
+    behaviours = [_FAULTED_BEHAVIOUR[f] for f in FAULTS if f in faults and f in _FAULTED_BEHAVIOUR]
+    count = max(count, len(behaviours) + 1)
+    ids = [f"S-{n:02d}" for n in range(1, count + 1)]
+    return {sid: (behaviours[i] if i < len(behaviours) else "on_time") for i, sid in enumerate(ids)}
+
+
+def _po(rng: random.Random, number: str, supplier: str) -> dict[str, Any]:
+    items = rng.sample(sorted(CATALOGUE), rng.randint(2, 4))
+    lines = [
+        {"lineNo": n, "itemNo": item, "description": CATALOGUE[item][0],
+         "qty": rng.choice((6, 10, 12, 24, 40)), "uom": "EA", "unitCost": CATALOGUE[item][1]}
+        for n, item in enumerate(items, start=1)
+    ]  # fmt: skip
+    return {"docNo": number, "vendorId": supplier, "shipToSite": SITE, "currency": "USD",
+            "expectedDate": "2026-12-15", "lines": lines}  # fmt: skip
+
+
+def _sales_order(rng: random.Random, number: str) -> dict[str, Any]:
+    items = rng.sample(sorted(CATALOGUE), rng.randint(1, 3))
+    heavy = rng.random() < 0.4  # a pallet goes LTL (Ridgeline), a few cartons by parcel
+    lines = [
+        {"lineNo": n, "itemNo": item, "qty": rng.choice((40, 60)) if heavy else rng.randint(1, 4),
+         "uom": "EA", "unitPrice": CATALOGUE[item][2]}
+        for n, item in enumerate(items, start=1)
+    ]  # fmt: skip
+    return {"orderNo": number, "customerId": f"C-{rng.randint(1, 9)}", "shipFromSite": SITE,
+            "requestedDate": "2026-12-10", "shipTo": _SHIP_TO, "lines": lines}  # fmt: skip
+
+
+def _inject(client: httpx.Client, urls: Mapping[str, str], faults: set[str], period: float) -> None:
+    def fault(system: str, spec: dict[str, Any]) -> None:
+        client.post(f"{urls[system]}/_faults", json=spec).raise_for_status()
+
+    if "carrier_outage" in faults:
+        for carrier in ("parcelwave", "ridgeline"):
+            fault(carrier, {"outbound_down_for": period})
+    if "wms_down" in faults:
+        fault("wms", {"down_for": period})
+    if "duplicates" in faults:
+        for system in ("erp", "wms", "supplier"):
+            fault(system, {"duplicate_next": 5})
+    if "out_of_order" in faults:
+        for system in ("wms", "supplier"):
+            fault(system, {"reorder_next": 4})
+
+
+def _unsettled(states: Mapping[str, dict[str, Any]], silent: set[str]) -> str:
+    """What is still in progress ("" once every system is done: outboxes empty, every
+    expected business step done)."""
+    for name, state in states.items():
+        outbox = state["outbox"]
+        if outbox.get("pending") or outbox.get("held") or state["faults"].get("down"):
+            return f"{name}: outbox {outbox}, down={state['faults'].get('down')}"
+    erp = states["erp"]["state"]
+    open_pos = [p["docNo"] for p in erp["purchaseOrders"].values()
+                if p["vendorId"] not in silent and p["status"] not in _RECEIVED]  # fmt: skip
+    if open_pos:
+        return f"{len(open_pos)} purchase orders not received in the ERP, e.g. {open_pos[:3]}"
+    portal = states["supplier"]["state"]["orders"].values()
+    uninvoiced = [o["poNumber"] for o in portal
+                  if o["supplierId"] not in silent and o["status"] != "INVOICED"]  # fmt: skip
+    if uninvoiced:
+        return f"{len(uninvoiced)} supplier orders not invoiced yet, e.g. {uninvoiced[:3]}"
+    unshipped = [k for k, so in erp["salesOrders"].items() if so["status"] not in _SHIPPED]
+    if unshipped:
+        return f"{len(unshipped)} sales orders not shipped in the ERP, e.g. {unshipped[:3]}"
+    shipments = states["tms"]["state"]["shipments"]
+    if len(shipments) < len(erp["salesOrders"]):
+        return f"{len(erp['salesOrders']) - len(shipments)} sales orders without a TMS shipment"
+    undelivered = [k for k, s in shipments.items() if s["status"] != "DELIVERED"]
+    if undelivered:
+        return f"{len(undelivered)} TMS shipments not delivered, e.g. {undelivered[:3]}"
+    return ""
+
+
+def run_scenario(
+    hub_url: str,
+    landscape: _HasUrls | Mapping[str, str],
+    *,
+    purchase_orders: int = 50,
+    suppliers: int = 4,
+    orders: int = 50,
+    faults: set[str] | frozenset[str] = frozenset(),
+    seed: int = 7,
+    fault_seconds: float = 3.0,
+    timeout: float = 120.0,
+    settle_hub: bool = True,
+) -> ScenarioReport:
+    """Run one scenario against a landscape wired to the hub at ``hub_url``; see the module
+    docstring. Returns once every system is done (or ``timeout`` passed: ``settled`` false)."""
+    unknown = set(faults) - set(FAULTS)
+    if unknown:
+        raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {list(FAULTS)}")
+    rng = random.Random(seed)
+    urls = _urls(landscape)
+    started = time.monotonic()
+    with httpx.Client(timeout=30) as client:
+        wire(client, urls)
+        behaviour = _suppliers(suppliers, set(faults))
+        client.post(
+            f"{urls['supplier']}/_config",
+            json={"settings": {"suppliers": {s: {"behaviour": b} for s, b in behaviour.items()}}},
+        ).raise_for_status()
+        _inject(client, urls, set(faults), fault_seconds)
+        ids = sorted(behaviour)
+        for n in range(purchase_orders):
+            body = _po(rng, f"PO-{seed}-{n:05d}", ids[n % len(ids)])
+            client.post(f"{urls['erp']}/api/purchase-orders", json=body).raise_for_status()
+        for n in range(orders):
+            body = _sales_order(rng, f"SO-{seed}-{n:05d}")
+            client.post(f"{urls['erp']}/api/sales-orders", json=body).raise_for_status()
+        silent = {s for s, b in behaviour.items() if b == "silent"}
+        late = {s for s, b in behaviour.items() if b == "late"}
+        deadline = started + timeout
+        settled, waiting = False, ""
+        states: dict[str, dict[str, Any]] = {}
+        while time.monotonic() < deadline:
+            if late:  # the late supplier's acknowledgments come due an hour later on its clock
+                client.post(f"{urls['supplier']}/_clock", json={"advance": 300}).raise_for_status()
+            states = {name: _state(client, url) for name, url in urls.items()}
+            waiting = _unsettled(states, silent)
+            if not waiting and settle_hub and not _hub_idle(client, hub_url):
+                waiting = "the hub has a delivery backlog"
+            if not waiting:
+                settled = True
+                break
+            time.sleep(0.5)
+        states = {name: _state(client, url) for name, url in urls.items()}
+    report = ScenarioReport(
+        seed=seed,
+        faults=sorted(faults),
+        suppliers=behaviour,
+        released={"purchase_orders": purchase_orders, "sales_orders": orders},
+        settled=settled,
+        elapsed_seconds=round(time.monotonic() - started, 2),
+        expected_open=sorted(
+            po["docNo"]
+            for po in states["erp"]["state"]["purchaseOrders"].values()
+            if po["vendorId"] in silent
+        ),
+    )
+    if not settled:
+        report.notes.append(f"not settled after {timeout:.0f} s: {waiting}")
+    compare(report, states, behaviour)
+    return report
+
+
+def _hub_idle(client: httpx.Client, hub_url: str) -> bool:
+    """No delivery backlog at the hub."""
+    endpoints = client.get(f"{hub_url}/v1/endpoints").json()["items"]
+    return all(e["backlog"] == 0 for e in endpoints)
+
+
+def compare(
+    report: ScenarioReport, states: Mapping[str, dict[str, Any]], behaviour: Mapping[str, str]
+) -> None:
+    """Fill the report's counts, the ERP/WMS/TMS agreement and the per-hop lost/doubled
+    comparison (what the sending system has vs what the receiving system got)."""
+    erp = states["erp"]["state"]
+    wms = states["wms"]["state"]
+    tms = states["tms"]["state"]
+    portal = states["supplier"]["state"]
+    pos, sos = erp["purchaseOrders"], erp["salesOrders"]
+    report.counts = {
+        "erp": {
+            "purchase_orders": len(pos),
+            "purchase_orders_received": sum(p["status"] == "Received" for p in pos.values()),
+            "confirmations": len(erp["confirmations"]),
+            "goods_receipts": len(erp["goodsReceipts"]),
+            "ap_invoices": len(erp["apInvoices"]),
+            "sales_orders": len(sos),
+            "sales_orders_shipped": sum(s["status"] in _SHIPPED for s in sos.values()),
+            "customer_invoices": len(erp["customerInvoices"]),
+            "inventory_adjustments": len(erp["adjustments"]),
+        },
+        "supplier": {
+            "orders": len(portal["orders"]),
+            **Counter(
+                f"orders_{o.get('status', 'unknown').lower()}" for o in portal["orders"].values()
+            ),
+        },
+        "wms": {
+            "expected_receipts": len(wms["expected_receipts"]),
+            "received": sum(r["status"] == "RECEIVED" for r in wms["expected_receipts"].values()),
+            "shipping_orders": len(wms["shipping_orders"]),
+            "shipped": sum(o["status"] == "SHIPPED" for o in wms["shipping_orders"].values()),
+        },
+        "tms": {
+            "shipments": len(tms["shipments"]),
+            "delivered": sum(s["status"] == "DELIVERED" for s in tms["shipments"].values()),
+        },
+    }
+    for name, state in states.items():
+        outbox = state["outbox"]
+        report.counts.setdefault(name, {})["events_sent"] = int(outbox.get("delivered", 0))
+        report.counts[name]["events_pending"] = int(outbox.get("pending", 0)) + int(
+            outbox.get("held", 0)
+        )
+    # -- hops: each document the sender has, found once at the receiver ------------------------
+    portal_pos = Counter(o["poNumber"] for o in portal["orders"].values())
+    wms_by_po: defaultdict[str, float] = defaultdict(float)
+    for receipt in wms["expected_receipts"].values():
+        for line in receipt["lines"]:
+            wms_by_po[receipt["po_ref"]] += line["qty_received"]
+    erp_by_po = {p["docNo"]: sum(ln["qtyReceived"] for ln in p["lines"]) for p in pos.values()}
+    hops: dict[str, dict[str, int]] = {}
+
+    def hop(name: str, sent: set[str], got: Counter[str]) -> None:
+        lost = len(sent - set(got))
+        doubled = sum(1 for k in sent if got.get(k, 0) > 1)
+        hops[name] = {"sent": len(sent), "received": sum(got.values()), "lost": lost,
+                      "doubled": doubled}  # fmt: skip
+
+    hop("erp->supplier purchase orders", set(pos), portal_pos)
+    hop("erp->wms sales orders", set(sos), Counter(list(wms["shipping_orders"])))
+    shipped = {k for k, o in wms["shipping_orders"].items() if o["status"] == "SHIPPED"}
+    hop("wms->erp ship confirms", shipped,
+        Counter(k for k, s in sos.items() if s["status"] in _SHIPPED))  # fmt: skip
+    hop("wms->tms ship confirms", shipped, Counter(list(tms["shipments"])))
+    received = {p for p, q in wms_by_po.items() if q > 0}
+    hop("wms->erp goods receipts", received,
+        Counter(p for p, q in erp_by_po.items() if q > 0))  # fmt: skip
+    report.hops = hops
+    # quantities: the ERP booked exactly what the WMS received (a double booking shows here)
+    qty_diff = sorted(p for p in erp_by_po if erp_by_po[p] != wms_by_po.get(p, 0))
+    erp_stock = {k: v["onHand"] for k, v in erp["inventory"].items()}
+    wms_stock = {k: v["on_hand"] for k, v in wms["inventory"].items()}
+    stock_diff = sorted(k for k in {*erp_stock, *wms_stock} if erp_stock.get(k) != wms_stock.get(k))
+    ap_per_po = Counter(i["docNo"] for i in erp["apInvoices"].values())
+    delivered = {k for k, s in tms["shipments"].items() if s["status"] == "DELIVERED"}
+    billed = {i["orderNo"] for i in erp["customerInvoices"].values()}
+    report.agreement = {
+        "quantities_received": not qty_diff,
+        "inventory": not stock_diff,
+        "invoices_matched": all(n == 1 for n in ap_per_po.values())
+        and all(
+            ap_per_po.get(p["docNo"], 0) == 1
+            for p in pos.values()
+            if behaviour.get(p["vendorId"]) in ("on_time", "late", "short_ship")
+            and p["status"] == "Received"
+        ),
+        "shipments_delivered": delivered == shipped == set(sos),
+        "customers_billed": billed == delivered,
+    }
+    report.lost = sum(h["lost"] for h in hops.values())
+    report.doubled = sum(h["doubled"] for h in hops.values()) + len(qty_diff)
+    if qty_diff:
+        report.notes.append(f"ERP and WMS received quantities differ for {qty_diff[:10]}")
+    if stock_diff:
+        report.notes.append(f"ERP and WMS stock differ for {stock_diff[:10]}")
