@@ -109,18 +109,23 @@ class PurchaseOrder(CanonicalDocument):
     def _check_lines(
         cls, lines: list[PurchaseOrderLine], info: ValidationInfo
     ) -> list[PurchaseOrderLine]:
-        # One pass over the lines keeps the hot intake path cheap.
+        # One pass over the lines keeps the hot intake path cheap: the helpers (which build
+        # the error) are only called once a cheap test has found something to report.
         title = cls.__name__
-        check_unique_line_numbers(title, [line.line_number for line in lines])
+        numbers = [line.line_number for line in lines]
+        if len(set(numbers)) != len(numbers):
+            check_unique_line_numbers(title, numbers)
         currency = info.data.get("currency")
         for index, line in enumerate(lines):
-            check_money_currency(title, (index, "unit_price"), line.unit_price, currency)
-            if line.unit_price.amount < 0:
+            price = line.unit_price
+            if currency is not None and price.currency != currency:
+                check_money_currency(title, (index, "unit_price"), price, currency)
+            if price.amount < 0:
                 raise rule_error(
                     title,
                     (index, "unit_price", "amount"),
                     "a unit price cannot be negative",
-                    line.unit_price.amount,
+                    price.amount,
                 )
         return lines
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -97,17 +96,25 @@ def to_gtin14(gtin: str) -> str:
 
 
 # The same GLNs (partners, sites) and GTINs (the catalogue) arrive in message after message, so
-# a bounded cache of checked keys turns most checks into one C-level lookup.
-_has_valid_gs1_cached = lru_cache(maxsize=1 << 16)(has_valid_gs1_check_digit)
+# keys already found valid are remembered: a set lookup is cheaper than a call into lru_cache,
+# and this validator runs for every party and line of every document. Only valid keys are
+# kept (an invalid one raises each time, as before); the set is bounded by clearing it.
+_VALID_GS1: set[str] = set()
+_VALID_GS1_LIMIT = 1 << 16
 
 
 def _check_gs1(value: str) -> str:
-    if not _has_valid_gs1_cached(value):
+    if value in _VALID_GS1:
+        return value
+    if not has_valid_gs1_check_digit(value):
         raise PydanticCustomError(
             "gs1_check_digit",
             "invalid GS1 check digit: expected {expected}, got {got}",
             {"expected": gs1_check_digit(value[:-1]), "got": value[-1]},
         )
+    if len(_VALID_GS1) >= _VALID_GS1_LIMIT:
+        _VALID_GS1.clear()
+    _VALID_GS1.add(value)
     return value
 
 

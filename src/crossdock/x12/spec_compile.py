@@ -75,8 +75,11 @@ class CompiledSpec:
     hierarchy_ranks: dict[str, int] | None
     hierarchy_roots: frozenset[str]
     fast: re.Pattern[str]  # matches only when no element has a finding (see fast_match)
-    # tag sequences the walker has already found structurally sound (bounded, see validator)
-    good_shapes: dict[tuple[str, ...], bool] = field(default_factory=dict)
+    # tag sequence -> HL indices when the walker found it structurally sound, None when not
+    # (bounded, see validator)
+    good_shapes: dict[tuple[str, ...], tuple[int, ...] | None] = field(default_factory=dict)
+    # HL01-03 of a transaction's HLs, joined -> the tree is sound (bounded, see validator)
+    good_trees: dict[str, bool] = field(default_factory=dict)
 
 
 def compiled_for(code: str, version: str) -> CompiledSpec | None:

@@ -79,8 +79,15 @@ def validate_segments(
     ``use_fast_path=False`` always runs the precise checks; results are the same, only slower
     (tests use it to hold the fast path to that promise).
     """
+    found = _SPECS.get((code, version))
+    if found is None:
+        if len(_SPECS) >= 256:  # GS08 is partner text: keep the memory bounded
+            _SPECS.clear()
+        found = _SPECS[code, version] = (compiled_for(code, version), *base_version(version))
+    spec, base, exact = found
+    if exact and spec is not None and use_fast_path and _fast_accept(spec, segments):
+        return _OK_5010 if spec.version == "005010" else _OK_4010  # no findings: no context
     context = IssueContext(interchange_control, group_control, transaction_control, code)
-    spec = compiled_for(code, version)
     if spec is None:
         issue = context.issue(
             IssueLevel.TRANSACTION,
@@ -89,7 +96,6 @@ def validate_segments(
         )
         return ValidationResult((issue,), False, None)
     issues: list[Issue] = []
-    base, exact = base_version(version)
     if not exact:
         issues.append(
             context.issue(
@@ -99,10 +105,8 @@ def validate_segments(
                 severity=Severity.WARNING,
             )
         )
-    if use_fast_path and _fast_accept(spec, segments):
-        if not issues:
-            return _OK_5010 if spec.version == "005010" else _OK_4010
-        return ValidationResult(tuple(issues), True, spec.version)
+    if use_fast_path and not exact and _fast_accept(spec, segments):
+        return ValidationResult(tuple(issues), True, spec.version)  # just the version warning
     walker = Walker(spec, context, issues, component_separator, repetition_separator)
     walker.run(segments)
     if not issues:
@@ -129,24 +133,37 @@ def _fast_accept(spec: CompiledSpec, segments: Sequence[Segment]) -> bool:
     ):
         return False
     shape = tuple([s.tag for s in segments])
-    sound = spec.good_shapes.get(shape)
-    if sound is None:
+    hls = spec.good_shapes.get(shape, _UNSEEN)
+    if hls is _UNSEEN:
         issues: list[Issue] = []
         Walker(spec, IssueContext(None, None, None, spec.code), issues, ":", None).run(
             segments, check_values=False
         )
-        sound = not issues
+        hls = None if issues else tuple(i for i, tag in enumerate(shape) if tag == "HL")
         if len(spec.good_shapes) >= _MAX_SHAPES:
             spec.good_shapes.clear()  # crude bound; a steady stream refills what it needs
-        spec.good_shapes[shape] = sound
-    if not sound:
+        spec.good_shapes[shape] = hls
+    if hls is None:
         return False
-    if spec.hierarchy_ranks is None:
+    if spec.hierarchy_ranks is None or not hls:
         return True
-    seen: dict[str, str] = {}
-    ranks, roots = spec.hierarchy_ranks, spec.hierarchy_roots
-    return not any(hierarchy_findings(s, ranks, roots, seen) for s in segments if s.tag == "HL")
+    # The HL rules read only HL01-03 of each HL in order, so equal trees (a partner's packs
+    # repeat) share one verdict. Joining is unambiguous: the match above proved that no
+    # element contains RS or SEP.
+    tree = RS.join([SEP.join(segments[i].elements[:3]) for i in hls])
+    sound = spec.good_trees.get(tree)
+    if sound is None:
+        seen: dict[str, str] = {}
+        ranks, roots = spec.hierarchy_ranks, spec.hierarchy_roots
+        sound = not any(hierarchy_findings(segments[i], ranks, roots, seen) for i in hls)
+        if len(spec.good_trees) >= _MAX_SHAPES:
+            spec.good_trees.clear()  # same crude bound as the shapes
+        spec.good_trees[tree] = sound
+    return sound
 
 
+# (set code, GS08 as sent) -> (compiled spec, base version, exact): looked up per transaction
+_SPECS: dict[tuple[str, str], tuple[CompiledSpec | None, str | None, bool]] = {}
 _MAX_SHAPES = 10_000
+_UNSEEN: tuple[int, ...] = (-1,)  # a shape not walked yet (None means walked and unsound)
 _ELEMENTS = attrgetter("elements")
