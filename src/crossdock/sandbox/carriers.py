@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 import orjson
@@ -54,7 +55,7 @@ _LTL_STEPS = [
 ]
 
 
-class CarrierService(Service):
+class CarrierService(Service, ABC):
     """What both carriers share: bookings keyed by tracking number, a step clock, POD."""
 
     steps: ClassVar[int] = 0
@@ -112,8 +113,9 @@ class CarrierService(Service):
             self.later(float(self.settings["step_seconds"]), "advance", tracking=tracking)
         return True
 
+    @abstractmethod
     def notify(self, shipment: dict[str, Any]) -> None:
-        raise NotImplementedError
+        """Send this carrier's tracking webhook for ``shipment`` in its own payload shape."""
 
     async def on_action(self, action: str, args: dict[str, Any]) -> None:
         if action != "advance":

@@ -96,8 +96,9 @@ class Service:
         return self.data
 
     async def on_action(self, action: str, args: dict[str, Any]) -> None:
-        """Run a scheduled action (see :meth:`later`)."""
-        raise NotImplementedError(action)
+        """Run a scheduled action (see :meth:`later`). A service that schedules nothing has no
+        actions, so anything arriving here (a stale state file, say) is an unknown action."""
+        raise ValueError(f"{type(self).__name__} has no scheduled action {action!r}")
 
     # -- clock, schedule, outbound -------------------------------------------------------------
     def now(self) -> float:
