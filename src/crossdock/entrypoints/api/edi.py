@@ -15,8 +15,8 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem
+from crossdock.entrypoints.api.requests import hub_of
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.edi.record import InterchangeReceipt
 from crossdock.hub.edi.service import EdiReceipt
@@ -79,7 +79,7 @@ async def post_edi(request: Request) -> Response:
     """Accept X12 (``application/edi-x12``): one or more interchanges. Every transaction set
     becomes a message (accepted, or rejected with located errors); the reply is the 997/999
     (and TA1 where needed) as X12, or a JSON receipt with ``Accept: application/json``."""
-    hub: HubServices = request.app.state.hub
+    hub = hub_of(request)
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media not in ACCEPTED_TYPES:
         raise Problem(415, f"expected Content-Type {EDI_CONTENT_TYPE}, got {media or 'none'!r}")

@@ -8,26 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem
+from crossdock.entrypoints.api.requests import hub_of, json_response
 from crossdock.hub.flows import actions
 from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
 
 router = APIRouter()
-
-
-def _hub(request: Request) -> HubServices:
-    hub: HubServices = request.app.state.hub
-    return hub
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 @router.get("/v1/exceptions")
@@ -40,7 +30,7 @@ async def list_exceptions(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> Response:
-    rows = await _hub(request).runner.read(
+    rows = await hub_of(request).runner.read(
         lambda uow: actions.list_exceptions(
             uow,
             category=category,
@@ -51,15 +41,15 @@ async def list_exceptions(
             offset=offset,
         )
     )
-    return _json({"items": rows, "limit": limit, "offset": offset})
+    return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
 @router.get("/v1/exceptions/{exception_id}")
 async def get_exception(request: Request, exception_id: str) -> Response:
-    view = await _hub(request).runner.read(lambda uow: actions.exception_view(uow, exception_id))
+    view = await hub_of(request).runner.read(lambda uow: actions.exception_view(uow, exception_id))
     if view is None:
         raise Problem(404, f"no exception with id {exception_id!r}")
-    return _json(view)
+    return json_response(view)
 
 
 class ResolveRequest(BaseModel):
@@ -78,7 +68,7 @@ def _problem(exc: Exception) -> Problem:
 
 @router.post("/v1/exceptions/{exception_id}/resolve")
 async def resolve_exception(request: Request, exception_id: str, body: ResolveRequest) -> Response:
-    hub = _hub(request)
+    hub = hub_of(request)
 
     def run() -> dict[str, Any]:
         with hub.store.uow() as uow:
@@ -92,13 +82,13 @@ async def resolve_exception(request: Request, exception_id: str, body: ResolveRe
         raise _problem(exc) from exc
     except actions.ExceptionActionError as exc:
         raise _problem(exc) from exc
-    return _json(view)
+    return json_response(view)
 
 
 @router.post("/v1/exceptions/{exception_id}/retry")
 async def retry_exception(request: Request, exception_id: str) -> Response:
     """Re-deliver the dead letters of the evidence messages; 409 when there are none."""
-    hub = _hub(request)
+    hub = hub_of(request)
     uow = hub.store.uow
     try:
         result = await hub.runner.call(
@@ -109,7 +99,7 @@ async def retry_exception(request: Request, exception_id: str) -> Response:
     hub.wake("deliver.")
     hub.wake("route.")
     hub.wake("flow.")
-    return _json(result, 202)
+    return json_response(result, 202)
 
 
 class ReplayRequest(BaseModel):
@@ -123,7 +113,7 @@ async def replay_exception(
     request: Request, exception_id: str, body: ReplayRequest | None = None
 ) -> Response:
     """Replay the evidence messages through the bus (to `group`, default their routing lane)."""
-    hub = _hub(request)
+    hub = hub_of(request)
     uow = hub.store.uow
     group = body.group if body else None
     try:
@@ -137,7 +127,7 @@ async def replay_exception(
     hub.wake("route.")
     hub.wake("flow.")
     hub.wake("deliver.")
-    return _json(result, 202)
+    return json_response(result, 202)
 
 
 @router.get("/v1/flows")
@@ -149,18 +139,18 @@ async def list_flows(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
 ) -> Response:
-    rows = await _hub(request).runner.read(
+    rows = await hub_of(request).runner.read(
         lambda uow: actions.list_flows(
             uow, flow=flow, state=state, completed=completed, limit=limit, offset=offset
         )
     )
-    return _json({"items": rows, "limit": limit, "offset": offset})
+    return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
 @router.get("/v1/flows/{flow}/{key:path}")
 async def get_flow(request: Request, flow: str, key: str) -> Response:
     """One instance: state, data, timers, exceptions (keys may contain '/': site/item)."""
-    view = await _hub(request).runner.read(lambda uow: actions.flow_view(uow, flow, key))
+    view = await hub_of(request).runner.read(lambda uow: actions.flow_view(uow, flow, key))
     if view is None:
         raise Problem(404, f"no {flow} flow instance with key {key!r}")
-    return _json(view)
+    return json_response(view)

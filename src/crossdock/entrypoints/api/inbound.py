@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
-from crossdock.entrypoints.api.webhooks import _body
+from crossdock.entrypoints.api.requests import bounded_body, hub_of
 from crossdock.hub.inbound_systems import (
     BadSignature,
     DocumentOutcome,
@@ -56,8 +56,8 @@ async def post_inbound(request: Request, source: str) -> Response:
     """A business system's event in its own JSON, read with ``systems.<source>.format``. Each
     document the event maps to becomes a canonical message (source: the system's name, channel
     ``api``); the idempotency key is the request's ``Idempotency-Key`` or the document's number."""
-    hub: HubServices = request.app.state.hub
-    body = await _body(request, hub.settings.hub.max_body_bytes)
+    hub = hub_of(request)
+    body = await bounded_body(request, hub.settings.hub.max_body_bytes)
     if hub.inbound is None:
         raise Problem(404, "no business systems are configured")
     try:

@@ -16,6 +16,7 @@ from crossdock.entrypoints.api.intake_core import (
     handle_single,
     single_limit,
 )
+from crossdock.entrypoints.api.requests import hub_of
 from crossdock.hub.group_commit import Overloaded
 
 router = APIRouter()
@@ -54,7 +55,7 @@ async def post_message(document_type: str, request: Request) -> Response:
     """Accept one canonical document (application/json). 202 once it is durable, with the
     message id; 422 with field paths when invalid (and recorded as rejected); 409 when the
     Idempotency-Key was used with another body; 413, 415, 404 as problem+json."""
-    hub: HubServices = request.app.state.hub
+    hub = hub_of(request)
     call = await _call(request, document_type, single_limit(hub))
     return _response(await _guarded(hub, call, batch=False))
 
@@ -63,6 +64,6 @@ async def post_message(document_type: str, request: Request) -> Response:
 async def post_batch(document_type: str, request: Request) -> Response:
     """Accept NDJSON (application/x-ndjson), one document per line, each recorded on its own;
     line n's idempotency key is `<Idempotency-Key>:<n>`."""
-    hub: HubServices = request.app.state.hub
+    hub = hub_of(request)
     call = await _call(request, document_type, batch_limit(hub))
     return _response(await _guarded(hub, call, batch=True))

@@ -5,38 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem
+from crossdock.entrypoints.api.requests import hub_of, json_response
 from crossdock.hub import operations as ops
 from crossdock.hub.records import MessageFilter
 
 router = APIRouter()
 
 
-def _hub(request: Request) -> HubServices:
-    hub: HubServices = request.app.state.hub
-    return hub
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
-
-
 @router.get("/healthz")
 async def healthz(request: Request) -> Response:
-    hub = _hub(request)
+    hub = hub_of(request)
     counts = await hub.runner.read(lambda uow: uow.messages.counts_by_status())
-    return _json({"status": "ok", "messages": counts})
+    return json_response({"status": "ok", "messages": counts})
 
 
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
-    hub = _hub(request)
+    hub = hub_of(request)
     return Response(hub.metrics.exposition(), media_type="text/plain; version=0.0.4")
 
 
@@ -53,18 +44,18 @@ async def list_messages(
     offset: int = Query(0, ge=0),
 ) -> Response:
     flt = MessageFilter(document_type, source, correlation_key, status, since, until)
-    rows = await _hub(request).runner.read(lambda uow: ops.list_messages(uow, flt, limit, offset))
-    return _json({"items": rows, "limit": limit, "offset": offset})
+    rows = await hub_of(request).runner.read(lambda uow: ops.list_messages(uow, flt, limit, offset))
+    return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
 @router.get("/v1/messages/{message_id}")
 async def get_message(request: Request, message_id: str, raw: bool = False) -> Response:
-    view = await _hub(request).runner.read(
+    view = await hub_of(request).runner.read(
         lambda uow: ops.message_view(uow, message_id, include_raw=raw)
     )
     if view is None:
         raise Problem(404, f"no message with id {message_id!r}")
-    return _json(view)
+    return json_response(view)
 
 
 class ReplayRequest(BaseModel):
@@ -97,17 +88,17 @@ async def _replay(hub: HubServices, flt: MessageFilter, group: str | None) -> Re
         raise Problem(404 if "no message" in str(exc) else 422, str(exc)) from exc
     hub.wake("route.")
     hub.wake("deliver.")
-    return _json(result, 202)
+    return json_response(result, 202)
 
 
 @router.post("/v1/messages/{message_id}/replay")
 async def replay_message(request: Request, message_id: str, group: str | None = None) -> Response:
-    return await _replay(_hub(request), MessageFilter(ids=[message_id], status=None), group)
+    return await _replay(hub_of(request), MessageFilter(ids=[message_id], status=None), group)
 
 
 @router.post("/v1/replay")
 async def replay_filter(request: Request, body: ReplayRequest) -> Response:
-    hub = _hub(request)
+    hub = hub_of(request)
     if body.from_seq is not None:
         if not body.group:
             raise Problem(422, "from_seq needs group (the consumer group to replay to)")
@@ -118,7 +109,7 @@ async def replay_filter(request: Request, body: ReplayRequest) -> Response:
             raise Problem(404, str(exc.args[0])) from exc
         hub.wake("route.")
         hub.wake("deliver.")
-        return _json({"replayed": {group: count}}, 202)
+        return json_response({"replayed": {group: count}}, 202)
     if not any(
         [body.message_ids, body.document_type, body.source, body.correlation_key, body.since]
     ):
@@ -134,16 +125,16 @@ async def replay_filter(request: Request, body: ReplayRequest) -> Response:
         until=body.until,
         ids=body.message_ids,
     )
-    return await _replay(_hub(request), flt, body.group)
+    return await _replay(hub_of(request), flt, body.group)
 
 
 @router.get("/v1/dlq")
 async def list_dead_letters(
     request: Request, group: str | None = None, limit: int = Query(100, ge=1, le=10000)
 ) -> Response:
-    hub = _hub(request)
+    hub = hub_of(request)
     rows = await hub.runner.call(hub.bus.dead_letters, group, limit)
-    return _json({"items": [ops.dead_letter_dict(d) for d in rows]})
+    return json_response({"items": [ops.dead_letter_dict(d) for d in rows]})
 
 
 class RetryRequest(BaseModel):
@@ -155,20 +146,20 @@ class RetryRequest(BaseModel):
 
 @router.post("/v1/dlq/retry")
 async def retry_dead_letters(request: Request, body: RetryRequest) -> Response:
-    hub = _hub(request)
+    hub = hub_of(request)
     count = await hub.runner.call(ops.retry_dead_letters, hub.bus, body.group, body.ids)
     hub.wake("deliver.")
     hub.wake("route.")
-    return _json({"retried": count}, 202)
+    return json_response({"retried": count}, 202)
 
 
 @router.get("/v1/endpoints")
 async def endpoints(request: Request) -> Response:
-    hub = _hub(request)
+    hub = hub_of(request)
     configured = list(hub.settings.endpoints)
     rows = await hub.runner.read(lambda uow: ops.endpoints_view(uow, hub.bus, configured))
     live = hub.endpoint_states()
     for row in rows:
         if row["name"] in live:
             row.update(live[row["name"]])
-    return _json({"items": rows})
+    return json_response({"items": rows})

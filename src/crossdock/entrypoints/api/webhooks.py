@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
+from crossdock.entrypoints.api.requests import bounded_body, hub_of
 from crossdock.hub.webhooks import (
     DOCUMENT_TYPE,
     BadSignature,
@@ -27,20 +28,6 @@ from crossdock.hub.webhooks import (
 )
 
 router = APIRouter()
-
-
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise Problem(413, f"the payload is larger than the limit of {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise Problem(413, f"the payload is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _event(e: EventOutcome) -> dict[str, Any]:
@@ -74,8 +61,8 @@ async def post_carrier_webhook(request: Request, carrier: str) -> Response:
     """A carrier tracking webhook, read with the carrier's configured format
     (``carriers.<name>.format``). Each tracking event becomes a ``shipment_milestone`` message
     (source: the carrier name, channel ``webhook``), keyed so redelivery is a duplicate."""
-    hub: HubServices = request.app.state.hub
-    body = await _body(request, hub.settings.hub.max_body_bytes)
+    hub = hub_of(request)
+    body = await bounded_body(request, hub.settings.hub.max_body_bytes)
     try:
         receipt = await hub.webhooks.receive(carrier, request.headers, body)
     except UnknownCarrier:
