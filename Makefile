@@ -3,10 +3,18 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 UV := $(shell command -v uv 2>/dev/null || echo .venv-tools/bin/uv)
 PORT ?= 8080
-DATA_DIR ?= ./var/demo
+# `make demo`: the sandbox scenario (small | faults | clean) through a real hub. `crossdock demo`
+# wants an empty store, so each run gets a fresh timestamped dir under ./var (kept for a look
+# afterwards; `make clean` removes them). SANDBOX_PORT: the landscape's first port (0: any free).
+SCENARIO ?= faults
+DATA_DIR ?= ./var/demo-$(shell date +%Y%m%d-%H%M%S)
+SANDBOX_PORT ?= 9200
+DEMO_ARGS ?=
+# `make demo-intake`: the original intake -> delivery walk-through (sink + hub + replay).
+INTAKE_DATA_DIR ?= ./var/demo
 DEMO_COUNT ?= 200
 
-.PHONY: install demo test lint typecheck layers unit bench bench-x12 clean
+.PHONY: install demo demo-intake test lint typecheck layers unit bench bench-x12 clean
 
 # uv comes from PyPI when the machine lacks it; everything else from uv.lock.
 $(UV):
@@ -19,7 +27,11 @@ $(UV):
 install: .venv/.installed
 
 demo: install
-	$(PY) -m crossdock.entrypoints.demo --port $(PORT) --data-dir $(DATA_DIR) --count $(DEMO_COUNT)
+	.venv/bin/crossdock demo --scenario $(SCENARIO) --port $(PORT) --base-port $(SANDBOX_PORT) \
+		--data-dir $(DATA_DIR) $(DEMO_ARGS)
+
+demo-intake: install
+	$(PY) -m crossdock.entrypoints.demo --port $(PORT) --data-dir $(INTAKE_DATA_DIR) --count $(DEMO_COUNT)
 
 lint: install
 	.venv/bin/ruff check src tests bench

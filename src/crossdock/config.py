@@ -35,6 +35,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from crossdock.config_carriers import CarrierConfig
 from crossdock.config_file import ConfigError, ConfigProblem
 from crossdock.config_flows import FlowsConfig
+from crossdock.config_inventory import InventoryReconciliationConfig
 from crossdock.config_partners import PartnerConfig, X12IdentityConfig
 from crossdock.config_references import reference_problems
 from crossdock.config_sources import read_sources
@@ -238,6 +239,9 @@ class Settings(BaseSettings):
     carriers: dict[Name, CarrierConfig] = Field(default_factory=dict)
     flows: FlowsConfig = Field(default_factory=FlowsConfig)
     systems: dict[Name, SystemConfig] = Field(default_factory=dict)
+    inventory_reconciliation: InventoryReconciliationConfig = Field(
+        default_factory=InventoryReconciliationConfig
+    )
 
     @property
     def database_url(self) -> str:

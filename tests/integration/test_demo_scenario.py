@@ -34,6 +34,21 @@ def test_the_small_demo_scenario_settles_with_nothing_lost_or_doubled(tmp_path: 
     assert summary["exceptions"].get("price_mismatch", 0) > 0
     assert summary["agreement"]["quantities_received"] and summary["agreement"]["inventory"]
     assert summary["agreement"]["shipments_delivered"]
-    assert summary["kpis"]["po_acknowledgment_latency"]["n"] == 12
+    # KPIs come from the hub's /v1/kpis; the demo adds the duplicates it absorbed.
+    kpis = summary["kpis"]
+    assert kpis["po_acknowledgment_latency"]["n"] == 12
+    assert kpis["receipt_posting_time"]["n"] > 0
+    # only stock adjustments are routed to the ERP (the small scenario may have none), and
+    # proofs of delivery depend on the carriers' POD support
+    for name in ("inventory_sync_lag", "pod_update_speed"):
+        assert isinstance(kpis[name], dict) or kpis[name].startswith("n/a ("), name
+    assert kpis["shipment_event_completeness"]["n"] == 12
+    assert kpis["invoice_match_cycle_time"]["n"] > 0
+    assert 0 <= kpis["integration_failure_rate"]["ratio"] < 1
+    assert kpis["replay_volume"]["replays"] == 0
+    assert "duplicates_absorbed" in kpis
+    # shipment_tracking link instances are not business flows
+    assert "shipment_tracking" not in summary["flows"]
+    assert summary["carrier_event_links"]["shipment_tracking"]["instances"] > 0
     for hop in summary["hops"].values():
         assert hop["lost"] == 0 and hop["doubled"] == 0

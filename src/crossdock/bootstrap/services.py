@@ -18,6 +18,8 @@ from crossdock.bootstrap.channels import (
     mapper_factory,
 )
 from crossdock.bootstrap.flows import build_flows
+from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
+from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.store import Store, build_store
 from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
@@ -32,6 +34,7 @@ from crossdock.hub.flows.model import FlowDefinition
 from crossdock.hub.flows.workers import flow_workers
 from crossdock.hub.group_commit import IntakeRecorder
 from crossdock.hub.inbound_systems import InboundSystemService
+from crossdock.hub.inventory.reconcile import Reconciler
 from crossdock.hub.policy import CircuitBreaker, RetryPolicy
 from crossdock.hub.routing import Router
 from crossdock.hub.runtime import LaneSettings, Runtime
@@ -57,6 +60,8 @@ class HubServices:
     webhooks: WebhookService
     lane_for: Callable[[str], str] = field(default=lambda _t: "critical")
     inbound: InboundSystemService | None = None
+    inventory: Reconciler | None = None  # the ERP / WMS reconciliation, when enabled
+    pod: PodWorker | None = None
 
     @property
     def bus(self) -> SqlBus:
@@ -84,6 +89,10 @@ class HubServices:
         await self.runtime.stop()
         for dispatcher in self.runtime.dispatchers.values():
             await dispatcher.endpoint.close()
+        if self.inventory is not None:
+            await self.inventory.close()
+        if self.pod is not None:
+            await self.pod.close()
         self.runner.close()
         self.store.close()
 
@@ -162,6 +171,13 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         wake=wake_loops,
     )
     periodic.extend(flow_jobs)
+    inventory = build_reconciler(settings, store, runner)
+    if inventory is not None:
+        periodic.append(reconcile_job(inventory))
+    # Proof of delivery pulled from carrier APIs (carriers.<name>.pod); a POD wakes the flows.
+    pod = build_pod_worker(settings, runner, store.bus, lambda: wake_loops("flow."))
+    if pod is not None:
+        periodic.append((pod.interval, pod.job))
     runtime = Runtime(
         runner,
         store.bus,
@@ -201,6 +217,8 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         inbound=InboundSystemService(
             build_systems(settings), runner, settings.lane_for, wake_after_intake
         ),
+        inventory=inventory,
+        pod=pod,
     )
 
 

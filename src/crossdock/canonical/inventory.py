@@ -2,6 +2,12 @@
 
 Both are keyed by site and item so that, on the bus, the movements and positions of one item
 at one site stay in order relative to each other (a position must not overtake a movement).
+
+Schema versions: the put-away movement type and the order line a movement names
+(``po_number``, ``po_line_number``) were added to version 1 without a bump, because the change
+is additive: every stored version 1 movement is still valid and means the same, so there is
+nothing to upcast. A change that would reject or reinterpret a stored document bumps
+``schema_version`` and adds an ``upcast_v1_to_v2`` next to the model.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.item import Item, Lot
 from crossdock.canonical.party import Site
 from crossdock.canonical.registry import register
-from crossdock.canonical.values import Code, Quantity, Text
+from crossdock.canonical.values import Code, LineNumber, Quantity, Text
 
 
 class MovementType(StrEnum):
@@ -24,6 +30,10 @@ class MovementType(StrEnum):
     RECEIPT = "receipt"
     SHIPMENT = "shipment"
     TRANSFER = "transfer"
+    #: Received goods moved from the dock to their storage location (EPCIS ``storing``). Its
+    #: own type, not a transfer, so that consumers can tell the last step of receiving from
+    #: stock moving between bins, and so nobody mistakes it for a second receipt.
+    PUTAWAY = "putaway"
     ADJUSTMENT_IN = "adjustment_in"
     ADJUSTMENT_OUT = "adjustment_out"
     STATUS_CHANGE = "status_change"
@@ -36,6 +46,7 @@ _ON_HAND_SIGN: dict[MovementType, int] = {
     MovementType.SHIPMENT: -1,
     MovementType.ADJUSTMENT_OUT: -1,
     MovementType.TRANSFER: 0,
+    MovementType.PUTAWAY: 0,
     MovementType.STATUS_CHANGE: 0,
 }
 
@@ -58,7 +69,10 @@ class StockMovement(CanonicalDocument):
     """One movement of one item at one site, as the WMS records it.
 
     The quantity is always non-negative; ``movement_type`` says the direction, so nobody has to
-    guess whether a WMS sends issues as negative numbers.
+    guess whether a WMS sends issues as negative numbers. A movement caused by receiving (a
+    receipt or a put-away) may name the purchase order line it was received against, so the
+    procure-to-pay flow can follow the goods to their location; ``reference`` then names the
+    goods receipt.
     """
 
     document_type = "stock_movement"
@@ -79,6 +93,12 @@ class StockMovement(CanonicalDocument):
     reference: Code | None = Field(
         default=None, description="The document that caused it: receipt, order, count number"
     )
+    po_number: Code | None = Field(
+        default=None, description="The purchase order the goods were received against"
+    )
+    po_line_number: LineNumber | None = Field(
+        default=None, description="The line of `po_number` the goods were received against"
+    )
     source_system: Code
     note: Text | None = None
 
@@ -92,6 +112,10 @@ class StockMovement(CanonicalDocument):
             self.from_status is None or self.to_status is None
         ):
             raise ValueError("a status_change needs both from_status and to_status")
+        if self.movement_type is MovementType.PUTAWAY and self.to_location is None:
+            raise ValueError("a putaway needs the to_location the goods were stored in")
+        if self.po_line_number is not None and self.po_number is None:
+            raise ValueError("po_line_number needs the po_number it belongs to")
         return self
 
     def correlation_key(self) -> str:

@@ -131,6 +131,9 @@ class ShipmentMilestone(CanonicalDocument):
 
     Attributes:
         event_id: The carrier's own event id when it has one; lets intake drop repeats.
+        carrier_reference: The carrier's own id for the shipment when it differs from the
+            tracking number (EasyPost's ``shp_…``): its API names the shipment by it, e.g.
+            to fetch the proof of delivery.
         carrier_status_code: The carrier's raw status code, kept for troubleshooting.
     """
 
@@ -144,6 +147,7 @@ class ShipmentMilestone(CanonicalDocument):
     reported_at: AwareDatetime | None = None
     carrier: Party
     tracking_number: Code | None = None
+    carrier_reference: Code | None = None
     location: Place | None = None
     estimated_delivery_at: AwareDatetime | None = None
     carrier_status_code: Code | None = None
@@ -166,7 +170,12 @@ class ShipmentMilestone(CanonicalDocument):
 
 @register
 class ProofOfDelivery(CanonicalDocument):
-    """Evidence that a shipment was delivered, and to whom (X12 214 D1 with signature; ePOD)."""
+    """Evidence that a shipment was delivered, and to whom (X12 214 D1 with signature; ePOD).
+
+    ``consignee`` is optional: carriers' POD APIs name who signed, not the consignee party (the
+    shipment already names it as ``ship_to``). ``delivered_at`` is the carrier's delivery time;
+    the hub's own recording time is the message's ``received_at``.
+    """
 
     document_type = "proof_of_delivery"
     schema_version = 1
@@ -174,7 +183,7 @@ class ProofOfDelivery(CanonicalDocument):
     shipment_id: Code
     delivered_at: AwareDatetime
     carrier: Party
-    consignee: Party
+    consignee: Party | None = None
     signed_by: Text | None = None
     tracking_number: Code | None = None
     packages_delivered: Annotated[int, Field(ge=0)] | None = None

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
-from crossdock.entrypoints import cli_demo
+from crossdock.entrypoints import cli_demo, cli_kpis
 from crossdock.entrypoints.cli_common import (
     ConfigOption,
     DataDirOption,
@@ -28,6 +28,7 @@ from crossdock.entrypoints.cli_common import (
 )
 from crossdock.entrypoints.cli_edi import edi_app
 from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
+from crossdock.entrypoints.cli_inventory import inventory_app
 from crossdock.entrypoints.cli_sandbox import sandbox_app
 from crossdock.hub import operations as ops
 from crossdock.hub.records import MessageFilter
@@ -45,7 +46,9 @@ app.add_typer(edi_app, name="edi")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(exceptions_app, name="exceptions")
 app.add_typer(flows_app, name="flows")
+app.add_typer(inventory_app, name="inventory")
 app.command("demo")(cli_demo.demo)
+app.command("kpis")(cli_kpis.kpis)
 
 
 @app.command()

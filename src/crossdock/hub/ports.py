@@ -22,6 +22,7 @@ from crossdock.hub.edi_records import (
     SeenInterchange,
 )
 from crossdock.hub.flows.ports import ExceptionLog, FlowStore
+from crossdock.hub.kpis import KpiQueries
 from crossdock.hub.records import (
     BusEntry,
     ConsumerGroup,
@@ -225,6 +226,11 @@ class UnitOfWork(Protocol):
 
     @property
     def exceptions(self) -> ExceptionLog: ...
+
+    @property
+    def kpis(self) -> KpiQueries:
+        """Read-only queries for the business KPIs (`crossdock.hub.kpis`)."""
+        ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -4,7 +4,9 @@ It holds the inbound schedule (expected receipts, from the hub's acknowledgments
 notices), receives goods against it, keeps inventory per site and SKU, and picks, packs and ships
 shipping orders. Every physical event is reported to the hub as its own event with an
 ``event_id``: receipts (with per-line variance SHORT / OVER and damaged quantities), put-away
-completion, stock movements (adjustments only: receipts and shipments are reported as such, so
+completion (naming the receipt it stores, ``receipt_id``, with one task per line moving the good
+units from the dock to a location: the goods were counted by the receipt, the put-away only
+moves them), stock movements (adjustments only: receipts and shipments are reported as such, so
 the ERP never counts a unit twice) and ship confirmations.
 
 Business API:
@@ -44,6 +46,9 @@ from crossdock.sandbox.api import (
     require_lines,
 )
 from crossdock.sandbox.common import Service
+
+#: Where received goods wait for put-away.
+DOCK = "DOCK-01"
 
 
 class WmsService(Service):
@@ -180,11 +185,15 @@ class WmsService(Service):
                 "asn_ref": expected.get("asn_ref"), "site": expected["site"]}  # fmt: skip
         event_id = self._event("receipt", "RECEIPT_CONFIRMED", {**head, "lines": out}, ref)
         expected["receipts"].append(event_id)
-        if put_away:
-            stored = [{"line_ref": ln["line_ref"], "sku": ln["sku"],
-                       "qty": ln["qty_received"] - ln["qty_damaged"],
-                       "location": f"A-{i + 1:02d}-01"} for i, ln in enumerate(out)]  # fmt: skip
-            self._event("receipt", "PUTAWAY_COMPLETE", {**head, "lines": stored}, ref)
+        if put_away:  # one put-away task per received line with good units, from the dock
+            stored = [{"task_id": f"PA-{event_id}-{ln['line_ref']}", "line_ref": ln["line_ref"],
+                       "sku": ln["sku"], "qty": ln["qty_received"] - ln["qty_damaged"],
+                       "from_location": DOCK, "location": f"A-{i + 1:02d}-01"}
+                      for i, ln in enumerate(out)
+                      if ln["qty_received"] - ln["qty_damaged"] > 0]  # fmt: skip
+            if stored:  # names the receipt it stores, as a real put-away confirmation does
+                body = {**head, "receipt_id": event_id, "lines": stored}
+                self._event("receipt", "PUTAWAY_COMPLETE", body, ref)
         return event_id
 
     # -- outbound ------------------------------------------------------------------------------

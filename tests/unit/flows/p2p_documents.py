@@ -142,3 +142,25 @@ def invoice(number: str, lines: dict[int, tuple[int, str]], po_number: str = PO)
 
 FULL_INVOICE = {1: (120, "24.85"), 2: (60, "38.40"), 3: (60, "29.125")}
 FULL_ASN = {1: 120, 2: 60, 3: 60}
+
+
+def putaway(movement_id: str, receipt_number: str | None, line: int, qty: int) -> dict[str, Any]:
+    """A WMS put-away of one received PO line: a `putaway` stock movement dock -> bin."""
+    items = {ln["po_line_number"]: ln["item"] for ln in example("goods_receipt")["lines"]}
+    doc: dict[str, Any] = {
+        "movement_id": movement_id,
+        "movement_type": "putaway",
+        "occurred_at": "2026-12-02T14:00:00+00:00",
+        "site": {"code": "DC-ATL"},
+        "item": items[line],
+        "quantity": {"value": str(qty), "unit": "CS"},
+        "from_location": "DOCK-07",
+        "to_location": f"A-{line:02d}-01",
+        "to_status": "available",
+        "po_number": PO,
+        "po_line_number": line,
+        "source_system": "wms",
+    }
+    if receipt_number is not None:
+        doc["reference"] = receipt_number
+    return doc

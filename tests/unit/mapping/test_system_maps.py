@@ -96,6 +96,7 @@ OUTBOUND_CASES = [
     ("sandbox_tms.shipment", "example_shipment"),
     ("sandbox_tms.milestone_status", "example_shipment_milestone"),
     ("sandbox_erp.inventory_adjustment", "wms_STOCK_MOVEMENT"),
+    ("sandbox_erp.inventory_adjustment", "wms_PUTAWAY_COMPLETE"),  # moves nothing: delta 0
     ("sandbox_erp.approved_invoice", "example_invoice_approval"),
     ("sandbox_erp.billing_trigger", "example_billing_trigger"),
     ("sandbox_tms.status", "example_shipment_status"),

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from crossdock.adapters.sql import bus_statements as st
 from crossdock.adapters.sql.convert import from_epoch, from_epoch_required
 from crossdock.adapters.sql.prepared import Prepared
-from crossdock.adapters.sql.tables import bus_groups, bus_log, bus_pending
+from crossdock.adapters.sql.tables import bus_groups, bus_log, bus_pending, bus_replays
 from crossdock.hub.records import BusEntry, ConsumerGroup, DeadLetter
 
 
@@ -217,7 +217,9 @@ class SqlBus:
                 .where(and_(*clauses))
                 .values(state="ready", deliveries=0, available_at=time.time(), leased_until=0.0)
             )
-        return int(result.rowcount or 0)
+            count = int(result.rowcount or 0)
+            _record_replay(conn, "dead_letters", group, count, None)
+        return count
 
     def _replay_marker(self) -> int:
         """Microseconds, strictly increasing in this process: two replays of one message must
@@ -242,6 +244,7 @@ class SqlBus:
                 )
                 result = conn.execute(statement)
                 total += int(result.rowcount or 0)
+            _record_replay(conn, "messages", spec.name, total, marker)
         return total
 
     def replay_from(self, group: str, *, seq: int | None = None, since: float | None = None) -> int:
@@ -260,7 +263,9 @@ class SqlBus:
             if since is not None:
                 where.append(bus_log.c.published_at >= since)
             statement = st.pending_rows(spec.name, literal(time.time()), literal(marker), *where)
-            return int(conn.execute(statement).rowcount or 0)
+            count = int(conn.execute(statement).rowcount or 0)
+            _record_replay(conn, "from", spec.name, count, marker)
+            return count
 
     def backlog(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -301,3 +306,16 @@ class SqlBus:
                 .limit(1)
             ).first()
         return ready is not None
+
+
+def _record_replay(
+    conn: Any, kind: str, group: str | None, entries: int, marker: int | None
+) -> None:
+    """Keep a durable trace of a replay in its own transaction (the replay KPI counts these);
+    a replay that matched nothing is not one."""
+    if entries:
+        conn.execute(
+            insert(bus_replays).values(
+                at=time.time(), kind=kind, group_name=group, entries=entries, marker=marker
+            )
+        )

@@ -12,7 +12,10 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from crossdock.adapters.sql import flow_tables  # noqa: F401  (its tables join `metadata`)
+from crossdock.adapters.sql import (  # noqa: F401  (their tables join `metadata`)
+    flow_tables,
+    inventory_tables,
+)
 from crossdock.adapters.sql.tables import metadata
 
 log = logging.getLogger(__name__)

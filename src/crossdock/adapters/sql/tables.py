@@ -92,6 +92,21 @@ bus_pending = Table(
     Index("ix_pending_key", "group_name", "key", "id"),
 )
 
+# One row per replay the bus performed (message replay, replay from a sequence or time, dead
+# letters retried), written in the replay's own transaction: pending rows are deleted once
+# acknowledged, so without this nothing durable would say a replay ever happened (replay KPI).
+bus_replays = Table(
+    "bus_replays",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", Float, nullable=False),
+    Column("kind", String(16), nullable=False),  # messages | from | dead_letters
+    Column("group_name", String(128)),
+    Column("entries", Integer, nullable=False),
+    Column("marker", BigInteger),
+    Index("ix_bus_replays_at", "at"),
+)
+
 inbox = Table(
     "inbox",
     metadata,

@@ -13,6 +13,7 @@ from crossdock.adapters.sql.deliveries import SqlDeliveryLog, SqlEndpointStates
 from crossdock.adapters.sql.edi_ledger import SqlEdiLedger
 from crossdock.adapters.sql.fast_insert import FastInsert
 from crossdock.adapters.sql.flow_store import SqlExceptionLog, SqlFlowStore
+from crossdock.adapters.sql.kpi_queries import SqlKpiQueries
 from crossdock.adapters.sql.message_log import SqlMessageLog
 from crossdock.adapters.sql.tables import bus_log, inbox
 
@@ -138,6 +139,7 @@ class SqlUnitOfWork:
         self.edi = SqlEdiLedger(conn)
         self.flows = SqlFlowStore(conn)
         self.exceptions = SqlExceptionLog(conn)
+        self.kpis = SqlKpiQueries(conn)
         self._committed = False
         return self
 

@@ -6,8 +6,9 @@ from fastapi import FastAPI
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
-from crossdock.entrypoints.api import edi, inbound, intake, operations, webhooks
+from crossdock.entrypoints.api import edi, inbound, intake, inventory, operations, webhooks
 from crossdock.entrypoints.api import exceptions as exceptions_api
+from crossdock.entrypoints.api import kpis as kpis_api
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.problems import install_problem_handlers
 
@@ -27,6 +28,8 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(inbound.router, tags=["inbound"])
     app.include_router(operations.router, tags=["operations"])
     app.include_router(exceptions_api.router, tags=["exceptions"])
+    app.include_router(inventory.router, tags=["inventory"])
+    app.include_router(kpis_api.router, tags=["kpis"])
     return app
 
 

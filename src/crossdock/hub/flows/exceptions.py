@@ -32,6 +32,7 @@ class ExceptionCategory(enum.StrEnum):
     QUANTITY_MISMATCH = "quantity_mismatch"
     MISSING_MILESTONE = "missing_milestone"
     DUPLICATE = "duplicate"
+    INVENTORY_DRIFT = "inventory_drift"
 
 
 class ExceptionStatus(enum.StrEnum):
@@ -52,6 +53,7 @@ DEFAULT_OWNER: Mapping[ExceptionCategory, str] = {
     ExceptionCategory.QUANTITY_MISMATCH: "accounts_payable",
     ExceptionCategory.MISSING_MILESTONE: "logistics",
     ExceptionCategory.DUPLICATE: "integration_support",
+    ExceptionCategory.INVENTORY_DRIFT: "inventory_control",
 }
 
 

@@ -1,9 +1,16 @@
-"""The procure-to-pay flow's checks on received goods, and the approval it issues.
+"""The procure-to-pay flow's checks on shipped and received goods, and the approval it issues.
 
-A receipt is compared with its ship notice (short_shipment) and with the inbound schedule
-(over_receipt). Each discrepancy is raised once per ship notice and line (`flag` remembers
-it in the instance's data), because a receipt resent or a second receipt for the same truck
-must not open the same exception twice.
+Three checks, each raised once (`flag` remembers it in the instance's data), because a
+document resent, or arriving in another order, must not open the same exception twice:
+
+- the ship notices against the order (short_shipment, once per PO line): the supplier
+  shipped less than it was asked for (the order, or its acknowledgment's promise) and said
+  nothing of the rest. Judged once the line has landed (every notice carrying it received),
+  so a second truck announced before the first is unloaded is not a false alarm, and once
+  the acknowledgment is in (or overdue), so a promise cut that arrives late is not one either.
+  A line the supplier acknowledged as backordered is not judged: the rest is coming;
+- a receipt against its ship notice (short_shipment, once per notice and line);
+- the receipts against the inbound schedule (over_receipt, once per line).
 """
 
 from __future__ import annotations
@@ -59,6 +66,48 @@ def short_against_notices(data: dict[str, Any]) -> list[RaisedException]:
                         },
                     )
                 )
+    return raised
+
+
+def short_against_order(data: dict[str, Any]) -> list[RaisedException]:
+    """Each PO line its ship notices shipped short of what is expected (see the module
+    docstring for when a line is judged)."""
+    if not data.get("lines") or not (data.get("ack") or data.get("ack_late")):
+        return []
+    raised = []
+    shipped = ledger.shipped(data)
+    for line, entry in (data.get("schedule") or {}).items():
+        expected = Decimal(entry["expected"])
+        sent = shipped.get(line, ledger.ZERO)
+        if sent >= expected or ledger.backordered(data, line) or not ledger.landed(data, line):
+            continue
+        if not flag(data, f"shipped-short:{line}"):
+            continue
+        notices = {n: a for n, a in data["asns"].items() if line in a["lines"]}
+        promised = (data.get("ack") or {}).get(line, {}).get("promised")
+        ordered = data["lines"][line]["qty"]
+        evidence = [
+            *data.get("orders", []),
+            data.get("ack_message"),
+            *(a["message"] for a in notices.values()),
+        ]
+        raised.append(
+            RaisedException(
+                ExceptionCategory.SHORT_SHIPMENT,
+                f"PO line {line}: ordered {ordered}, expected {expected} {entry['unit']}, ship "
+                f"notice(s) {', '.join(notices)} shipped {sent} (short {expected - sent})",
+                evidence=[m for m in evidence if m],
+                data={
+                    "po_line_number": int(line),
+                    "ordered": ordered,
+                    "acknowledged": promised,
+                    "expected": str(expected),
+                    "shipped": str(sent),
+                    "difference": str(expected - sent),
+                    "asn_numbers": list(notices),
+                },
+            )
+        )
     return raised
 
 

@@ -6,6 +6,10 @@ events: it records each document under its own number (a resent ASN or receipt r
 itself, never counts twice) and derives quantities and the state from what it has. These
 functions read and write that book; they are pure and know no engine.
 
+A put-away (a ``stock_movement`` of type ``putaway``) is booked apart from the receipts, under
+its own movement id: it moves goods a receipt already counted to their location, so it is the
+line's put-away step and never adds to the received quantity.
+
 Layout of ``data`` (quantities and prices are decimal strings, line numbers string keys)::
 
     lines:    {"1": {"qty", "unit", "price", "currency", "item", "date", "cancelled"}}
@@ -13,6 +17,7 @@ Layout of ``data`` (quantities and prices are decimal strings, line numbers stri
     schedule: {"1": {"expected", "unit", "date"}}   the inbound schedule kept for the WMS
     asns:     {asn_number: {"message", "lines": {"1": qty}}}
     receipts: {receipt_number: {"message", "asn", "lines": {"1": {"counted", "accepted"}}}}
+    putaways: {movement_id: {"message", "receipt", "line", "qty", "location"}}
     billed:   {"1": qty}                             approved on earlier invoices
     invoices: {invoice_number: status}
 """
@@ -24,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from crossdock.hub.flows.model import by_fields
 from crossdock.hub.flows.three_way_match import BilledLine, OrderedLine
 
 ZERO = Decimal(0)
@@ -147,6 +153,59 @@ def received(data: Mapping[str, Any], field: str = "accepted") -> dict[str, Deci
     return total((data.get("receipts") or {}).values(), field)
 
 
+def shipped(data: Mapping[str, Any]) -> dict[str, Decimal]:
+    """Quantity per line over every ship notice booked."""
+    return total((data.get("asns") or {}).values())
+
+
+def putaway_entry(movement: Mapping[str, Any], message_id: str) -> dict[str, Any]:
+    """A put-away movement as the book keeps it: the receipt and PO line it stores."""
+    return {
+        "message": message_id,
+        "receipt": movement.get("reference"),
+        "line": str(movement["po_line_number"]),
+        "qty": str(movement["quantity"]["value"]),
+        "location": movement.get("to_location"),
+    }
+
+
+def put_away(data: Mapping[str, Any]) -> dict[str, Decimal]:
+    """Quantity put away per line (whatever order the receipts and put-aways came in)."""
+    sums: dict[str, Decimal] = {}
+    for entry in (data.get("putaways") or {}).values():
+        sums[entry["line"]] = sums.get(entry["line"], ZERO) + Decimal(entry["qty"])
+    return sums
+
+
+def invoice_keys(document: Mapping[str, Any]) -> list[str]:
+    """An invoice advances every PO it names, in its header or on its lines."""
+    named = [*(document.get("po_numbers") or []), *by_fields("lines", "po_number")(document)]
+    return [str(n) for n in named]
+
+
+def putaway_keys(movement: Mapping[str, Any]) -> list[str]:
+    """A stock movement advances the PO it names only when it is a put-away: other movements
+    (adjustments, transfers) are inventory's business, not the order's."""
+    if movement.get("movement_type") != "putaway" or movement.get("po_line_number") is None:
+        return []
+    return [str(movement["po_number"])] if movement.get("po_number") else []
+
+
+def backordered(data: Mapping[str, Any], number: str) -> bool:
+    """True when the supplier acknowledged the line as backordered: the rest comes later."""
+    return bool((data.get("ack") or {}).get(number, {}).get("status") == "backordered")
+
+
+def landed(data: Mapping[str, Any], number: str) -> bool:
+    """True when every ship notice carrying the line has been received and a receipt counted
+    the line: what the supplier announced for it is in, nothing more is on its way."""
+    receipts = (data.get("receipts") or {}).values()
+    answered = {r.get("asn") for r in receipts}
+    carrying = [n for n, a in (data.get("asns") or {}).items() if number in a["lines"]]
+    counted = any(number in (r.get("lines") or {}) for r in receipts)
+    return bool(carrying) and counted and all(n in answered for n in carrying)
+
+
 def in_transit(data: Mapping[str, Any]) -> dict[str, Decimal]:
     """Quantity on ship notices no receipt has answered yet, per line."""
     answered = {r.get("asn") for r in (data.get("receipts") or {}).values()}
@@ -213,7 +272,10 @@ def invoice_waits(data: Mapping[str, Any], lines: Iterable[BilledLine]) -> bool:
 
 def fully_billed(data: Mapping[str, Any]) -> bool:
     """True when nothing is left to invoice: every line expecting goods is billed in full,
-    or was received (nothing more in transit) and billed for all that came."""
+    or was received (nothing more in transit) and billed for all that came. A line shipped
+    short is then considered received (its short_shipment exception carries the balance to
+    the buyer), except a backordered one: the supplier said the rest is coming, so the flow
+    stays open for it until it is billed in full or a changed order cancels it."""
     billed = {k: Decimal(v) for k, v in (data.get("billed") or {}).items()}
     got = received(data, "counted")
     coming = in_transit(data)
@@ -222,6 +284,8 @@ def fully_billed(data: Mapping[str, Any]) -> bool:
         have = billed.get(number, ZERO)
         if expected == 0 or have >= expected:
             continue
+        if backordered(data, number):
+            return False
         if number in got and not coming.get(number) and have >= got[number]:
             continue
         return False

@@ -6,16 +6,21 @@ what the supplier promised per line, keeps the inbound schedule (expected quanti
 per line, for the WMS) and starts the "ASN due" timer; its changes and rejections raise
 nothing but are emitted so a route takes them back to the ERP. Ship notices and goods
 receipts are booked per document number (`p2p_ledger`), so partial and out-of-order
-deliveries add up; a receipt short of its ship notice raises short_shipment, receiving more
-than expected beyond tolerance raises over_receipt. The invoice waits while goods it bills
-may still arrive, then is matched line by line (`three_way_match`): matched, an
-`invoice_approval` goes to the ERP and the flow completes; otherwise one exception per failed
-rule. A changed PO (purpose replace) updates the lines and the schedule; a cancelled one ends
+deliveries add up; notices that shipped a line short of the order (or the acknowledged
+promise) raise short_shipment for the buyer, so does a receipt short of its ship notice, and
+receiving more than expected beyond tolerance raises over_receipt (`p2p_checks`). The
+warehouse's put-away (a `putaway` stock movement naming the PO line) is booked per line as
+its own step; it moves counted goods, so it never counts them again. The invoice waits while
+goods it bills may still arrive, then is matched line by line (`three_way_match`) against
+what was received, so a short-shipped order is billed and closed for what came (the short
+exception carries the balance; a backordered line keeps the flow open for the rest):
+matched, an `invoice_approval` goes to the ERP and the flow completes; otherwise one
+exception per failed rule. A changed PO (purpose replace) updates the lines and the schedule; a cancelled one ends
 the flow. Whatever arrives after the end is kept as evidence, not treated as an error.
 
 States (derived from the book, so the order of arrival does not matter): new,
 awaiting_acknowledgment, acknowledgment_late, acknowledged, shipped, receiving, received,
-awaiting_receipt (an invoice waits), mismatch, partially_matched (an invoice approved, more
+put_away (received, and every accepted unit stored), awaiting_receipt (an invoice waits), mismatch, partially_matched (an invoice approved, more
 to bill), matched (complete: everything received is billed), cancelled (complete).
 """
 
@@ -45,7 +50,13 @@ from crossdock.hub.flows.p2p_policy import PartnerTerms, ProcureToPayPolicy
 from crossdock.hub.flows.three_way_match import match
 
 NAME = "procure_to_pay"
-FOLLOWERS = ("purchase_order_acknowledgment", "advance_ship_notice", "goods_receipt", "invoice")
+FOLLOWERS = (
+    "purchase_order_acknowledgment",
+    "advance_ship_notice",
+    "goods_receipt",
+    "stock_movement",
+    "invoice",
+)
 
 
 Handler = Callable[[FlowState, MessageEvent, dict[str, Any]], Reaction]
@@ -68,6 +79,9 @@ def derive_state(data: Mapping[str, Any]) -> str:
         got = ledger.received(data, "counted")
         plan = data.get("schedule") or {}
         done = all(got.get(n, ledger.ZERO) >= Decimal(e["expected"]) for n, e in plan.items())
+        stored = ledger.put_away(data)
+        if done and all(stored.get(n, ledger.ZERO) >= q for n, q in ledger.received(data).items()):
+            return "put_away"
         return "received" if done else "receiving"
     if data.get("asns"):
         return "shipped"
@@ -104,10 +118,11 @@ def _purchase_order(policy: ProcureToPayPolicy) -> Handler:
             data["cancelled"] = event.message_id
             return _after(data, complete=True)
         timers = _asn_timer(data, terms)
+        raised = checks.short_against_order(data)
         if first and not data.get("ack"):
             assert terms.ack_due is not None
             timers.append(SetTimer("ack_due", event.at + terms.ack_due))
-        return _after(data, set_timers=timers, release_held=first)
+        return _after(data, exceptions=raised, set_timers=timers, release_held=first)
 
     return react
 
@@ -122,7 +137,10 @@ def _acknowledgment(policy: ProcureToPayPolicy) -> Handler:
             [EmittedDocument("purchase_order_acknowledgment", event.canonical)] if changed else []
         )
         timers = _asn_timer(data, policy.terms(data.get("partner")))
-        return _after(data, emit=emit, set_timers=timers, cancel_timers=["ack_due"])
+        raised = checks.short_against_order(data)
+        return _after(
+            data, emit=emit, exceptions=raised, set_timers=timers, cancel_timers=["ack_due"]
+        )
 
     return react
 
@@ -135,7 +153,7 @@ def _ship_notice(policy: ProcureToPayPolicy) -> Handler:
             **data.get("asns", {}),
             number: {"message": event.message_id, "lines": lines},
         }
-        raised = checks.short_against_notices(data)
+        raised = checks.short_against_order(data) + checks.short_against_notices(data)
         return _after(data, exceptions=raised, cancel_timers=["asn_due"])
 
     return react
@@ -151,10 +169,20 @@ def _receipt(policy: ProcureToPayPolicy) -> Handler:
         }
         data["receipts"] = {**data.get("receipts", {}), receipt["receipt_number"]: entry}
         terms = policy.terms(data.get("partner"))
-        raised = checks.short_against_notices(data) + checks.over_receipts(data, terms)
+        raised = checks.short_against_order(data) + checks.short_against_notices(data)
+        raised += checks.over_receipts(data, terms)
         return _after(data, exceptions=raised, release_held=True)
 
     return react
+
+
+def _putaway(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+    """Book a line's put-away under its movement id (a resend replaces itself): the step after
+    the receipt, which moves goods already counted and so adds nothing to the received
+    quantity. One before its receipt is simply booked; the state shows it once both are in."""
+    entry = ledger.putaway_entry(event.canonical, event.message_id)
+    data["putaways"] = {**data.get("putaways", {}), event.canonical["movement_id"]: entry}
+    return _after(data)
 
 
 def _invoice(policy: ProcureToPayPolicy) -> Handler:
@@ -230,17 +258,13 @@ def _early(state: FlowState, event: FlowEvent) -> Reaction:
 def _ack_late(state: FlowState, event: FlowEvent) -> Reaction:
     if state.data.get("ack") or state.completed:
         return Reaction()
-    data = {**state.data, "ack_late": True}
-    return _after(
-        data,
-        exceptions=[
-            RaisedException(
-                ExceptionCategory.LATE_ACKNOWLEDGMENT,
-                f"purchase order {state.key} not acknowledged by {event.at.isoformat()}",
-                evidence=list(state.data.get("orders") or [])[:1],
-            )
-        ],
-    )
+    data = {**state.data, "ack_late": True, "flagged": list(state.data.get("flagged") or [])}
+    late = RaisedException(
+        ExceptionCategory.LATE_ACKNOWLEDGMENT,
+        f"purchase order {state.key} not acknowledged by {event.at.isoformat()}",
+        evidence=list(state.data.get("orders") or [])[:1],
+    )  # without an acknowledgment, the order is what the ship notices are judged against
+    return _after(data, exceptions=[late, *checks.short_against_order(data)])
 
 
 def _asn_missing(state: FlowState, event: FlowEvent) -> Reaction:
@@ -259,12 +283,6 @@ def _asn_missing(state: FlowState, event: FlowEvent) -> Reaction:
     )
 
 
-def invoice_keys(document: Mapping[str, Any]) -> list[str]:
-    """An invoice advances every PO it names, in its header or on its lines."""
-    named = [*(document.get("po_numbers") or []), *by_fields("lines", "po_number")(document)]
-    return [str(n) for n in named]
-
-
 def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
     """The procure-to-pay flow under `policy` (defaults: 24 h acknowledgment SLA, ASN due a
     day before the promised date, exact quantities, prices within a cent)."""
@@ -276,7 +294,8 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             "purchase_order_acknowledgment": by_field("po_number"),
             "advance_ship_notice": by_fields("orders", "po_number"),
             "goods_receipt": by_fields("lines", "po_number"),
-            "invoice": invoice_keys,
+            "stock_movement": ledger.putaway_keys,
+            "invoice": ledger.invoice_keys,
         },
         initial_state="new",
         transitions={
@@ -286,6 +305,7 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             (ANY_STATE, "purchase_order_acknowledgment"): _message(_acknowledgment(policy)),
             (ANY_STATE, "advance_ship_notice"): _message(_ship_notice(policy)),
             (ANY_STATE, "goods_receipt"): _message(_receipt(policy)),
+            (ANY_STATE, "stock_movement"): _message(_putaway),
             (ANY_STATE, "invoice"): _message(_invoice(policy)),
             (ANY_STATE, "timer:ack_due"): _ack_late,
             (ANY_STATE, "timer:asn_due"): _asn_missing,

@@ -59,6 +59,8 @@ EASYPOST = Shape(
         "description": ("event:message", "event:description"),
         "tracking_number": ("group:tracking_code",),
         "shipment_id": ("group:tracking_code",),
+        # EasyPost's own shipment id (shp_…): its API serves the proof of delivery by it.
+        "carrier_reference": ("group:shipment_id",),
         "carrier_name": ("group:carrier", "event:source"),
         "reported_at": ("root:created_at",),
         "estimated_delivery_at": ("group:est_delivery_date",),

@@ -222,6 +222,7 @@ def _event(shape: Shape, read: _Reader, context: CarrierContext) -> NormalizedEv
         "reported_at": read.time(shape, "reported_at"),
         "carrier": _carrier(read, shape, context),
         "tracking_number": tracking,
+        "carrier_reference": read.text(shape, "carrier_reference"),
         "location": _location(shape, read),
         "estimated_delivery_at": read.time(shape, "estimated_delivery_at"),
         "carrier_status_code": code,

@@ -220,3 +220,22 @@ INVENTORY_ADJUSTMENT = SystemMap(
 )
 
 OUTBOUND = [CONFIRMATION, GOODS_RECEIPT, AP_INVOICE, SO_SHIPMENT, INVENTORY_ADJUSTMENT]
+
+# -- positions pulled by the inventory reconciliation (``GET /api/inventory``) ------------------
+# The ERP books on-hand only: it holds nothing back, so `available` is stated as on-hand and the
+# reconciliation compares on-hand unless told to compare available too.
+INVENTORY_POSITIONS = SystemMap(
+    "sandbox_erp.inventory_positions",
+    {
+        "site": {"code": "@site"},
+        "item": {"sku": "@itemNo"},
+        "as_of": {"$from": {"$ctx": "received_at"}, "$as": "datetime"},
+        "source_system": {"$ctx": "system"},
+        "on_hand": quantity("@onHand", uom("@uom")),
+        "allocated": quantity({"$const": 0}, uom("@uom")),
+        "available": quantity("@onHand", uom("@uom")),
+    },
+    document_type="inventory_position",
+    each="@",
+    key={"$format": "{site}|{itemNo}"},
+)

@@ -8,9 +8,12 @@ Inbound, by ``event_type``:
   counting a unit twice. The WMS variance is cumulative per receipt line while the quantity is
   this truck's, so it is kept as the line note, not as ``expected_quantity`` (which the
   canonical model would check against this truck alone).
-- ``PUTAWAY_COMPLETE`` -> ``goods_receipt`` with the put-away locations. Both receipts carry
-  ``notes[0]`` = ``wms:<event_type>`` so a route can send only the receipt itself to the ERP
-  (``where: {"notes[0]": "wms:RECEIPT_CONFIRMED"}``).
+- ``PUTAWAY_COMPLETE`` -> one ``stock_movement`` of type ``putaway`` per task (line): the
+  good units of a receipt line moved from the dock to their location, naming the receipt
+  (``reference``) and the PO line. A put-away is not a receipt: mapped as one it booked the
+  goods a second time (a false over-receipt in the procure-to-pay flow) and needed a route
+  filter to keep it from the ERP. As a movement it changes no on-hand anywhere, and the
+  procure-to-pay flow records it as the line's put-away step.
 - ``STOCK_MOVEMENT`` -> ``stock_movement`` (the sign of ``qty_delta`` is the direction).
 - ``SHIP_CONFIRM`` -> ``shipment`` with picked quantities per order line; the shipment id is the
   order number (one shipment per shipping order), the carrier is the TMS's to choose.
@@ -54,9 +57,7 @@ RECEIPT = SystemMap(
         "received_at": _AT,
         "site": {"code": "@site"},
         "supplier": _SUPPLIER,
-        "notes": {
-            "$list": [{"$format": "wms:{event_type}"}, {"$format": "WMS receipt {receipt_ref}"}]
-        },
+        "notes": {"$list": [{"$format": "WMS receipt {receipt_ref}"}]},
         "lines": {
             "$each": "@lines",
             "$map": [
@@ -88,25 +89,23 @@ RECEIPT = SystemMap(
 PUTAWAY = SystemMap(
     "sandbox_wms.putaway",
     {
-        "receipt_number": "@event_id",
-        "asn_number": "@asn_ref",
-        "received_at": _AT,
-        "site": {"code": "@site"},
-        "supplier": _SUPPLIER,
-        "notes": {
-            "$list": [{"$format": "wms:{event_type}"}, {"$format": "WMS receipt {receipt_ref}"}]
-        },
-        "lines": {
-            "$each": "@lines",
-            "$map": {
-                **_RECEIPT_LINE,
-                "received_quantity": quantity("@qty", uom("@uom")),
-                "putaway_location": "@location",
-            },
-        },
+        "movement_id": "@task_id",
+        "movement_type": "putaway",
+        "occurred_at": _AT,
+        "site": {"code": "@/site"},
+        "item": {"sku": "@sku"},
+        "quantity": quantity("@qty", uom("@uom")),
+        "from_location": "@from_location",
+        "to_location": "@location",
+        "to_status": "available",
+        "reference": "@/receipt_id",
+        "po_number": "@/po_ref",
+        "po_line_number": {"$from": "@line_ref", "$as": "int"},
+        "source_system": {"$ctx": "system"},
     },
-    document_type="goods_receipt",
-    key="@event_id",
+    document_type="stock_movement",
+    each="@lines",
+    key="@task_id",
 )
 
 MOVEMENT = SystemMap(
@@ -243,3 +242,24 @@ INBOUND = {
     "INVENTORY_SNAPSHOT": SNAPSHOT,
 }
 OUTBOUND = [EXPECTED_RECEIPT, SHIPPING_ORDER]
+
+# -- positions pulled by the inventory reconciliation (``GET /wms/v1/inventory``) ---------------
+# The same rows as a snapshot event, as a bare list and without an event time: the pull time
+# (context ``received_at``) is when the position held. Damaged units are on hand, not available.
+INVENTORY_POSITIONS = SystemMap(
+    "sandbox_wms.inventory_positions",
+    {
+        "site": {"code": "@site"},
+        "item": {"sku": "@sku"},
+        "as_of": {"$from": {"$ctx": "received_at"}, "$as": "datetime"},
+        "source_system": {"$ctx": "system"},
+        "on_hand": quantity("@on_hand", uom("@uom")),
+        "allocated": quantity({"$const": 0}, uom("@uom")),
+        "available": quantity(
+            {"$sub": ["@on_hand", {"$first": ["@damaged", {"$const": 0}]}]}, uom("@uom")
+        ),
+    },
+    document_type="inventory_position",
+    each="@",
+    key={"$format": "{site}|{sku}"},
+)

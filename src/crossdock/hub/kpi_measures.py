@@ -1,0 +1,249 @@
+"""The KPI measures: pure functions of the records `hub/kpis.KpiQueries` returns.
+
+Kept apart from the queries so each definition can be read, and tested, on its own. Times are
+epoch seconds. Rejected messages never start or end a measurement: they are not the business
+event, only a failed attempt to report one (they count in the failure rate instead).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the records live with the port; importing them at runtime would be a cycle
+    from crossdock.hub.kpis import (
+        KpiDelivery,
+        KpiFlowInstance,
+        KpiMessage,
+        KpiReplay,
+        KpiWindow,
+    )
+
+REJECTED = "rejected"
+# The milestones a complete shipment history shows, in the order they happen.
+EXPECTED_MILESTONES = ("booked", "picked_up", "in_transit", "delivered")
+
+
+def durations(values: Iterable[float], reason: str, **extra: Any) -> dict[str, Any] | str:
+    """``{n, median_s, p95_s, max_s}`` (p95 by nearest rank) plus `extra`, or ``n/a (reason)``."""
+    ordered = sorted(values)
+    if not ordered:
+        return f"n/a ({reason})"
+    p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return {
+        "n": len(ordered),
+        "median_s": round(statistics.median(ordered), 3),
+        "p95_s": round(p95, 3),
+        "max_s": round(ordered[-1], 3),
+        **extra,
+    }
+
+
+def _first_by_key(messages: Iterable[KpiMessage]) -> dict[str, KpiMessage]:
+    """The earliest accepted message per correlation key."""
+    first: dict[str, KpiMessage] = {}
+    for m in messages:
+        if m.status == REJECTED or not m.correlation_key:
+            continue
+        known = first.get(m.correlation_key)
+        if known is None or m.received_at < known.received_at:
+            first[m.correlation_key] = m
+    return first
+
+
+def po_acknowledgment_latency(
+    orders: Sequence[KpiMessage], acknowledgments: Sequence[KpiMessage]
+) -> dict[str, Any] | str:
+    """Purchase order received → first acknowledgment with the same correlation key (the PO
+    number), both by hub receive time. A changed PO (same number again) does not restart the
+    clock: the first PO starts it. `unacknowledged` counts POs with no acknowledgment yet."""
+    pos = _first_by_key(orders)
+    acks = _first_by_key(acknowledgments)
+    samples = [
+        acks[key].received_at - po.received_at
+        for key, po in pos.items()
+        if key in acks and acks[key].received_at >= po.received_at
+    ]
+    reason = "no purchase orders in the window" if not pos else "no purchase order acknowledged"
+    return durations(samples, reason, unacknowledged=len(pos) - len(samples))
+
+
+def delivery_time(deliveries: Sequence[KpiDelivery], document_type: str) -> dict[str, Any] | str:
+    """Message received at the hub → end of its first successful delivery attempt (to any
+    endpoint its routes name; in the sandbox configuration receipts and stock movements each
+    have one route, to the ERP). Messages no route delivers have no deliveries and are not
+    counted; `undelivered` counts routed ones not delivered yet (pending or dead-lettered)."""
+    first: dict[str, float | None] = {}
+    received: dict[str, float] = {}
+    for d in deliveries:
+        received[d.message_id] = d.message_received_at
+        best = first.get(d.message_id)
+        if d.delivered_at is not None and (best is None or d.delivered_at < best):
+            first[d.message_id] = d.delivered_at
+        else:
+            first.setdefault(d.message_id, None)
+    samples = [max(0.0, at - received[m]) for m, at in first.items() if at is not None]
+    reason = (
+        f"no {document_type} was routed to an endpoint in the window"
+        if not first
+        else f"no {document_type} delivered yet"
+    )
+    return durations(samples, reason, undelivered=len(first) - len(samples))
+
+
+def _seen_milestones(data: Mapping[str, Any]) -> set[str]:
+    seen = {str(m.get("milestone")) for m in data.get("milestones") or []}
+    if any(s.get("booked") for s in (data.get("shipments") or {}).values()):
+        seen.add("booked")
+    if "out_for_delivery" in seen:
+        seen.add("in_transit")
+    if data.get("delivered") or data.get("pod"):
+        seen.add("delivered")
+    return seen
+
+
+def shipment_event_completeness(instances: Sequence[KpiFlowInstance]) -> dict[str, Any] | str:
+    """Share of delivered orders whose history shows every expected milestone.
+
+    Counted over `order_to_delivery` instances (one per fulfillment order; the
+    `shipment_tracking` link instances are not orders) created in the window that reached
+    delivery (state delivered or completed: a delivered milestone or a proof of delivery) —
+    an order still moving cannot be complete yet. An order is complete when its flow saw:
+    booked (a shipment with a tracking or PRO number, or a booked status), picked_up (a
+    picked_up status), in_transit (an in_transit or out_for_delivery status) and delivered (a
+    delivered status or the proof of delivery). `missing` says which milestones the others
+    lacked (a parcel carrier that never scans a pickup shows up there).
+    """
+    delivered = [
+        i
+        for i in instances
+        if i.state in ("delivered", "completed") or i.data.get("delivered") or i.data.get("pod")
+    ]
+    if not delivered:
+        return "n/a (no order in the window reached delivery)"
+    missing: Counter[str] = Counter()
+    complete = 0
+    for instance in delivered:
+        lacking = [m for m in EXPECTED_MILESTONES if m not in _seen_milestones(instance.data)]
+        missing.update(lacking)
+        complete += not lacking
+    return {
+        "ratio": round(complete / len(delivered), 4),
+        "complete": complete,
+        "n": len(delivered),
+        "not_yet_delivered": len(instances) - len(delivered),
+        "missing": dict(missing),
+    }
+
+
+def _epoch(value: Any) -> float | None:
+    try:
+        return datetime.fromisoformat(str(value)).timestamp()
+    except ValueError:
+        return None
+
+
+def _in_window(at: float, window: KpiWindow) -> bool:
+    since = window.since.timestamp() if window.since else -math.inf
+    until = window.until.timestamp() if window.until else math.inf
+    return since <= at < until
+
+
+def pod_update_speed(
+    milestones: Sequence[KpiMessage], proofs: Sequence[KpiMessage], window: KpiWindow
+) -> dict[str, Any] | str:
+    """Delivered milestone → proof of delivery for the same shipment, by hub receive time.
+
+    A `proof_of_delivery` matches the earliest `shipment_milestone` with milestone delivered
+    that names its shipment id or its tracking number (carriers key by either). A proof with
+    no delivered milestone starts the clock at its own ``delivered_at`` (the carrier's delivery
+    time) instead, counted in `from_delivered_at`. The first proof per shipment counts; a
+    proof reported before the delivered scan counts as 0 s.
+    """
+    delivered: dict[str, float] = {}
+    for m in milestones:
+        doc = m.canonical or {}
+        if m.status == REJECTED or doc.get("milestone") != "delivered":
+            continue
+        for key in (f"s:{doc.get('shipment_id')}", f"t:{doc.get('tracking_number')}"):
+            if not key.endswith(":None"):
+                delivered[key] = min(delivered.get(key, math.inf), m.received_at)
+    samples: list[float] = []
+    fallback = 0
+    seen: set[str] = set()
+    for p in sorted(proofs, key=lambda m: m.received_at):
+        doc = p.canonical or {}
+        shipment = str(doc.get("shipment_id"))
+        if p.status == REJECTED or shipment in seen:
+            continue
+        seen.add(shipment)
+        start = min(
+            delivered.get(f"s:{shipment}", math.inf),
+            delivered.get(f"t:{doc.get('tracking_number')}", math.inf),
+        )
+        if start == math.inf:
+            at = _epoch(doc.get("delivered_at"))
+            if at is None or not _in_window(at, window):
+                continue
+            start, fallback = at, fallback + 1
+        samples.append(max(0.0, p.received_at - start))
+    reason = "no proof_of_delivery for a shipment delivered in the window"
+    return durations(samples, reason, from_delivered_at=fallback)
+
+
+def invoice_match_cycle_time(
+    invoices: Sequence[KpiMessage], approvals: Sequence[KpiMessage]
+) -> dict[str, Any] | str:
+    """Invoice received → `invoice_approval` recorded (emitted by procure-to-pay after a
+    successful three-way match). One sample per approved (invoice, PO) pair: an invoice
+    billing several POs gets one approval per PO, each measured from the invoice's first
+    receipt. `unapproved` counts invoices in the window with no approval yet."""
+    first = _first_by_key(invoices)
+    done: dict[tuple[str, str], float] = {}
+    for a in approvals:
+        doc = a.canonical or {}
+        invoice = a.correlation_key or str(doc.get("invoice_number"))
+        if a.status == REJECTED or invoice not in first:
+            continue
+        pair = (invoice, str(doc.get("po_number")))
+        done[pair] = min(done.get(pair, math.inf), a.received_at)
+    samples = [max(0.0, at - first[invoice].received_at) for (invoice, _po), at in done.items()]
+    approved = {invoice for invoice, _po in done}
+    reason = "no invoices in the window" if not first else "no invoice approved"
+    return durations(samples, reason, unapproved=len(first) - len(approved))
+
+
+def failure_rate(total: int, rejected: int, dead_lettered: int) -> dict[str, Any] | str:
+    """Over messages: (rejected at intake + messages with a dead-lettered delivery) / messages
+    received in the window. A message with one dead letter among several deliveries counts
+    once; a dead letter later retried successfully no longer counts."""
+    if not total:
+        return "n/a (no messages in the window)"
+    failed = rejected + dead_lettered
+    return {
+        "ratio": round(failed / total, 4),
+        "failed": failed,
+        "rejected": rejected,
+        "dead_lettered": dead_lettered,
+        "total": total,
+        "basis": "messages",
+    }
+
+
+def replay_volume(replays: Sequence[KpiReplay]) -> dict[str, Any]:
+    """Replays performed in the window (`crossdock messages replay`, `/v1/replay`, exception
+    replays, `dlq retry`): how many operations and how many log entries they handed back, by
+    kind (messages, from, dead_letters). Zero is data here: the bus records every replay."""
+    by_kind: Counter[str] = Counter()
+    for r in replays:
+        by_kind[r.kind] += r.entries
+    return {"replays": len(replays), "entries": sum(by_kind.values()), "by_kind": dict(by_kind)}
+
+
+def exceptions_raised(counts: Mapping[str, int]) -> dict[str, Any]:
+    """Exceptions raised in the window, by category (open and resolved alike)."""
+    return {"n": sum(counts.values()), "by_category": dict(sorted(counts.items()))}

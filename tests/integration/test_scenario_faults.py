@@ -1,0 +1,106 @@
+"""Each injected fault end to end: a real hub process (`crossdock up` with the sandbox config and
+both flows), the sandbox landscape on loopback, a small scenario with exactly that fault, then
+the checks every run must pass — every system settled, the ERP, WMS and TMS agree on the final
+state (quantities received, stock, invoices matched, shipments delivered, customers billed), no
+document lost or doubled on any hop — and the exceptions the fault must (and only it may) raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from crossdock.entrypoints.cli_demo import hub_config, summarize
+from crossdock.sandbox.landscape import start_landscape
+from crossdock.sandbox.scenario import FAULTS, OPENING_STOCK, landscape_settings, run_scenario
+from tests.integration.hubproc import HubProcess
+
+pytestmark = pytest.mark.slow
+
+PURCHASE_ORDERS = 12
+ORDERS = 12
+# The exceptions each fault must raise (at least one of each) and may raise besides none.
+EXPECTED: dict[str, set[str]] = {
+    "supplier_late": {"late_acknowledgment"},
+    "supplier_silent": {"late_acknowledgment"},
+    "short_shipment": {"short_shipment"},
+    "price_mismatch": {"price_mismatch"},
+    "carrier_outage": set(),
+    "wms_down": set(),
+    "duplicates": set(),
+    "out_of_order": set(),
+}
+# Faults whose supplier is slow on purpose get the demo's compressed acknowledgment SLA
+# (14.4 s); the others a generous one, so a slow CI machine raises no late acknowledgment.
+_TIGHT_SLA = {"supplier_late", "supplier_silent"}
+
+
+@pytest.fixture
+def scenario_run(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    fault: str = request.param
+    hub = HubProcess(tmp_path, {})
+    landscape = start_landscape(
+        hub.url,
+        base_port=0,
+        state_dir=tmp_path / "sandbox",
+        settings=landscape_settings(),
+        opening_stock=OPENING_STOCK,
+    )
+    try:
+        config = hub_config(hub.port, hub.data_dir, landscape.urls)
+        if fault not in _TIGHT_SLA:
+            config["flows"]["procure_to_pay"]["ack_due_hours"] = 1
+        hub.config_path.write_text(yaml.safe_dump(config))
+        hub.start()
+        report = run_scenario(
+            hub.url,
+            landscape,
+            purchase_orders=PURCHASE_ORDERS,
+            suppliers=3,
+            orders=ORDERS,
+            faults={fault},
+            seed=11,
+            timeout=90,
+        )
+        yield {"fault": fault, "report": report, "summary": summarize(hub.url, report)}
+    finally:
+        hub.stop()
+        landscape.stop()
+
+
+def _faulted_pos(report: Any, behaviour: str) -> int:
+    ids = sorted(report.suppliers)
+    faulted = {s for s, b in report.suppliers.items() if b == behaviour}
+    return sum(ids[n % len(ids)] in faulted for n in range(PURCHASE_ORDERS))
+
+
+@pytest.mark.parametrize("scenario_run", FAULTS, indirect=True)
+def test_each_fault_ends_with_the_systems_agreeing_and_nothing_lost(
+    scenario_run: dict[str, Any],
+) -> None:
+    fault, report, summary = scenario_run["fault"], scenario_run["report"], scenario_run["summary"]
+    assert report.settled, report.notes
+    assert summary["documents_lost"] == 0 and summary["documents_doubled"] == 0, summary["hops"]
+    for hop, counts in summary["hops"].items():
+        assert counts["lost"] == 0 and counts["doubled"] == 0, hop
+    assert summary["agreement"] == dict.fromkeys(summary["agreement"], True), summary["notes"]
+
+    raised = summary["exceptions"]
+    assert EXPECTED[fault] <= set(raised), raised
+    assert set(raised) <= EXPECTED[fault], f"{fault} raised unexpected exceptions: {raised}"
+
+    flows = summary["flows"]
+    silent = _faulted_pos(report, "silent")
+    mismatched = _faulted_pos(report, "price_mismatch")
+    assert flows["procure_to_pay"]["completed"] == PURCHASE_ORDERS - silent - mismatched
+    assert flows["order_to_delivery"]["completed"] == ORDERS
+    assert len(report.expected_open) == silent
+    if fault == "supplier_late":  # one per PO of the late supplier, no more
+        assert raised["late_acknowledgment"] == _faulted_pos(report, "late")
+    if fault == "price_mismatch":  # the mismatched invoices are held, the rest paid
+        assert raised["price_mismatch"] >= mismatched
+        assert summary["systems"]["erp"]["ap_invoices"] == PURCHASE_ORDERS - mismatched
