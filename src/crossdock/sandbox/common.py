@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import os
 import time
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -40,6 +43,12 @@ from crossdock.sandbox.api import ApiError, Handler, fingerprint, reply
 from crossdock.sandbox.control import control_routes
 from crossdock.sandbox.faults import Faults
 from crossdock.sandbox.outbound import Outbox, RetryPolicy
+
+
+def count_by(records: Iterable[Mapping[str, Any]], *fields: str) -> dict[str, int]:
+    """How many records share each combination of ``fields`` (keys joined with ``|``)."""
+    counts = Counter("|".join(str(r.get(f)) for f in fields) for r in records)
+    return dict(counts)
 
 
 class Service:
@@ -65,7 +74,9 @@ class Service:
         self.clock_offset = 0.0
         self._acting_at: float | None = None
         self.data: dict[str, Any] = self.initial_data()
-        self.schedule: list[dict[str, Any]] = []
+        # a heap of (due at, sequence, action): thousands of carrier scans stay cheap to pick
+        self.schedule: list[tuple[float, int, dict[str, Any]]] = []
+        self._scheduled = itertools.count()
         self.stats: dict[str, int] = {"requests": 0, "refused_down": 0, "duplicates": 0}
         self.errors: list[str] = []
         self.http: httpx.AsyncClient | None = None
@@ -92,6 +103,11 @@ class Service:
         """``(method, path, handler)`` for the business API."""
         return []
 
+    def progress(self) -> dict[str, Any]:
+        """Small counters of where this system's documents stand (``GET /_progress``), so a
+        driver polling thousands of documents does not fetch and parse the whole state."""
+        return {}
+
     def view(self) -> dict[str, Any]:
         return self.data
 
@@ -114,7 +130,8 @@ class Service:
 
     def later(self, delay: float, action: str, **args: Any) -> None:
         """Schedule ``on_action(action, args)`` after ``delay`` seconds of this system's clock."""
-        self.schedule.append({"at": self.now() + float(delay), "action": action, "args": args})
+        item: dict[str, Any] = {"at": self.now() + float(delay), "action": action, "args": args}
+        heapq.heappush(self.schedule, (float(item["at"]), next(self._scheduled), item))
         self.touch()
 
     def target_url(self, kind: str) -> str:
@@ -186,7 +203,7 @@ class Service:
             return
         doc = {
             "data": self.data,
-            "schedule": self.schedule,
+            "schedule": [item for _, _, item in sorted(self.schedule)],
             "outbox": self.outbox.dump(),
             "stats": self.stats,
             "settings": self.settings,
@@ -206,7 +223,10 @@ class Service:
             return
         doc = orjson.loads(self.state_file.read_bytes())
         self.data = doc["data"]
-        self.schedule = doc.get("schedule", [])
+        self.schedule = [
+            (float(s["at"]), next(self._scheduled), s) for s in doc.get("schedule", [])
+        ]
+        heapq.heapify(self.schedule)
         self.outbox.load(doc.get("outbox", {}))
         self.stats.update(doc.get("stats", {}))
         self.settings.update(doc.get("settings", {}))
@@ -228,11 +248,9 @@ class Service:
         """Run scheduled actions that are due (none while the system is down)."""
         ran = 0
         while not self.faults.is_down():
-            due = [s for s in self.schedule if s["at"] <= self.now()]
-            if not due:
+            if not self.schedule or self.schedule[0][0] > self.now():
                 return ran
-            item = min(due, key=lambda s: float(s["at"]))
-            self.schedule.remove(item)
+            item = heapq.heappop(self.schedule)[2]
             self.touch()
             ran += 1
             self._acting_at = float(item["at"])

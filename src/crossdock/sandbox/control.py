@@ -49,6 +49,10 @@ def control_routes(service: Service) -> list[Route]:
     async def get_state(_: Request) -> Response:
         return reply(state())
 
+    async def get_progress(_: Request) -> Response:
+        return reply({"service": service.name, "outbox": service.outbox.summary(),
+                      "faults": service.faults.view(), "progress": service.progress()})  # fmt: skip
+
     async def faults(request: Request) -> Response:
         if request.method == "POST":
             try:
@@ -103,6 +107,7 @@ def control_routes(service: Service) -> list[Route]:
     return [
         Route("/_health", health, methods=["GET"]),
         Route("/_state", get_state, methods=["GET"]),
+        Route("/_progress", get_progress, methods=["GET"]),
         Route("/_faults", faults, methods=["GET", "POST"]),
         Route("/_outbox", outbox, methods=["GET"]),
         Route("/_outbox/flush", flush, methods=["POST"]),

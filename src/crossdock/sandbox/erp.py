@@ -40,7 +40,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crossdock.sandbox.api import ApiError, Handler, body_of, reply, require, require_lines
-from crossdock.sandbox.common import Service
+from crossdock.sandbox.common import Service, count_by
 
 _PO_LINE = ("lineNo", "itemNo", "qty", "uom", "unitCost")
 
@@ -67,6 +67,12 @@ class ErpService(Service):
         buckets = ("purchaseOrders", "salesOrders", "confirmations", "goodsReceipts")
         more = ("apInvoices", "customerInvoices", "shipments", "adjustments")
         return {"inventory": inventory, **{b: {} for b in (*buckets, *more)}}
+
+    def progress(self) -> dict[str, Any]:
+        return {
+            "purchaseOrders": count_by(self.data["purchaseOrders"].values(), "vendorId", "status"),
+            "salesOrders": count_by(self.data["salesOrders"].values(), "status"),
+        }
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [

@@ -51,7 +51,7 @@ from crossdock.sandbox.api import (
     require,
     require_lines,
 )
-from crossdock.sandbox.common import Service
+from crossdock.sandbox.common import Service, count_by
 from crossdock.sandbox.supplier_x12 import parse_850, render
 
 BEHAVIOURS = ("on_time", "late", "silent", "short_ship", "price_mismatch", "reject_line")
@@ -94,6 +94,9 @@ class SupplierPortal(Service):
 
     def initial_data(self) -> dict[str, Any]:
         return {"seq": 0, "orders": {}}
+
+    def progress(self) -> dict[str, Any]:
+        return {"orders": count_by(self.data["orders"].values(), "supplierId", "status")}
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         base = "/portal/api/orders/{supplier}/{po}"

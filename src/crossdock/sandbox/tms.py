@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from crossdock.sandbox.api import ApiError, Handler, body_of, reply, require
-from crossdock.sandbox.common import Service
+from crossdock.sandbox.common import Service, count_by
 
 _RANK = {"PLANNED": 0, "PENDING_CARRIER": 1, "BOOKED": 2, "IN_TRANSIT": 3, "EXCEPTION": 3,
          "OUT_FOR_DELIVERY": 4, "DELIVERED": 5}  # fmt: skip
@@ -55,6 +55,9 @@ class TmsService(Service):
 
     def initial_data(self) -> dict[str, Any]:
         return {"shipments": {}}
+
+    def progress(self) -> dict[str, Any]:
+        return {"shipments": count_by(self.data["shipments"].values(), "status")}
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [
