@@ -14,7 +14,7 @@ DEMO_ARGS ?=
 INTAKE_DATA_DIR ?= ./var/demo
 DEMO_COUNT ?= 200
 
-.PHONY: install demo demo-intake test lint typecheck layers unit bench bench-x12 clean
+.PHONY: install demo demo-intake test lint typecheck layers unit bench bench-x12 bench-flows clean
 
 # uv comes from PyPI when the machine lacks it; everything else from uv.lock.
 $(UV):
@@ -54,6 +54,10 @@ bench: install
 # Only the X12 suite: crossdock's reader/validator/mapper vs pyx12 and node-x12 (50 and 500 MB).
 bench-x12: install
 	$(PY) -m bench.run_all --only x12
+
+# Only the flows suite: 10,000 POs + 10,000 sales orders through the sandbox and the hub.
+bench-flows: install
+	$(PY) -m bench.run_all --only flows
 
 clean:
 	rm -rf .venv .venv-tools var .pytest_cache .mypy_cache .ruff_cache

@@ -29,6 +29,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.flows_bench import print_report as print_flows_report
+from bench.flows_bench import run_flows
+from bench.flows_bench import save as save_flows
 from bench.hub import Run
 from bench.payloads import write_template
 from bench.procs import RESULTS, TMP, Processes
@@ -38,6 +41,8 @@ from bench.x12_bench import run_suite as run_x12_suite
 from bench.x12_bench import save as save_x12
 
 X12 = "x12"
+FLOWS = "flows"
+SUITES = (X12, FLOWS)
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
@@ -164,10 +169,28 @@ def _run_x12(console: Console, quick: bool, run_id: str) -> dict[str, Any] | Non
     return report
 
 
+def _run_flows(console: Console, quick: bool) -> dict[str, Any] | None:
+    """The flows suite (bench/flows_bench.py): 10,000 POs + 10,000 orders (200 + 200 quick)."""
+    size = 200 if quick else 10_000
+    console.print(f"[bold]{FLOWS}[/] ... {size} + {size} (load average "
+                  f"{round(os.getloadavg()[0], 2)})")  # fmt: skip
+    try:
+        report = run_flows(size, size)
+    except Exception:
+        console.print(f"[red]{FLOWS} failed[/]\n{traceback.format_exc()}")
+        return None
+    latest = save_flows(report)
+    print_flows_report(report, console)
+    console.print(f"written to {latest}")
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="crossdock benchmarks")
     parser.add_argument("--quick", action="store_true", help="a few seconds per scenario")
-    parser.add_argument("--only", default="", help=f"comma list of: {', '.join([*SCENARIOS, X12])}")
+    parser.add_argument(
+        "--only", default="", help=f"comma list of: {', '.join([*SCENARIOS, *SUITES])}"
+    )
     parser.add_argument("--connections", type=int, default=None, help="wrk connections")
     parser.add_argument("--e2e-messages", type=int, default=None)
     parser.add_argument(
@@ -179,8 +202,8 @@ def main() -> int:
     plan = Plan.quick() if args.quick else Plan()
     overrides = {"connections": args.connections, "e2e_messages": args.e2e_messages}
     plan = dataclasses.replace(plan, **{k: v for k, v in overrides.items() if v is not None})
-    names = [n.strip() for n in args.only.split(",") if n.strip()] or [*SCENARIOS, X12]
-    unknown = set(names) - {*SCENARIOS, X12}
+    names = [n.strip() for n in args.only.split(",") if n.strip()] or [*SCENARIOS, *SUITES]
+    unknown = set(names) - {*SCENARIOS, *SUITES}
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     # SIGTERM (e.g. from make or CI) unwinds like Ctrl-C, so every started process is stopped.
@@ -188,10 +211,11 @@ def main() -> int:
 
     console = Console()
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}"
-    with_x12 = X12 in names
-    names = [n for n in names if n != X12]
-    if not names:  # only the X12 suite: the hub's latest.json stays as it was
-        return 0 if _run_x12(console, args.quick, run_id) is not None else 1
+    with_x12, with_flows = X12 in names, FLOWS in names
+    names = [n for n in names if n not in SUITES]
+    if not names:  # only the suites: the hub's latest.json stays as it was
+        ok = not with_x12 or _run_x12(console, args.quick, run_id) is not None
+        return 0 if ok and (not with_flows or _run_flows(console, args.quick)) else 1
     _clean_old_runs()
     tmp = TMP / run_id  # per run, so concurrent runs (and manual wrk runs) do not collide
     template_file = tmp / "po_template.json"
@@ -217,6 +241,9 @@ def main() -> int:
     x12_report = _run_x12(console, args.quick, run_id) if with_x12 else None
     if with_x12 and x12_report is None:
         errors[X12] = "the X12 suite failed (see above)"
+    flows_report = _run_flows(console, args.quick) if with_flows else None
+    if with_flows and flows_report is None:
+        errors[FLOWS] = "the flows suite failed (see above)"
     report = {
         "run_id": run_id,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -239,6 +266,8 @@ def main() -> int:
     }
     if x12_report is not None:
         report["x12"] = {"figures": x12_report["figures"], "file": "x12-latest.json"}
+    if flows_report is not None:
+        report["flows"] = {"flows_per_s": flows_report["flows_per_s"], "file": "flows-latest.json"}
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=2, default=str)
     (RESULTS / "latest.json").write_text(text)

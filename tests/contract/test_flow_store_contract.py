@@ -76,6 +76,67 @@ def test_timers_are_set_moved_cancelled_and_leased_once(store: SqlStore) -> None
     assert timers == {"ack_due": T0 + timedelta(hours=1), "asn_due": None}
 
 
+def test_named_timers_are_cancelled_and_a_fired_timer_set_again_starts_over(
+    store: SqlStore,
+) -> None:
+    with store.uow() as uow:
+        for name in ("ack_due", "asn_due", "receipt_due"):
+            uow.flows.set_timer("p2p", "PO-1", name, T0)
+        uow.flows.set_timer("p2p", "PO-2", "ack_due", T0)
+        [leased, *_] = uow.flows.lease_due_timers(T0, T0.timestamp() + 60, "a", limit=1)
+        assert (leased.key, leased.name) == ("PO-1", "ack_due")
+        assert uow.flows.claim_fire(leased, T0)
+        # a fired timer is not cancelled; a name twice or unknown counts once or not at all
+        assert uow.flows.cancel_timers("p2p", "PO-1", ["ack_due", "asn_due", "asn_due", "x"]) == 1
+        assert uow.flows.cancel_timers("p2p", "PO-1", []) == 0
+        uow.commit()
+    with store.uow.reader() as uow:
+        timers = {t.name: t.fired_at for t in uow.flows.timers("p2p", "PO-1")}
+        assert timers == {"ack_due": T0, "receipt_due": None}
+        assert [t.name for t in uow.flows.timers("p2p", "PO-2")] == ["ack_due"]
+    later = T0 + timedelta(hours=2)
+    with store.uow() as uow:
+        uow.flows.set_timer("p2p", "PO-1", "ack_due", later)  # fired, set again: starts over
+        uow.commit()
+    with store.uow.reader() as uow:
+        [again] = [t for t in uow.flows.timers("p2p", "PO-1") if t.name == "ack_due"]
+    assert (again.due_at, again.fired_at, again.lease_owner, again.lease_until) == (
+        later,
+        None,
+        None,
+        0.0,
+    )
+
+
+def test_a_failed_create_leaves_the_transaction_usable(store: SqlStore) -> None:
+    with store.uow() as uow:
+        uow.flows.save(instance("PO-1"), 0)
+        with pytest.raises(FlowConflict, match="created concurrently"):
+            uow.flows.save(instance("PO-1", "other"), 0)
+        uow.flows.save(instance("PO-2"), 0)
+        uow.commit()
+    with store.uow.reader() as uow:
+        assert sorted((s.key, s.state) for s in uow.flows.find()) == [
+            ("PO-1", "open"),
+            ("PO-2", "open"),
+        ]
+
+
+def test_the_inbox_claims_a_message_once_per_consumer_and_replay(store: SqlStore) -> None:
+    with store.uow() as uow:
+        assert uow.inbox.claim("flow.critical", "M1")
+        assert not uow.inbox.claim("flow.critical", "M1")
+        assert uow.inbox.claim("flow.critical", "M1", replay=1)
+        assert uow.inbox.claim("route.critical", "M1")
+        uow.commit()
+    with store.uow() as uow:
+        assert not uow.inbox.claim("flow.critical", "M1", replay=1)
+        assert uow.inbox.claim("flow.critical", "M2")
+        # not committed: the claim of M2 rolls back
+    with store.uow() as uow:
+        assert uow.inbox.claim_many("flow.critical", [("M1", 0), ("M2", 0)]) == {("M2", 0)}
+
+
 def record(id: str, category: ExceptionCategory, key: str) -> ExceptionRecord:
     return ExceptionRecord(
         id=id,

@@ -162,8 +162,9 @@ def test_pod_apis_down_for_a_while_and_a_hub_crash_still_end_in_one_pod_and_one_
         base = {name: f"{proxy.url}/{name}" for name in ("parcelwave", "ridgeline")}
         with running(tmp_path, base) as (hub, landscape):
             flaky.upstream = dict(landscape.urls)
+            # no POD while the APIs are down, so nothing is billed yet: settle without it
             report = run_scenario(hub.url, landscape, purchase_orders=0, suppliers=1,
-                                  orders=ORDERS, timeout=60)  # fmt: skip
+                                  orders=ORDERS, timeout=60, expect_billing=False)  # fmt: skip
             assert report.settled, report.notes
             wait_for(lambda: sum(flaky.failed.values()) >= 2 * ORDERS, 30)  # retried meanwhile
             assert not items(hub, "/v1/messages", document_type="proof_of_delivery")

@@ -68,7 +68,9 @@ def sandbox_urls(value: Any, urls: dict[str, str]) -> Any:
     return value
 
 
-def hub_config(port: int, data_dir: Path, urls: dict[str, str]) -> dict[str, Any]:
+def hub_config(
+    port: int, data_dir: Path, urls: dict[str, str], ack_due_hours: float = 0.004
+) -> dict[str, Any]:
     """`crossdock.sandbox.yaml` with the landscape's URLs, this port and data dir, the flows on
     (acknowledgments due 14.4 s after the PO: demo time), and retries that ride out a short WMS
     outage."""
@@ -80,7 +82,7 @@ def hub_config(port: int, data_dir: Path, urls: dict[str, str]) -> dict[str, Any
         endpoint["retry"] = {"max_attempts": 30, "initial_backoff_seconds": 0.1,
                              "max_backoff_seconds": 1.0}  # fmt: skip
     config["flows"] = {
-        "procure_to_pay": {"enabled": True, "ack_due_hours": 0.004},
+        "procure_to_pay": {"enabled": True, "ack_due_hours": ack_due_hours},
         "order_to_delivery": {"enabled": True},
     }
     return config
@@ -210,6 +212,9 @@ def demo(
     base_port: int = typer.Option(9200, help="the sandbox's first port (0: any free ports)"),
     data_dir: Path = typer.Option(None, help="the hub's data dir (default: a fresh temp dir)"),
     timeout: float = typer.Option(300.0, help="seconds to wait for the scenario to settle"),
+    ack_due_hours: float = typer.Option(
+        0.004, min=0.0001, help="acknowledgment SLA (0.004 h = 14.4 s: a late supplier shows)"
+    ),
     no_wait: bool = typer.Option(False, "--no-wait", help="exit after the summary"),
     json_out: bool = JsonOption,
 ) -> None:
@@ -242,7 +247,9 @@ def demo(
     except (OSError, RuntimeError) as exc:
         raise fail(f"could not start the sandbox on ports from {base_port}: {exc}") from exc
     config_path = data_dir / "crossdock.demo.yaml"
-    config_path.write_text(yaml.safe_dump(hub_config(port, data_dir, landscape.urls)))
+    config_path.write_text(
+        yaml.safe_dump(hub_config(port, data_dir, landscape.urls, ack_due_hours))
+    )
     log = (data_dir / "hub.log").open("wb")
     hub = subprocess.Popen(
         [str(Path(sys.executable).parent / "crossdock"), "up", "--config", str(config_path)],

@@ -41,7 +41,7 @@ from crossdock.sandbox.common import Service
 # (status, status_detail, message, carrier_code, city, state)
 _PARCEL_STEPS = [
     ("pre_transit", "label_created", "Shipping label created", "OC", None, None),
-    ("in_transit", "arrived_at_facility", "Picked up", "PU", "ATLANTA", "GA"),
+    ("in_transit", "received_at_origin_facility", "Picked up", "PU", "ATLANTA", "GA"),
     ("in_transit", "departed_facility", "Departed Parcelwave hub", "DP", "ATLANTA", "GA"),
     ("out_for_delivery", "out_for_delivery", "On vehicle for delivery", "OD", "AUGUSTA", "GA"),
     ("delivered", "arrived_at_destination", "Delivered", "DL", "AUGUSTA", "GA"),

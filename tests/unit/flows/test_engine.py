@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from crossdock.hub.flows.engine import FlowEngine, flow_group
+from crossdock.hub.flows.exceptions import ExceptionCategory, RaisedException
 from crossdock.hub.flows.model import (
     ANY_STATE,
     HELD,
@@ -24,7 +26,18 @@ from crossdock.hub.flows.ports import FlowConflict, FlowStore
 from crossdock.hub.records import ConsumerGroup, MessageFilter
 from crossdock.hub.routing import Route, Router
 from tests.conftest import SqlStore
-from tests.unit.flows.helpers import FLOW, GROUP, T0, Clock, drain, engine, example, recorded
+from tests.unit.flows.helpers import (
+    FLOW,
+    GROUP,
+    T0,
+    Clock,
+    drain,
+    engine,
+    example,
+    lane_for,
+    recorded,
+)
+from tests.unit.flows.p2p_documents import ship_notice
 from tests.unit.flows.toy_flow import ACK_DUE, NAME
 
 PO_NUMBER = example("purchase_order")["po_number"]
@@ -281,3 +294,81 @@ def test_a_flow_is_a_pure_function_of_state_and_event() -> None:
     assert (reaction.state, [t.name for t in reaction.set_timers]) == ("sent", ["ack_due"])
     assert (state.state, state.data) == ("new", {"kept": 1})
     assert flow.react(state, TimerEvent("nothing", T0, T0)).is_noop
+
+
+def test_a_reaction_cannot_change_nested_data_in_place() -> None:
+    """The copy a flow gets is deep: appending to a list in it leaves the instance as it was."""
+
+    def meddle(state: FlowState, event: FlowEvent) -> Reaction:
+        state.data["flagged"].append("meddled")
+        state.data["book"]["lines"]["1"]["qty"] = "0"
+        return Reaction()
+
+    flow = FlowDefinition(
+        name="pure",
+        keys={"purchase_order": by_field("po_number")},
+        initial_state="new",
+        transitions={(ANY_STATE, "purchase_order"): meddle},
+    )
+    data: dict[str, Any] = {"flagged": ["a"], "book": {"lines": {"1": {"qty": "2"}}}}
+    state = FlowState("pure", PO_NUMBER, "new", data, 1, T0, T0)
+    event = MessageEvent("M1", "purchase_order", "erp", example("purchase_order"), T0, T0)
+
+    assert flow.react(state, event).is_noop
+    assert state.data == {"flagged": ["a"], "book": {"lines": {"1": {"qty": "2"}}}}
+
+
+def _split_flow() -> FlowDefinition:
+    """Advances every PO a ship notice names; the instance "PO-BAD" fails (a bug)."""
+
+    def shipped(state: FlowState, event: FlowEvent) -> Reaction:
+        if state.key == "PO-BAD":
+            raise RuntimeError("the flow broke")
+        return Reaction(
+            state="shipped",
+            data={"asn": event.canonical["asn_number"]} if isinstance(event, MessageEvent) else {},
+            set_timers=[SetTimer("receipt_due", event.at + timedelta(days=1))],
+            exceptions=[RaisedException(ExceptionCategory.SHORT_SHIPMENT, f"{state.key} short")],
+        )
+
+    return FlowDefinition(
+        name="split",
+        keys={"advance_ship_notice": by_fields("orders", "po_number")},
+        initial_state="new",
+        transitions={(ANY_STATE, "advance_ship_notice"): shipped},
+    )
+
+
+def test_a_failing_entry_rolls_back_alone_and_the_rest_of_its_batch_commits(
+    store: SqlStore,
+) -> None:
+    split = _split_flow()
+    flows = FlowEngine([split], lane_for=lane_for, clock=Clock())
+    group = flow_group("critical", [split], lane_for)
+    store.bus.ensure_group(group)
+    bad = ship_notice("ASN-1", {1: 10}, po_number="PO-GOOD-1")  # advances PO-GOOD-1 first
+    bad["orders"] += ship_notice("ASN-1", {1: 10}, po_number="PO-BAD")["orders"]
+    recorded(store, "advance_ship_notice", bad, key="asn-1")
+    recorded(store, "advance_ship_notice", ship_notice("ASN-2", {1: 10}, "PO-GOOD-2"), key="a2")
+    recorded(store, "advance_ship_notice", ship_notice("ASN-3", {1: 10}, "PO-GOOD-3"), key="a3")
+    entries = store.bus.fetch(group.name, 10)
+    assert len(entries) == 3
+
+    with store.uow() as uow:
+        result = flows.handle_batch(uow, group.name, entries)
+        uow.commit()
+
+    assert (result.advanced, result.exceptions, result.duplicates) == (2, 2, 0)
+    assert [(e.message_id, error) for e, error in result.failed] == [
+        (entries[0].message_id, "RuntimeError: the flow broke")
+    ]
+    with store.uow.reader() as uow:  # nothing the failing entry did stayed, not even its
+        assert uow.flows.get("split", "PO-GOOD-1") is None  # first instance's effects
+        assert uow.flows.timers("split", "PO-GOOD-1") == []
+        assert [s.key for s in uow.flows.find(flow="split")] == ["PO-GOOD-2", "PO-GOOD-3"]
+        assert {e.correlation_key for e in uow.exceptions.find()} == {"PO-GOOD-2", "PO-GOOD-3"}
+        assert len(uow.flows.timers("split", "PO-GOOD-2")) == 1
+    with store.uow() as uow:  # its inbox claim rolled back too: a redelivery runs it again
+        again = flows.handle_batch(uow, group.name, entries)
+        uow.commit()
+    assert (again.duplicates, len(again.failed), again.advanced) == (2, 1, 0)

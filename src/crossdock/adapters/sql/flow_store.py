@@ -14,10 +14,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, to_epoch
+from crossdock.adapters.sql.flow_statements import (
+    CANCEL_TIMER,
+    CANCEL_TIMERS,
+    GET_INSTANCE,
+    INSERT_INSTANCE,
+    INSERT_TIMER,
+    MOVE_TIMER,
+    UPDATE_INSTANCE,
+)
 from crossdock.adapters.sql.flow_tables import exceptions, flow_instances, flow_timers
 from crossdock.hub.flows.exceptions import (
     ExceptionAction,
@@ -32,42 +41,39 @@ from crossdock.hub.flows.ports import FlowConflict, FlowCount
 class SqlFlowStore:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        # SQLite undoes just the failing statement; PostgreSQL aborts the whole transaction,
+        # so there an INSERT that may fail runs in a savepoint of its own.
+        self._isolate_failures = conn.dialect.name != "sqlite"
 
     def get(self, flow: str, key: str) -> FlowState | None:
-        t = flow_instances
-        row = self._conn.execute(select(t).where(t.c.flow == flow, t.c.key == key)).first()
+        row = GET_INSTANCE.execute(self._conn, {"b_flow": flow, "b_key": key}).first()
         return None if row is None else _state(row)
 
     def save(self, state: FlowState, expected_version: int) -> None:
-        t = flow_instances
-        values = {
-            "state": state.state,
-            "data": json.dumps(state.data, separators=(",", ":"), default=str),
-            "version": state.version,
-            "updated_at": to_epoch(state.updated_at),
-            "completed": state.completed,
+        params = {
+            "b_flow": state.flow,
+            "b_key": state.key,
+            "b_state": state.state,
+            "b_data": json.dumps(state.data, separators=(",", ":"), default=str),
+            "b_version": state.version,
+            "b_updated_at": to_epoch(state.updated_at),
+            "b_completed": bool(state.completed),
         }
         if expected_version == 0:
+            params["b_created_at"] = to_epoch(state.created_at)
             try:
-                with self._conn.begin_nested():  # PostgreSQL aborts a transaction on a failure
-                    self._conn.execute(
-                        insert(t).values(
-                            flow=state.flow,
-                            key=state.key,
-                            created_at=to_epoch(state.created_at),
-                            **values,
-                        )
-                    )
+                if self._isolate_failures:
+                    with self._conn.begin_nested():
+                        INSERT_INSTANCE.execute(self._conn, params)
+                else:
+                    INSERT_INSTANCE.execute(self._conn, params)
             except IntegrityError as exc:
                 raise FlowConflict(
                     f"flow {state.flow} instance {state.key!r} was created concurrently"
                 ) from exc
             return
-        updated = self._conn.execute(
-            update(t)
-            .where(t.c.flow == state.flow, t.c.key == state.key, t.c.version == expected_version)
-            .values(**values)
-        )
+        params["b_expected"] = expected_version
+        updated = UPDATE_INSTANCE.execute(self._conn, params)
         if updated.rowcount != 1:
             raise FlowConflict(
                 f"flow {state.flow} instance {state.key!r} is no longer at version "
@@ -105,22 +111,19 @@ class SqlFlowStore:
 
     # -- timers ----------------------------------------------------------------------------
     def set_timer(self, flow: str, key: str, name: str, due_at: datetime) -> None:
-        t = flow_timers
-        values = {"due_at": to_epoch(due_at), "lease_until": 0.0, "lease_owner": None}
-        moved = self._conn.execute(
-            update(t)
-            .where(t.c.flow == flow, t.c.key == key, t.c.name == name)
-            .values(fired_at=None, **values)
-        )
-        if moved.rowcount == 0:
-            self._conn.execute(insert(t).values(flow=flow, key=key, name=name, **values))
+        params = {"b_flow": flow, "b_key": key, "b_name": name, "b_due_at": to_epoch(due_at)}
+        if MOVE_TIMER.execute(self._conn, params).rowcount == 0:
+            INSERT_TIMER.execute(self._conn, params)
 
     def cancel_timers(self, flow: str, key: str, names: Sequence[str] | None = None) -> int:
-        t = flow_timers
-        where = and_(t.c.flow == flow, t.c.key == key, t.c.fired_at.is_(None))
-        if names is not None:
-            where = and_(where, t.c.name.in_(list(names)))
-        return int(self._conn.execute(delete(t).where(where)).rowcount or 0)
+        if names is None:
+            done = CANCEL_TIMERS.execute(self._conn, {"b_flow": flow, "b_key": key})
+            return int(done.rowcount or 0)
+        cancelled = 0
+        for name in dict.fromkeys(names):  # a DELETE per name: reactions cancel one or two
+            params = {"b_flow": flow, "b_key": key, "b_name": name}
+            cancelled += int(CANCEL_TIMER.execute(self._conn, params).rowcount or 0)
+        return cancelled
 
     def timers(self, flow: str, key: str) -> list[FlowTimer]:
         t = flow_timers

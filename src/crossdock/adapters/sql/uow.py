@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from crossdock.adapters.sql.deliveries import SqlDeliveryLog, SqlEndpointStates
 from crossdock.adapters.sql.edi_ledger import SqlEdiLedger
 from crossdock.adapters.sql.fast_insert import FastInsert
+from crossdock.adapters.sql.flow_statements import CLAIM
 from crossdock.adapters.sql.flow_store import SqlExceptionLog, SqlFlowStore
 from crossdock.adapters.sql.kpi_queries import SqlKpiQueries
 from crossdock.adapters.sql.message_log import SqlMessageLog
@@ -52,19 +53,9 @@ class SqlInbox:
         self._conn = conn
 
     def claim(self, consumer: str, message_id: str, replay: int = 0) -> bool:
-        seen = self._conn.execute(
-            select(inbox.c.consumer).where(
-                inbox.c.consumer == consumer,
-                inbox.c.message_id == message_id,
-                inbox.c.replay == replay,
-            )
-        ).first()
-        if seen is not None:
-            return False
-        self._conn.execute(
-            insert(inbox).values(consumer=consumer, message_id=message_id, replay=replay)
-        )
-        return True
+        # one prepared INSERT ... WHERE NOT EXISTS: its row count says whether it was new
+        params = {"b_consumer": consumer, "b_message_id": message_id, "b_replay": replay}
+        return bool(CLAIM.execute(self._conn, params).rowcount == 1)
 
     def claim_many(self, consumer: str, items: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
         wanted = set(items)

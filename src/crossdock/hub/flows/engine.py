@@ -1,17 +1,19 @@
 """The flow consumer: recorded messages advance the flow instances they name.
 
 `FlowEngine` is a consumer-group handler like `routing.Router`: for a batch of bus entries it
-loads the messages and, per message, in a savepoint of the caller's unit of work, claims
-(consumer, message id, replay) in the inbox and advances every interested instance. Because
-the inbox row commits with the effects, a redelivered message is claimed a second time in
-vain and does nothing; a message whose flow fails (a conflict, a bug) rolls back alone and is
-retried by the bus.
+loads the messages and, per message, claims (consumer, message id, replay) in the inbox and
+advances every interested instance, in a savepoint of the caller's unit of work. Because the
+inbox row commits with the effects, a redelivered message is claimed a second time in vain
+and does nothing; a message whose flow fails (a conflict, a bug) rolls back alone and is
+retried by the bus. The savepoint is the batch's while nothing fails (one, not one per
+message); a failure rolls it back and the batch runs again with a savepoint per message.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -55,6 +57,10 @@ def flow_group(
     )
 
 
+class _EntryFailed(Exception):
+    """An entry failed while the batch ran in one savepoint: run it again entry by entry."""
+
+
 class FlowEngine:
     """Consumer-group handler that advances flow instances, a batch per transaction."""
 
@@ -83,21 +89,46 @@ class FlowEngine:
     def handle_batch(
         self, uow: UnitOfWork, consumer: str, entries: Sequence[BusEntry]
     ) -> FlowResult:
-        """Advance flows for each entry; failures are reported per entry, never raised."""
-        result = FlowResult()
+        """Advance flows for each entry; failures are reported per entry, never raised.
+
+        The common case, a batch where nothing fails, runs in one savepoint. When an entry
+        fails, that savepoint rolls back and the batch runs again with one savepoint per
+        entry, so the failing entry rolls back alone (flows are pure and everything they
+        did is in the rolled-back savepoint, so running them again is safe).
+        """
         stored = uow.messages.get_many([e.message_id for e in entries], with_raw=False)
+        try:
+            with uow.savepoint():
+                return self._run(uow, consumer, entries, stored, isolate=False)
+        except _EntryFailed:
+            return self._run(uow, consumer, entries, stored, isolate=True)
+
+    def _run(
+        self,
+        uow: UnitOfWork,
+        consumer: str,
+        entries: Sequence[BusEntry],
+        stored: Mapping[str, StoredMessage],
+        *,
+        isolate: bool,
+    ) -> FlowResult:
+        """Handle each entry; `isolate`: each in its own savepoint, a failure reported, else
+        a failure raises `_EntryFailed` (the caller's savepoint rolls the batch back)."""
+        result = FlowResult()
         for entry in entries:
             message = stored.get(entry.message_id)
             if message is None:
                 result.failed.append((entry, f"message {entry.message_id} is not in the log"))
                 continue
             try:
-                with uow.savepoint():
+                with uow.savepoint() if isolate else nullcontext():
                     if not uow.inbox.claim(consumer, entry.message_id, entry.replay):
                         result.duplicates += 1
                         continue
                     done = self._handle(uow, message, entry.replay)
             except Exception as exc:
+                if not isolate:
+                    raise _EntryFailed from exc
                 log.warning("flow handling of %s failed: %s", entry.message_id, exc)
                 result.failed.append((entry, f"{type(exc).__name__}: {exc}"))
                 continue
