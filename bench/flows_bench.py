@@ -79,6 +79,8 @@ def run_flows(purchase_orders: int, orders: int, timeout: float = 5400.0) -> dic
         "agreement": summary["agreement"],
         "exceptions": summary["exceptions"],
         "load_average_before": load_before,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
         "data_dir": str(data_dir),
     }
 
@@ -119,8 +121,6 @@ def main() -> int:
     args = parser.parse_args()
     pos, orders = (200, 200) if args.quick else (args.purchase_orders, args.orders)
     result = run_flows(pos, orders, args.timeout)
-    result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    result["cpus"] = os.cpu_count()
     latest = save(result)
     print_report(result, Console())
     print(f"written to {latest}", file=sys.stderr)

@@ -102,6 +102,10 @@ def test_each_fault_ends_with_the_systems_agreeing_and_nothing_lost(
         assert counts["lost"] == 0 and counts["doubled"] == 0, hop
     assert summary["agreement"] == dict.fromkeys(summary["agreement"], True), summary["notes"]
 
+    recon = summary["inventory_reconciliation"]  # the hub's own ERP/WMS comparison agrees too
+    assert recon["status"] == "ok" and recon["items_compared"] > 0 and recon["drifting"] == 0
+    assert summary["kpis"]["inventory_sync_lag"]["n"] >= 1  # WMS adjustments reached the ERP
+
     raised = summary["exceptions"]
     assert EXPECTED[fault] <= set(raised), raised
     assert set(raised) <= EXPECTED[fault], f"{fault} raised unexpected exceptions: {raised}"

@@ -107,6 +107,19 @@ def _duplicates(messages: list[dict[str, Any]]) -> Counter[str]:
     return counts
 
 
+def _reconcile(client: httpx.Client) -> dict[str, Any]:
+    """One ERP/WMS reconciliation once the scenario settled (the scheduled one runs every
+    few minutes): what it compared, what drifts, and the open drift rows."""
+    answer = client.post("/v1/inventory/reconcile")
+    if answer.status_code != 200:
+        return {"status": "n/a", "detail": answer.json().get("detail", answer.text[:200])}
+    run: dict[str, Any] = answer.json()
+    drift = client.get("/v1/inventory/drift").json()
+    rows = drift.get("items", drift) if isinstance(drift, dict) else drift
+    return {"status": run["status"], "items_compared": run["items_compared"],
+            "drifting": run["drifting"], "drift": rows}  # fmt: skip
+
+
 def summarize(hub_url: str, report: Any) -> dict[str, Any]:
     """The demo summary from the hub's API (messages, flows, exceptions, KPIs from
     `/v1/kpis`) and the scenario."""
@@ -117,6 +130,7 @@ def summarize(hub_url: str, report: Any) -> dict[str, Any]:
         answer = client.get("/v1/kpis")
         answer.raise_for_status()
         hub_kpis: dict[str, Any] = answer.json()
+        inventory = _reconcile(client)
     by_type = Counter(m["document_type"] for m in messages)
     documents = {
         flow: {t: by_type[t] for t in types if by_type[t]} for flow, types in FLOW_DOCUMENTS.items()
@@ -149,6 +163,7 @@ def summarize(hub_url: str, report: Any) -> dict[str, Any]:
         "carrier_event_links": dict(links),
         "exceptions": dict(Counter(e["category"] for e in exceptions)),
         "kpis": kpis,
+        "inventory_reconciliation": inventory,
         "systems": report.counts,
         "agreement": report.agreement,
         "hops": report.hops,
@@ -196,6 +211,12 @@ def _print(summary: dict[str, Any]) -> None:
     print_table("KPIs (GET /v1/kpis)", ["kpi", "value"], kpi_rows(summary["kpis"]))
     rows = [[k, "yes" if v else "NO"] for k, v in summary["agreement"].items()]
     print_table("ERP / WMS / TMS agree", ["check", "agree"], rows)
+    recon = summary["inventory_reconciliation"]
+    console.print(
+        f"inventory reconciliation: {recon['status']}"
+        + (f", {recon['items_compared']} items compared, {recon['drifting']} drifting"
+           if "items_compared" in recon else f" ({recon.get('detail')})")
+    )  # fmt: skip
     console.print(
         f"documents lost: {summary['documents_lost']}, doubled: {summary['documents_doubled']}"
     )

@@ -162,6 +162,13 @@ def _sales_order(rng: random.Random, number: str) -> dict[str, Any]:
             "requestedDate": "2026-12-10", "shipTo": _SHIP_TO, "lines": lines}  # fmt: skip
 
 
+def _adjustment(rng: random.Random) -> dict[str, Any]:
+    delta = rng.choice((-3, -2, -1, 1, 2, 5))
+    reason = "CYCLE_COUNT" if delta > 0 else rng.choice(("CYCLE_COUNT", "DAMAGED"))
+    return {"site": SITE, "sku": rng.choice(sorted(CATALOGUE)), "qty_delta": delta,
+            "reason_code": reason}  # fmt: skip
+
+
 def _inject(client: httpx.Client, urls: Mapping[str, str], faults: set[str], period: float) -> None:
     def fault(system: str, spec: dict[str, Any]) -> None:
         client.post(f"{urls[system]}/_faults", json=spec).raise_for_status()
@@ -241,16 +248,21 @@ def run_scenario(
     timeout: float = 120.0,
     settle_hub: bool = True,
     expect_billing: bool = True,
+    adjustments: int | None = None,
 ) -> ScenarioReport:
     """Run one scenario against a landscape wired to the hub at ``hub_url``; see the module
     docstring. Returns once every system is done (or ``timeout`` passed: ``settled`` false);
-    ``expect_billing`` waits for the customer invoices too (the hub's order-to-delivery flow
+    ``adjustments`` WMS stock adjustments (cycle counts, write-offs) are posted too, which the
+    hub must carry to the ERP (default: one per 20 documents); ``expect_billing`` waits for
+    the customer invoices too (the hub's order-to-delivery flow
     bills on proof of delivery; without the flows nothing bills)."""
     unknown = set(faults) - set(FAULTS)
     if unknown:
         raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {list(FAULTS)}")
-    rng = random.Random(seed)
+    rng, adjust_rng = random.Random(seed), random.Random(seed + 1)  # orders stay as they were
     urls = _urls(landscape)
+    if adjustments is None:  # one WMS stock adjustment per 20 documents released
+        adjustments = max(1, (purchase_orders + orders) // 20) if purchase_orders + orders else 0
     started = time.monotonic()
     with httpx.Client(timeout=30) as client:
         wire(client, urls)
@@ -259,6 +271,9 @@ def run_scenario(
             f"{urls['supplier']}/_config",
             json={"settings": {"suppliers": {s: {"behaviour": b} for s, b in behaviour.items()}}},
         ).raise_for_status()
+        # cycle counts and write-offs, posted before any fault: only the WMS sees them first
+        for body in [_adjustment(adjust_rng) for _ in range(adjustments)]:
+            client.post(f"{urls['wms']}/wms/v1/inventory/adjustments", json=body).raise_for_status()
         _inject(client, urls, set(faults), fault_seconds)
         ids = sorted(behaviour)
         for n in range(purchase_orders):
@@ -288,7 +303,11 @@ def run_scenario(
         seed=seed,
         faults=sorted(faults),
         suppliers=behaviour,
-        released={"purchase_orders": purchase_orders, "sales_orders": orders},
+        released={
+            "purchase_orders": purchase_orders,
+            "sales_orders": orders,
+            "stock_adjustments": adjustments,
+        },
         settled=settled,
         elapsed_seconds=round(time.monotonic() - started, 2),
         expected_open=sorted(
