@@ -43,14 +43,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from string import Formatter
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 from crossdock.canonical.shipment import ProofOfDelivery
 from crossdock.hub.flows.exceptions import ExceptionCategory, RaisedException, to_record
 from crossdock.hub.ids import new_id
 from crossdock.hub.policy import RetryPolicy
-from crossdock.hub.ports import Bus, UnitOfWork
+from crossdock.hub.ports import Bus, FetchResponse, HttpGetter, UnitOfWork
 from crossdock.hub.records import BusEntry, ConsumerGroup, FieldError, InboundMessage
 from crossdock.hub.records import MessageStatus as Status
 from crossdock.hub.runtime import LANES
@@ -72,23 +72,9 @@ PodMapper = Callable[[object, PodContext], ProofOfDelivery]
 MAX_ROUNDS = 20
 
 
-@dataclass(frozen=True, slots=True)
-class PodResponse:
-    """What the carrier API answered; ``status`` None when no answer came (``error`` says why)."""
-
-    status: int | None
-    body: bytes = b""
-    error: str | None = None
-    content_type: str = "application/json"
-
-
-class PodClient(Protocol):
-    """GETs a POD (the HTTP adapter). Never raises for network trouble: it answers a
-    `PodResponse` with ``error`` set."""
-
-    async def get(self, url: str, headers: Mapping[str, str], timeout: float) -> PodResponse: ...
-
-    async def close(self) -> None: ...
+#: The carrier API's answer and the GET port are the hub's generic ones (`hub.ports`).
+PodResponse = FetchResponse
+PodClient = HttpGetter
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ event loop only ever waits for it once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -363,5 +363,30 @@ class Endpoint(Protocol):
     name: str
 
     async def send(self, request: OutboundRequest) -> SendResult: ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResponse:
+    """What a partner API answered a GET; ``status`` None when no answer came (``error``
+    says why)."""
+
+    status: int | None
+    body: bytes = b""
+    error: str | None = None
+    content_type: str = "application/json"
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+class HttpGetter(Protocol):
+    """GETs a document from a partner API (the HTTP adapter): carriers' proofs of delivery,
+    the systems' inventory listings. Never raises for network trouble: it answers a
+    `FetchResponse` with ``error`` set, so the caller decides between retry and give up."""
+
+    async def get(self, url: str, headers: Mapping[str, str], timeout: float) -> FetchResponse: ...
 
     async def close(self) -> None: ...

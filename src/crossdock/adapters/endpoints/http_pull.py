@@ -1,14 +1,14 @@
-"""Reading a system's listing over HTTP (the reconciliation's `PositionSource`).
-
-httpx rather than aiohttp (which deliveries use for its lower per-request cost): a pull is one
-request every few minutes, and httpx's simple client with a whole-request timeout is enough.
+"""Reading a system's listing over HTTP (the reconciliation's `PositionSource`), on the same
+GET client the POD pulls use (`http_fetch.HttpFetchClient`): one HTTP stack for every pull.
 """
 
 from __future__ import annotations
 
-import httpx
-
+from crossdock.adapters.endpoints.http_fetch import HttpFetchClient
 from crossdock.hub.inventory.ports import PullError
+
+#: A listing of a whole catalogue (tens of thousands of positions) is megabytes of JSON.
+MAX_LISTING_BYTES = 256 << 20
 
 
 class HttpPositionSource:
@@ -17,23 +17,22 @@ class HttpPositionSource:
     def __init__(self, name: str, url: str, *, timeout: float, token: str | None = None) -> None:
         self._name = name
         self.url = url
-        headers = {"Accept": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._client = httpx.AsyncClient(timeout=timeout, headers=headers)
+        self._timeout = timeout
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._client = HttpFetchClient(max_connections=2, max_body_bytes=MAX_LISTING_BYTES)
 
     @property
     def name(self) -> str:
         return self._name
 
     async def fetch(self) -> bytes:
-        try:
-            response = await self._client.get(self.url)
-        except httpx.HTTPError as exc:
-            raise PullError(f"GET {self.url}: {type(exc).__name__}: {exc}") from exc
-        if not response.is_success:
-            raise PullError(f"GET {self.url}: HTTP {response.status_code} {response.text[:200]}")
-        return response.content
+        response = await self._client.get(self.url, self._headers, self._timeout)
+        if response.status is None:
+            raise PullError(f"GET {self.url}: {response.error}")
+        if not response.ok:
+            detail = response.body[:200].decode("utf-8", "replace")
+            raise PullError(f"GET {self.url}: HTTP {response.status} {detail}")
+        return response.body
 
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._client.close()
