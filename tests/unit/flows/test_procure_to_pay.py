@@ -289,10 +289,32 @@ def test_an_event_after_the_match_is_kept_not_an_error(p2p: Driver) -> None:
         ("goods_receipt", receipt("RCV-1", "ASN-1", FULL_ASN)),
         ("invoice", invoice("INV-1", FULL_INVOICE)),
     )
-    again = p2p.send("invoice", invoice("INV-1", FULL_INVOICE))  # resent: never paid twice
+    late = p2p.send("goods_receipt", receipt("RCV-9", "ASN-1", FULL_ASN))
     state = p2p.state(NAME, PO)
-    assert state.state == "matched" and state.data["late_events"][0]["message_id"] == again.id
+    assert state.state == "matched" and state.data["late_events"][0]["message_id"] == late.id
     assert len(p2p.emitted(NAME, "invoice_approval")) == 1 and p2p.exceptions() == []
+
+
+def test_an_approved_invoice_billed_again_is_a_duplicate_never_paid_twice(p2p: Driver) -> None:
+    run(
+        p2p,
+        ("purchase_order", purchase_order()),
+        ("purchase_order_acknowledgment", acknowledgment()),
+        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+        ("goods_receipt", receipt("RCV-1", "ASN-1", FULL_ASN)),
+    )
+    first = p2p.send("invoice", invoice("INV-1", FULL_INVOICE), key="inv-edi")
+    again = p2p.send("invoice", invoice("INV-1", FULL_INVOICE))  # another channel, new key
+    p2p.send("invoice", invoice("INV-1", FULL_INVOICE), key="inv-edi")  # a retry: no news
+    assert p2p.state(NAME, PO).state == "matched"
+    assert len(p2p.emitted(NAME, "invoice_approval")) == 1
+    [duplicate] = p2p.exceptions()
+    assert (duplicate.category, duplicate.owner_role, duplicate.evidence) == (
+        "duplicate",
+        "accounts_payable",
+        [first.id, again.id],
+    )
+    assert "INV-1" in duplicate.detail and "not paid" in duplicate.detail
 
 
 def test_a_late_acknowledgment_raises_when_the_timer_fires(p2p: Driver) -> None:

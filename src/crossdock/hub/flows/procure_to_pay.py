@@ -191,7 +191,7 @@ def _invoice(policy: ProcureToPayPolicy) -> Handler:
         number = invoice["invoice_number"]
         invoices = dict(data.get("invoices") or {})
         if invoices.get(number) == "approved":
-            return _evidence(data, event)  # a resent invoice is never paid twice
+            return _duplicate_invoice(state, event, data)  # never paid twice
         lines = ledger.billed_lines(invoice, state.key)
         if ledger.invoice_waits(data, lines):
             data["invoices"] = {**invoices, number: "waiting"}
@@ -219,6 +219,7 @@ def _invoice(policy: ProcureToPayPolicy) -> Handler:
             ]
             return _after(data, exceptions=raised)
         data["invoices"] = {**invoices, number: "approved"}
+        data["approved_by"] = {**(data.get("approved_by") or {}), number: event.message_id}
         data["billed"] = {str(k): str(v) for k, v in result.billed.items()}
         data["closed"] = ledger.fully_billed(data)
         approval = checks.approval(invoice, state.key, lines, got, event)
@@ -237,12 +238,35 @@ def _evidence(data: dict[str, Any], event: MessageEvent) -> Reaction:
     return Reaction(data={"late_events": late})
 
 
+def _duplicate_invoice(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+    """An invoice in a new message whose number was already approved: a second bill for the
+    same goods (re-sent through another channel, or billed twice). It is kept as evidence and
+    never paid again, and accounts payable hears of it — a silent drop would hide a supplier
+    that double-bills. Anything else arriving after the end is plain evidence."""
+    number = event.canonical.get("invoice_number")
+    if (data.get("invoices") or {}).get(number) != "approved":
+        return _evidence(data, event)
+    first = (data.get("approved_by") or {}).get(number)
+    seen = f" (message {first})" if first else ""
+    duplicate = RaisedException(
+        ExceptionCategory.DUPLICATE,
+        f"invoice {number} for PO {state.key} was already approved{seen}; this copy is kept, "
+        "not paid",
+        evidence=[m for m in (first, event.message_id) if m],
+        owner_role="accounts_payable",
+        data={"invoice_number": number, "approved_message": first},
+    )
+    return Reaction(data=_evidence(data, event).data, exceptions=[duplicate])
+
+
 def _message(handler: Handler) -> Callable[[FlowState, FlowEvent], Reaction]:
     """Adapt a handler: documents after the end are evidence; the handler gets a data copy."""
 
     def react(state: FlowState, event: FlowEvent) -> Reaction:
         assert isinstance(event, MessageEvent)
         if state.completed:
+            if event.document_type == "invoice":
+                return _duplicate_invoice(state, event, dict(state.data))
             return _evidence(dict(state.data), event)
         return handler(state, event, dict(state.data))
 
