@@ -90,12 +90,18 @@ async def test_duplicates_across_submissions_in_one_group(
     results = await asyncio.gather(
         recorder.submit([first]), recorder.submit([again]), recorder.submit([clash])
     )
+    copy = results[2][0].recorded_as  # the clashing body, kept as a rejected message
+    assert copy is not None and copy not in (first.id, clash.id)
     assert list(results) == [
         [IntakeOutcome(first.id, "accepted", correlation_key="PO-1")],
         [IntakeOutcome(first.id, "accepted", duplicate=True)],
-        [IntakeOutcome(first.id, "accepted", conflict=True)],
+        [IntakeOutcome(first.id, "accepted", conflict=True, recorded_as=copy)],
     ]
-    assert stored_ids(store) == {first.id}
+    assert stored_ids(store) == {first.id, copy}
+    # the same clash again is a duplicate of that copy, not a second one
+    [retry] = await recorder.submit([message(2, key="same")])
+    assert (retry.conflict, retry.recorded_as) == (True, copy)
+    assert stored_ids(store) == {first.id, copy}
 
 
 async def test_on_commit_is_called_after_each_commit(runner: CountingRunner) -> None:

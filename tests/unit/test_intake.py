@@ -312,11 +312,21 @@ def test_same_key_with_another_body_is_a_conflict(store: SqlStore) -> None:
     assert clash.conflict
     assert not clash.duplicate
     assert clash.message_id == first.id
-    [only] = all_messages(store)
-    assert only.id == first.id
-    assert only.correlation_key == PO_NUMBER
-    assert only.duplicates == 0
-    assert len(fetch_all(store, (">",))) == 1
+    stored = {m.id: m for m in all_messages(store)}
+    assert stored[first.id].correlation_key == PO_NUMBER
+    assert stored[first.id].duplicates == 0
+    # nothing is dropped: the clashing body is its own rejected message, naming the first
+    assert stored[str(clash.recorded_as)].status == "rejected"
+    with store.uow.reader() as uow:
+        copy = uow.messages.get(str(clash.recorded_as))
+    assert copy is not None and copy.canonical is None
+    assert copy.idempotency_key is not None and copy.idempotency_key.startswith("k-1#conflict:")
+    [error] = copy.errors
+    assert error["path"] == "Idempotency-Key" and error["type"] == "idempotency_conflict"
+    assert first.id in error["reason"]
+    announced = fetch_all(store, (">",))
+    assert sorted(e.subject for e in announced) == ["doc.critical.purchase_order",
+                                                    "rejected.purchase_order"]  # fmt: skip
 
 
 def test_duplicates_and_conflicts_within_one_batch(store: SqlStore) -> None:
@@ -334,10 +344,11 @@ def test_duplicates_and_conflicts_within_one_batch(store: SqlStore) -> None:
         (other.id, False, False),
     ]
     stored = {m.id: m for m in all_messages(store)}
-    assert set(stored) == {first.id, other.id}
+    copy = outcomes[2].recorded_as
+    assert set(stored) == {first.id, other.id, copy}
     assert stored[first.id].duplicates == 1
     entries = fetch_all(store, (">",))
-    assert sorted(e.message_id for e in entries) == sorted([first.id, other.id])
+    assert sorted(e.message_id for e in entries) == sorted([first.id, other.id, copy])
 
 
 def test_same_key_from_another_source_is_not_a_duplicate(store: SqlStore) -> None:

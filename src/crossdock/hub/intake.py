@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -50,6 +50,32 @@ class IntakeOutcome:
     conflict: bool = False
     errors: list[FieldError] = field(default_factory=list)
     correlation_key: str | None = None
+    #: for a conflict: the refused body's own (rejected) message — nothing is dropped
+    recorded_as: str | None = None
+
+
+#: The error type of a body refused because its idempotency key named another body.
+IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+
+
+def conflicting_copy(message: InboundMessage, first_id: str) -> InboundMessage:
+    """A body that reused another body's idempotency key, as a rejected message of its own.
+
+    Its key is derived from the original key and this body's hash, so a sender retrying the
+    same conflicting request records it once; the error names the message that owns the key.
+    """
+    key = f"{message.idempotency_key}#conflict:{message.body_sha256[:16]}"
+    if len(key) > 256:
+        key = hashlib.sha256(key.encode()).hexdigest()
+    reason = f"Idempotency-Key already used by message {first_id} with a different body"
+    return replace(
+        message,
+        id=new_id(),
+        idempotency_key=key,
+        status=MessageStatus.REJECTED,
+        canonical=None,
+        errors=[FieldError(path="Idempotency-Key", reason=reason, type=IDEMPOTENCY_CONFLICT)],
+    )
 
 
 def error_path(loc: Sequence[int | str]) -> str:
@@ -134,11 +160,21 @@ def record(uow: UnitOfWork, batch: Sequence[InboundMessage]) -> list[IntakeOutco
             first = known.get(key)
             if first is not None:
                 first_id, first_sha, first_status = first
-                conflict = first_sha != message.body_sha256
-                if not conflict:
+                if first_sha == message.body_sha256:
                     duplicates.append(first_id)
+                    outcomes.append(IntakeOutcome(first_id, first_status, duplicate=True))
+                    continue
+                copy = conflicting_copy(message, first_id)
+                copy_key = (copy.source, str(copy.idempotency_key))
+                seen = known.get(copy_key) or uow.messages.find_idempotent([copy_key]).get(copy_key)
+                if seen is None:
+                    known[copy_key] = (copy.id, copy.body_sha256, copy.status.value)
+                    fresh.append(copy)
+                else:
+                    duplicates.append(seen[0])
+                recorded = copy.id if seen is None else seen[0]
                 outcomes.append(
-                    IntakeOutcome(first_id, first_status, duplicate=not conflict, conflict=conflict)
+                    IntakeOutcome(first_id, first_status, conflict=True, recorded_as=recorded)
                 )
                 continue
             known[key] = (message.id, message.body_sha256, message.status.value)

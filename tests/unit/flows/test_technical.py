@@ -61,6 +61,24 @@ def test_a_mapping_failure_is_a_mapping_exception(store: SqlStore) -> None:
     assert "at ST[1].BEG03: no PO number" in raised.detail
 
 
+def test_a_second_body_under_one_idempotency_key_is_a_duplicate_exception(
+    store: SqlStore,
+) -> None:
+    po = example("purchase_order")
+    first = inbound(json.dumps(po).encode(), key="po-1")
+    clash = inbound(json.dumps(po | {"currency": "EUR"}).encode(), key="po-1")
+    with store.uow() as uow:
+        [_, outcome] = record(uow, [first, clash])
+        uow.commit()
+
+    assert outcome.conflict and watch(store) == 1
+    with store.uow.reader() as uow:
+        [raised] = uow.exceptions.find()
+    assert raised.category is ExceptionCategory.DUPLICATE
+    assert raised.evidence == [outcome.recorded_as]
+    assert f"already used by message {first.id} with a different body" in raised.detail
+
+
 def test_each_death_of_a_delivery_raises_one_endpoint_exception(store: SqlStore) -> None:
     [po_id] = open_orders(store)
     route_all(store)

@@ -145,7 +145,9 @@ async def _single_reply(hub: HubServices, call: IntakeCall, outcome: IntakeOutco
     if outcome.conflict:
         hub.metrics.intake.labels(document_type, "conflict").inc()
         detail = "this Idempotency-Key was already used with a different body; use a new key"
-        return _problem(409, detail, call.path, message_id=outcome.message_id)
+        return _problem(
+            409, detail, call.path, message_id=outcome.message_id, recorded_as=outcome.recorded_as
+        )
     if outcome.duplicate:
         hub.metrics.intake.labels(document_type, "duplicate").inc()
         headers["Idempotent-Replayed"] = "true"

@@ -142,8 +142,17 @@ def rejected_message(
     mapping: bool = False,
 ) -> RaisedException:
     """A message intake recorded as rejected: `validation` when the document broke the
-    canonical rules, `mapping` when a partner format could not be turned into one."""
+    canonical rules, `mapping` when a partner format could not be turned into one,
+    `duplicate` when its idempotency key already named another body."""
     first = errors[0] if errors else {}
+    if first.get("type") == "idempotency_conflict":  # a second body under one key
+        return RaisedException(
+            category=ExceptionCategory.DUPLICATE,
+            detail=f"{document_type} {message_id} refused: {first.get('reason')}",
+            evidence=[message_id],
+            correlation_key=correlation_key,
+            data={"document_type": document_type, "errors": [dict(e) for e in errors]},
+        )
     where = f" at {first.get('path')}" if first.get("path") else ""
     reason = f": {first.get('reason')}" if first.get("reason") else ""
     more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
