@@ -7,7 +7,6 @@ document lost or doubled on any hop — and the exceptions the fault must (and o
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import yaml
 from crossdock.entrypoints.cli_demo import hub_config, summarize
 from crossdock.sandbox.landscape import start_landscape
 from crossdock.sandbox.scenario import FAULTS, OPENING_STOCK, landscape_settings, run_scenario
-from tests.integration.hubproc import HubProcess
+from tests.integration.hubproc import HubProcess, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -77,12 +76,11 @@ def scenario_run(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dic
 
 
 def _wait_for_exceptions(hub_url: str, category: str, count: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def raised() -> bool:
         page = httpx.get(f"{hub_url}/v1/exceptions", params={"limit": 1000}).json()["items"]
-        if sum(e["category"] == category for e in page) >= count:
-            return
-        time.sleep(0.5)
+        return sum(e["category"] == category for e in page) >= count
+
+    wait_for(raised, timeout, interval=0.5)
 
 
 def _faulted_pos(report: Any, behaviour: str) -> int:
