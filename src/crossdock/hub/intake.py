@@ -54,6 +54,17 @@ class IntakeOutcome:
     recorded_as: str | None = None
 
 
+#: Keys longer than this are digested: the log keeps 256 characters of a key.
+MAX_KEY = 200
+
+
+def fitted_key(key: str) -> str:
+    """Keep a key within the log's column; a digest names an over-long one just as well."""
+    if len(key) <= MAX_KEY:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 #: The error type of a body refused because its idempotency key named another body.
 IDEMPOTENCY_CONFLICT = "idempotency_conflict"
 
@@ -64,9 +75,7 @@ def conflicting_copy(message: InboundMessage, first_id: str) -> InboundMessage:
     Its key is derived from the original key and this body's hash, so a sender retrying the
     same conflicting request records it once; the error names the message that owns the key.
     """
-    key = f"{message.idempotency_key}#conflict:{message.body_sha256[:16]}"
-    if len(key) > 256:
-        key = hashlib.sha256(key.encode()).hexdigest()
+    key = fitted_key(f"{message.idempotency_key}#conflict:{message.body_sha256[:16]}")
     reason = f"Idempotency-Key already used by message {first_id} with a different body"
     return replace(
         message,

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from crossdock.hub.ids import new_id
-from crossdock.hub.intake import IntakeOutcome, record
+from crossdock.hub.intake import IntakeOutcome, fitted_key, record
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.hub.store_runner import URGENT, StoreRunner
@@ -37,7 +37,6 @@ from crossdock.mapping.carriers import CarrierContext, Issue, Normalizer, Payloa
 CHANNEL = "webhook"
 DOCUMENT_TYPE = "shipment_milestone"
 SCHEMA_VERSION = 1
-_MAX_KEY = 200  # the log keeps 256 characters of a key; longer ones are digested
 
 
 class UnknownCarrier(LookupError):
@@ -108,11 +107,8 @@ class WebhookReceipt:
         return [e for e in self.events if e.status == MessageStatus.REJECTED.value]
 
 
-def event_key(key: str) -> str:
-    """Keep keys within the log's column; a digest names an over-long one just as well."""
-    if len(key) <= _MAX_KEY:
-        return key
-    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+#: Webhook and inbound-system event keys follow the log's one rule for over-long keys.
+event_key = fitted_key
 
 
 def prepare_webhook(

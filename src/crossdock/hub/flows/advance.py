@@ -29,7 +29,7 @@ from crossdock.hub.flows.model import (
     held_events,
 )
 from crossdock.hub.ids import new_id
-from crossdock.hub.intake import record
+from crossdock.hub.intake import fitted_key, record
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import InboundMessage, MessageStatus
 
@@ -60,9 +60,8 @@ def _cause(event: FlowEvent) -> tuple[str | None, str]:
 
 def _emission_key(key: str, token: str, index: int) -> str:
     """Stable per (instance, cause, position): a second emission of the same command is
-    recorded once, whatever happens upstream. Hashed when it would not fit the column."""
-    plain = f"{key}/{token}/{index}"
-    return plain if len(plain) <= 200 else hashlib.sha256(plain.encode()).hexdigest()
+    recorded once, whatever happens upstream. Digested when it would not fit the column."""
+    return fitted_key(f"{key}/{token}/{index}")
 
 
 class Advancer:
