@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from crossdock.adapters.sql.bus import SqlBus
-from crossdock.adapters.sql.engine import WalCheckpointer, make_engine
+from crossdock.adapters.sql.checkpoint import WalCheckpointer
+from crossdock.adapters.sql.engine import make_engine
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
 from crossdock.config import Settings
 

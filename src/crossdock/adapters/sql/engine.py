@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -72,56 +69,3 @@ def make_engine(url: str, *, create_schema: bool = True) -> Engine:
     if create_schema:
         metadata.create_all(engine)
     return engine
-
-
-class WalCheckpointer:
-    """Checkpoints the SQLite WAL from a background thread, off every request's path.
-
-    PASSIVE checkpoints never block writers; a TRUNCATE now and then (when the WAL has grown
-    large) keeps the file from growing without bound.
-    """
-
-    def __init__(
-        self, engine: Engine, interval: float = 0.25, truncate_pages: int = 50_000
-    ) -> None:
-        self._engine = engine
-        self._interval = interval
-        self._truncate_pages = truncate_pages
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
-
-    def start(self) -> None:
-        if self._engine.dialect.name == "sqlite":
-            self._thread.start()
-
-    def checkpoint(self) -> tuple[int, int]:
-        """One passive checkpoint: (pages in the WAL, pages copied to the database)."""
-        raw = self._engine.raw_connection()
-        started = time.perf_counter()
-        try:
-            cursor = raw.cursor()
-            _busy, wal_pages, copied = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            if wal_pages >= self._truncate_pages and copied == wal_pages:
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.close()
-            return int(wal_pages), int(copied)
-        finally:
-            raw.close()
-            elapsed = time.perf_counter() - started
-            if elapsed > 0.05:
-                log.info("WAL checkpoint took %.0f ms", elapsed * 1000)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self.checkpoint()
-            except Exception:  # the next round tries again; a failed checkpoint loses nothing
-                log.exception("WAL checkpoint failed")
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-        if self._engine.dialect.name == "sqlite":
-            with contextlib.suppress(Exception):
-                self.checkpoint()
