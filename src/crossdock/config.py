@@ -88,6 +88,13 @@ class HubConfig(_Section):
     data_dir: Path = Path("var")
     max_body_bytes: int = Field(1_048_576, gt=0, description="larger bodies get 413")
     max_batch_documents: int = Field(5000, gt=0)
+    prepare_workers: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="processes that validate NDJSON batches; unset: one per core (none on one"
+        " core), 0: validate in the hub process",
+    )
     max_edi_bytes: int = Field(
         256 * 1_048_576, gt=0, description="larger X12 bodies on /v1/edi get 413"
     )

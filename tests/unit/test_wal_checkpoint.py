@@ -7,6 +7,8 @@ happens (and to make one slow); the real `sync_file` is exercised by the last te
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from crossdock.adapters.sql.checkpoint import WalCheckpointer, sync_file
+from crossdock.adapters.sql.checkpoint import FileSyncer, WalCheckpointer
 from crossdock.adapters.sql.engine import make_engine
 
 
@@ -169,11 +171,45 @@ def test_stop_leaves_everything_in_the_database_file(engine: Engine, tmp_path: P
     conn.close()
 
 
-def test_sync_file_tolerates_a_missing_file(tmp_path: Path) -> None:
-    sync_file(tmp_path / "absent-wal")  # the WAL does not exist before the first write
+def test_file_syncer_tolerates_a_missing_file_and_follows_a_replaced_one(
+    tmp_path: Path,
+) -> None:
+    syncer = FileSyncer()
+    syncer(tmp_path / "absent-wal")  # the WAL does not exist before the first write
     present = tmp_path / "present"
     present.write_bytes(b"data")
-    sync_file(present)
+    syncer(present)
+    present.unlink()
+    present.write_bytes(b"new file, new inode")
+    syncer(present)
+    syncer.close()
+
+
+def test_a_checkpoint_keeps_the_process_locks_so_no_one_deletes_the_live_wal(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Regression: the fsync helper once opened and closed the database file, which drops
+    every POSIX lock of this process on it; another process closing its connection then took
+    the exclusive lock and deleted the WAL under the live store."""
+    database = tmp_path / "hub.db"
+    checkpointer = WalCheckpointer(engine)
+    _write(engine)
+    with engine.connect().execution_options(readonly=True) as conn:
+        conn.execute(text("SELECT count(*) FROM t")).all()  # "the hub" has read: holds its lock
+        conn.rollback()
+        checkpointer.checkpoint()
+        wal_inode = (tmp_path / "hub.db-wal").stat().st_ino
+        other = (
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+            "c.execute('SELECT count(*) FROM t').fetchall(); c.close()"
+        )
+        subprocess.run([sys.executable, "-c", other, str(database)], check=True)
+        assert (tmp_path / "hub.db-wal").stat().st_ino == wal_inode  # still the live WAL
+        _write(engine, rows=1)
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 51
+        conn.rollback()
+    engine.dispose()
+    checkpointer.stop()
 
 
 def test_an_in_memory_store_has_nothing_to_checkpoint() -> None:

@@ -36,6 +36,7 @@ from crossdock.hub.group_commit import IntakeRecorder
 from crossdock.hub.inbound_systems import InboundSystemService
 from crossdock.hub.inventory.reconcile import Reconciler
 from crossdock.hub.policy import CircuitBreaker, RetryPolicy
+from crossdock.hub.prepare_pool import PoolSettings, PreparePool, default_workers
 from crossdock.hub.routing import Router
 from crossdock.hub.runtime import LaneSettings, Runtime
 from crossdock.hub.store_runner import StoreRunner
@@ -62,6 +63,7 @@ class HubServices:
     inbound: InboundSystemService | None = None
     inventory: Reconciler | None = None  # the ERP / WMS reconciliation, when enabled
     pod: PodWorker | None = None
+    preparer: PreparePool = field(default_factory=lambda: PreparePool(PoolSettings(workers=0)))
 
     @property
     def bus(self) -> SqlBus:
@@ -87,6 +89,7 @@ class HubServices:
     async def stop(self) -> None:
         await self.recorder.stop()
         await self.runtime.stop()
+        await self.preparer.stop()
         for dispatcher in self.runtime.dispatchers.values():
             await dispatcher.endpoint.close()
         if self.inventory is not None:
@@ -219,7 +222,13 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         ),
         inventory=inventory,
         pod=pod,
+        preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
     )
+
+
+def _prepare_workers(settings: Settings) -> int:
+    configured = settings.hub.prepare_workers
+    return default_workers() if configured is None else configured
 
 
 def _metrics_refresher(

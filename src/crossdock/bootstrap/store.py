@@ -21,8 +21,10 @@ class Store:
     checkpointer: WalCheckpointer
 
     def close(self) -> None:
-        self.checkpointer.stop()
+        # The engine first: the checkpointer's last act closes file descriptors, which must
+        # not happen while the engine's connections hold SQLite's locks on those files.
         self.engine.dispose()
+        self.checkpointer.stop()
 
 
 def build_store(settings: Settings) -> Store:

@@ -26,6 +26,7 @@ def build_server(settings: Settings) -> uvicorn.Server:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub = holder["app"].state.hub
         await hub.start()
+        await hub.preparer.warm()  # batch validation workers, before the first batch arrives
         log.info(
             "crossdock up on http://%s:%d (store %s)",
             settings.hub.host,

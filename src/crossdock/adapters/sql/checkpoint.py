@@ -51,17 +51,39 @@ SLOW_CHECKPOINT_SECONDS = 0.05
 CATCH_UP_ROUNDS = 10
 
 
-def sync_file(path: Path) -> None:
-    """fdatasync one file (what SQLite itself uses on Linux); a missing file has nothing to
-    sync (the WAL does not exist until the first write)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return
-    try:
-        getattr(os, "fdatasync", os.fsync)(fd)
-    finally:
-        os.close(fd)
+class FileSyncer:
+    """fdatasync for the store's files, through descriptors opened once and kept.
+
+    Closing *any* descriptor of a file drops every POSIX lock this process holds on it,
+    SQLite's own included. An fsync helper that opened and closed the database file each time
+    silently released the hub's shared lock, and the next process to close its connection
+    (any CLI command) took the exclusive lock, decided it was the last user and deleted the
+    WAL under the running hub. So the descriptors stay open until `close`, which runs only
+    once SQLite has closed its own connections to the files.
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[Path, tuple[int, int]] = {}  # path -> (descriptor, inode)
+
+    def __call__(self, path: Path) -> None:
+        try:
+            inode = os.stat(path).st_ino
+        except FileNotFoundError:
+            return  # the WAL does not exist until the first write
+        held = self._open.get(path)
+        if held is None or held[1] != inode:
+            fd = os.open(path, os.O_RDONLY)
+            self._open[path] = (fd, os.fstat(fd).st_ino)
+            if held is not None:
+                os.close(held[0])  # a file SQLite replaced: it holds no lock on the old one
+            held = self._open[path]
+        getattr(os, "fdatasync", os.fsync)(held[0])
+
+    def close(self) -> None:
+        for fd, _inode in self._open.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._open.clear()
 
 
 def _connect(path: Path, *, synchronous: str) -> sqlite3.Connection:
@@ -85,12 +107,15 @@ class WalCheckpointer:
         interval: float = 0.25,
         restart_pages: int = 16_384,
         *,
-        sync: SyncFile = sync_file,
+        sync: SyncFile | None = None,
     ) -> None:
         self._engine = engine
         self._interval = interval
         self._restart_pages = restart_pages
-        self._sync = sync
+        self._syncer: FileSyncer | None = None
+        if sync is None:
+            sync = self._syncer = FileSyncer()
+        self._sync: SyncFile = sync
         self._database = self._database_path(engine)
         self._stop = threading.Event()
         self._lock = threading.Lock()  # the periodic round and stop()'s final one
@@ -180,6 +205,8 @@ class WalCheckpointer:
                 log.exception("WAL checkpoint failed")
 
     def stop(self) -> None:
+        """Stop, checkpoint once more and let go of the files. Call it after the engine is
+        disposed: its descriptors are closed last (see `FileSyncer`)."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=10)
@@ -190,3 +217,5 @@ class WalCheckpointer:
                 with contextlib.suppress(Exception):
                     conn.close()
         self._pin = self._copier = None
+        if self._syncer is not None:
+            self._syncer.close()

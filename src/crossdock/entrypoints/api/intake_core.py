@@ -19,7 +19,7 @@ import orjson
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
 from crossdock.hub.intake import IntakeOutcome, IntakeRequest, prepare, reject
-from crossdock.hub.records import FieldError, InboundMessage
+from crossdock.hub.records import FieldError
 
 JSON_TYPES = ("application/json",)
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
@@ -200,9 +200,8 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
         detail = f"batch has {len(lines)} documents; the limit is {max_docs}"
         return await _refuse(hub, req, 413, detail, call.path)
     prefix = req.idempotency_key
-    messages: list[InboundMessage] = []
-    for number, line in lines:
-        line_req = IntakeRequest(
+    requests = [
+        IntakeRequest(
             document_type=call.document_type,
             raw=line,
             content_type="application/json",
@@ -212,7 +211,9 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
             idempotency_key=f"{prefix}:{number}" if prefix else None,
             causation_id=req.causation_id,
         )
-        messages.append(prepare(line_req, hub.lane_for))
+        for number, line in lines
+    ]
+    messages = await hub.preparer.prepare(requests, hub.lane_for(call.document_type))
     outcomes = await hub.recorder.submit(messages)
     return _batch_reply(hub, call.document_type, lines, outcomes)
 
