@@ -9,9 +9,29 @@ from sqlalchemy import Connection, bindparam, case, delete, func, insert, select
 
 from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, to_epoch
 from crossdock.adapters.sql.fast_insert import FastInsert
-from crossdock.adapters.sql.prepared import Prepared
+from crossdock.adapters.sql.prepared import Prepared, PreparedIn
 from crossdock.adapters.sql.tables import deliveries, delivery_attempts, endpoint_states
 from crossdock.hub.records import Delivery, DeliveryAttempt, DeliveryStatus, EndpointState
+
+
+def _open_for_messages(n: int) -> Any:
+    """Per message: its deliveries still pending and those dead-lettered."""
+
+    def count(status: DeliveryStatus) -> Any:
+        return func.sum(case((deliveries.c.status == status.value, 1), else_=0))
+
+    return (
+        select(
+            deliveries.c.message_id,
+            count(DeliveryStatus.PENDING),
+            count(DeliveryStatus.DEAD_LETTERED),
+        )
+        .where(deliveries.c.message_id.in_([bindparam(name) for name in PreparedIn.names(n)]))
+        .group_by(deliveries.c.message_id)
+    )
+
+
+_OPEN_FOR_MESSAGES = PreparedIn(_open_for_messages)
 
 _SET_STATUS = Prepared(
     update(deliveries)
@@ -147,21 +167,13 @@ class SqlDeliveryLog:
 
     def open_for_messages(self, message_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         self.flush()
-        pending = func.sum(case((deliveries.c.status == DeliveryStatus.PENDING.value, 1), else_=0))
-        dead = func.sum(
-            case((deliveries.c.status == DeliveryStatus.DEAD_LETTERED.value, 1), else_=0)
-        )
-        result: dict[str, tuple[int, int]] = {}
         ids = list(dict.fromkeys(message_ids))
-        for start in range(0, len(ids), 400):
-            query = (
-                select(deliveries.c.message_id, pending, dead)
-                .where(deliveries.c.message_id.in_(ids[start : start + 400]))
-                .group_by(deliveries.c.message_id)
-            )
-            for message_id, n_pending, n_dead in self._conn.execute(query):
-                result[message_id] = (int(n_pending or 0), int(n_dead or 0))
-        return result
+        if not ids:
+            return {}
+        return {
+            message_id: (int(n_pending or 0), int(n_dead or 0))
+            for message_id, n_pending, n_dead in _OPEN_FOR_MESSAGES.execute(self._conn, ids)
+        }
 
 
 class SqlEndpointStates:

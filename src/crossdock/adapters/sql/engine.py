@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from crossdock.adapters.sql import (  # noqa: F401  (their tables join `metadata`)
@@ -38,11 +39,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     # Take the write lock up front: a deferred transaction that later writes can fail with
-    # SQLITE_BUSY instead of waiting, when another process (the CLI) holds the lock.
-    if conn.get_execution_options().get("readonly"):
-        conn.exec_driver_sql("BEGIN")
-    else:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # SQLITE_BUSY instead of waiting, when another process (the CLI) holds the lock. Sent
+    # through the driver like the hot path's statements (`prepared`): this runs per commit.
+    sql = "BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE"
+    dbapi_connection = conn.connection.dbapi_connection
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        dbapi_connection.execute(sql)
+    except dbapi_error as exc:
+        raise DBAPIError.instance(sql, (), exc, dbapi_error) from exc
 
 
 def sqlite_url(data_dir: Path) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from crossdock.adapters.sql.prepared import driver_execute
+
 
 class FastInsert:
     def __init__(self, table: Table) -> None:
@@ -50,4 +52,4 @@ class FastInsert:
             params: list[Any] = [tuple(row[name] for name in positions) for row in rows]
         else:
             params = [dict(row) for row in rows]
-        conn.exec_driver_sql(sql, params)
+        driver_execute(conn, sql, params, many=True)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from crossdock.adapters.sql.convert import from_epoch_required, to_epoch
 from crossdock.adapters.sql.fast_insert import FastInsert
-from crossdock.adapters.sql.prepared import Prepared
+from crossdock.adapters.sql.prepared import Prepared, PreparedIn, driver_execute
 from crossdock.adapters.sql.tables import messages
 from crossdock.hub.records import (
     InboundMessage,
@@ -28,6 +28,17 @@ _SET_STATUS = Prepared(
 
 _ALL_COLUMNS = tuple(messages.columns)
 _WITHOUT_RAW = tuple(c for c in messages.columns if c.name != "raw")
+
+
+def _by_ids(columns: tuple[Any, ...]) -> PreparedIn:
+    return PreparedIn(
+        lambda n: select(*columns).where(
+            messages.c.id.in_([bindparam(name) for name in PreparedIn.names(n)])
+        )
+    )
+
+
+_GET_MANY = {True: _by_ids(_ALL_COLUMNS), False: _by_ids(_WITHOUT_RAW)}
 
 _SUMMARY_COLUMNS = (
     messages.c.id,
@@ -100,8 +111,8 @@ class SqlMessageLog:
             for start in range(0, len(source_keys), 400):  # stay under bound-parameter limits
                 chunk = source_keys[start : start + 400]
                 sql = _find_keys_sql(self._conn.dialect.paramstyle, len(chunk))
-                for key, message_id, sha, status in self._conn.exec_driver_sql(
-                    sql, (source, *chunk)
+                for key, message_id, sha, status in driver_execute(
+                    self._conn, sql, (source, *chunk)
                 ):
                     found[(source, key)] = (message_id, sha, status)
         return found
@@ -151,22 +162,21 @@ class SqlMessageLog:
     ) -> dict[str, StoredMessage]:
         found: dict[str, StoredMessage] = {}
         ids = list(dict.fromkeys(message_ids))
-        columns = _ALL_COLUMNS if with_raw else _WITHOUT_RAW
-        for start in range(0, len(ids), 400):
-            query = select(*columns).where(messages.c.id.in_(ids[start : start + 400]))
-            for row in self._conn.execute(query):
-                found[row.id] = StoredMessage(
-                    summary=_summary(row),
-                    schema_version=row.schema_version,
-                    causation_id=row.causation_id,
-                    idempotency_key=row.idempotency_key,
-                    content_type=row.content_type,
-                    raw=row.raw if with_raw else b"",
-                    body_sha256=row.body_sha256,
-                    lane=row.lane,
-                    canonical=row.canonical,
-                    errors=json.loads(row.errors) if row.errors else [],
-                )
+        if not ids:
+            return found
+        for row in _GET_MANY[with_raw].execute(self._conn, ids):
+            found[row.id] = StoredMessage(
+                summary=_summary(row),
+                schema_version=row.schema_version,
+                causation_id=row.causation_id,
+                idempotency_key=row.idempotency_key,
+                content_type=row.content_type,
+                raw=row.raw if with_raw else b"",
+                body_sha256=row.body_sha256,
+                lane=row.lane,
+                canonical=row.canonical,
+                errors=json.loads(row.errors) if row.errors else [],
+            )
         return found
 
     def find(self, flt: MessageFilter, limit: int = 100, offset: int = 0) -> list[MessageSummary]:

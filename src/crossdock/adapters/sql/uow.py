@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, bindparam, insert, select
 
 from crossdock.adapters.sql.deliveries import SqlDeliveryLog, SqlEndpointStates
 from crossdock.adapters.sql.edi_ledger import SqlEdiLedger
@@ -16,6 +16,7 @@ from crossdock.adapters.sql.flow_statements import CLAIM
 from crossdock.adapters.sql.flow_store import SqlExceptionLog, SqlFlowStore
 from crossdock.adapters.sql.kpi_queries import SqlKpiQueries
 from crossdock.adapters.sql.message_log import SqlMessageLog
+from crossdock.adapters.sql.prepared import PreparedIn
 from crossdock.adapters.sql.tables import bus_log, inbox
 
 _INSERT_LOG = FastInsert(bus_log)
@@ -48,6 +49,14 @@ class SqlOutbox:
         self._rows = []
 
 
+_CLAIMED = PreparedIn(
+    lambda n: select(inbox.c.message_id, inbox.c.replay).where(
+        inbox.c.consumer == bindparam("consumer"),
+        inbox.c.message_id.in_([bindparam(name) for name in PreparedIn.names(n)]),
+    )
+)
+
+
 class SqlInbox:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -63,13 +72,8 @@ class SqlInbox:
             return set()
         seen: set[tuple[str, int]] = set()
         ids = list({message_id for message_id, _ in wanted})
-        for start in range(0, len(ids), 400):
-            rows = self._conn.execute(
-                select(inbox.c.message_id, inbox.c.replay).where(
-                    inbox.c.consumer == consumer, inbox.c.message_id.in_(ids[start : start + 400])
-                )
-            )
-            seen.update((m, r) for m, r in rows)
+        rows = _CLAIMED.execute(self._conn, ids, {"consumer": consumer})
+        seen.update((m, r) for m, r in rows)
         fresh = wanted - seen
         if fresh:
             self._conn.execute(
