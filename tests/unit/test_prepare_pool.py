@@ -116,3 +116,20 @@ def test_default_workers_follow_the_cores(
 ) -> None:
     monkeypatch.setattr(prepare_pool.os, "cpu_count", lambda: cores)
     assert default_workers() == workers
+
+
+def test_workers_that_cannot_start_leave_batches_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_processes(_method: str) -> object:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(prepare_pool.multiprocessing, "get_context", no_processes)
+
+    async def run() -> None:
+        pool = PreparePool(PoolSettings(workers=2, inline_below=1))
+        await pool.warm()  # logs and carries on: the hub must start anyway
+        assert not pool.enabled
+        messages = await pool.prepare(_requests(20), "critical")
+        assert len(messages) == 20 and messages[0].status is MessageStatus.ACCEPTED
+        await pool.stop()
+
+    asyncio.run(run())

@@ -62,10 +62,11 @@ class PreparePool:
     def __init__(self, settings: PoolSettings) -> None:
         self.settings = settings
         self._pool: ProcessPoolExecutor | None = None
+        self._failed = False  # the workers could not start: stay inline, do not retry each time
 
     @property
     def enabled(self) -> bool:
-        return self.settings.workers > 0
+        return self.settings.workers > 0 and not self._failed
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -84,10 +85,15 @@ class PreparePool:
         if not self.enabled:
             return
         loop = asyncio.get_running_loop()
-        pool = self._executor()
-        await asyncio.gather(
-            *(loop.run_in_executor(pool, _ready) for _ in range(self.settings.workers))
-        )
+        try:
+            pool = self._executor()
+            await asyncio.gather(
+                *(loop.run_in_executor(pool, _ready) for _ in range(self.settings.workers))
+            )
+        except (BrokenExecutor, OSError) as exc:  # the hub still runs: batches go inline
+            log.warning("batch workers could not start (%s); validating batches inline", exc)
+            self._discard()
+            self._failed = True
 
     async def prepare(self, requests: Sequence[IntakeRequest], lane: str) -> list[InboundMessage]:
         """`prepare` for every request, in order; never raises for bad content."""
@@ -101,7 +107,7 @@ class PreparePool:
             parts = await asyncio.gather(
                 *(loop.run_in_executor(pool, _prepare_chunk, chunk, lane) for chunk in chunks)
             )
-        except BrokenExecutor:
+        except (BrokenExecutor, OSError):
             log.warning("a prepare worker died; this batch is prepared inline, the pool rebuilt")
             self._discard()
             return _prepare_chunk(requests, lane)
