@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from crossdock.adapters.sql import (  # noqa: F401  (their tables join `metadata`)
     flow_tables,
     inventory_tables,
 )
+from crossdock.adapters.sql.prepared import raw_execute
 from crossdock.adapters.sql.tables import metadata
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,9 @@ def _sqlite_begin(conn: Any) -> None:
     # Take the write lock up front: a deferred transaction that later writes can fail with
     # SQLITE_BUSY instead of waiting, when another process (the CLI) holds the lock. Sent
     # through the driver like the hot path's statements (`prepared`): this runs per commit.
-    sql = "BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE"
-    dbapi_connection = conn.connection.dbapi_connection
-    dbapi_error = conn.dialect.loaded_dbapi.Error
-    try:
-        dbapi_connection.execute(sql)
-    except dbapi_error as exc:
-        raise DBAPIError.instance(sql, (), exc, dbapi_error) from exc
+    raw_execute(
+        conn, "BEGIN" if conn.get_execution_options().get("readonly") else "BEGIN IMMEDIATE"
+    )
 
 
 def sqlite_url(data_dir: Path) -> str:

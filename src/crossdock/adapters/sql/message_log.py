@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -11,7 +10,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from crossdock.adapters.sql.convert import from_epoch_required, to_epoch
 from crossdock.adapters.sql.fast_insert import FastInsert
-from crossdock.adapters.sql.prepared import Prepared, PreparedIn, driver_execute
+from crossdock.adapters.sql.prepared import Prepared, PreparedIn
 from crossdock.adapters.sql.tables import messages
 from crossdock.hub.records import (
     InboundMessage,
@@ -52,13 +51,15 @@ _SUMMARY_COLUMNS = (
 )
 
 
-@functools.cache
-def _find_keys_sql(paramstyle: str, count: int) -> str:
-    mark = "?" if paramstyle == "qmark" else "%s"
-    return (
-        "SELECT idempotency_key, id, body_sha256, status FROM messages "
-        f"WHERE source = {mark} AND idempotency_key IN ({', '.join([mark] * count)})"
+# `source = ? AND key IN (?, ...)` walks the unique index (source, idempotency_key).
+_FIND_KEYS = PreparedIn(
+    lambda n: select(
+        messages.c.idempotency_key, messages.c.id, messages.c.body_sha256, messages.c.status
+    ).where(
+        messages.c.source == bindparam("source"),
+        messages.c.idempotency_key.in_([bindparam(name) for name in PreparedIn.names(n)]),
     )
+)
 
 
 def _where(flt: MessageFilter) -> list[Any]:
@@ -100,21 +101,17 @@ class SqlMessageLog:
     def find_idempotent(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], tuple[str, str, str]]:
-        # `source = ? AND key IN (?, ...)` walks the unique index. The SQL text is cached per
-        # size and run through the driver: building a statement object per commit left cyclic
-        # garbage behind (long GC pauses) and cost more than the lookup.
+        # Prepared per size and run through the driver: building a statement object per
+        # commit left cyclic garbage behind (long GC pauses) and cost more than the lookup.
         found: dict[tuple[str, str], tuple[str, str, str]] = {}
         by_source: dict[str, list[str]] = {}
         for source, key in dict.fromkeys(keys):
             by_source.setdefault(source, []).append(key)
         for source, source_keys in by_source.items():
-            for start in range(0, len(source_keys), 400):  # stay under bound-parameter limits
-                chunk = source_keys[start : start + 400]
-                sql = _find_keys_sql(self._conn.dialect.paramstyle, len(chunk))
-                for key, message_id, sha, status in driver_execute(
-                    self._conn, sql, (source, *chunk)
-                ):
-                    found[(source, key)] = (message_id, sha, status)
+            for key, message_id, sha, status in _FIND_KEYS.execute(
+                self._conn, source_keys, {"source": source}
+            ):
+                found[(source, key)] = (message_id, sha, status)
         return found
 
     def add_many(self, batch: Sequence[InboundMessage]) -> None:

@@ -69,6 +69,11 @@ def driver_execute(conn: Connection, sql: str, args: Any, *, many: bool = False)
     """One DB-API call on `conn`'s driver connection, in `conn`'s transaction."""
     if not conn.in_transaction():
         conn.begin()  # what SQLAlchemy's autobegin would do on conn.execute
+    return raw_execute(conn, sql, args, many=many)
+
+
+def raw_execute(conn: Connection, sql: str, args: Any = (), *, many: bool = False) -> DriverResult:
+    """`driver_execute` without opening a transaction: for the `begin` event itself."""
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     dbapi_error = conn.dialect.loaded_dbapi.Error
     try:
