@@ -144,6 +144,16 @@ FULL_INVOICE = {1: (120, "24.85"), 2: (60, "38.40"), 3: (60, "29.125")}
 FULL_ASN = {1: 120, 2: 60, 3: 60}
 
 
+def shipped() -> list[tuple[str, dict[str, Any]]]:
+    """The steps most procure-to-pay tests start from: the PO, its acknowledgment and one
+    ship notice (ASN-1) carrying every acknowledged quantity."""
+    return [
+        ("purchase_order", purchase_order()),
+        ("purchase_order_acknowledgment", acknowledgment()),
+        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+    ]
+
+
 def putaway(movement_id: str, receipt_number: str | None, line: int, qty: int) -> dict[str, Any]:
     """A WMS put-away of one received PO line: a `putaway` stock movement dock -> bin."""
     items = {ln["po_line_number"]: ln["item"] for ln in example("goods_receipt")["lines"]}

@@ -26,6 +26,7 @@ from tests.unit.flows.p2p_documents import (
     purchase_order,
     receipt,
     ship_notice,
+    shipped,
 )
 
 
@@ -172,9 +173,7 @@ def test_a_receipt_before_its_ship_notice_is_checked_when_the_notice_comes(p2p: 
 def test_an_invoice_before_the_goods_waits_for_the_receipt(p2p: Driver) -> None:
     run(
         p2p,
-        ("purchase_order", purchase_order()),
-        ("purchase_order_acknowledgment", acknowledgment()),
-        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+        *shipped(),
     )
     p2p.send("invoice", invoice("INV-1", FULL_INVOICE))
     state = p2p.state(NAME, PO)
@@ -212,9 +211,7 @@ def test_partial_quantities_over_several_notices_and_receipts(p2p: Driver) -> No
 def test_partial_invoices_complete_the_flow_when_everything_is_billed(p2p: Driver) -> None:
     run(
         p2p,
-        ("purchase_order", purchase_order()),
-        ("purchase_order_acknowledgment", acknowledgment()),
-        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+        *shipped(),
         ("goods_receipt", receipt("RCV-1", "ASN-1", FULL_ASN)),
         ("invoice", invoice("INV-1", {1: (120, "24.85"), 2: (60, "38.40")})),
     )
@@ -283,9 +280,7 @@ def test_a_cancelled_order_ends_the_flow_and_later_events_are_evidence(p2p: Driv
 def test_an_event_after_the_match_is_kept_not_an_error(p2p: Driver) -> None:
     run(
         p2p,
-        ("purchase_order", purchase_order()),
-        ("purchase_order_acknowledgment", acknowledgment()),
-        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+        *shipped(),
         ("goods_receipt", receipt("RCV-1", "ASN-1", FULL_ASN)),
         ("invoice", invoice("INV-1", FULL_INVOICE)),
     )
@@ -298,9 +293,7 @@ def test_an_event_after_the_match_is_kept_not_an_error(p2p: Driver) -> None:
 def test_an_approved_invoice_billed_again_is_a_duplicate_never_paid_twice(p2p: Driver) -> None:
     run(
         p2p,
-        ("purchase_order", purchase_order()),
-        ("purchase_order_acknowledgment", acknowledgment()),
-        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+        *shipped(),
         ("goods_receipt", receipt("RCV-1", "ASN-1", FULL_ASN)),
     )
     first = p2p.send("invoice", invoice("INV-1", FULL_INVOICE), key="inv-edi")
@@ -358,9 +351,7 @@ def test_no_ship_notice_before_the_promised_date_raises(p2p: Driver) -> None:
 def test_a_short_shipment_names_the_notice_line_and_quantities(p2p: Driver) -> None:
     run(
         p2p,
-        ("purchase_order", purchase_order()),
-        ("purchase_order_acknowledgment", acknowledgment()),
-        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+        *shipped(),
     )
     rcv = p2p.send("goods_receipt", receipt("RCV-1", "ASN-1", {1: 120, 2: (57, "short"), 3: 60}))
     [short] = p2p.exceptions()
@@ -373,9 +364,7 @@ def test_a_short_shipment_names_the_notice_line_and_quantities(p2p: Driver) -> N
 def test_damaged_goods_are_counted_but_not_accepted_for_payment(p2p: Driver) -> None:
     run(
         p2p,
-        ("purchase_order", purchase_order()),
-        ("purchase_order_acknowledgment", acknowledgment()),
-        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+        *shipped(),
         (
             "goods_receipt",
             receipt("RCV-1", "ASN-1", FULL_ASN | {1: 110}, extra=((1, 10, "damaged"),)),
@@ -425,9 +414,7 @@ def test_a_price_mismatch_names_the_line_both_prices_the_difference_and_the_rule
 ) -> None:
     run(
         p2p,
-        ("purchase_order", purchase_order()),
-        ("purchase_order_acknowledgment", acknowledgment()),
-        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+        *shipped(),
         ("goods_receipt", receipt("RCV-1", "ASN-1", FULL_ASN)),
     )
     inv = p2p.send("invoice", invoice("INV-1", {**FULL_INVOICE, 2: (60, "39.90")}))
@@ -455,9 +442,7 @@ def test_a_price_mismatch_names_the_line_both_prices_the_difference_and_the_rule
 def test_a_quantity_mismatch_when_billing_more_than_was_received(p2p: Driver) -> None:
     run(
         p2p,
-        ("purchase_order", purchase_order()),
-        ("purchase_order_acknowledgment", acknowledgment()),
-        ("advance_ship_notice", ship_notice("ASN-1", FULL_ASN)),
+        *shipped(),
         ("goods_receipt", receipt("RCV-1", "ASN-1", {1: 100, 2: 60, 3: 60})),
     )
     p2p.send("invoice", invoice("INV-1", FULL_INVOICE))

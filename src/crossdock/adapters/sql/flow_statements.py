@@ -9,6 +9,8 @@ NULLs, which both drivers bind as they are.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 
 from crossdock.adapters.sql.flow_tables import flow_instances, flow_timers
@@ -21,17 +23,19 @@ _t = flow_timers.c
 GET_INSTANCE = Prepared(
     select(flow_instances).where(_i.flow == bindparam("b_flow"), _i.key == bindparam("b_key"))
 )
+
+
+def _bound(*columns: str) -> dict[str, Any]:
+    """Column values bound to parameters named ``b_<column>`` (SQLAlchemy reserves the bare
+    column names for its own parameters in an UPDATE)."""
+    return {column: bindparam(f"b_{column}") for column in columns}
+
+
+#: What a save writes, beyond the identity: the same values for an insert and an update.
+_SAVED = ("state", "data", "version", "updated_at", "completed")
+
 INSERT_INSTANCE = Prepared(
-    insert(flow_instances).values(
-        flow=bindparam("b_flow"),
-        key=bindparam("b_key"),
-        state=bindparam("b_state"),
-        data=bindparam("b_data"),
-        version=bindparam("b_version"),
-        created_at=bindparam("b_created_at"),
-        updated_at=bindparam("b_updated_at"),
-        completed=bindparam("b_completed"),
-    )
+    insert(flow_instances).values(**_bound("flow", "key", "created_at", *_SAVED))
 )
 # The optimistic version check: the row count says whether the instance was still there.
 UPDATE_INSTANCE = Prepared(
@@ -41,13 +45,7 @@ UPDATE_INSTANCE = Prepared(
         _i.key == bindparam("b_key"),
         _i.version == bindparam("b_expected"),
     )
-    .values(
-        state=bindparam("b_state"),
-        data=bindparam("b_data"),
-        version=bindparam("b_version"),
-        updated_at=bindparam("b_updated_at"),
-        completed=bindparam("b_completed"),
-    )
+    .values(**_bound(*_SAVED))
 )
 
 # Setting a timer moves the existing one (clearing its lease and fired mark), else inserts.
