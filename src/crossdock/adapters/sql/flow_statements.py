@@ -31,6 +31,11 @@ def _bound(*columns: str) -> dict[str, Any]:
     return {column: bindparam(f"b_{column}") for column in columns}
 
 
+def _match(columns: Any, *names: str) -> list[Any]:
+    """``column == :b_<column>`` for each name: the row a statement addresses."""
+    return [getattr(columns, name) == bindparam(f"b_{name}") for name in names]
+
+
 #: What a save writes, beyond the identity: the same values for an insert and an update.
 _SAVED = ("state", "data", "version", "updated_at", "completed")
 
@@ -40,32 +45,19 @@ INSERT_INSTANCE = Prepared(
 # The optimistic version check: the row count says whether the instance was still there.
 UPDATE_INSTANCE = Prepared(
     update(flow_instances)
-    .where(
-        _i.flow == bindparam("b_flow"),
-        _i.key == bindparam("b_key"),
-        _i.version == bindparam("b_expected"),
-    )
+    .where(*_match(_i, "flow", "key"), _i.version == bindparam("b_expected"))
     .values(**_bound(*_SAVED))
 )
 
 # Setting a timer moves the existing one (clearing its lease and fired mark), else inserts.
 MOVE_TIMER = Prepared(
     update(flow_timers)
-    .where(
-        _t.flow == bindparam("b_flow"),
-        _t.key == bindparam("b_key"),
-        _t.name == bindparam("b_name"),
-    )
+    .where(*_match(_t, "flow", "key", "name"))
     .values(due_at=bindparam("b_due_at"), lease_until=0.0, lease_owner=None, fired_at=None)
 )
 INSERT_TIMER = Prepared(
     insert(flow_timers).values(
-        flow=bindparam("b_flow"),
-        key=bindparam("b_key"),
-        name=bindparam("b_name"),
-        due_at=bindparam("b_due_at"),
-        lease_until=0.0,
-        lease_owner=None,
+        **_bound("flow", "key", "name", "due_at"), lease_until=0.0, lease_owner=None
     )
 )
 CANCEL_TIMERS = Prepared(
