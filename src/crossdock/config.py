@@ -131,9 +131,18 @@ class LanesConfig(_Section):
 
 
 class RetryConfig(_Section):
-    """Exponential backoff with jitter; a delivery out of attempts becomes a dead letter."""
+    """Exponential backoff with jitter while the endpoint fails; a delivery still failing
+    ``max_age_seconds`` after it was routed becomes a dead letter (see `DeliveryBudget`)."""
 
-    max_attempts: int = Field(10, gt=0)
+    max_age_seconds: float = Field(
+        3 * 86_400, gt=0, description="endpoint failures past this age dead-letter (3 days)"
+    )
+    max_attempts: int | None = Field(
+        None,
+        gt=0,
+        description="optional cap on attempts too; unset: only max_age_seconds counts (a cap"
+        " turns a long outage into dead letters)",
+    )
     initial_backoff_seconds: float = Field(0.5, gt=0)
     multiplier: float = Field(2.0, ge=1)
     max_backoff_seconds: float = Field(300, gt=0)

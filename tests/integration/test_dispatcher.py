@@ -7,7 +7,7 @@ Each test records a purchase order, routes it with the Router into a delivery on
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from crossdock.adapters.endpoints.http import HttpEndpoint
 from crossdock.adapters.sql.tables import bus_pending
 from crossdock.hub.delivery import EndpointDispatcher, delivery_group
 from crossdock.hub.intake import record
-from crossdock.hub.policy import CircuitBreaker, CircuitState, RetryPolicy
+from crossdock.hub.policy import CircuitBreaker, CircuitState, DeliveryBudget, RetryPolicy
 from crossdock.hub.records import (
     ConsumerGroup,
     Delivery,
@@ -60,11 +60,17 @@ class Rig:
     control: httpx.Client
 
     def dispatcher(
-        self, retry: RetryPolicy | None = None, threshold: int = 3
+        self,
+        retry: RetryPolicy | None = None,
+        threshold: int = 3,
+        budget: DeliveryBudget | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> EndpointDispatcher:
         breaker = CircuitBreaker(failure_threshold=threshold, reset_timeout=30.0, clock=self.clock)
-        policy = retry or RetryPolicy(max_attempts=10, initial_backoff=5.0, jitter=0.0)
-        return EndpointDispatcher(self.endpoint, self.runner, self.store.bus, policy, breaker)
+        policy = retry or RetryPolicy(initial_backoff=5.0, jitter=0.0)
+        return EndpointDispatcher(
+            self.endpoint, self.runner, self.store.bus, policy, breaker, budget=budget, clock=wall
+        )
 
     def fail(self, **spec: Any) -> None:
         self.control.post("/_fail", json=spec).raise_for_status()
@@ -217,9 +223,12 @@ async def test_receiver_outage_backs_off_then_opens_the_circuit(rig: Rig) -> Non
 
 
 async def test_retries_exhausted_become_a_dead_letter(rig: Rig) -> None:
+    """An explicit cap on attempts (`retry.max_attempts`) still ends a delivery."""
     message, delivery = rig.record_and_route()
     dispatcher = rig.dispatcher(
-        RetryPolicy(max_attempts=2, initial_backoff=0.0, jitter=0.0), threshold=10
+        RetryPolicy(initial_backoff=0.0, jitter=0.0),
+        threshold=10,
+        budget=DeliveryBudget(max_attempts=2),
     )
     rig.fail(mode="down", status=503)
 

@@ -35,7 +35,7 @@ from crossdock.hub.flows.workers import flow_workers
 from crossdock.hub.group_commit import IntakeRecorder
 from crossdock.hub.inbound_systems import InboundSystemService
 from crossdock.hub.inventory.reconcile import Reconciler
-from crossdock.hub.policy import CircuitBreaker, RetryPolicy
+from crossdock.hub.policy import CircuitBreaker, DeliveryBudget, RetryPolicy
 from crossdock.hub.prepare_pool import PoolSettings, PreparePool, default_workers
 from crossdock.hub.routing import Router
 from crossdock.hub.runtime import LaneSettings, Runtime
@@ -110,7 +110,6 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
     dispatchers = []
     for name, config in settings.endpoints.items():
         retry = RetryPolicy(
-            max_attempts=config.retry.max_attempts,
             initial_backoff=config.retry.initial_backoff_seconds,
             multiplier=config.retry.multiplier,
             max_backoff=config.retry.max_backoff_seconds,
@@ -131,6 +130,9 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
                 breaker,
                 concurrency=config.concurrency,
                 metrics=metrics,
+                budget=DeliveryBudget(
+                    max_age=config.retry.max_age_seconds, max_attempts=config.retry.max_attempts
+                ),
             )
         )
     lanes = {

@@ -5,6 +5,12 @@ serves one consumer group per lane. A round is fetch → send concurrently → s
 statuses and the message's overall status in one transaction) → ack / nak-with-backoff /
 dead-letter on the bus. A crash between settle and ack is harmless: the redelivered entry
 finds its delivery already delivered and is acknowledged without a second send.
+
+Each attempt is classified (`policy.Outcome`): only the endpoint's own failures feed its
+circuit and are retried, against a time budget (`policy.DeliveryBudget`) rather than a
+count, so an outage makes deliveries wait instead of dying; a receiver's rejection and a
+message that cannot be made into a request are dead letters at once and never open the
+circuit. While the circuit is open nothing is fetched, so waiting costs no attempts.
 """
 
 from __future__ import annotations
@@ -13,12 +19,19 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from crossdock.hub.delivery_wire import decode_delivery
-from crossdock.hub.policy import CircuitBreaker, CircuitState, RetryPolicy
+from crossdock.hub.policy import (
+    DEAD_LETTER_REASONS,
+    CircuitBreaker,
+    CircuitState,
+    DeliveryBudget,
+    Outcome,
+    RetryPolicy,
+)
 from crossdock.hub.ports import Bus, Endpoint, OutboundRequest, SendResult, UnitOfWork
 from crossdock.hub.records import (
     BusEntry,
@@ -34,10 +47,27 @@ from crossdock.observability.metrics import HubMetrics
 
 log = logging.getLogger(__name__)
 
+#: What each outcome is called in `delivery_attempts.outcome`.
+ATTEMPT_OUTCOMES = {
+    Outcome.DELIVERED: "ok",
+    Outcome.ENDPOINT_FAILURE: "retry",
+    Outcome.REJECTED: "rejected",
+    Outcome.MESSAGE_FAILURE: "message_failure",
+}
 
-def delivery_group(lane: str, endpoint: str) -> ConsumerGroup:
+
+#: A delivery group's max_deliver when only the age budget ends deliveries (fits INTEGER).
+UNLIMITED_DELIVERIES = 2**31 - 1
+
+
+def delivery_group(lane: str, endpoint: str, max_attempts: int | None = None) -> ConsumerGroup:
+    """The group delivering one lane to one endpoint. The dispatcher gives deliveries up (by
+    age, see `DeliveryBudget`); the bus's own cap only applies when attempts are capped."""
     return ConsumerGroup(
-        name=f"deliver.{lane}.{endpoint}", subjects=(f"deliver.{lane}.{endpoint}",), lane=lane
+        name=f"deliver.{lane}.{endpoint}",
+        subjects=(f"deliver.{lane}.{endpoint}",),
+        lane=lane,
+        max_deliver=max_attempts or UNLIMITED_DELIVERIES,
     )
 
 
@@ -50,7 +80,12 @@ class _Outcome:
 
 
 class EndpointDispatcher:
-    """Delivers to one endpoint across lanes, behind one circuit breaker."""
+    """Delivers to one endpoint across lanes, behind one circuit breaker.
+
+    `retry` gives the backoff between attempts; `budget` says when a delivery whose endpoint
+    keeps failing is given up (its `max_attempts` bounds the bus's redeliveries too). `clock`
+    is wall-clock epoch seconds, read to age deliveries against the budget.
+    """
 
     def __init__(
         self,
@@ -63,12 +98,16 @@ class EndpointDispatcher:
         concurrency: int = 16,
         rng: random.Random | None = None,
         metrics: HubMetrics | None = None,
+        budget: DeliveryBudget | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.endpoint = endpoint
         self.name = endpoint.name
         self._runner = runner
         self._bus = bus
         self.retry = retry
+        self.budget = budget or DeliveryBudget()
+        self._clock = clock
         self.breaker = breaker
         self.concurrency = concurrency
         self._rng = rng or random.Random()
@@ -157,11 +196,22 @@ class EndpointDispatcher:
         except Exception as exc:  # an adapter bug must not kill the dispatcher
             log.exception("endpoint %s raised", self.name)
             result = SendResult(ok=False, error=f"adapter error: {exc!r}", retryable=True)
-        if result.ok or not result.retryable:
-            self.breaker.record_success()  # the receiver answered: it is up
-        else:
+        outcome = result.outcome
+        if outcome is Outcome.ENDPOINT_FAILURE:
             self.breaker.record_failure()
+        elif outcome is Outcome.MESSAGE_FAILURE:
+            # Nothing was learnt about the receiver: neither a failure nor a success, and a
+            # half-open probe slot this entry held goes back for a real probe.
+            self.breaker.release()
+        else:
+            self.breaker.record_success()  # the receiver answered: it is up
         return _Outcome(entry, delivery, result, started)
+
+    def age(self, entry: BusEntry) -> float:
+        """Seconds this delivery has been trying: since it was routed, or deliberately
+        replayed (a replay marker is the replay's epoch microseconds), which starts afresh."""
+        since = max(entry.published_at.timestamp(), entry.replay / 1_000_000)
+        return max(0.0, self._clock() - since)
 
     def _settle(self, group: str, outcomes: Sequence[_Outcome]) -> None:
         """Runs on the store thread: record, then acknowledge what is settled."""
@@ -176,18 +226,19 @@ class EndpointDispatcher:
                     ack.append(o.entry)  # already settled earlier, or vanished: nothing to send
                     continue
                 d, r = o.delivery, o.result
+                outcome = r.outcome
                 attempts.append(
                     DeliveryAttempt(
                         delivery_id=d.id,
                         attempt=o.entry.deliveries,
                         started_at=o.started_at,
                         duration_ms=r.duration_ms,
-                        outcome="ok" if r.ok else ("retry" if r.retryable else "rejected"),
+                        outcome=ATTEMPT_OUTCOMES[outcome],
                         status_code=r.status_code,
                         error=r.error,
                     )
                 )
-                if r.ok:
+                if outcome is Outcome.DELIVERED:
                     uow.deliveries.set_status(
                         d.id, DeliveryStatus.DELIVERED, o.entry.deliveries, None
                     )
@@ -195,15 +246,18 @@ class EndpointDispatcher:
                     finished.append(d.message_id)
                     continue
                 error = r.error or f"HTTP {r.status_code}"
-                exhausted = o.entry.deliveries >= self.retry.max_attempts
-                if not r.retryable or exhausted:
-                    reason = "rejected by receiver" if not r.retryable else "retries exhausted"
+                n = o.entry.deliveries
+                if outcome is Outcome.ENDPOINT_FAILURE:
+                    spent = self.budget.exhausted(n, self.age(o.entry))
+                    gave_up = None if spent is None else (spent, spent)
+                else:  # rejected, or the message's own failure: no retry can help
+                    reason = DEAD_LETTER_REASONS[outcome]
+                    gave_up = (reason, f"{reason} after {n} attempt(s)")
+                if gave_up is not None:
                     uow.deliveries.set_status(
-                        d.id, DeliveryStatus.DEAD_LETTERED, o.entry.deliveries, f"{reason}: {error}"
+                        d.id, DeliveryStatus.DEAD_LETTERED, n, f"{gave_up[0]}: {error}"
                     )
-                    dead.append(
-                        (o.entry, f"{reason} after {o.entry.deliveries} attempt(s): {error}")
-                    )
+                    dead.append((o.entry, f"{gave_up[1]}: {error}"))
                     finished.append(d.message_id)
                 else:
                     uow.deliveries.set_status(

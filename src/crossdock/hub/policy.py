@@ -1,4 +1,5 @@
-"""Delivery policy: how long to wait between attempts, and when to stop calling a receiver.
+"""Delivery policy: how long to wait between attempts, when to give a delivery up, and when
+to stop calling a receiver.
 
 Pure logic with no I/O: time and randomness are injected, so the runtime can persist what it
 needs and tests never sleep.
@@ -88,6 +89,92 @@ class RetryPolicy:
     def should_retry(self, attempts: int) -> bool:
         """Whether another attempt is allowed after ``attempts`` failed ones."""
         return attempts < self.max_attempts
+
+
+class Outcome(enum.StrEnum):
+    """What one delivery attempt says, and so who it counts against.
+
+    Only the endpoint's own trouble is evidence that the endpoint is down: that alone feeds
+    its circuit and is retried. A receiver that answered "no" is up (retrying the same bytes
+    cannot change its mind), and a message the hub could not even turn into a request (a
+    control character bound for a header, a URL template it breaks) says nothing about the
+    receiver at all: letting either count would let a few bad documents open the circuit and
+    hold back every good one behind them.
+    """
+
+    DELIVERED = "delivered"
+    #: Connect error, timeout, 5xx, 408/425/429: retry; counts for the circuit.
+    ENDPOINT_FAILURE = "endpoint_failure"
+    #: Any other 4xx (or 3xx): dead letter at once; the receiver is up.
+    REJECTED = "rejected"
+    #: Raised while building the request from the message: dead letter at once, no circuit.
+    MESSAGE_FAILURE = "message_failure"
+
+
+#: How a dead letter's error starts, per outcome: operators (and the exception sweep) read it.
+DEAD_LETTER_REASONS = {
+    Outcome.REJECTED: "rejected by receiver",
+    Outcome.MESSAGE_FAILURE: "message failure",
+}
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryBudget:
+    """How long one delivery may keep meeting a failing endpoint before it becomes a dead letter.
+
+    A time budget rather than a count: while an endpoint is down its circuit is open and its
+    deliveries are not even attempted, so a count would measure how often the circuit
+    probed, not how long the receiver has been gone. Days by default, so an outage of hours
+    drains by itself when the receiver returns, in order, with nobody retrying dead letters
+    by hand.
+
+    Attributes:
+        max_age: Seconds since the delivery was created (or replayed) after which a further
+            endpoint failure makes it a dead letter.
+        max_attempts: An optional cap on attempts as well (None: only the age counts).
+    """
+
+    max_age: float = 3 * DAY
+    max_attempts: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_age <= 0:
+            raise ValueError("max_age must be positive")
+        if self.max_attempts is not None and self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+    def exhausted(self, attempts: int, age: float) -> str | None:
+        """Why a delivery that just failed on its endpoint should stop, or None to retry.
+
+        Args:
+            attempts: Attempts made so far, this one included.
+            age: Seconds since the delivery was created (or replayed).
+        """
+        if self.max_attempts is not None and attempts >= self.max_attempts:
+            return f"retries exhausted after {attempts} attempt(s)"
+        if age >= self.max_age:
+            return (
+                f"endpoint failing: gave up after {attempts} attempt(s) over "
+                f"{_duration(age)} (max_age {_duration(self.max_age)})"
+            )
+        return None
+
+
+def _duration(seconds: float) -> str:
+    """3d 4h, 2h 5m, 40s: an age an operator reads at a glance."""
+    s = int(seconds)
+    days, rest = divmod(s, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    if minutes:
+        return f"{minutes}m {secs}s" if secs else f"{minutes}m"
+    return f"{secs}s"
 
 
 class CircuitState(enum.StrEnum):

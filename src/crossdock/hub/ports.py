@@ -23,6 +23,7 @@ from crossdock.hub.edi_records import (
 )
 from crossdock.hub.flows.ports import ExceptionLog, FlowStore
 from crossdock.hub.kpis import KpiQueries
+from crossdock.hub.policy import Outcome
 from crossdock.hub.records import (
     BusEntry,
     ConsumerGroup,
@@ -344,6 +345,18 @@ class SendResult:
     retryable: bool = True
     duration_ms: float = 0.0
     retry_after: float | None = None  # seconds the receiver asked us to wait (Retry-After)
+    #: The request could not be built from this message (a header value, the URL template):
+    #: nothing reached the receiver, and nothing about the receiver is known.
+    message_failure: bool = False
+
+    @property
+    def outcome(self) -> Outcome:
+        """Delivered, the endpoint's failure (retry), its rejection, or the message's failure."""
+        if self.ok:
+            return Outcome.DELIVERED
+        if self.message_failure:
+            return Outcome.MESSAGE_FAILURE
+        return Outcome.ENDPOINT_FAILURE if self.retryable else Outcome.REJECTED
 
 
 @dataclass(slots=True)

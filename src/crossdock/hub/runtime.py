@@ -138,8 +138,7 @@ class Runtime:
                     group.name,
                 )
             for dispatcher in self.dispatchers.values():
-                dgroup = delivery_group(lane, dispatcher.name)
-                dgroup.max_deliver = dispatcher.retry.max_attempts
+                dgroup = delivery_group(lane, dispatcher.name, dispatcher.budget.max_attempts)
                 await self._runner.call(self._bus.ensure_group, dgroup)
                 for worker in range(max(1, settings.workers)):
                     self._spawn(

@@ -83,9 +83,18 @@ class FolderEndpoint:
         return f"{safe_part(request.correlation_key)}_{safe_part(request.delivery_id)}.{ext}"
 
     async def send(self, request: OutboundRequest) -> SendResult:
-        """Write one delivery; file system errors come back as retryable results."""
+        """Write one delivery; file system errors come back as retryable results (a full disk
+        fails like a 503), a name this message cannot have as a message failure."""
         started = time.perf_counter()
-        target = self.directory / self.filename(request)
+        try:
+            target = self.directory / self.filename(request)
+        except (ValueError, UnicodeError) as exc:
+            return SendResult(
+                ok=False,
+                error=f"no file name for this message: {exc}",
+                retryable=False,
+                message_failure=True,
+            )
         try:
             await asyncio.to_thread(self._write, target, request.body)
         except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from crossdock.hub.ports import OutboundRequest, SendResult
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 _ERROR_BODY_CHARS = 200
 # HttpUrl validation percent-encodes the braces of a template written in the configuration.
+# Controls other than HTAB are forbidden in a field value (RFC 9110 5.5); aiohttp refuses them.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _KEY_MARKERS = ("{correlation_key}", "%7Bcorrelation_key%7D", "%7bcorrelation_key%7d")
 
 
@@ -124,17 +127,37 @@ class HttpEndpoint:
                 return self.url.replace(marker, quote(request.correlation_key, safe=""))
         return self.url
 
+    def build(self, request: OutboundRequest) -> tuple[str, dict[str, str]]:
+        """The URL and headers for one delivery.
+
+        Raises:
+            ValueError: The message cannot be sent as a request (its correlation key holds a
+                control character bound for a header, or cannot be encoded into the URL).
+        """
+        url = self.url_for(request)
+        headers = self._headers(request)
+        problem = _header_problem(headers)
+        if problem is not None:
+            raise ValueError(problem)
+        return url, headers
+
     async def send(self, request: OutboundRequest) -> SendResult:
         """Send one delivery and say what happened; never raises for network trouble."""
         if self._url_error is not None:
             return SendResult(ok=False, error=self._url_error, retryable=False)
+        try:
+            url, headers = self.build(request)
+        except (ValueError, UnicodeError) as exc:
+            # The message's own fault, found before any byte left: the endpoint is not
+            # involved, so this must not count against its circuit (see policy.Outcome).
+            return _message_failure(str(exc) or type(exc).__name__)
         started = time.perf_counter()
         try:
             async with self._client().request(
                 self.method,
-                self.url_for(request),
+                url,
                 data=request.body,
-                headers=self._headers(request),
+                headers=headers,
                 allow_redirects=False,
                 proxy=self._proxy,
             ) as response:
@@ -145,10 +168,18 @@ class HttpEndpoint:
                     else await response.content.read(_ERROR_BODY_CHARS * 4)
                 )
                 retry_after = response.headers.get("Retry-After")
+        except aiohttp.InvalidURL as exc:
+            # The configured URL's scheme and host were checked at start-up: what breaks it
+            # now is what this message put into it.
+            return _message_failure(f"invalid URL for this message: {exc}")
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             ms = (time.perf_counter() - started) * 1000.0
             error, retryable = self._describe(exc)
             return SendResult(ok=False, error=error, retryable=retryable, duration_ms=ms)
+        except (ValueError, TypeError, UnicodeError) as exc:
+            # aiohttp refusing a header or body it was handed (it validates once connected):
+            # a property of this request, not of the receiver.
+            return _message_failure(f"{type(exc).__name__}: {exc}")
         ms = (time.perf_counter() - started) * 1000.0
         ok, retryable = classify_status(status)
         if ok:
@@ -173,8 +204,6 @@ class HttpEndpoint:
             return f"protocol error: {detail} from {self.url}", True
         if isinstance(exc, aiohttp.ClientResponseError):
             return f"protocol error: {exc.message or detail} from {self.url}", True
-        if isinstance(exc, aiohttp.InvalidURL):
-            return f"invalid URL: {detail}", False
         if isinstance(exc, OSError | aiohttp.ClientOSError):
             return f"network error: {_os_cause(exc) or detail} with {self.url}", True
         return f"{type(exc).__name__}: {detail} ({self.url})", True
@@ -183,6 +212,26 @@ class HttpEndpoint:
         """Close pooled connections; the endpoint cannot send afterwards."""
         if self._session is not None:
             await self._session.close()
+
+
+def _message_failure(error: str) -> SendResult:
+    return SendResult(ok=False, error=error, retryable=False, message_failure=True)
+
+
+def _header_problem(headers: Mapping[str, str]) -> str | None:
+    """What makes a header unsendable (a control character: CR/LF would split the request),
+    named precisely; None when all are fine. One scan of all values on the common path."""
+    if _FORBIDDEN.search("".join(headers.values())) is None:
+        return None
+    for name, value in headers.items():
+        found = _FORBIDDEN.search(value)
+        if found is not None:
+            char = found.group()
+            return (
+                f"header {name} cannot carry control character U+{ord(char):04X} "
+                f"(at position {found.start()} of {value!r})"
+            )
+    return None  # pragma: no cover - the joined scan found one
 
 
 def _check_url(url: str) -> str | None:
