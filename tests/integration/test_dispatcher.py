@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from crossdock.adapters.endpoints.http import HttpEndpoint
 from crossdock.adapters.sql.tables import bus_pending
 from crossdock.hub.delivery import EndpointDispatcher, delivery_group
+from crossdock.hub.ids import new_id
 from crossdock.hub.intake import record
 from crossdock.hub.policy import CircuitBreaker, CircuitState, DeliveryBudget, RetryPolicy
 from crossdock.hub.records import (
@@ -27,7 +28,7 @@ from crossdock.hub.records import (
     DeliveryStatus,
     InboundMessage,
 )
-from crossdock.hub.routing import Route, Router
+from crossdock.hub.routing import Route, Router, enqueue_delivery
 from crossdock.hub.store_runner import StoreRunner
 from crossdock.sandbox.sink import RunningSink, run_sink_in_thread
 from tests.conftest import EXAMPLES, SqlStore, inbound
@@ -91,6 +92,33 @@ class Rig:
         self.store.bus.ack(ROUTE_GROUP.name, entries)
         [delivery] = self.deliveries(message.id)
         return message, delivery
+
+    def enqueue_unsendable(self, n: int) -> list[Delivery]:
+        """Deliveries of recorded POs whose correlation key holds a line feed, written the way
+        the router writes them, so the test does not depend on intake accepting such a key."""
+        made = []
+        for i in range(n):
+            raw = (EXAMPLES / "purchase_order.json").read_text()
+            message = inbound(raw.replace("HP-PO-2024-018734", f"HP-BAD-{i}").encode())
+            delivery = Delivery(
+                id=new_id(),
+                message_id=message.id,
+                route="po-to-erp",
+                endpoint="erp",
+                lane="critical",
+                idempotency_key=f"{message.id}.po-to-erp",
+                correlation_key=f"HP-BAD-{i}\nX-Injected: 1",
+                content_type="application/json",
+                body=raw.encode(),
+            )
+            with self.store.uow() as uow:
+                record(uow, [message])
+                enqueue_delivery(uow, delivery)
+                uow.commit()
+            made.append(delivery)
+        # Their announcements are not for the router: only these deliveries exist for them.
+        self.store.bus.ack(ROUTE_GROUP.name, self.store.bus.fetch(ROUTE_GROUP.name, 100))
+        return made
 
     def deliveries(self, message_id: str) -> list[Delivery]:
         with self.store.uow.reader() as uow:
@@ -378,3 +406,87 @@ async def test_a_store_error_during_the_probe_round_does_not_wedge_the_circuit(
     assert dispatcher.breaker.state is CircuitState.CLOSED
     assert rig.delivery(delivery.id).status is DeliveryStatus.DELIVERED
     assert rig.message_status(message.id) == "delivered"
+
+
+async def test_unsendable_messages_dead_letter_and_never_open_the_circuit(rig: Rig) -> None:
+    """Issue 10: four POs whose key cannot go into a header used to open the ERP circuit, and a
+    normal PO behind them stayed pending while the receiver answered 200."""
+    bad = rig.enqueue_unsendable(4)
+    dispatcher = rig.dispatcher(threshold=3)
+
+    assert await dispatcher.run_round(GROUP) == 4
+    assert dispatcher.breaker.state is CircuitState.CLOSED
+    assert dispatcher.breaker.consecutive_failures == 0
+    assert rig.sink.state.requests == 0  # nothing was sent: the request could not be built
+
+    message, delivery = rig.record_and_route("HP-PO-GOOD")
+    assert await dispatcher.run_round(GROUP) == 1
+    assert rig.delivery(delivery.id).status is DeliveryStatus.DELIVERED
+    assert rig.message_status(message.id) == "delivered"
+    assert rig.sink.state.received == 1
+    assert dispatcher.breaker.state is CircuitState.CLOSED
+
+    dead = {d.message_id: d for d in rig.store.bus.dead_letters(GROUP)}
+    assert set(dead) == {d.message_id for d in bad}
+    for d in bad:
+        error = dead[d.message_id].last_error
+        assert error is not None
+        assert error.startswith(
+            "message failure after 1 attempt(s): header X-Crossdock-Correlation-Key cannot"
+            " carry control character U+000A"
+        ), error
+        settled = rig.delivery(d.id)
+        assert settled.status is DeliveryStatus.DEAD_LETTERED
+        assert settled.last_error is not None
+        assert settled.last_error.startswith("message failure: header")
+        [attempt] = rig.attempts(d.id)
+        assert attempt.outcome == "message_failure"
+        assert rig.message_status(d.message_id) == "failed"
+
+
+async def test_an_unsendable_probe_gives_the_probe_slot_back(rig: Rig) -> None:
+    """A half-open probe that turns out to be a message failure proves nothing about the
+    receiver: the next entry is probed at once, and its success closes the circuit."""
+    dispatcher = rig.dispatcher(threshold=1)
+    _message, first = rig.record_and_route("HP-PO-FIRST")
+    rig.fail(mode="down", status=503)
+    assert await dispatcher.run_round(GROUP) == 1
+    assert dispatcher.breaker.state is CircuitState.OPEN
+    rig.fail(mode="up")
+    [bad] = rig.enqueue_unsendable(1)
+    rig.clock.now += 30.0
+
+    delivered = False
+    for _ in range(3):
+        await dispatcher.run_round(GROUP)
+        rig.make_due()
+        delivered = rig.delivery(first.id).status is DeliveryStatus.DELIVERED
+    assert delivered
+    assert rig.delivery(bad.id).status is DeliveryStatus.DEAD_LETTERED
+    assert dispatcher.breaker.state is CircuitState.CLOSED
+
+
+async def test_an_endpoint_failure_past_max_age_is_a_dead_letter(rig: Rig) -> None:
+    message, delivery = rig.record_and_route()
+    wall = FakeClock()
+    wall.now = time.time()
+    dispatcher = rig.dispatcher(
+        threshold=100, budget=DeliveryBudget(max_age=3600.0), wall=lambda: wall.now
+    )
+    rig.fail(mode="down", status=503)
+
+    for _ in range(5):  # far more attempts than the old default cap would matter for: age only
+        rig.make_due()
+        assert await dispatcher.run_round(GROUP) == 1
+    assert rig.delivery(delivery.id).status is DeliveryStatus.PENDING
+    wall.now += 3600.0
+    rig.make_due()
+    assert await dispatcher.run_round(GROUP) == 1
+
+    [dead] = rig.store.bus.dead_letters(GROUP)
+    assert dead.last_error is not None
+    assert dead.last_error.startswith(
+        "endpoint failing: gave up after 6 attempt(s) over 1h (max_age 1h): HTTP 503"
+    ), dead.last_error
+    assert rig.delivery(delivery.id).status is DeliveryStatus.DEAD_LETTERED
+    assert rig.message_status(message.id) == "failed"

@@ -102,3 +102,20 @@ def test_each_death_of_a_delivery_raises_one_endpoint_exception(store: SqlStore)
     assert sweep.run_once() == 1
     with store.uow.reader() as uow:
         assert len(uow.exceptions.find(category=ExceptionCategory.ENDPOINT_UNAVAILABLE)) == 2
+
+
+def test_a_delivery_the_message_itself_broke_raises_a_mapping_exception(store: SqlStore) -> None:
+    """Issue 10: the message, not the endpoint, needs fixing."""
+    [po_id] = open_orders(store)
+    route_all(store)
+    store.bus.ensure_group(ERP)
+    [entry] = store.bus.fetch(ERP.name, 10)
+    error = "message failure after 1 attempt(s): header X-Crossdock-Correlation-Key cannot carry"
+    store.bus.dead_letter(ERP.name, entry, error)
+
+    assert DeadLetterSweep(store.bus, store.uow).run_once() == 1
+    with store.uow.reader() as uow:
+        [raised] = uow.exceptions.find()
+    assert raised.category is ExceptionCategory.MAPPING
+    assert raised.evidence == [po_id] and raised.data["endpoint"] == "erp"
+    assert raised.data["dead_letter"] == entry.pending_id

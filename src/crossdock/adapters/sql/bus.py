@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -34,8 +34,11 @@ from crossdock.hub.records import BusEntry, ConsumerGroup, DeadLetter
 class SqlBus:
     """Implements the hub's Bus port. Thread-safe as far as the database is."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self._engine = engine
+        #: Epoch seconds for leases, redelivery delays and dead-letter times; tests that
+        #: simulate hours of waiting replace it.
+        self.clock = clock
         self._groups: dict[str, ConsumerGroup] = {}
         self._last_marker = 0
         self._pulls: dict[str, tuple[tuple[str, ...], Prepared]] = {}
@@ -111,7 +114,7 @@ class SqlBus:
 
     def fetch(self, group: str, limit: int) -> list[BusEntry]:
         spec = self._group(group)
-        now = time.time()
+        now = self.clock()
         with self._engine.begin() as conn:
             self._pull(conn, spec)
             rows = st.FETCH.execute(conn, {"group": group, "now": now, "limit": limit}).all()
@@ -148,7 +151,7 @@ class SqlBus:
         dead: Sequence[tuple[BusEntry, str]] = (),
     ) -> int:
         spec = self._group(group)
-        now = time.time()
+        now = self.clock()
         dead_rows = [(e, err) for e, err in dead]
         retry_rows = []
         for entry, delay, error in nak:
@@ -215,7 +218,7 @@ class SqlBus:
             result = conn.execute(
                 update(bus_pending)
                 .where(and_(*clauses))
-                .values(state="ready", deliveries=0, available_at=time.time(), leased_until=0.0)
+                .values(state="ready", deliveries=0, available_at=self.clock(), leased_until=0.0)
             )
             count = int(result.rowcount or 0)
             _record_replay(conn, "dead_letters", group, count, None)
@@ -237,7 +240,7 @@ class SqlBus:
             for start in range(0, len(ids), 400):
                 statement = st.pending_rows(
                     spec.name,
-                    literal(time.time()),
+                    literal(self.clock()),
                     literal(marker),
                     bus_log.c.message_id.in_(ids[start : start + 400]),
                     st.subject_clause(spec.subjects),
@@ -262,7 +265,7 @@ class SqlBus:
                 where.append(bus_log.c.seq >= seq)
             if since is not None:
                 where.append(bus_log.c.published_at >= since)
-            statement = st.pending_rows(spec.name, literal(time.time()), literal(marker), *where)
+            statement = st.pending_rows(spec.name, literal(self.clock()), literal(marker), *where)
             count = int(conn.execute(statement).rowcount or 0)
             _record_replay(conn, "from", spec.name, count, marker)
             return count
@@ -287,7 +290,7 @@ class SqlBus:
 
     def has_work(self, group: str) -> bool:
         spec = self._group(group)
-        now = time.time()
+        now = self.clock()
         with self._engine.connect() as conn:
             cursor = conn.execute(
                 select(bus_groups.c.cursor).where(bus_groups.c.name == spec.name)

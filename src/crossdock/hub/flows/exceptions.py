@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crossdock.hub.policy import DEAD_LETTER_REASONS, Outcome
+
 
 class ExceptionCategory(enum.StrEnum):
     """What went wrong, in the words of the people who fix it."""
@@ -174,10 +176,15 @@ def dead_delivery(
     pending_id: int | None = None,
 ) -> RaisedException:
     """A delivery that ran out of retries (or was refused for good): `endpoint_unavailable`,
-    with the endpoint named; `retry` on it re-delivers the dead letter."""
+    with the endpoint named; `retry` on it re-delivers the dead letter. A delivery that failed
+    because of the message itself (its request could not be built) is a `mapping` one: the
+    document needs fixing, not the endpoint."""
     endpoint = group.rsplit(".", 1)[-1]
+    message_failure = (last_error or "").startswith(DEAD_LETTER_REASONS[Outcome.MESSAGE_FAILURE])
     return RaisedException(
-        category=ExceptionCategory.ENDPOINT_UNAVAILABLE,
+        category=(
+            ExceptionCategory.MAPPING if message_failure else ExceptionCategory.ENDPOINT_UNAVAILABLE
+        ),
         detail=f"delivery of {message_id} to {endpoint} gave up: {last_error or 'no error recorded'}",
         evidence=[message_id],
         correlation_key=correlation_key,
