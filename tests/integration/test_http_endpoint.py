@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from crossdock.adapters.endpoints.http import HttpEndpoint, classify_status
+from crossdock.hub.policy import Outcome
 from crossdock.hub.ports import Endpoint, OutboundRequest
 from crossdock.sandbox.serving import ServerThread
 from crossdock.sandbox.sink import RunningSink, run_sink_in_thread
@@ -274,3 +275,62 @@ async def test_retry_after_is_reported(header: str, low: float | None, high: flo
         assert result.retry_after is None
     else:
         assert result.retry_after is not None and low <= result.retry_after <= (high or low)
+
+
+# --- outcomes (issue 10) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        (200, Outcome.DELIVERED),
+        (408, Outcome.ENDPOINT_FAILURE),
+        (429, Outcome.ENDPOINT_FAILURE),
+        (503, Outcome.ENDPOINT_FAILURE),
+        (400, Outcome.REJECTED),
+        (422, Outcome.REJECTED),
+    ],
+)
+async def test_status_outcomes(
+    endpoint: HttpEndpoint, control: httpx.Client, status: int, outcome: Outcome
+) -> None:
+    control.post("/_fail", json={"mode": "status", "status": status, "count": 1})
+    assert (await endpoint.send(request())).outcome is outcome
+
+
+async def test_connection_refused_is_an_endpoint_failure() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ep = HttpEndpoint("gone", f"http://127.0.0.1:{port}/in")
+    try:
+        assert (await ep.send(request())).outcome is Outcome.ENDPOINT_FAILURE
+    finally:
+        await ep.close()
+
+
+@pytest.mark.parametrize("key", ["PO-1\nX-Injected: 1", "PO-1\r", "PO\x00-1", "PO\x1b[31m"])
+async def test_a_key_no_header_can_carry_is_a_message_failure(
+    endpoint: HttpEndpoint, sink: RunningSink, control: httpx.Client, key: str
+) -> None:
+    """Found before any byte is sent, named precisely, and marked as the message's fault."""
+    before = control.get("/_stats").json()["requests"]
+    result = await endpoint.send(request(correlation_key=key))
+    assert result.outcome is Outcome.MESSAGE_FAILURE
+    assert (result.ok, result.retryable, result.status_code) == (False, False, None)
+    assert result.error is not None
+    assert result.error.startswith("header X-Crossdock-Correlation-Key cannot carry control")
+    assert control.get("/_stats").json()["requests"] == before
+
+
+async def test_a_key_the_url_template_cannot_encode_is_a_message_failure(
+    sink: RunningSink,
+) -> None:
+    ep = HttpEndpoint("erp", f"{sink.url}/in/erp/{{correlation_key}}/confirmations")
+    try:
+        result = await ep.send(request(correlation_key="PO-\ud800"))
+        assert result.outcome is Outcome.MESSAGE_FAILURE
+        assert result.error is not None and "surrogate" in result.error
+        assert (await ep.send(request(correlation_key="PO 1/2"))).outcome is Outcome.DELIVERED
+    finally:
+        await ep.close()

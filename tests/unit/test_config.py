@@ -441,3 +441,29 @@ def test_partner_settings_are_cross_checked() -> None:
             assert expected in str(exc), (expected, str(exc))
         else:
             raise AssertionError(f"accepted {deliver}")
+
+
+def test_endpoint_retry_gives_up_by_age_by_default(tmp_path: Path) -> None:
+    """Issue 10: an outage of hours must not turn into dead letters."""
+    settings = load_settings(
+        write(tmp_path, "endpoints:\n  erp: {type: http, url: 'http://erp.example/in'}\n"), env={}
+    )
+    retry = settings.endpoints["erp"].retry
+    assert (retry.max_age_seconds, retry.max_attempts) == (3 * 86_400, None)
+
+
+def test_an_old_config_with_max_attempts_still_loads_and_caps_attempts(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        endpoints:
+          erp:
+            type: http
+            url: http://erp.example/in
+            retry: {max_attempts: 10, initial_backoff_seconds: 0.5, max_backoff_seconds: 300}
+            circuit: {failure_threshold: 5, reset_timeout_seconds: 30}
+        """,
+    )
+    assert check_config(path) == []
+    retry = load_settings(path, env={}).endpoints["erp"].retry
+    assert (retry.max_attempts, retry.max_age_seconds) == (10, 3 * 86_400)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crossdock.hub.policy import CircuitBreaker, CircuitState, RetryPolicy
+from crossdock.hub.policy import CircuitBreaker, CircuitState, DeliveryBudget, RetryPolicy
 
 
 class FakeClock:
@@ -245,3 +245,37 @@ def test_never_two_probes_while_half_open(
         assert breaker.state is not CircuitState.CLOSED or breaker.opened_at is None
         assert breaker.state is CircuitState.CLOSED or breaker.opened_at is not None
         assert breaker.probe_in_flight == outstanding_probe
+
+
+# --- DeliveryBudget ------------------------------------------------------------------------
+
+
+def test_budget_counts_time_not_attempts_by_default() -> None:
+    budget = DeliveryBudget()  # 3 days, no cap on attempts
+    assert budget.max_age == 3 * 86_400 and budget.max_attempts is None
+    assert budget.exhausted(attempts=10_000, age=4 * 3600.0) is None
+    assert budget.exhausted(attempts=1, age=3 * 86_400 - 1) is None
+    assert budget.exhausted(attempts=7, age=3 * 86_400 + 3700) == (
+        "endpoint failing: gave up after 7 attempt(s) over 3d 1h (max_age 3d)"
+    )
+
+
+def test_budget_with_a_cap_on_attempts() -> None:
+    budget = DeliveryBudget(max_age=60.0, max_attempts=3)
+    assert budget.exhausted(2, 1.0) is None
+    assert budget.exhausted(3, 1.0) == "retries exhausted after 3 attempt(s)"
+    assert budget.exhausted(1, 90.0) == (
+        "endpoint failing: gave up after 1 attempt(s) over 1m 30s (max_age 1m)"
+    )
+
+
+@pytest.mark.parametrize(("max_age", "max_attempts"), [(0.0, None), (-1.0, None), (1.0, 0)])
+def test_budget_rejects_nonsense(max_age: float, max_attempts: int | None) -> None:
+    with pytest.raises(ValueError):
+        DeliveryBudget(max_age=max_age, max_attempts=max_attempts)
+
+
+@given(st.integers(min_value=1, max_value=10**6), st.floats(min_value=0, max_value=1e9))
+def test_budget_gives_up_exactly_at_max_age(attempts: int, age: float) -> None:
+    budget = DeliveryBudget(max_age=3600.0)
+    assert (budget.exhausted(attempts, age) is None) == (age < 3600.0)
