@@ -130,6 +130,51 @@ def test_retries_exhausted_become_a_dead_letter_with_the_last_error(
         hub.stop()
 
 
+def test_endpoint_failures_give_up_by_age_and_a_short_outage_drains(
+    workdir: Path, sink: RunningSink, po_example
+) -> None:
+    """Issue 10: an outage spends a delivery's time budget (`max_age_seconds`), not a count of
+    attempts; within the budget the delivery simply waits and arrives when the receiver is
+    back."""
+    config = sink_config(
+        sink.url,
+        retry={"max_age_seconds": 3, "initial_backoff_seconds": 0.05, "max_backoff_seconds": 0.2},
+        circuit={"failure_threshold": 3, "reset_timeout_seconds": 0.2},
+    )
+    hub = HubProcess(workdir, config).start()
+    try:
+        httpx.post(f"{sink.url}/_fail", json={"mode": "down", "status": 503})
+        with httpx.Client(timeout=10) as client:
+            started = time.monotonic()
+            old = post_po(client, hub, po_with_number(po_example, "PO-AGE-1"), "age-1").json()
+            view = wait_for(
+                lambda: (
+                    (v := client.get(f"{hub.url}/v1/messages/{old['id']}").json())["status"]
+                    == "failed"
+                    and v
+                )
+            )
+            assert time.monotonic() - started >= 3.0
+            [delivery] = view["deliveries"]
+            assert delivery["last_error"].startswith("endpoint failing: gave up after ")
+            assert "(max_age 3s): HTTP 503" in delivery["last_error"]
+            assert len(delivery["attempts"]) > 3  # the circuit kept probing: no count ran out
+
+            young = post_po(client, hub, po_with_number(po_example, "PO-AGE-2"), "age-2").json()
+            time.sleep(1.0)
+            httpx.post(f"{sink.url}/_fail", json={"mode": "up"})
+            wait_for(
+                lambda: (
+                    client.get(f"{hub.url}/v1/messages/{young['id']}").json()["status"]
+                    == "delivered"
+                )
+            )
+            dead = client.get(f"{hub.url}/v1/dlq").json()["items"]
+            assert [d["message_id"] for d in dead] == [old["id"]]
+    finally:
+        hub.stop()
+
+
 def test_bulk_backlog_does_not_hold_up_critical(workdir: Path, po_example) -> None:
     slow = run_sink_in_thread()
     fast = run_sink_in_thread()
