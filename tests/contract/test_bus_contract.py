@@ -62,6 +62,22 @@ def test_nak_delays_and_keeps_key_order(store) -> None:
     assert again.message_id == "m1" and again.deliveries == 2
 
 
+def test_hasten_makes_waiting_entries_due_and_keeps_key_order(store) -> None:
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), ack_wait_seconds=30))
+    store.bus.ensure_group(ConsumerGroup("other", ("doc.>",)))
+    publish(store, ("doc.x", "po-1", "m1"), ("doc.x", "po-1", "m2"), ("doc.x", "po-2", "m3"))
+    first = store.bus.fetch("g", 10)
+    [m1, m3] = first
+    store.bus.nak("g", m1, 3600, "HTTP 503")
+    assert store.bus.fetch("g", 10) == []  # m1 waits an hour; m3 is leased, not waiting
+
+    assert store.bus.hasten("g") == 1
+    assert store.bus.hasten("g") == 0
+    [again] = store.bus.fetch("g", 10)
+    assert again.message_id == "m1" and again.deliveries == 2  # m2 still behind it
+    assert len(store.bus.fetch("other", 10)) == 2  # another group is not touched
+
+
 def test_max_deliver_dead_letters_with_error_and_retry_revives(store) -> None:
     store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), max_deliver=2))
     publish(store, ("doc.x", "po-1", "m1"), ("doc.x", "po-1", "m2"))

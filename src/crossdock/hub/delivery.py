@@ -114,17 +114,20 @@ class EndpointDispatcher:
         self._metrics = metrics
         self._state_dirty = True
         self._opened_wall: float | None = None
+        self._groups: set[str] = set()  # the lanes' groups this dispatcher has served
+        self._recovered = False  # a probe just closed the circuit: hasten the waiting ones
         # Shared by every lane's loops: the endpoint never has more than `concurrency`
         # requests in flight, so none waits inside the client's pool while its timeout runs.
         self._slots = asyncio.Semaphore(concurrency)
         breaker.on_change = self._on_breaker_change
 
-    def _on_breaker_change(self, breaker: CircuitBreaker, _previous: CircuitState) -> None:
+    def _on_breaker_change(self, breaker: CircuitBreaker, previous: CircuitState) -> None:
         # The breaker keeps monotonic time; operators want the wall-clock moment it opened.
         if breaker.state is CircuitState.OPEN:
             self._opened_wall = time.time()
         elif breaker.state is CircuitState.CLOSED:
             self._opened_wall = None
+            self._recovered = previous is CircuitState.HALF_OPEN
         self._state_dirty = True
 
     def state(self) -> EndpointState:
@@ -148,6 +151,7 @@ class EndpointDispatcher:
         endpoint's concurrency); returns entries handled."""
         if not self.breaker.allow():
             return 0
+        self._groups.add(group)
         if self.breaker.state is CircuitState.HALF_OPEN:
             limit = 1
         else:
@@ -282,6 +286,15 @@ class EndpointDispatcher:
             self._bus.nak(group, entry, delay, error)
         for entry, error in dead:
             self._bus.dead_letter(group, entry, error)
+        if self._recovered:
+            # The receiver is back: deliveries tried during the outage would otherwise sit out
+            # backoffs of up to max_backoff each, holding their keys; the concurrency limit,
+            # not the backoff, paces the drain now.
+            self._recovered = False
+            for served in sorted(self._groups):
+                hastened = self._bus.hasten(served)
+                if hastened:
+                    log.info("%s is back: %d waiting deliveries in %s", self.name, hastened, served)
 
     @staticmethod
     def _update_message_status(uow: UnitOfWork, message_ids: list[str]) -> None:

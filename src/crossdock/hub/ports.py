@@ -286,6 +286,11 @@ class Bus(Protocol):
 
     def ack(self, group: str, entries: Sequence[BusEntry]) -> None: ...
 
+    def hasten(self, group: str) -> int:
+        """Make every entry of the group that waits out a redelivery delay deliverable now
+        (its receiver is back); returns how many. Order per key is kept as ever."""
+        ...
+
     def nak(self, group: str, entry: BusEntry, delay_seconds: float, error: str) -> bool:
         """Redeliver later; True when this dead-lettered the entry instead."""
         ...

@@ -140,6 +140,20 @@ class SqlBus:
     def ack(self, group: str, entries: Sequence[BusEntry]) -> None:
         self.settle(group, ack=entries)
 
+    def hasten(self, group: str) -> int:
+        now = self.clock()
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(bus_pending)
+                .where(
+                    bus_pending.c.group_name == group,
+                    bus_pending.c.state == "ready",
+                    bus_pending.c.available_at > now,
+                )
+                .values(available_at=now)
+            )
+        return int(result.rowcount or 0)
+
     def nak(self, group: str, entry: BusEntry, delay_seconds: float, error: str) -> bool:
         return self.settle(group, nak=[(entry, delay_seconds, error)]) > 0
 
