@@ -35,6 +35,7 @@ from crossdock.hub.flows import p2p_ledger as ledger
 from crossdock.hub.flows.exceptions import ExceptionCategory, RaisedException
 from crossdock.hub.flows.model import (
     ANY_STATE,
+    DeliveredEvent,
     EmittedDocument,
     FlowDefinition,
     FlowEvent,
@@ -119,8 +120,8 @@ def _purchase_order(policy: ProcureToPayPolicy) -> Handler:
             return _after(data, complete=True)
         timers = _asn_timer(data, terms)
         raised = checks.short_against_order(data)
-        if first and not data.get("ack"):
-            assert terms.ack_due is not None
+        if first and not data.get("ack") and not policy.supplier_routes:
+            assert terms.ack_due is not None  # no route delivers POs: the clock starts now
             timers.append(SetTimer("ack_due", event.at + terms.ack_due))
         return _after(data, exceptions=raised, set_timers=timers, release_held=first)
 
@@ -273,6 +274,33 @@ def _message(handler: Handler) -> Callable[[FlowState, FlowEvent], Reaction]:
     return react
 
 
+def _delivered(policy: ProcureToPayPolicy) -> Callable[[FlowState, FlowEvent], Reaction]:
+    """The PO reached the supplier: the acknowledgment clock starts at the first such
+    delivery. Not when the supplier already answered (a fast supplier's acknowledgment can
+    come before the delivery's success is settled), nor again for a later delivery (a
+    changed PO, a second route): the supplier has had the order since the first."""
+
+    def react(state: FlowState, event: FlowEvent) -> Reaction:
+        assert isinstance(event, DeliveredEvent)
+        data = state.data
+        if event.route not in policy.supplier_routes or state.completed:
+            return Reaction()
+        if data.get("ack") or data.get("ack_clock"):
+            return Reaction()
+        terms = policy.terms(
+            data.get("partner") or policy.partner_for(event.canonical.get("supplier"))
+        )
+        assert terms.ack_due is not None
+        clock = {"delivered_at": event.delivered_at.isoformat(), "route": event.route,
+                 "endpoint": event.endpoint, "message": event.message_id}  # fmt: skip
+        return Reaction(
+            data={"ack_clock": clock},
+            set_timers=[SetTimer("ack_due", event.delivered_at + terms.ack_due)],
+        )
+
+    return react
+
+
 def _early(state: FlowState, event: FlowEvent) -> Reaction:
     """A document before its purchase order: keep it until the order opens the flow."""
     assert isinstance(event, MessageEvent)
@@ -283,10 +311,13 @@ def _ack_late(state: FlowState, event: FlowEvent) -> Reaction:
     if state.data.get("ack") or state.completed:
         return Reaction()
     data = {**state.data, "ack_late": True, "flagged": list(state.data.get("flagged") or [])}
+    clock = state.data.get("ack_clock") or {}
+    since = f" (delivered to the supplier at {clock['delivered_at']})" if clock else ""
     late = RaisedException(
         ExceptionCategory.LATE_ACKNOWLEDGMENT,
-        f"purchase order {state.key} not acknowledged by {event.at.isoformat()}",
+        f"purchase order {state.key} not acknowledged by {event.at.isoformat()}{since}",
         evidence=list(state.data.get("orders") or [])[:1],
+        data=clock,
     )  # without an acknowledgment, the order is what the ship notices are judged against
     return _after(data, exceptions=[late, *checks.short_against_order(data)])
 
@@ -331,6 +362,7 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             (ANY_STATE, "goods_receipt"): _message(_receipt(policy)),
             (ANY_STATE, "stock_movement"): _message(_putaway),
             (ANY_STATE, "invoice"): _message(_invoice(policy)),
+            (ANY_STATE, "delivered:purchase_order"): _delivered(policy),
             (ANY_STATE, "timer:ack_due"): _ack_late,
             (ANY_STATE, "timer:asn_due"): _asn_missing,
         },
