@@ -1,7 +1,10 @@
 """Procure-to-pay: one purchase order from the ERP to a matched invoice released for payment.
 
 Keyed by the PO number. The purchase order opens the instance (documents that come first are
-held until it does) and starts the "acknowledgment due" timer; the acknowledgment records
+held until it does); the "acknowledgment due" timer starts when the hub delivered the PO to
+the supplier (a `delivered:purchase_order` event through one of the policy's supplier routes —
+the hub's backlog before it is not the supplier's; with no supplier route, when the PO opens
+the instance); the acknowledgment records
 what the supplier promised per line, keeps the inbound schedule (expected quantity and date
 per line, for the WMS) and starts the "ASN due" timer; its changes and rejections raise
 nothing but are emitted so a route takes them back to the ERP. Ship notices and goods
@@ -31,11 +34,11 @@ from decimal import Decimal
 from typing import Any
 
 from crossdock.hub.flows import p2p_checks as checks
+from crossdock.hub.flows import p2p_clock as clock
 from crossdock.hub.flows import p2p_ledger as ledger
 from crossdock.hub.flows.exceptions import ExceptionCategory, RaisedException
 from crossdock.hub.flows.model import (
     ANY_STATE,
-    DeliveredEvent,
     EmittedDocument,
     FlowDefinition,
     FlowEvent,
@@ -274,33 +277,6 @@ def _message(handler: Handler) -> Callable[[FlowState, FlowEvent], Reaction]:
     return react
 
 
-def _delivered(policy: ProcureToPayPolicy) -> Callable[[FlowState, FlowEvent], Reaction]:
-    """The PO reached the supplier: the acknowledgment clock starts at the first such
-    delivery. Not when the supplier already answered (a fast supplier's acknowledgment can
-    come before the delivery's success is settled), nor again for a later delivery (a
-    changed PO, a second route): the supplier has had the order since the first."""
-
-    def react(state: FlowState, event: FlowEvent) -> Reaction:
-        assert isinstance(event, DeliveredEvent)
-        data = state.data
-        if event.route not in policy.supplier_routes or state.completed:
-            return Reaction()
-        if data.get("ack") or data.get("ack_clock"):
-            return Reaction()
-        terms = policy.terms(
-            data.get("partner") or policy.partner_for(event.canonical.get("supplier"))
-        )
-        assert terms.ack_due is not None
-        clock = {"delivered_at": event.delivered_at.isoformat(), "route": event.route,
-                 "endpoint": event.endpoint, "message": event.message_id}  # fmt: skip
-        return Reaction(
-            data={"ack_clock": clock},
-            set_timers=[SetTimer("ack_due", event.delivered_at + terms.ack_due)],
-        )
-
-    return react
-
-
 def _early(state: FlowState, event: FlowEvent) -> Reaction:
     """A document before its purchase order: keep it until the order opens the flow."""
     assert isinstance(event, MessageEvent)
@@ -362,7 +338,7 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             (ANY_STATE, "goods_receipt"): _message(_receipt(policy)),
             (ANY_STATE, "stock_movement"): _message(_putaway),
             (ANY_STATE, "invoice"): _message(_invoice(policy)),
-            (ANY_STATE, "delivered:purchase_order"): _delivered(policy),
+            (ANY_STATE, "delivered:purchase_order"): clock.delivered(policy),
             (ANY_STATE, "timer:ack_due"): _ack_late,
             (ANY_STATE, "timer:asn_due"): _asn_missing,
         },
