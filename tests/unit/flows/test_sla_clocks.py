@@ -8,6 +8,7 @@ receipt and the flow handling it, is the hub's and never raises late_acknowledgm
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -197,3 +198,19 @@ def test_supplier_routes_name_the_routes_that_start_the_clock() -> None:
 def test_a_supplier_route_that_is_not_a_purchase_order_route_is_refused() -> None:
     with pytest.raises(ValidationError, match="'ack-to-wms' is not a route of purchase_order"):
         _settings(supplier_routes=["ack-to-wms"])
+
+
+def test_the_flow_backlog_starts_at_its_oldest_entry_not_failed_yet(p2p: Driver) -> None:
+    bus, group = p2p.store.bus, p2p.group.name
+    assert bus.oldest_unhandled(group) is None  # caught up
+    before = time.time()
+    recorded(p2p.store, "purchase_order", purchase_order())
+    unpulled = bus.oldest_unhandled(group)
+    assert unpulled is not None and before <= unpulled <= time.time()
+
+    [entry] = bus.fetch(group, 10)  # pulled and leased: being handled, still holds timers
+    assert bus.oldest_unhandled(group) == unpulled
+    bus.nak(group, entry, 0.0, "conflict")
+    [again] = bus.fetch(group, 10)  # failed once: retried, but no longer holds timers back
+    assert again.deliveries == 2
+    assert bus.oldest_unhandled(group) is None
