@@ -4,13 +4,20 @@
 flows:
   procure_to_pay:
     enabled: true
-    ack_due_hours: 24
+    ack_due_hours: 24               # from the PO's delivery to the supplier (see below)
     asn_due_days_before_promised: 1
     tolerances: {quantity_percent: 0, quantity_absolute: 0, price_percent: 0, price_absolute: 0.01}
     partners:
       cascade: {ack_due_hours: 48, tolerances: {price_percent: 1}}
   order_to_delivery: {enabled: true, milestone_every_hours: 12, pod_due_hours: 2}
 ```
+
+The acknowledgment clock starts when the hub delivered the PO to the supplier (the endpoint
+accepted it; for X12, the interchange was sent): the hub's own backlog before that is not the
+supplier's. `supplier_routes` names the routes that take POs to suppliers (default: every
+route of `purchase_order`); a PO none of them delivered (dead-lettered, or unrouted) is never
+charged to the supplier — its dead letter is the exception. With no such route at all (the
+supplier gets POs some other way) the clock starts when the hub takes the PO.
 
 A partner entry is found by the supplier's party name, GLN, X12 id or any of its codes;
 what it leaves out keeps the flow's value (its tolerances replace the flow's whole, with the
@@ -57,6 +64,7 @@ class ProcureToPayConfig(_Section):
     asn_due_days_before_promised: Days = 1
     tolerances: TolerancesConfig = Field(default_factory=TolerancesConfig)
     partners: dict[str, PartnerFlowConfig] = Field(default_factory=dict)
+    supplier_routes: list[str] | None = None
 
 
 class OrderToDeliveryConfig(_Section):

@@ -57,7 +57,23 @@ def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
         problems.extend(_x12_route_problems(settings, route, at))
         problems.extend(_system_route_problems(route, at))
     problems.extend(_partner_problems(settings, endpoints))
+    problems.extend(_supplier_route_problems(settings))
     return problems
+
+
+def _supplier_route_problems(settings: Settings) -> list[tuple[Loc, str]]:
+    """`flows.procure_to_pay.supplier_routes` must name routes that deliver purchase orders."""
+    named = settings.flows.procure_to_pay.supplier_routes or []
+    po_routes = sorted(r.name for r in settings.routes if r.when.document_type == "purchase_order")
+    known = ", ".join(po_routes) or "none"
+    return [
+        (
+            ("flows", "procure_to_pay", "supplier_routes", index),
+            f"{name!r} is not a route of purchase_order (known: {known})",
+        )
+        for index, name in enumerate(named)
+        if name not in po_routes
+    ]
 
 
 def _x12_route_problems(settings: Settings, route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:

@@ -107,7 +107,10 @@ def kpis(store: SqlStore, window: KpiWindow | None = None) -> dict[str, Any]:
 def test_an_empty_store_says_why_each_kpi_has_no_value(store: SqlStore) -> None:
     result = kpis(store)
     for name in (
+        "po_delivery_latency",
         "po_acknowledgment_latency",
+        "asn_delivery_latency",
+        "asn_receipt_latency",
         "receipt_posting_time",
         "inventory_sync_lag",
         "shipment_event_completeness",
@@ -133,7 +136,15 @@ def test_po_acknowledgment_latency_pairs_the_first_po_and_ack_by_po_number(
     message(store, "purchase_order_acknowledgment", "PO-C", 2, status=MessageStatus.REJECTED)
 
     latency = kpis(store)["po_acknowledgment_latency"]
-    assert latency == {"n": 2, "median_s": 35.0, "p95_s": 60.0, "max_s": 60.0, "unacknowledged": 1}
+    assert latency == {
+        "n": 2,
+        "median_s": 35.0,
+        "p95_s": 60.0,
+        "max_s": 60.0,
+        "unacknowledged": 1,
+        "undelivered": 0,
+        "from_received": 3,  # no route delivers these POs: the clock starts at their receipt
+    }
 
     # The window selects POs; their acknowledgments count even after `until`.
     windowed = kpis(store, KpiWindow(since=at(3), until=at(6)))["po_acknowledgment_latency"]
@@ -141,6 +152,37 @@ def test_po_acknowledgment_latency_pairs_the_first_po_and_ack_by_po_number(
     assert kpis(store, KpiWindow(since=at(100)))["po_acknowledgment_latency"] == (
         "n/a (no purchase orders in the window)"
     )
+
+
+def test_the_hubs_part_and_the_partners_part_are_split_at_the_delivery(store: SqlStore) -> None:
+    """Issue 10: a PO the hub took 30 s to deliver (its own backlog, and a retry) and that
+    the supplier acknowledged 10 s after it got it is a 30 s delivery and a 10 s acknowledgment,
+    not a 40 s acknowledgment; the same split for a ship notice and its goods receipt."""
+    slow = message(store, "purchase_order", "PO-A", 0)
+    delivery(store, slow, [(1, 100, "retry"), (29.5, 500, "ok")], "delivered")  # ends at 30 s
+    message(store, "purchase_order_acknowledgment", "PO-A", 40, source="supplier")
+    fast = message(store, "purchase_order", "PO-B", 0)
+    delivery(store, fast, [(5, 100, "ok")], "delivered")  # the supplier answered in the call:
+    message(store, "purchase_order_acknowledgment", "PO-B", 5.05, source="supplier")  # 0 s
+    stuck = message(store, "purchase_order", "PO-C", 0)
+    delivery(store, stuck, [(1, 100, "retry")], "pending")  # the supplier never had it
+    asn = message(store, "advance_ship_notice", "ASN-1", 100, source="supplier")
+    delivery(store, asn, [(101.5, 500, "ok")], "delivered")
+    message(store, "goods_receipt", "ASN-1", 162, source="wms")
+
+    result = kpis(store)
+    assert result["po_delivery_latency"] == {
+        "n": 2, "median_s": 17.55, "p95_s": 30.0, "max_s": 30.0, "undelivered": 1
+    }  # fmt: skip
+    assert result["po_acknowledgment_latency"] == {
+        "n": 2, "median_s": 5.0, "p95_s": 10.0, "max_s": 10.0,
+        "unacknowledged": 0, "undelivered": 1, "from_received": 0,
+    }  # fmt: skip
+    assert result["asn_delivery_latency"]["max_s"] == 2.0
+    assert result["asn_receipt_latency"] == {
+        "n": 1, "median_s": 60.0, "p95_s": 60.0, "max_s": 60.0,
+        "unreceived": 0, "undelivered": 0, "from_received": 0,
+    }  # fmt: skip
 
 
 def test_receipt_posting_time_ends_with_the_first_successful_attempt(store: SqlStore) -> None:

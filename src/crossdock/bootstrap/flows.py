@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from crossdock.config import Settings
-from crossdock.config_flows import ProcureToPayConfig, TolerancesConfig
+from crossdock.config_flows import TolerancesConfig
+from crossdock.hub.delivered import delivered_subject
 from crossdock.hub.flows import order_to_delivery, procure_to_pay, shipment_tracking
 from crossdock.hub.flows.model import FlowDefinition
 from crossdock.hub.flows.order_to_delivery import OrderToDeliveryPolicy
@@ -23,7 +25,7 @@ def build_flows(settings: Settings) -> list[FlowDefinition]:
     config = settings.flows
     flows: list[FlowDefinition] = []
     if config.procure_to_pay.enabled:
-        flows.append(procure_to_pay.definition(_p2p_policy(config.procure_to_pay)))
+        flows.append(procure_to_pay.definition(_p2p_policy(settings)))
     if config.order_to_delivery.enabled:
         o2d = config.order_to_delivery
         policy = OrderToDeliveryPolicy(
@@ -41,7 +43,28 @@ def _tolerances(config: TolerancesConfig) -> Tolerances:
     )
 
 
-def _p2p_policy(config: ProcureToPayConfig) -> ProcureToPayPolicy:
+def delivered_subjects(settings: Settings, flows: Sequence[FlowDefinition]) -> dict[str, str]:
+    """Route name -> the subject its successful deliveries are announced on, for the routes
+    of the document types some flow waits to see delivered (`hub/delivered.py`)."""
+    watched = {t for f in flows for t in f.delivered_types}
+    return {
+        r.name: delivered_subject(settings.lane_for(r.when.document_type), r.when.document_type)
+        for r in settings.routes
+        if r.when.document_type in watched
+    }
+
+
+def _supplier_routes(settings: Settings) -> frozenset[str]:
+    """The routes whose delivery of a PO starts the supplier's acknowledgment clock."""
+    named = settings.flows.procure_to_pay.supplier_routes
+    if named is not None:
+        return frozenset(named)
+    return frozenset(r.name for r in settings.routes if r.when.document_type == "purchase_order")
+
+
+def _p2p_policy(settings: Settings) -> ProcureToPayPolicy:
+    config = settings.flows.procure_to_pay
+
     def days(value: float | None) -> timedelta | None:
         return None if value is None else timedelta(days=value)
 
@@ -58,4 +81,5 @@ def _p2p_policy(config: ProcureToPayConfig) -> ProcureToPayPolicy:
         asn_due_before_promised=timedelta(days=config.asn_due_days_before_promised),
         tolerances=_tolerances(config.tolerances),
         partners=partners,
+        supplier_routes=_supplier_routes(settings),
     )

@@ -17,7 +17,7 @@ from crossdock.bootstrap.channels import (
     build_systems,
     mapper_factory,
 )
-from crossdock.bootstrap.flows import build_flows
+from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.store import Store, build_store
@@ -107,6 +107,8 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
     store = build_store(settings)
     runner = StoreRunner(store.uow, store.uow.reader)
     metrics = build_metrics()
+    definitions = build_flows(settings) if flows is None else flows
+    announce = delivered_subjects(settings, definitions)
     dispatchers = []
     for name, config in settings.endpoints.items():
         retry = RetryPolicy(
@@ -133,6 +135,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
                 budget=DeliveryBudget(
                     max_age=config.retry.max_age_seconds, max_attempts=config.retry.max_attempts
                 ),
+                announce=announce,
             )
         )
     lanes = {
@@ -168,7 +171,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
 
         periodic.append((settings.hub.folder_poll_seconds, poll_partner_folders))
     consumers, flow_jobs = flow_workers(
-        build_flows(settings) if flows is None else flows,
+        definitions,
         lane_for=settings.lane_for,
         uow_factory=store.uow,
         bus=store.bus,

@@ -72,8 +72,8 @@ def hub_config(
     port: int, data_dir: Path, urls: dict[str, str], ack_due_hours: float = 0.004
 ) -> dict[str, Any]:
     """`crossdock.sandbox.yaml` with the landscape's URLs, this port and data dir, the flows on
-    (acknowledgments due 14.4 s after the PO: demo time), and retries that ride out a short WMS
-    outage."""
+    (acknowledgments due 14.4 s after the PO reached the supplier: demo time), and retries
+    that ride out a short WMS outage."""
     config: dict[str, Any] = sandbox_urls(
         yaml.safe_load((ROOT / "crossdock.sandbox.yaml").read_text()), urls
     )

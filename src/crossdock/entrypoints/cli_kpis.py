@@ -61,7 +61,8 @@ def kpis(
     config: Path = ConfigOption,
     data_dir: Path = DataDirOption,
 ) -> None:
-    """Business KPIs: PO acknowledgment latency, receipt posting time, inventory sync lag,
+    """Business KPIs: PO delivery latency (the hub's part) and acknowledgment latency (the
+    supplier's), ASN delivery and receipt latency, receipt posting time, inventory sync lag,
     shipment event completeness, POD update speed, invoice match cycle time, integration
     failure rate, replay volume, exceptions raised."""
     window = KpiWindow(_aware(since), _aware(until))

@@ -19,10 +19,11 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from crossdock.hub.delivered import announce
 from crossdock.hub.delivery_wire import decode_delivery
 from crossdock.hub.policy import (
     DEAD_LETTER_REASONS,
@@ -100,8 +101,11 @@ class EndpointDispatcher:
         metrics: HubMetrics | None = None,
         budget: DeliveryBudget | None = None,
         clock: Callable[[], float] = time.time,
+        announce: Mapping[str, str] | None = None,
     ) -> None:
         self.endpoint = endpoint
+        # Routes whose successful deliveries flows wait for (route -> `delivered.` subject).
+        self._announce = dict(announce or {})
         self.name = endpoint.name
         self._runner = runner
         self._bus = bus
@@ -223,6 +227,7 @@ class EndpointDispatcher:
         retry: list[tuple[BusEntry, float, str]] = []
         dead: list[tuple[BusEntry, str]] = []
         finished: list[str] = []
+        delivered: list[tuple[Delivery, datetime]] = []
         with self._runner.uow_factory() as uow:
             attempts: list[DeliveryAttempt] = []
             for o in outcomes:
@@ -248,6 +253,8 @@ class EndpointDispatcher:
                     )
                     ack.append(o.entry)
                     finished.append(d.message_id)
+                    if d.route in self._announce:
+                        delivered.append((d, o.started_at + timedelta(milliseconds=r.duration_ms)))
                     continue
                 error = r.error or f"HTTP {r.status_code}"
                 n = o.entry.deliveries
@@ -277,6 +284,7 @@ class EndpointDispatcher:
                     self._metrics.deliveries.labels(self.name, a.outcome).inc()
                     self._metrics.delivery_seconds.labels(self.name).observe(a.duration_ms / 1000)
             self._update_message_status(uow, finished)
+            announce(uow, self._announce, delivered)
             if self._state_dirty:
                 uow.endpoints.save(self.state())
                 self._state_dirty = False

@@ -55,37 +55,89 @@ def _first_by_key(messages: Iterable[KpiMessage]) -> dict[str, KpiMessage]:
     return first
 
 
-def po_acknowledgment_latency(
-    orders: Sequence[KpiMessage], acknowledgments: Sequence[KpiMessage]
-) -> dict[str, Any] | str:
-    """Purchase order received → first acknowledgment with the same correlation key (the PO
-    number), both by hub receive time. A changed PO (same number again) does not restart the
-    clock: the first PO starts it. `unacknowledged` counts POs with no acknowledgment yet."""
-    pos = _first_by_key(orders)
-    acks = _first_by_key(acknowledgments)
-    samples = [
-        acks[key].received_at - po.received_at
-        for key, po in pos.items()
-        if key in acks and acks[key].received_at >= po.received_at
-    ]
-    reason = "no purchase orders in the window" if not pos else "no purchase order acknowledged"
-    return durations(samples, reason, unacknowledged=len(pos) - len(samples))
-
-
-def delivery_time(deliveries: Sequence[KpiDelivery], document_type: str) -> dict[str, Any] | str:
-    """Message received at the hub → end of its first successful delivery attempt (to any
-    endpoint its routes name; in the sandbox configuration receipts and stock movements each
-    have one route, to the ERP). Messages no route delivers have no deliveries and are not
-    counted; `undelivered` counts routed ones not delivered yet (pending or dead-lettered)."""
+def _first_delivered(deliveries: Iterable[KpiDelivery]) -> dict[str, float | None]:
+    """Per delivered message: the end of its first successful attempt to any endpoint, or
+    None while none succeeded (pending or dead-lettered)."""
     first: dict[str, float | None] = {}
-    received: dict[str, float] = {}
     for d in deliveries:
-        received[d.message_id] = d.message_received_at
         best = first.get(d.message_id)
         if d.delivered_at is not None and (best is None or d.delivered_at < best):
             first[d.message_id] = d.delivered_at
         else:
             first.setdefault(d.message_id, None)
+    return first
+
+
+def partner_latency(
+    documents: Sequence[KpiMessage],
+    deliveries: Sequence[KpiDelivery],
+    answers: Sequence[KpiMessage],
+    *,
+    what: str,
+    answer: str,
+) -> dict[str, Any] | str:
+    """The partner's part: the hub delivered the document to the partner → the partner's
+    first answer with the same correlation key (by hub receive time), so the hub's own
+    backlog before the delivery is not in it (that is the matching `*_delivery_latency`).
+
+    Per correlation key, the clock starts at the earliest successful delivery of any of its
+    documents (a changed PO does not restart it). A key none of whose documents any route
+    delivers starts at its first document's receipt instead, counted in `from_received` (the
+    partner got it some other way); one whose deliveries have not succeeded yet is not the
+    partner's to answer, counted in `undelivered`. An answer that came before the delivery
+    was settled (a partner answering within the delivery call) counts as 0 s.
+    """
+    first = _first_by_key(documents)
+    keys = {m.id: m.correlation_key for m in documents if m.status != REJECTED}
+    delivered: dict[str, float | None] = {}
+    for message_id, at in _first_delivered(deliveries).items():
+        key = keys.get(message_id)
+        if key is None:
+            continue
+        known = delivered.get(key)
+        delivered[key] = at if known is None else (known if at is None else min(known, at))
+    replies = _first_by_key(answers)
+    samples: list[float] = []
+    undelivered = from_received = 0
+    for key, document in first.items():
+        if key in delivered:
+            start = delivered[key]
+        else:
+            start, from_received = document.received_at, from_received + 1
+        if start is None:
+            undelivered += 1
+            continue
+        if key in replies:
+            samples.append(max(0.0, replies[key].received_at - start))
+    waiting = len(first) - undelivered - len(samples)
+    reason = f"no {what}s in the window" if not first else f"no {what} {answer}"
+    return durations(
+        samples, reason, **{f"un{answer}": waiting}, undelivered=undelivered,
+        from_received=from_received,
+    )  # fmt: skip
+
+
+def po_acknowledgment_latency(
+    orders: Sequence[KpiMessage],
+    deliveries: Sequence[KpiDelivery],
+    acknowledgments: Sequence[KpiMessage],
+) -> dict[str, Any] | str:
+    """Purchase order delivered to the supplier → its first acknowledgment (same PO number):
+    the supplier's part (`partner_latency`); `unacknowledged` counts delivered POs not
+    acknowledged yet. The hub's part is `po_delivery_latency`."""
+    return partner_latency(
+        orders, deliveries, acknowledgments, what="purchase order", answer="acknowledged"
+    )
+
+
+def delivery_time(deliveries: Sequence[KpiDelivery], document_type: str) -> dict[str, Any] | str:
+    """Message received at the hub → end of its first successful delivery attempt (to any
+    endpoint its routes name; in the sandbox configuration receipts and stock movements each
+    have one route, to the ERP): the hub's part. Messages no route delivers have no
+    deliveries and are not counted; `undelivered` counts routed ones not delivered yet
+    (pending or dead-lettered)."""
+    received = {d.message_id: d.message_received_at for d in deliveries}
+    first = _first_delivered(deliveries)
     samples = [max(0.0, at - received[m]) for m, at in first.items() if at is not None]
     reason = (
         f"no {document_type} was routed to an endpoint in the window"

@@ -5,6 +5,12 @@ exception and replay; these KPIs are read from those records on demand rather th
 a projection, so they can be computed for any past window and need no state of their own.
 `GET /v1/kpis`, `crossdock kpis` and the demo summary all call `compute_kpis`.
 
+Where the hub delivers a document to a partner and waits for the partner's answer, the time
+is split in two: the hub's part (`po_delivery_latency`: PO received → delivered to the
+supplier; `asn_delivery_latency`: ship notice received → delivered to the warehouse) and the
+partner's (`po_acknowledgment_latency`: delivered → acknowledgment; `asn_receipt_latency`:
+delivered → goods receipt), so a busy hub never shows up as a slow supplier.
+
 Every duration KPI is ``{"n", "median_s", "p95_s", "max_s"}`` (seconds, nearest-rank p95);
 every ratio KPI carries its numerator and denominator. A KPI without data is the string
 ``"n/a (<reason>)"``, so a reader sees why rather than a misleading zero.
@@ -128,7 +134,11 @@ def compute_kpis(queries: KpiQueries, window: KpiWindow | None = None) -> dict[s
     # they never come before what they answer, and `until` must not cut them off.
     open_ended = KpiWindow(since=window.since)
     pos = queries.messages(["purchase_order"], window)
+    po_deliveries = queries.deliveries(["purchase_order"], window)
     acks = queries.messages(["purchase_order_acknowledgment"], open_ended)
+    asns = queries.messages(["advance_ship_notice"], window)
+    asn_deliveries = queries.deliveries(["advance_ship_notice"], window)
+    receipts = queries.messages(["goods_receipt"], open_ended)
     invoices = queries.messages(["invoice"], window)
     approvals = queries.messages(["invoice_approval"], open_ended, canonical=True)
     milestones = queries.messages(["shipment_milestone"], window, canonical=True)
@@ -136,7 +146,12 @@ def compute_kpis(queries: KpiQueries, window: KpiWindow | None = None) -> dict[s
     total, rejected, dead = queries.message_outcomes(window)
     return {
         "window": window.as_dict(),
-        "po_acknowledgment_latency": measures.po_acknowledgment_latency(pos, acks),
+        "po_delivery_latency": measures.delivery_time(po_deliveries, "purchase_order"),
+        "po_acknowledgment_latency": measures.po_acknowledgment_latency(pos, po_deliveries, acks),
+        "asn_delivery_latency": measures.delivery_time(asn_deliveries, "advance_ship_notice"),
+        "asn_receipt_latency": measures.partner_latency(
+            asns, asn_deliveries, receipts, what="ship notice", answer="received"
+        ),
         "receipt_posting_time": measures.delivery_time(
             queries.deliveries(["goods_receipt"], window), "goods_receipt"
         ),

@@ -333,6 +333,13 @@ class Bus(Protocol):
         """Cheap check whether fetch could return anything now."""
         ...
 
+    def oldest_unhandled(self, group: str) -> float | None:
+        """Publish time (epoch seconds) of the oldest entry `group` has still to handle —
+        pending, or published past its cursor — or None when it has caught up. May be earlier
+        than the exact answer, never later. Entries that already failed once (retrying) do
+        not count: they hold nothing back while they wait."""
+        ...
+
     def release_leases(self) -> int:
         """Make every leased entry deliverable again (after a crash of the only consumer)."""
         ...

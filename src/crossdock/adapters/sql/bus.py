@@ -302,6 +302,26 @@ class SqlBus:
                 counts[row.name] = counts.get(row.name, 0) + int(unpulled)
         return counts
 
+    def oldest_unhandled(self, group: str) -> float | None:
+        spec = self._group(group)
+        p, log = bus_pending.c, bus_log.c
+        with self._engine.connect() as conn:
+            pending = conn.execute(
+                select(func.min(log.published_at))
+                .select_from(bus_pending.join(bus_log, log.seq == p.seq))
+                .where(p.group_name == spec.name, p.state == "ready", p.deliveries <= 1)
+            ).scalar()
+            cursor = conn.execute(
+                select(bus_groups.c.cursor).where(bus_groups.c.name == spec.name)
+            ).scalar()
+            # Any subject: the first entry past the cursor bounds the answer in one row read,
+            # where matching the group's subjects would scan the unpulled tail.
+            unpulled = conn.execute(
+                select(log.published_at).where(log.seq > (cursor or 0)).order_by(log.seq).limit(1)
+            ).scalar()
+        found = [t for t in (pending, unpulled) if t is not None]
+        return min(found) if found else None
+
     def has_work(self, group: str) -> bool:
         spec = self._group(group)
         now = self.clock()

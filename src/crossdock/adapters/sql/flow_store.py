@@ -131,11 +131,17 @@ class SqlFlowStore:
         return [_timer(row) for row in self._conn.execute(query)]
 
     def lease_due_timers(
-        self, now: datetime, lease_until: float, owner: str, limit: int = 100
+        self,
+        now: datetime,
+        lease_until: float,
+        owner: str,
+        limit: int = 100,
+        due_by: datetime | None = None,
     ) -> list[FlowTimer]:
         t = flow_timers
         at = to_epoch(now)
-        free = and_(t.c.fired_at.is_(None), t.c.due_at <= at, t.c.lease_until <= at)
+        due = at if due_by is None else min(at, to_epoch(due_by))
+        free = and_(t.c.fired_at.is_(None), t.c.due_at <= due, t.c.lease_until <= at)
         rows = self._conn.execute(select(t).where(free).order_by(t.c.due_at).limit(limit)).all()
         leased = []
         for row in rows:

@@ -37,7 +37,8 @@ def kpi_window(since: datetime | None, until: datetime | None) -> KpiWindow:
 async def get_kpis(
     request: Request, since: datetime | None = None, until: datetime | None = None
 ) -> Response:
-    """PO acknowledgment latency, receipt posting time, inventory sync lag, shipment event
+    """PO delivery latency (the hub's part) and acknowledgment latency (the supplier's), ASN
+    delivery and receipt latency, receipt posting time, inventory sync lag, shipment event
     completeness, POD update speed, invoice match cycle time, integration failure rate, replay
     volume and exceptions raised, for start events received in [since, until)."""
     window = kpi_window(since, until)

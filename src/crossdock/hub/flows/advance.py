@@ -20,6 +20,7 @@ from crossdock.canonical.registry import document_model
 from crossdock.hub.flows.exceptions import to_record
 from crossdock.hub.flows.model import (
     HELD,
+    DeliveredEvent,
     EmittedDocument,
     FlowDefinition,
     FlowEvent,
@@ -55,6 +56,9 @@ def _cause(event: FlowEvent) -> tuple[str | None, str]:
     if isinstance(event, MessageEvent):
         token = event.message_id if not event.replay else f"{event.message_id}.r{event.replay}"
         return event.message_id, token
+    if isinstance(event, DeliveredEvent):
+        token = f"delivered:{event.delivery_id}"
+        return event.message_id, token if not event.replay else f"{token}.r{event.replay}"
     return None, f"timer:{event.name}@{int(event.due_at.timestamp() * 1000)}"
 
 

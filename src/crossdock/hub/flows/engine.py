@@ -17,14 +17,18 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from crossdock.hub.flows.advance import Advancer, message_event
-from crossdock.hub.flows.model import FlowDefinition
+import orjson
+
+from crossdock.hub.delivered import DeliveredNotice, delivered_subject
+from crossdock.hub.flows.advance import Advanced, Advancer, message_event
+from crossdock.hub.flows.model import DeliveredEvent, FlowDefinition
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import BusEntry, ConsumerGroup, StoredMessage
 
 log = logging.getLogger(__name__)
 
 FLOW_GROUP = "flow.{lane}"
+DELIVERED = "delivered."
 
 
 @dataclass(slots=True)
@@ -47,11 +51,15 @@ def flow_group(
     lane: str, definitions: Sequence[FlowDefinition], lane_for: Callable[[str], str]
 ) -> ConsumerGroup:
     """The consumer group of the flows in `lane`, subscribed to exactly the document types
-    they name (on the subject intake announces each type on)."""
-    types = sorted({t for d in definitions if d.lane == lane for t in d.document_types})
+    they name (on the subject intake announces each type on), and to the delivered notices
+    of the types whose deliveries they wait for."""
+    in_lane = [d for d in definitions if d.lane == lane]
+    types = sorted({t for d in in_lane for t in d.document_types})
+    delivered = sorted({t for d in in_lane for t in d.delivered_types})
     return ConsumerGroup(
         name=FLOW_GROUP.format(lane=lane),
-        subjects=tuple(f"doc.{lane_for(t)}.{t}" for t in types),
+        subjects=tuple(f"doc.{lane_for(t)}.{t}" for t in types)
+        + tuple(delivered_subject(lane_for(t), t) for t in delivered),
         lane=lane,
         max_deliver=20,
     )
@@ -81,6 +89,10 @@ class FlowEngine:
         for definition in self.definitions:
             for document_type in definition.document_types:
                 self._by_type.setdefault(document_type, []).append(definition)
+        self._delivered_by_type: dict[str, list[FlowDefinition]] = {}
+        for definition in self.definitions:
+            for document_type in definition.delivered_types:
+                self._delivered_by_type.setdefault(document_type, []).append(definition)
 
     @property
     def document_types(self) -> list[str]:
@@ -122,10 +134,13 @@ class FlowEngine:
                 continue
             try:
                 with uow.savepoint() if isolate else nullcontext():
-                    if not uow.inbox.claim(consumer, entry.message_id, entry.replay):
+                    if entry.subject.startswith(DELIVERED):
+                        done = self._delivered(uow, consumer, message, entry)
+                    elif not uow.inbox.claim(consumer, entry.message_id, entry.replay):
                         result.duplicates += 1
                         continue
-                    done = self._handle(uow, message, entry.replay)
+                    else:
+                        done = self._handle(uow, message, entry.replay)
             except Exception as exc:
                 if not isolate:
                     raise _EntryFailed from exc
@@ -133,9 +148,46 @@ class FlowEngine:
                 result.failed.append((entry, f"{type(exc).__name__}: {exc}"))
                 continue
             result.advanced += done.advanced
+            result.duplicates += done.duplicates
             result.emitted += done.emitted
             result.exceptions += done.exceptions
         return result
+
+    def _delivered(
+        self, uow: UnitOfWork, consumer: str, message: StoredMessage, entry: BusEntry
+    ) -> FlowResult:
+        """A delivered notice: the delivery's own inbox claim (the message's is the
+        document's), then every flow waiting for this type's deliveries reacts."""
+        done = FlowResult()
+        notice = DeliveredNotice.decode(entry.message_id, entry.payload)
+        if not uow.inbox.claim(consumer + ":delivered", notice.delivery_id, entry.replay):
+            done.duplicates += 1
+            return done
+        summary = message.summary
+        if message.canonical is None:
+            return done
+        event = DeliveredEvent(
+            message_id=summary.id,
+            document_type=summary.document_type,
+            canonical=orjson.loads(message.canonical),
+            delivery_id=notice.delivery_id,
+            route=notice.route,
+            endpoint=notice.endpoint,
+            delivered_at=notice.delivered_at,
+            at=self._clock(),
+            replay=entry.replay,
+        )
+        for definition in self._delivered_by_type.get(summary.document_type, []):
+            for key in definition.keys_for(summary.document_type, event.canonical):
+                self._count(done, self._advancer.advance(uow, definition, key, event))
+        return done
+
+    @staticmethod
+    def _count(done: FlowResult, outcome: Advanced) -> None:
+        if outcome.state is not None:
+            done.advanced += 1
+        done.emitted += len(outcome.emitted)
+        done.exceptions += len(outcome.exceptions)
 
     def _handle(self, uow: UnitOfWork, message: StoredMessage, replay: int) -> FlowResult:
         done = FlowResult()
@@ -157,9 +209,5 @@ class FlowEngine:
         )
         for definition in definitions:
             for key in definition.keys_for(summary.document_type, event.canonical):
-                outcome = self._advancer.advance(uow, definition, key, event)
-                if outcome.state is not None:
-                    done.advanced += 1
-                done.emitted += len(outcome.emitted)
-                done.exceptions += len(outcome.exceptions)
+                self._count(done, self._advancer.advance(uow, definition, key, event))
         return done

@@ -7,7 +7,9 @@ matched invoice — across systems. It is declared as a `FlowDefinition`:
   acknowledgment advances its PO; a ship notice advances every PO it names);
 - `initial_state` for a new instance;
 - `transitions`: `(state or "*", event kind) -> react(state, event) -> Reaction`, where the
-  event kind is the document type of a message or ``timer:<name>`` for a fired timer.
+  event kind is the document type of a message, ``timer:<name>`` for a fired timer, or
+  ``delivered:<document type>`` when the hub delivered one of the instance's documents to
+  its receiver (where an SLA that measures that receiver starts).
 
 `react` is pure: it reads the instance (`FlowState`, its `data` a JSON object the flow owns)
 and the event, and returns what should happen. The engine does the rest in one transaction:
@@ -56,6 +58,7 @@ from crossdock.hub.flows.exceptions import RaisedException
 
 ANY_STATE = "*"
 TIMER_PREFIX = "timer:"
+DELIVERED_PREFIX = "delivered:"
 HELD = "_held"  # the key in `data` under which `hold` keeps early events
 
 
@@ -91,7 +94,29 @@ class TimerEvent:
         return TIMER_PREFIX + self.name
 
 
-FlowEvent = MessageEvent | TimerEvent
+@dataclass(slots=True, frozen=True)
+class DeliveredEvent:
+    """A document of this instance reached its receiver (`hub/delivered.py`): the endpoint
+    behind `route` accepted it at `delivered_at`. Its kind is ``delivered:<document type>``;
+    a partner's SLA clock starts here, so the hub's backlog before it is never the partner's.
+    `at` is when the engine handles it."""
+
+    message_id: str
+    document_type: str
+    canonical: Mapping[str, Any]
+    delivery_id: str
+    route: str
+    endpoint: str
+    delivered_at: datetime
+    at: datetime
+    replay: int = 0
+
+    @property
+    def kind(self) -> str:
+        return DELIVERED_PREFIX + self.document_type
+
+
+FlowEvent = MessageEvent | TimerEvent | DeliveredEvent
 
 
 @dataclass(slots=True)
@@ -200,7 +225,9 @@ class FlowDefinition:
         if not self.initial_state:
             raise ValueError(f"flow {self.name}: initial_state is empty")
         for state, kind in self.transitions:
-            if not kind.startswith(TIMER_PREFIX) and kind not in self.keys:
+            if kind.startswith(TIMER_PREFIX):
+                continue
+            if kind.removeprefix(DELIVERED_PREFIX) not in self.keys:
                 raise ValueError(
                     f"flow {self.name}: transition ({state!r}, {kind!r}) reacts to a document "
                     f"type it has no key function for (known: {', '.join(sorted(self.keys))})"
@@ -213,6 +240,13 @@ class FlowDefinition:
     @property
     def document_types(self) -> list[str]:
         return sorted(self.keys)
+
+    @property
+    def delivered_types(self) -> list[str]:
+        """Document types whose deliveries this flow reacts to (``delivered:<type>``)."""
+        kinds = {kind for _state, kind in self.transitions}
+        return sorted(k.removeprefix(DELIVERED_PREFIX) for k in kinds
+                      if k.startswith(DELIVERED_PREFIX))  # fmt: skip
 
     def keys_for(self, document_type: str, document: Mapping[str, Any]) -> list[str]:
         """The instances a document advances, without duplicates or blanks, in order."""

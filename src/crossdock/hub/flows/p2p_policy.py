@@ -29,12 +29,18 @@ class ProcureToPayPolicy:
     """The flow's settings as plain values (built from `flows.procure_to_pay` by bootstrap).
 
     `partners` is keyed by partner name; a supplier is found by its party's name, GLN, X12 id
-    or any of its codes (compared case-insensitively)."""
+    or any of its codes (compared case-insensitively).
+
+    `supplier_routes` are the routes that deliver purchase orders to suppliers: the
+    acknowledgment clock starts when one of them delivered the PO (the supplier has had it
+    since then; the hub's backlog before is the hub's). Empty — no route takes POs to
+    suppliers, they get them some other way — the clock starts when the flow takes the PO."""
 
     ack_due: timedelta = timedelta(hours=24)
     asn_due_before_promised: timedelta = timedelta(days=1)
     tolerances: Tolerances = field(default_factory=Tolerances)
     partners: Mapping[str, PartnerTerms] = field(default_factory=dict)
+    supplier_routes: frozenset[str] = frozenset()
 
     def partner_for(self, party: Mapping[str, Any] | None) -> str | None:
         party = party or {}

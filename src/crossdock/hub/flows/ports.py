@@ -74,10 +74,16 @@ class FlowStore(Protocol):
     def timers(self, flow: str, key: str) -> list[FlowTimer]: ...
 
     def lease_due_timers(
-        self, now: datetime, lease_until: float, owner: str, limit: int = 100
+        self,
+        now: datetime,
+        lease_until: float,
+        owner: str,
+        limit: int = 100,
+        due_by: datetime | None = None,
     ) -> list[FlowTimer]:
-        """Lease timers due at `now`, not fired and not leased by a live lease, for `owner`
-        until `lease_until` (epoch seconds). Two callers never lease the same timer at once."""
+        """Lease timers due at `due_by` (default `now`), not fired and not leased by a lease
+        live at `now`, for `owner` until `lease_until` (epoch seconds). Two callers never
+        lease the same timer at once."""
         ...
 
     def claim_fire(self, timer: FlowTimer, fired_at: datetime) -> bool:

@@ -1,7 +1,10 @@
 """Procure-to-pay: one purchase order from the ERP to a matched invoice released for payment.
 
 Keyed by the PO number. The purchase order opens the instance (documents that come first are
-held until it does) and starts the "acknowledgment due" timer; the acknowledgment records
+held until it does); the "acknowledgment due" timer starts when the hub delivered the PO to
+the supplier (a `delivered:purchase_order` event through one of the policy's supplier routes —
+the hub's backlog before it is not the supplier's; with no supplier route, when the PO opens
+the instance); the acknowledgment records
 what the supplier promised per line, keeps the inbound schedule (expected quantity and date
 per line, for the WMS) and starts the "ASN due" timer; its changes and rejections raise
 nothing but are emitted so a route takes them back to the ERP. Ship notices and goods
@@ -31,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from crossdock.hub.flows import p2p_checks as checks
+from crossdock.hub.flows import p2p_clock as clock
 from crossdock.hub.flows import p2p_ledger as ledger
 from crossdock.hub.flows.exceptions import ExceptionCategory, RaisedException
 from crossdock.hub.flows.model import (
@@ -119,8 +123,8 @@ def _purchase_order(policy: ProcureToPayPolicy) -> Handler:
             return _after(data, complete=True)
         timers = _asn_timer(data, terms)
         raised = checks.short_against_order(data)
-        if first and not data.get("ack"):
-            assert terms.ack_due is not None
+        if first and not data.get("ack") and not policy.supplier_routes:
+            assert terms.ack_due is not None  # no route delivers POs: the clock starts now
             timers.append(SetTimer("ack_due", event.at + terms.ack_due))
         return _after(data, exceptions=raised, set_timers=timers, release_held=first)
 
@@ -283,10 +287,13 @@ def _ack_late(state: FlowState, event: FlowEvent) -> Reaction:
     if state.data.get("ack") or state.completed:
         return Reaction()
     data = {**state.data, "ack_late": True, "flagged": list(state.data.get("flagged") or [])}
+    clock = state.data.get("ack_clock") or {}
+    since = f" (delivered to the supplier at {clock['delivered_at']})" if clock else ""
     late = RaisedException(
         ExceptionCategory.LATE_ACKNOWLEDGMENT,
-        f"purchase order {state.key} not acknowledged by {event.at.isoformat()}",
+        f"purchase order {state.key} not acknowledged by {event.at.isoformat()}{since}",
         evidence=list(state.data.get("orders") or [])[:1],
+        data=clock,
     )  # without an acknowledgment, the order is what the ship notices are judged against
     return _after(data, exceptions=[late, *checks.short_against_order(data)])
 
@@ -331,6 +338,7 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             (ANY_STATE, "goods_receipt"): _message(_receipt(policy)),
             (ANY_STATE, "stock_movement"): _message(_putaway),
             (ANY_STATE, "invoice"): _message(_invoice(policy)),
+            (ANY_STATE, "delivered:purchase_order"): clock.delivered(policy),
             (ANY_STATE, "timer:ack_due"): _ack_late,
             (ANY_STATE, "timer:asn_due"): _asn_missing,
         },

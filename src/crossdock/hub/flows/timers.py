@@ -7,6 +7,12 @@ expires), then fires each one in its own transaction that also marks it fired â€
 still the timer it leased (not moved, cancelled, or re-leased after its lease ran out). Two
 processes therefore never fire the same timer twice, and a failing flow delays its own timer
 only.
+
+A timer waits for the flows to catch up: it fires only once the flow consumer has handled
+every document the hub received before it came due (`caught_up`, the publish time of the
+oldest entry the flow groups still have to handle). Otherwise a busy hub would raise a late
+acknowledgment for an acknowledgment it already holds but has not handed to the flow yet â€”
+its own backlog, charged to the supplier.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ class TimerJob:
         lease_seconds: float = 60.0,
         batch_size: int = 100,
         owner: str | None = None,
+        caught_up: Callable[[], datetime | None] | None = None,
     ) -> None:
         self._definitions = {d.name: d for d in definitions}
         self._uow = uow_factory
@@ -57,13 +64,20 @@ class TimerJob:
         self._lease_seconds = lease_seconds
         self._batch_size = batch_size
         self.owner = owner or f"timers-{new_id()}"
+        self._caught_up = caught_up or (lambda: None)
 
     def lease(self) -> list[FlowTimer]:
-        """Lease due timers for this job, in one short transaction."""
+        """Lease due timers for this job, in one short transaction: due by now, and before
+        what the flows have still to handle."""
         now = self._clock()
+        backlog = self._caught_up()
         with self._uow() as uow:
             leased = uow.flows.lease_due_timers(
-                now, now.timestamp() + self._lease_seconds, self.owner, self._batch_size
+                now,
+                now.timestamp() + self._lease_seconds,
+                self.owner,
+                self._batch_size,
+                due_by=backlog,
             )
             uow.commit()
         return leased

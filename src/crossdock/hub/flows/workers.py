@@ -7,6 +7,7 @@ a hub without flows runs exactly as before.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 
 from crossdock.hub.flows.engine import FlowEngine, flow_group
 from crossdock.hub.flows.model import FlowDefinition
@@ -22,6 +23,17 @@ TIMER_INTERVAL_SECONDS = 1.0
 DEAD_LETTER_SWEEP_SECONDS = 5.0
 
 
+def flows_caught_up(bus: Bus, groups: Sequence[str]) -> Callable[[], datetime | None]:
+    """When the flow groups' backlog starts (None: they have handled everything): timers due
+    after it wait until the flows have seen what came before them."""
+
+    def caught_up() -> datetime | None:
+        oldest = [t for t in (bus.oldest_unhandled(g) for g in groups) if t is not None]
+        return datetime.fromtimestamp(min(oldest), UTC) if oldest else None
+
+    return caught_up
+
+
 def flow_workers(
     flows: Sequence[FlowDefinition],
     *,
@@ -35,7 +47,8 @@ def flow_workers(
 
     - a `flow.<lane>` consumer per lane that has flows; what flows emit is routed (and may
       advance other flows), so it wakes the routing and flow loops;
-    - the timer job (every second);
+    - the timer job (every second), which holds back timers due after the oldest entry the
+      flow groups still have to handle;
     - the technical-exception watchers: rejected messages become validation / mapping
       exceptions, delivery dead letters endpoint_unavailable ones.
     """
@@ -45,14 +58,16 @@ def flow_workers(
     if not flows:
         return [], []
     consumers = []
+    groups = []
     for lane in LANES:
         in_lane = [f for f in flows if f.lane == lane]
         if in_lane:
             engine = FlowEngine(in_lane, lane_for=lane_for)
             group = flow_group(lane, in_lane, lane_for)
+            groups.append(group.name)
             consumers.append(Consumer(group, engine, wakes=("route.", "flow.")))
     consumers.append(Consumer(rejected_group(), RejectionWatcher(), wakes=()))
-    timers = TimerJob(flows, uow_factory, lane_for=lane_for)
+    timers = TimerJob(flows, uow_factory, lane_for=lane_for, caught_up=flows_caught_up(bus, groups))
     sweep = DeadLetterSweep(bus, uow_factory)
 
     async def fire_flow_timers() -> None:
