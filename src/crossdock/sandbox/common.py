@@ -146,10 +146,18 @@ class Service:
         key: str,
         correlation: str | None = None,
         headers: dict[str, str] | None = None,
+        lane: str = "",
     ) -> None:
-        """Queue an outbound event for the hub (or a configured URL) with a stable key."""
+        """Queue an outbound event for the hub (or a configured URL) with a stable key; ``lane``
+        names the company sending it when this system plays several."""
         self.outbox.emit(
-            kind, body, key=key, correlation=correlation, created_at=self.iso(), headers=headers
+            kind,
+            body,
+            key=key,
+            correlation=correlation,
+            created_at=self.iso(),
+            headers=headers,
+            lane=lane,
         )
 
     def remember(self, bucket: str, key: str, body: Any, record: dict[str, Any]) -> bool:

@@ -8,6 +8,11 @@ rejection that is kept for inspection and never retried, anything else is retrie
 one event to a URL waits for its retry, later events to the same URL wait behind it, so a system
 never reorders its own events unless a fault asks it to (see :mod:`crossdock.sandbox.faults`).
 
+One sandbox system may stand for several companies (the supplier portal plays every supplier).
+Each company sends from its own queue, so an event carries a ``lane`` (the sender) and lanes drain
+side by side: four suppliers do not wait behind one another's documents, as they would not in
+life, while each one's events stay in order.
+
 The queue is part of the system's persisted state, so events still pending survive a restart.
 """
 
@@ -64,6 +69,7 @@ class OutboundEvent:
     response_status: int | None = None
     last_error: str | None = None
     delivered_at: str | None = None
+    lane: str = ""
 
 
 class Outbox:
@@ -104,11 +110,13 @@ class Outbox:
         correlation: str | None = None,
         created_at: str = "",
         headers: dict[str, str] | None = None,
+        lane: str = "",
     ) -> OutboundEvent:
         """Queue an event, applying the silent / drop / duplicate / reorder faults."""
         self.seq += 1
         self.counters["emitted"] += 1
         ev = OutboundEvent(self.seq, kind, key, body, correlation, created_at, headers or {})
+        ev.lane = lane
         faults = self.faults
         if faults.silent or faults.drop_next > 0:
             ev.status = "suppressed" if faults.silent else "dropped"
@@ -174,11 +182,21 @@ class Outbox:
                 await self.drain(client)
 
     async def drain(self, client: httpx.AsyncClient) -> None:
-        """One pass over the pending events, in order, each URL blocked by its first failure."""
+        """One pass over the pending events: each lane in order, lanes side by side."""
         if self.faults.outbound_blocked() or not self.pending:
             return
+        lanes: dict[str, list[OutboundEvent]] = {}
+        for ev in self.pending:
+            lanes.setdefault(ev.lane, []).append(ev)
+        if len(lanes) == 1:
+            await self._drain_lane(client, next(iter(lanes.values())))
+        else:
+            await asyncio.gather(*(self._drain_lane(client, evs) for evs in lanes.values()))
+
+    async def _drain_lane(self, client: httpx.AsyncClient, events: list[OutboundEvent]) -> None:
+        """One lane's events in order, each URL blocked by its first failure."""
         blocked: set[str] = set()
-        for ev in list(self.pending):
+        for ev in events:
             if self.faults.outbound_blocked():
                 return
             url = self.resolve(ev.kind)

@@ -293,6 +293,7 @@ class SupplierPortal(Service):
         """To the hub in the supplier's channel: portal JSON, or X12 855 / 856 / 810."""
         key = f"{order['supplierId']}-{number}".lower()
         headers = {"X-Supplier-Id": order["supplierId"]}
+        lane = order["supplierId"]  # each supplier sends from its own queue
         if self.profile(order["supplierId"]).get("channel") == "x12":
             self.data["x12_control"] = self.data.get("x12_control", 0) + 1
             code = {"acknowledgment": "855", "asn": "856", "invoice": "810"}[kind]
@@ -300,6 +301,10 @@ class SupplierPortal(Service):
                 code, document, order["order"], order["supplierId"], self.data["x12_control"]
             )
             headers["Content-Type"] = "application/edi-x12"
-            self.emit("edi", text, key=key, correlation=order["poNumber"], headers=headers)
+            self.emit(
+                "edi", text, key=key, correlation=order["poNumber"], headers=headers, lane=lane
+            )
             return
-        self.emit(kind, document, key=key, correlation=order["poNumber"], headers=headers)
+        self.emit(
+            kind, document, key=key, correlation=order["poNumber"], headers=headers, lane=lane
+        )

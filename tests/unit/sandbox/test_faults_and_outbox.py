@@ -89,3 +89,25 @@ def test_retry_backoff_grows_and_is_capped() -> None:
     delays = [policy.delay(n) for n in (1, 2, 3, 10)]
     assert 0.09 <= delays[0] <= 0.11 and 0.18 <= delays[1] <= 0.22
     assert 0.36 <= delays[2] <= 0.44 and 0.9 <= delays[3] <= 1.1
+
+
+async def test_lanes_drain_side_by_side_each_in_order() -> None:
+    """A supplier whose sends fail holds up only its own lane, never another supplier's."""
+    import httpx
+
+    seen: list[tuple[str, str]] = []
+
+    def receive(request: httpx.Request) -> httpx.Response:
+        lane, key = request.headers["X-Lane"], request.headers["Idempotency-Key"]
+        seen.append((lane, key))
+        return httpx.Response(503 if lane == "slow" else 202)
+
+    box = outbox(Faults())
+    for n in range(3):
+        for lane in ("slow", "fast"):
+            box.emit("po", {"n": n}, key=f"{lane}-{n}", headers={"X-Lane": lane}, lane=lane)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(receive)) as client:
+        await box.drain(client)
+    assert [k for lane, k in seen if lane == "fast"] == ["fast-0", "fast-1", "fast-2"]
+    assert [k for lane, k in seen if lane == "slow"] == ["slow-0"]  # blocked behind its failure
+    assert [e.key for e in box.pending] == ["slow-0", "slow-1", "slow-2"]
