@@ -60,12 +60,16 @@ def up(
     log_json: bool = typer.Option(False, "--log-json", help="JSON log lines"),
 ) -> None:
     """Start the hub: HTTP API, workers and scheduler, on the embedded store."""
+    from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.server import serve
     from crossdock.observability.logging import configure_logging
 
     configure_logging(json=log_json)
     settings = settings_from(config, data_dir, host=host, port=port)
-    serve(settings)
+    try:
+        serve(settings)
+    except PortUnavailable as exc:
+        raise fail(str(exc)) from None
 
 
 @config_app.command("check")

@@ -173,11 +173,13 @@ def summarize(hub_url: str, report: Any) -> dict[str, Any]:
     }
 
 
-def _wait_hub(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def _wait_hub(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise fail(f"the hub exited with status {process.returncode} (is the port in use?)")
+            lines = log.read_text("utf-8", "replace").strip().splitlines()
+            last = lines[-1] if lines else "(no output)"
+            raise fail(f"the hub exited with status {process.returncode}: {last} (log: {log})")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
@@ -229,7 +231,7 @@ def demo(
     purchase_orders: int = typer.Option(None, help="purchase orders (default: the scenario's)"),
     orders: int = typer.Option(None, help="sales orders (default: the scenario's)"),
     seed: int = typer.Option(7, help="random seed"),
-    port: int = typer.Option(8080, help="the hub's port"),
+    port: int = typer.Option(8080, help="the hub's port (0: any free port)"),
     base_port: int = typer.Option(9200, help="the sandbox's first port (0: any free ports)"),
     data_dir: Path = typer.Option(None, help="the hub's data dir (default: a fresh temp dir)"),
     timeout: float = typer.Option(300.0, help="seconds to wait for the scenario to settle"),
@@ -240,11 +242,16 @@ def demo(
     json_out: bool = JsonOption,
 ) -> None:
     """Run the sandbox scenario through a real hub with the flows on, and summarize it."""
+    from crossdock.entrypoints.listen import PortUnavailable, free_port
     from crossdock.sandbox.landscape import start_landscape
     from crossdock.sandbox.scenario import OPENING_STOCK, landscape_settings, run_scenario
 
     if scenario not in SCENARIOS:
         raise fail(f"unknown scenario {scenario!r}; choose one of {sorted(SCENARIOS)}", 2)
+    try:  # before anything starts: a taken port is one line, not a hub log to read
+        port = free_port("127.0.0.1", port, hint="--port (PORT=... with make)")
+    except PortUnavailable as exc:
+        raise fail(str(exc)) from None
     plan = dict(SCENARIOS[scenario])
     plan["purchase_orders"] = (
         plan["purchase_orders"] if purchase_orders is None else purchase_orders
@@ -266,7 +273,10 @@ def demo(
             opening_stock=OPENING_STOCK,
         )
     except (OSError, RuntimeError) as exc:
-        raise fail(f"could not start the sandbox on ports from {base_port}: {exc}") from exc
+        raise fail(
+            f"could not start the sandbox on ports {base_port}-{base_port + len(_PORTS) - 1}: "
+            f"{exc}; choose others with --base-port (SANDBOX_PORT=... with make), or 0"
+        ) from exc
     config_path = data_dir / "crossdock.demo.yaml"
     config_path.write_text(
         yaml.safe_dump(hub_config(port, data_dir, landscape.urls, ack_due_hours))
@@ -278,7 +288,7 @@ def demo(
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_hub(hub_url, hub)
+        _wait_hub(hub_url, hub, data_dir / "hub.log")
         print(f"hub {hub_url} up; running the {scenario!r} scenario ...", file=out, flush=True)
         report = run_scenario(
             hub_url,

@@ -47,8 +47,15 @@ def sandbox_up(
     json_out: bool = JsonOption,
 ) -> None:
     """Start every sandbox service on loopback and keep them running until Ctrl-C."""
+    from crossdock.entrypoints.listen import PortUnavailable, free_port
     from crossdock.sandbox.landscape import start_landscape
 
+    if base_port:
+        try:  # name the port that is taken, rather than the errno of the first bind
+            for port in range(base_port, base_port + len(_ROLES)):
+                free_port("127.0.0.1", port, hint="--base-port")
+        except PortUnavailable as exc:
+            raise fail(str(exc)) from None
     settings: dict[str, Any] = {}
     if settings_file is not None:
         try:
