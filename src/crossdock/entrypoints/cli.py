@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import Progress
 
 from crossdock.entrypoints import cli_demo, cli_kpis
 from crossdock.entrypoints.cli_common import (
@@ -30,8 +30,9 @@ from crossdock.entrypoints.cli_edi import edi_app
 from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
 from crossdock.entrypoints.cli_inventory import inventory_app
 from crossdock.entrypoints.cli_sandbox import sandbox_app
-from crossdock.hub import operations as ops
-from crossdock.hub.records import MessageFilter
+
+if TYPE_CHECKING:
+    from crossdock.hub.records import MessageFilter
 
 app = typer.Typer(help="crossdock: the integration hub for distribution.", no_args_is_help=True)
 messages_app = typer.Typer(help="Inbound messages: list, show, replay.", no_args_is_help=True)
@@ -108,6 +109,8 @@ def _filter(
     until: datetime | None = None,
     ids: list[str] | None = None,
 ) -> MessageFilter:
+    from crossdock.hub.records import MessageFilter
+
     return MessageFilter(document_type, source, correlation_key, status, since, until, ids)
 
 
@@ -123,6 +126,8 @@ def messages_list(
     data_dir: Path = DataDirOption,
 ) -> None:
     """List recent messages, newest first."""
+    from crossdock.hub import operations as ops
+
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         rows = ops.list_messages(
             uow, _filter(document_type, source, correlation_key, status), limit
@@ -157,6 +162,8 @@ def messages_show(
     data_dir: Path = DataDirOption,
 ) -> None:
     """One message: status, canonical payload, errors, deliveries and attempts."""
+    from crossdock.hub import operations as ops
+
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         view = ops.message_view(uow, message_id, include_raw=raw)
     if view is None:
@@ -214,6 +221,10 @@ def messages_replay(
 ) -> None:
     """Replay messages to a consumer group: by id, by type/source/key/time range, or (with
     --group) everything from a log sequence number."""
+    from rich.progress import Progress
+
+    from crossdock.hub import operations as ops
+
     if from_seq is not None:
         if not group:
             raise fail("--from-seq needs --group (the consumer group to replay to)", 2)
@@ -260,6 +271,8 @@ def dlq_list(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Dead letters: entries a consumer gave up on, with the last error."""
+    from crossdock.hub import operations as ops
+
     with open_store(config, data_dir) as (_s, store):
         rows = [ops.dead_letter_dict(d) for d in store.bus.dead_letters(group, limit)]
     if json_out:
@@ -292,6 +305,8 @@ def dlq_retry(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Make dead letters deliverable again (attempt counts restart)."""
+    from crossdock.hub import operations as ops
+
     if not ids and not group and not all_:
         raise fail("name dead letters to retry: ids, --group, or --all", 2)
     with open_store(config, data_dir) as (_s, store):
@@ -306,6 +321,8 @@ def endpoints(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Endpoints: circuit state, backlog and dead letters."""
+    from crossdock.hub import operations as ops
+
     with open_store(config, data_dir) as (settings, store), store.uow.reader() as uow:
         rows = ops.endpoints_view(uow, store.bus, list(settings.endpoints))
     if json_out:

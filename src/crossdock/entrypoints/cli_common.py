@@ -1,4 +1,9 @@
-"""What every CLI command shares: loading settings, opening the store, printing."""
+"""What every CLI command shares: loading settings, opening the store, printing.
+
+Imports are lazy on purpose: every `crossdock` invocation imports this module, so settings
+(pydantic), the store (SQLAlchemy) and JSON are loaded by the commands that use them, and
+`crossdock --help` starts in a fraction of a second.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
 import typer
 from rich.console import Console
-from rich.table import Table
-
-from crossdock.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
-    from crossdock.bootstrap import Store
+    from crossdock.bootstrap.store import Store
+    from crossdock.config import Settings
 
 # Piped output (scripts, CI logs) gets wide lines rather than rich's 80-column default.
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -38,6 +40,8 @@ def settings_from(
     config: Path | None, data_dir: Path | None = None, **hub_overrides: Any
 ) -> Settings:
     """Load settings or exit 2 with every problem listed, each with its file and line."""
+    from crossdock.config import ConfigError, load_settings
+
     try:
         settings = load_settings(config)
     except ConfigError as exc:
@@ -54,7 +58,7 @@ def settings_from(
 
 @contextlib.contextmanager
 def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
-    from crossdock.bootstrap import build_store  # heavy (SQLAlchemy): only when a store is used
+    from crossdock.bootstrap.store import build_store  # SQLAlchemy: only when a store is used
 
     settings = settings_from(config, data_dir)
     store = build_store(settings)
@@ -65,10 +69,14 @@ def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Set
 
 
 def print_json(value: Any) -> None:
+    import orjson
+
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     for column in columns:
         wide = column in ("last error", "error", "last_error")

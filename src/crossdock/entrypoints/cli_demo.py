@@ -18,14 +18,15 @@ import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import typer
-import yaml
 
 from crossdock.entrypoints.cli_common import JsonOption, console, fail, print_json, print_table
 from crossdock.entrypoints.cli_kpis import kpi_rows
+
+if TYPE_CHECKING:
+    import httpx
 
 ROOT = Path(__file__).resolve().parents[3]
 SCENARIOS: dict[str, dict[str, Any]] = {
@@ -74,6 +75,8 @@ def hub_config(
     """`crossdock.sandbox.yaml` with the landscape's URLs, this port and data dir, the flows on
     (acknowledgments due 14.4 s after the PO: demo time), and retries that ride out a short WMS
     outage."""
+    import yaml
+
     config: dict[str, Any] = sandbox_urls(
         yaml.safe_load((ROOT / "crossdock.sandbox.yaml").read_text()), urls
     )
@@ -123,6 +126,8 @@ def _reconcile(client: httpx.Client) -> dict[str, Any]:
 def summarize(hub_url: str, report: Any) -> dict[str, Any]:
     """The demo summary from the hub's API (messages, flows, exceptions, KPIs from
     `/v1/kpis`) and the scenario."""
+    import httpx
+
     with httpx.Client(base_url=hub_url, timeout=30) as client:
         messages = _pages(client, "/v1/messages")
         flows = _pages(client, "/v1/flows")
@@ -174,6 +179,8 @@ def summarize(hub_url: str, report: Any) -> dict[str, Any]:
 
 
 def _wait_hub(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -242,6 +249,8 @@ def demo(
     json_out: bool = JsonOption,
 ) -> None:
     """Run the sandbox scenario through a real hub with the flows on, and summarize it."""
+    import yaml
+
     from crossdock.entrypoints.listen import PortUnavailable, free_port
     from crossdock.sandbox.landscape import start_landscape
     from crossdock.sandbox.scenario import OPENING_STOCK, landscape_settings, run_scenario

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 
 from crossdock.entrypoints.cli_common import (
     ConfigOption,
@@ -205,6 +204,8 @@ def edi_render(
     control: int = typer.Option(1, min=1, max=999_999_999, help="ISA13/GS06/ST02 to use"),
 ) -> None:
     """Render a canonical document as an X12 interchange for a partner."""
+    from pydantic import ValidationError
+
     from crossdock.bootstrap import build_partners, mapper_factory
     from crossdock.canonical.registry import document_model
     from crossdock.hub.edi.outbound import GS_VERSIONS, envelope_settings, without_delimiters

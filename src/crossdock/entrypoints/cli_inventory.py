@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -26,7 +26,9 @@ from crossdock.entrypoints.cli_common import (
     print_table,
     short_time,
 )
-from crossdock.hub.inventory import views
+
+if TYPE_CHECKING:
+    pass
 
 inventory_app = typer.Typer(
     help="Inventory synchronization: ERP / WMS drift, sync lag, reconcile now.",
@@ -56,6 +58,7 @@ def drift(
 ) -> None:
     """Items whose ERP and WMS quantities differ, longest drifting first."""
     from crossdock.bootstrap.inventory import inventory_uow
+    from crossdock.hub.inventory import views
 
     now = datetime.now(UTC)
     with open_store(config, data_dir) as (_s, store), inventory_uow(store).reader() as uow:
@@ -88,6 +91,7 @@ def sync(
 ) -> None:
     """Sync lag of WMS stock movements to the ERP, and the last reconciliation run."""
     from crossdock.bootstrap.inventory import inventory_uow
+    from crossdock.hub.inventory import views
 
     now = datetime.now(UTC)
     with open_store(config, data_dir) as (settings, store), inventory_uow(store).reader() as uow:
@@ -148,6 +152,7 @@ def reconcile(
 ) -> None:
     """Pull both systems now, compare and update the drift table (exit 1 when a pull fails)."""
     from crossdock.bootstrap.inventory import build_reconciler
+    from crossdock.hub.inventory import views
     from crossdock.hub.store_runner import StoreRunner
 
     with open_store(config, data_dir) as (settings, store):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -21,7 +21,9 @@ from crossdock.entrypoints.cli_common import (
     print_json,
     print_table,
 )
-from crossdock.hub.kpis import KpiWindow, compute_kpis
+
+if TYPE_CHECKING:
+    pass
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -64,6 +66,8 @@ def kpis(
     """Business KPIs: PO acknowledgment latency, receipt posting time, inventory sync lag,
     shipment event completeness, POD update speed, invoice match cycle time, integration
     failure rate, replay volume, exceptions raised."""
+    from crossdock.hub.kpis import KpiWindow, compute_kpis
+
     window = KpiWindow(_aware(since), _aware(until))
     if window.since and window.until and window.until <= window.since:
         raise fail("--until must be later than --since", 2)
