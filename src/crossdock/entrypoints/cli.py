@@ -6,7 +6,7 @@ running (SQLite in WAL mode lets them run beside it).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from crossdock.entrypoints.cli_common import (
     DataDirOption,
     JsonOption,
     console,
+    emit,
     err_console,
     fail,
     open_store,
@@ -29,6 +30,7 @@ from crossdock.entrypoints.cli_common import (
 from crossdock.entrypoints.cli_edi import edi_app
 from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
 from crossdock.entrypoints.cli_inventory import inventory_app
+from crossdock.entrypoints.cli_output import Column, fit_consoles, key, number, text
 from crossdock.entrypoints.cli_sandbox import sandbox_app
 
 if TYPE_CHECKING:
@@ -50,6 +52,12 @@ app.add_typer(flows_app, name="flows")
 app.add_typer(inventory_app, name="inventory")
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)
+
+
+@app.callback()
+def _every_command() -> None:
+    """crossdock: the integration hub for distribution."""
+    fit_consoles()
 
 
 @app.command()
@@ -100,6 +108,11 @@ def schema_export(
         console.print(str(path))
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """A time without an offset is taken as UTC, the store's clock."""
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _filter(
     document_type: str | None,
     source: str | None,
@@ -119,7 +132,9 @@ def messages_list(
     document_type: str = typer.Option(None, "--type", "-t"),
     source: str = typer.Option(None, "--source", "-s"),
     correlation_key: str = typer.Option(None, "--key", "-k", help="correlation key (PO number...)"),
-    status: str = typer.Option(None, "--status"),
+    status: str = typer.Option(None, "--status", help="e.g. accepted, rejected, delivered"),
+    since: datetime = typer.Option(None, "--since", help="received at or after (UTC)"),
+    until: datetime = typer.Option(None, "--until", help="received before (UTC)"),
     limit: int = typer.Option(50, "--limit", "-n"),
     json_out: bool = JsonOption,
     config: Path = ConfigOption,
@@ -128,16 +143,26 @@ def messages_list(
     """List recent messages, newest first."""
     from crossdock.hub import operations as ops
 
+    start, end = _utc(since), _utc(until)
+    if start and end and end <= start:
+        raise fail("--until must be later than --since", 2)
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         rows = ops.list_messages(
-            uow, _filter(document_type, source, correlation_key, status), limit
+            uow, _filter(document_type, source, correlation_key, status, start, end), limit
         )
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} message(s)",
-        ["id", "type", "source", "key", "status", "received", "dups"],
+        [
+            key("id"),
+            key("type"),
+            Column("source", drop=2),
+            key("key"),
+            "status",
+            Column("received", drop=3),
+            number("dups", drop=1),
+        ],
         [
             [
                 r["id"],
@@ -196,7 +221,15 @@ def messages_show(
     if rows:
         print_table(
             "deliveries",
-            ["id", "route", "endpoint", "status", "attempts", "last code", "last error"],
+            [
+                key("id"),
+                Column("route", drop=2),
+                key("endpoint"),
+                "status",
+                number("attempts", drop=3),
+                number("last code", drop=1),
+                text("last error"),
+            ],
             rows,
         )
 
@@ -275,12 +308,19 @@ def dlq_list(
 
     with open_store(config, data_dir) as (_s, store):
         rows = [ops.dead_letter_dict(d) for d in store.bus.dead_letters(group, limit)]
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} dead letter(s)",
-        ["id", "group", "message", "key", "tries", "dead at", "last error"],
+        [
+            key("id"),
+            key("group"),
+            key("message"),
+            key("key"),
+            number("tries", drop=2),
+            Column("dead at", drop=1),
+            text("last error"),
+        ],
         [
             [
                 r["id"],
@@ -325,12 +365,18 @@ def endpoints(
 
     with open_store(config, data_dir) as (settings, store), store.uow.reader() as uow:
         rows = ops.endpoints_view(uow, store.bus, list(settings.endpoints))
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         "endpoints",
-        ["name", "circuit", "failures", "opened at", "backlog", "dead letters"],
+        [
+            key("name"),
+            "circuit",
+            number("failures", drop=2),
+            Column("opened at", drop=1),
+            number("backlog"),
+            number("dead letters"),
+        ],
         [
             [
                 r["name"],

@@ -8,21 +8,23 @@ Imports are lazy on purpose: every `crossdock` invocation imports this module, s
 from __future__ import annotations
 
 import contextlib
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
+
+from crossdock.entrypoints.cli_output import (
+    console,
+    emit,
+    err_console,
+    print_json,
+    print_table,
+)
 
 if TYPE_CHECKING:
     from crossdock.bootstrap.store import Store
     from crossdock.config import Settings
-
-# Piped output (scripts, CI logs) gets wide lines rather than rich's 80-column default.
-console = Console(width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 ConfigOption = typer.Option(
     None,
@@ -68,27 +70,25 @@ def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Set
         store.close()
 
 
-def print_json(value: Any) -> None:
-    import orjson
-
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        wide = column in ("last error", "error", "last_error")
-        table.add_column(column, overflow="fold" if wide else "ellipsis", no_wrap=not wide)
-    for row in rows:
-        table.add_row(*["" if v is None else str(v) for v in row])
-    console.print(table)
-
-
 def short_time(iso: str | None) -> str:
     """'2026-11-27T06:41:24.633550+00:00' -> '2026-11-27 06:41:24' (UTC) for tables."""
     return "" if not iso else iso[:19].replace("T", " ")
+
+
+__all__ = [
+    "ConfigOption",
+    "DataDirOption",
+    "JsonOption",
+    "console",
+    "emit",
+    "err_console",
+    "fail",
+    "open_store",
+    "print_json",
+    "print_table",
+    "settings_from",
+    "short_time",
+]
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from crossdock.entrypoints.cli_common import JsonOption, console, fail, print_json, print_table
-from crossdock.entrypoints.cli_kpis import kpi_rows
+from crossdock.entrypoints.cli_kpis import KPI_COLUMNS, kpi_rows
+from crossdock.entrypoints.cli_output import key, number
 
 if TYPE_CHECKING:
     import httpx
@@ -204,22 +205,22 @@ def _print(summary: dict[str, Any]) -> None:
     )
     rows = [[flow, doc, str(n)] for flow, docs in summary["documents"]["per_flow"].items()
             for doc, n in docs.items()]  # fmt: skip
-    print_table("documents per flow", ["flow", "document", "count"], rows)
+    print_table("documents per flow", [key("flow"), key("document"), number("count")], rows)
     rows = [[f, str(v["instances"]), str(v["completed"])] for f, v in summary["flows"].items()]
-    print_table("business flows", ["flow", "instances", "completed"], rows)
+    print_table("business flows", [key("flow"), number("instances"), number("completed")], rows)
     rows = [[f"{f} ({LINK_FLOWS.get(f, f)})", str(v["instances"]), str(v["linked"])]
             for f, v in summary.get("carrier_event_links", {}).items()]  # fmt: skip
     if rows:
         print_table(
             "carrier event links (one per shipment id and per tracking number, not shipments)",
-            ["flow", "link instances", "linked"],
+            [key("flow"), number("link instances"), number("linked")],
             rows,
         )
     rows = [[c, str(n)] for c, n in sorted(summary["exceptions"].items())]
-    print_table("exceptions by category", ["category", "count"], rows)
-    print_table("KPIs (GET /v1/kpis)", ["kpi", "value"], kpi_rows(summary["kpis"]))
+    print_table("exceptions by category", [key("category"), number("count")], rows)
+    print_table("KPIs (GET /v1/kpis)", KPI_COLUMNS, kpi_rows(summary["kpis"]))
     rows = [[k, "yes" if v else "NO"] for k, v in summary["agreement"].items()]
-    print_table("ERP / WMS / TMS agree", ["check", "agree"], rows)
+    print_table("ERP / WMS / TMS agree", [key("check"), "agree"], rows)
     recon = summary["inventory_reconciliation"]
     console.print(
         f"inventory reconciliation: {recon['status']}"

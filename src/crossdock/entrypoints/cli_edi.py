@@ -20,13 +20,14 @@ from crossdock.entrypoints.cli_common import (
     DataDirOption,
     JsonOption,
     console,
+    emit,
     fail,
     open_store,
     print_json,
-    print_table,
     settings_from,
     short_time,
 )
+from crossdock.entrypoints.cli_output import Column, key, text
 
 edi_app = typer.Typer(help="X12 EDI: parse, validate, acknowledge, render.", no_args_is_help=True)
 
@@ -257,12 +258,21 @@ def edi_outbound(
     """X12 documents sent to partners and what their 997/999 said about them."""
     with open_store(config, data_dir) as (_settings, store), store.uow.reader() as uow:
         rows = uow.edi.outbound(partner=partner, message_id=message, limit=limit)
-    if as_json:
-        print_json([{**asdict(r), "created_at": r.created_at.isoformat()} for r in rows])
-        return
-    print_table(
+    emit(
+        as_json,
+        [{**asdict(r), "created_at": r.created_at.isoformat()} for r in rows],
         "outbound X12",
-        ["partner", "ST", "ISA13", "GS06", "ST02", "status", "reason", "message", "sent"],
+        [
+            key("partner"),
+            key("ST"),
+            key("ISA13"),
+            Column("GS06", drop=2),
+            Column("ST02", drop=1),
+            "status",
+            text("reason"),
+            key("message"),
+            Column("sent", drop=3),
+        ],
         [
             (
                 r.partner,

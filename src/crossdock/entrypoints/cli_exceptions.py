@@ -16,12 +16,15 @@ from crossdock.entrypoints.cli_common import (
     DataDirOption,
     JsonOption,
     console,
+    emit,
     fail,
     open_store,
     print_json,
     print_table,
     short_time,
 )
+from crossdock.entrypoints.cli_output import Column, number, text
+from crossdock.entrypoints.cli_output import key as key_column
 
 if TYPE_CHECKING:
     from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
@@ -81,12 +84,19 @@ def exceptions_list(
             flow=flow,
             limit=limit,
         )
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} exception(s)",
-        ["id", "category", "status", "owner", "key", "created", "detail"],
+        [
+            key_column("id"),
+            key_column("category"),
+            "status",
+            Column("owner", drop=2),
+            key_column("key"),
+            Column("created", drop=1),
+            text("detail"),
+        ],
         [
             [
                 r["id"],
@@ -137,7 +147,14 @@ def _print_exception(view: dict[str, Any]) -> None:
     if evidence:
         print_table(
             "evidence",
-            ["message", "type", "source", "key", "status", "received"],
+            [
+                key_column("message"),
+                key_column("type"),
+                Column("source", drop=2),
+                key_column("key"),
+                "status",
+                Column("received", drop=1),
+            ],
             [
                 [
                     m["id"],
@@ -237,12 +254,19 @@ def flows_list(
 
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         rows = actions.list_flows(uow, flow=flow, state=state, limit=limit)
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} flow instance(s)",
-        ["flow", "key", "state", "completed", "version", "updated", "held"],
+        [
+            key_column("flow"),
+            key_column("key"),
+            "state",
+            Column("completed", drop=3),
+            number("version", drop=2),
+            Column("updated", drop=1),
+            number("held", drop=4),
+        ],
         [
             [
                 r["flow"],

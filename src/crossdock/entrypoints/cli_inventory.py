@@ -20,12 +20,14 @@ from crossdock.entrypoints.cli_common import (
     DataDirOption,
     JsonOption,
     console,
+    emit,
     fail,
     open_store,
     print_json,
     print_table,
     short_time,
 )
+from crossdock.entrypoints.cli_output import Column, key, number
 
 if TYPE_CHECKING:
     pass
@@ -65,13 +67,13 @@ def drift(
         rows = views.list_drift(
             uow, now, site=site, item=item, include_resolved=history, limit=limit
         )
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} drifting item(s)" if not history else f"{len(rows)} drift episode(s)",
-        ["site", "item", "erp", "wms", "difference", "unit", "since", "for", "runs",
-         "exception", "resolved"],
+        [key("site"), key("item"), number("erp"), number("wms"), number("difference"),
+         Column("unit", drop=5), Column("since", drop=3), "for", number("runs", drop=4),
+         Column("exception", drop=2), Column("resolved", drop=1)],
         [
             [r["site"], r["item"], r["erp_on_hand"] or "-", r["wms_on_hand"] or "-",
              r["difference"], r["unit"], short_time(r["since"]),
@@ -118,7 +120,7 @@ def _print_sync(status: dict[str, Any]) -> None:
     ]  # fmt: skip
     print_table(
         f"sync lag, last {lag['window_hours']:g} h ({lag['movements']} movement(s))",
-        ["measured", "delivered", "median", "p95", "max"],
+        [key("measured"), number("delivered"), number("median"), number("p95"), number("max")],
         rows,
     )
     oldest = lag["oldest_undelivered_age_seconds"]

@@ -16,11 +16,11 @@ from crossdock.entrypoints.cli_common import (
     ConfigOption,
     DataDirOption,
     JsonOption,
+    emit,
     fail,
     open_store,
-    print_json,
-    print_table,
 )
+from crossdock.entrypoints.cli_output import key, text
 
 if TYPE_CHECKING:
     pass
@@ -52,6 +52,9 @@ def describe(value: Any) -> str:
     return ", ".join(f"{k} {v}" for k, v in value.items() if v not in ({}, None))
 
 
+KPI_COLUMNS = [key("kpi"), text("value")]
+
+
 def kpi_rows(kpis: dict[str, Any]) -> list[list[str]]:
     return [[name, describe(value)] for name, value in kpis.items() if name != "window"]
 
@@ -73,8 +76,5 @@ def kpis(
         raise fail("--until must be later than --since", 2)
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         result = compute_kpis(uow.kpis, window)
-    if json_out:
-        print_json(result)
-        return
     span = f"{window.since or 'the beginning'} to {window.until or 'now'}"
-    print_table(f"KPIs from {span}", ["kpi", "value"], kpi_rows(result))
+    emit(json_out, result, f"KPIs from {span}", KPI_COLUMNS, kpi_rows(result))

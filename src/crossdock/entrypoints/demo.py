@@ -25,12 +25,10 @@ from typing import Any
 
 import httpx
 import yaml
-from rich.console import Console
-from rich.table import Table
 
+from crossdock.entrypoints.cli_output import console, fit_consoles, key, number, print_table
 from crossdock.entrypoints.listen import PortUnavailable, free_port
 
-console = Console()
 ROOT = Path(__file__).resolve().parents[3]
 _LOOPBACK = re.compile(r"^(https?://)(?:127\.0\.0\.1|localhost)(?::\d+)?(?=/|$)")
 
@@ -137,19 +135,17 @@ def run_scenario(hub: str, sink: str, count: int) -> bool:
 def _summary(hub: str) -> None:
     """Messages by status and each endpoint's state, as the hub reports them."""
     counts = httpx.get(f"{hub}/healthz", timeout=10).json()["messages"]
-    table = Table(title="messages by status")
-    table.add_column("status")
-    table.add_column("count", justify="right")
-    for status, count in sorted(counts.items()):
-        table.add_row(status, str(count))
-    console.print(table)
+    print_table(
+        "messages by status",
+        [key("status"), number("count")],
+        [[status, count] for status, count in sorted(counts.items())],
+    )
     endpoints = httpx.get(f"{hub}/v1/endpoints", timeout=10).json()["items"]
-    table = Table(title="endpoints")
-    for column in ("endpoint", "circuit", "backlog", "dead letters"):
-        table.add_column(column)
-    for e in endpoints:
-        table.add_row(e["name"], e["circuit"], str(e["backlog"]), str(e["dead_letters"]))
-    console.print(table)
+    print_table(
+        "endpoints",
+        [key("endpoint"), "circuit", number("backlog"), number("dead letters")],
+        [[e["name"], e["circuit"], e["backlog"], e["dead_letters"]] for e in endpoints],
+    )
 
 
 def main() -> None:
@@ -163,6 +159,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=int(os.environ.get("DEMO_COUNT", "200")))
     parser.add_argument("--no-wait", action="store_true", help="exit after the scenario")
     args = parser.parse_args()
+    fit_consoles()
     try:  # before anything starts: a taken port is one line, not a traceback from a child
         port = free_port("127.0.0.1", args.port, hint="--port (PORT=... with make)")
         sink_port = free_port("127.0.0.1", args.sink_port, hint="--sink-port")
