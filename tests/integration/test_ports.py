@@ -4,12 +4,15 @@ it started, whatever port that is."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from crossdock.entrypoints.demo import delivery_check, point_at_sink
@@ -112,3 +115,26 @@ def test_the_intake_demo_flags_deliveries_the_sink_did_not_receive() -> None:
     assert elsewhere is not None and "another receiver" in elsewhere
     late = delivery_check(posted=200, delivered=150, received=150)
     assert late is not None and "150 of 200" in late
+
+
+def test_up_on_port_0_listens_on_a_free_port_and_says_which(tmp_path: Path) -> None:
+    log = tmp_path / "hub.log"
+    with log.open("wb") as out:
+        hub = subprocess.Popen(
+            [str(CROSSDOCK), "up", "--port", "0", "--data-dir", str(tmp_path / "d"),
+             "--config", str(ROOT / "crossdock.yaml")],
+            cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        found = None
+        while found is None and time.monotonic() < deadline and hub.poll() is None:
+            found = re.search(r"crossdock up on http://127\.0\.0\.1:(\d+)", log.read_text())
+            time.sleep(0.1)
+        assert found, log.read_text()
+        port = int(found.group(1))
+        assert port != 0
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+    finally:
+        hub.terminate()
+        hub.wait(20)
