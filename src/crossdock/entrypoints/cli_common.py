@@ -75,6 +75,11 @@ def short_time(iso: str | None) -> str:
     return "" if not iso else iso[:19].replace("T", " ")
 
 
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
 __all__ = [
     "ConfigOption",
     "DataDirOption",
@@ -89,8 +94,3 @@ __all__ = [
     "settings_from",
     "short_time",
 ]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code)
