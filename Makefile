@@ -10,8 +10,10 @@ SCENARIO ?= faults
 DATA_DIR ?= ./var/demo-$(shell date +%Y%m%d-%H%M%S)
 SANDBOX_PORT ?= 9200
 DEMO_ARGS ?=
-# `make demo-intake`: the original intake -> delivery walk-through (sink + hub + replay).
+# `make demo-intake`: the original intake -> delivery walk-through (sink + hub + replay); the hub's
+# endpoints are pointed at the sink it starts (SINK_PORT; PORT/SINK_PORT=0: any free port).
 INTAKE_DATA_DIR ?= ./var/demo
+SINK_PORT ?= 9101
 DEMO_COUNT ?= 200
 
 .PHONY: install demo demo-intake test lint typecheck layers unit bench bench-x12 bench-flows clean
@@ -31,7 +33,8 @@ demo: install
 		--data-dir $(DATA_DIR) $(DEMO_ARGS)
 
 demo-intake: install
-	$(PY) -m crossdock.entrypoints.demo --port $(PORT) --data-dir $(INTAKE_DATA_DIR) --count $(DEMO_COUNT)
+	$(PY) -m crossdock.entrypoints.demo --port $(PORT) --sink-port $(SINK_PORT) \
+		--data-dir $(INTAKE_DATA_DIR) --count $(DEMO_COUNT)
 
 lint: install
 	.venv/bin/ruff check src tests bench

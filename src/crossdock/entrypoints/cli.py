@@ -6,11 +6,11 @@ running (SQLite in WAL mode lets them run beside it).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import Progress
 
 from crossdock.entrypoints import cli_demo, cli_kpis
 from crossdock.entrypoints.cli_common import (
@@ -18,6 +18,7 @@ from crossdock.entrypoints.cli_common import (
     DataDirOption,
     JsonOption,
     console,
+    emit,
     err_console,
     fail,
     open_store,
@@ -29,9 +30,11 @@ from crossdock.entrypoints.cli_common import (
 from crossdock.entrypoints.cli_edi import edi_app
 from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
 from crossdock.entrypoints.cli_inventory import inventory_app
+from crossdock.entrypoints.cli_output import Column, fit_consoles, key, number, text
 from crossdock.entrypoints.cli_sandbox import sandbox_app
-from crossdock.hub import operations as ops
-from crossdock.hub.records import MessageFilter
+
+if TYPE_CHECKING:
+    from crossdock.hub.records import MessageFilter
 
 app = typer.Typer(help="crossdock: the integration hub for distribution.", no_args_is_help=True)
 messages_app = typer.Typer(help="Inbound messages: list, show, replay.", no_args_is_help=True)
@@ -51,6 +54,12 @@ app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)
 
 
+@app.callback()
+def _every_command() -> None:
+    """crossdock: the integration hub for distribution."""
+    fit_consoles()
+
+
 @app.command()
 def up(
     host: str = typer.Option(None, help="interface to listen on (default 127.0.0.1)"),
@@ -60,12 +69,16 @@ def up(
     log_json: bool = typer.Option(False, "--log-json", help="JSON log lines"),
 ) -> None:
     """Start the hub: HTTP API, workers and scheduler, on the embedded store."""
+    from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.server import serve
     from crossdock.observability.logging import configure_logging
 
     configure_logging(json=log_json)
     settings = settings_from(config, data_dir, host=host, port=port)
-    serve(settings)
+    try:
+        serve(settings)
+    except PortUnavailable as exc:
+        raise fail(str(exc)) from None
 
 
 @config_app.command("check")
@@ -95,6 +108,11 @@ def schema_export(
         console.print(str(path))
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """A time without an offset is taken as UTC, the store's clock."""
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _filter(
     document_type: str | None,
     source: str | None,
@@ -104,6 +122,8 @@ def _filter(
     until: datetime | None = None,
     ids: list[str] | None = None,
 ) -> MessageFilter:
+    from crossdock.hub.records import MessageFilter
+
     return MessageFilter(document_type, source, correlation_key, status, since, until, ids)
 
 
@@ -112,23 +132,37 @@ def messages_list(
     document_type: str = typer.Option(None, "--type", "-t"),
     source: str = typer.Option(None, "--source", "-s"),
     correlation_key: str = typer.Option(None, "--key", "-k", help="correlation key (PO number...)"),
-    status: str = typer.Option(None, "--status"),
+    status: str = typer.Option(None, "--status", help="e.g. accepted, rejected, delivered"),
+    since: datetime = typer.Option(None, "--since", help="received at or after (UTC)"),
+    until: datetime = typer.Option(None, "--until", help="received before (UTC)"),
     limit: int = typer.Option(50, "--limit", "-n"),
     json_out: bool = JsonOption,
     config: Path = ConfigOption,
     data_dir: Path = DataDirOption,
 ) -> None:
     """List recent messages, newest first."""
+    from crossdock.hub import operations as ops
+
+    start, end = _utc(since), _utc(until)
+    if start and end and end <= start:
+        raise fail("--until must be later than --since", 2)
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         rows = ops.list_messages(
-            uow, _filter(document_type, source, correlation_key, status), limit
+            uow, _filter(document_type, source, correlation_key, status, start, end), limit
         )
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} message(s)",
-        ["id", "type", "source", "key", "status", "received", "dups"],
+        [
+            key("id"),
+            key("type"),
+            Column("source", drop=2),
+            key("key"),
+            "status",
+            Column("received", drop=3),
+            number("dups", drop=1),
+        ],
         [
             [
                 r["id"],
@@ -153,6 +187,8 @@ def messages_show(
     data_dir: Path = DataDirOption,
 ) -> None:
     """One message: status, canonical payload, errors, deliveries and attempts."""
+    from crossdock.hub import operations as ops
+
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         view = ops.message_view(uow, message_id, include_raw=raw)
     if view is None:
@@ -185,7 +221,15 @@ def messages_show(
     if rows:
         print_table(
             "deliveries",
-            ["id", "route", "endpoint", "status", "attempts", "last code", "last error"],
+            [
+                key("id"),
+                Column("route", drop=2),
+                key("endpoint"),
+                "status",
+                number("attempts", drop=3),
+                number("last code", drop=1),
+                text("last error"),
+            ],
             rows,
         )
 
@@ -210,6 +254,10 @@ def messages_replay(
 ) -> None:
     """Replay messages to a consumer group: by id, by type/source/key/time range, or (with
     --group) everything from a log sequence number."""
+    from rich.progress import Progress
+
+    from crossdock.hub import operations as ops
+
     if from_seq is not None:
         if not group:
             raise fail("--from-seq needs --group (the consumer group to replay to)", 2)
@@ -256,14 +304,23 @@ def dlq_list(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Dead letters: entries a consumer gave up on, with the last error."""
+    from crossdock.hub import operations as ops
+
     with open_store(config, data_dir) as (_s, store):
         rows = [ops.dead_letter_dict(d) for d in store.bus.dead_letters(group, limit)]
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} dead letter(s)",
-        ["id", "group", "message", "key", "tries", "dead at", "last error"],
+        [
+            key("id"),
+            key("group"),
+            key("message"),
+            key("key"),
+            number("tries", drop=2),
+            Column("dead at", drop=1),
+            text("last error"),
+        ],
         [
             [
                 r["id"],
@@ -288,6 +345,8 @@ def dlq_retry(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Make dead letters deliverable again (attempt counts restart)."""
+    from crossdock.hub import operations as ops
+
     if not ids and not group and not all_:
         raise fail("name dead letters to retry: ids, --group, or --all", 2)
     with open_store(config, data_dir) as (_s, store):
@@ -302,14 +361,22 @@ def endpoints(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Endpoints: circuit state, backlog and dead letters."""
+    from crossdock.hub import operations as ops
+
     with open_store(config, data_dir) as (settings, store), store.uow.reader() as uow:
         rows = ops.endpoints_view(uow, store.bus, list(settings.endpoints))
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         "endpoints",
-        ["name", "circuit", "failures", "opened at", "backlog", "dead letters"],
+        [
+            key("name"),
+            "circuit",
+            number("failures", drop=2),
+            Column("opened at", drop=1),
+            number("backlog"),
+            number("dead letters"),
+        ],
         [
             [
                 r["name"],

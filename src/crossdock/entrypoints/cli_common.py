@@ -1,26 +1,30 @@
-"""What every CLI command shares: loading settings, opening the store, printing."""
+"""What every CLI command shares: loading settings, opening the store, printing.
+
+Imports are lazy on purpose: every `crossdock` invocation imports this module, so settings
+(pydantic), the store (SQLAlchemy) and JSON are loaded by the commands that use them, and
+`crossdock --help` starts in a fraction of a second.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from crossdock.config import ConfigError, Settings, load_settings
+from crossdock.entrypoints.cli_output import (
+    console,
+    emit,
+    err_console,
+    print_json,
+    print_table,
+)
 
 if TYPE_CHECKING:
-    from crossdock.bootstrap import Store
-
-# Piped output (scripts, CI logs) gets wide lines rather than rich's 80-column default.
-console = Console(width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+    from crossdock.bootstrap.store import Store
+    from crossdock.config import Settings
 
 ConfigOption = typer.Option(
     None,
@@ -38,6 +42,8 @@ def settings_from(
     config: Path | None, data_dir: Path | None = None, **hub_overrides: Any
 ) -> Settings:
     """Load settings or exit 2 with every problem listed, each with its file and line."""
+    from crossdock.config import ConfigError, load_settings
+
     try:
         settings = load_settings(config)
     except ConfigError as exc:
@@ -54,7 +60,7 @@ def settings_from(
 
 @contextlib.contextmanager
 def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
-    from crossdock.bootstrap import build_store  # heavy (SQLAlchemy): only when a store is used
+    from crossdock.bootstrap.store import build_store  # SQLAlchemy: only when a store is used
 
     settings = settings_from(config, data_dir)
     store = build_store(settings)
@@ -62,20 +68,6 @@ def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Set
         yield settings, store
     finally:
         store.close()
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        wide = column in ("last error", "error", "last_error")
-        table.add_column(column, overflow="fold" if wide else "ellipsis", no_wrap=not wide)
-    for row in rows:
-        table.add_row(*["" if v is None else str(v) for v in row])
-    console.print(table)
 
 
 def short_time(iso: str | None) -> str:
@@ -86,3 +78,19 @@ def short_time(iso: str | None) -> str:
 def fail(message: str, code: int = 1) -> typer.Exit:
     err_console.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code)
+
+
+__all__ = [
+    "ConfigOption",
+    "DataDirOption",
+    "JsonOption",
+    "console",
+    "emit",
+    "err_console",
+    "fail",
+    "open_store",
+    "print_json",
+    "print_table",
+    "settings_from",
+    "short_time",
+]

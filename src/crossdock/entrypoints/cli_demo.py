@@ -18,14 +18,16 @@ import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import typer
-import yaml
 
 from crossdock.entrypoints.cli_common import JsonOption, console, fail, print_json, print_table
-from crossdock.entrypoints.cli_kpis import kpi_rows
+from crossdock.entrypoints.cli_kpis import KPI_COLUMNS, kpi_rows
+from crossdock.entrypoints.cli_output import key, number
+
+if TYPE_CHECKING:
+    import httpx
 
 ROOT = Path(__file__).resolve().parents[3]
 SCENARIOS: dict[str, dict[str, Any]] = {
@@ -74,6 +76,8 @@ def hub_config(
     """`crossdock.sandbox.yaml` with the landscape's URLs, this port and data dir, the flows on
     (acknowledgments due 14.4 s after the PO reached the supplier: demo time), and retries
     that ride out a short WMS outage."""
+    import yaml
+
     config: dict[str, Any] = sandbox_urls(
         yaml.safe_load((ROOT / "crossdock.sandbox.yaml").read_text()), urls
     )
@@ -123,6 +127,8 @@ def _reconcile(client: httpx.Client) -> dict[str, Any]:
 def summarize(hub_url: str, report: Any) -> dict[str, Any]:
     """The demo summary from the hub's API (messages, flows, exceptions, KPIs from
     `/v1/kpis`) and the scenario."""
+    import httpx
+
     with httpx.Client(base_url=hub_url, timeout=30) as client:
         messages = _pages(client, "/v1/messages")
         flows = _pages(client, "/v1/flows")
@@ -173,11 +179,15 @@ def summarize(hub_url: str, report: Any) -> dict[str, Any]:
     }
 
 
-def _wait_hub(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def _wait_hub(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise fail(f"the hub exited with status {process.returncode} (is the port in use?)")
+            lines = log.read_text("utf-8", "replace").strip().splitlines()
+            last = lines[-1] if lines else "(no output)"
+            raise fail(f"the hub exited with status {process.returncode}: {last} (log: {log})")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
@@ -195,22 +205,22 @@ def _print(summary: dict[str, Any]) -> None:
     )
     rows = [[flow, doc, str(n)] for flow, docs in summary["documents"]["per_flow"].items()
             for doc, n in docs.items()]  # fmt: skip
-    print_table("documents per flow", ["flow", "document", "count"], rows)
+    print_table("documents per flow", [key("flow"), key("document"), number("count")], rows)
     rows = [[f, str(v["instances"]), str(v["completed"])] for f, v in summary["flows"].items()]
-    print_table("business flows", ["flow", "instances", "completed"], rows)
+    print_table("business flows", [key("flow"), number("instances"), number("completed")], rows)
     rows = [[f"{f} ({LINK_FLOWS.get(f, f)})", str(v["instances"]), str(v["linked"])]
             for f, v in summary.get("carrier_event_links", {}).items()]  # fmt: skip
     if rows:
         print_table(
             "carrier event links (one per shipment id and per tracking number, not shipments)",
-            ["flow", "link instances", "linked"],
+            [key("flow"), number("link instances"), number("linked")],
             rows,
         )
     rows = [[c, str(n)] for c, n in sorted(summary["exceptions"].items())]
-    print_table("exceptions by category", ["category", "count"], rows)
-    print_table("KPIs (GET /v1/kpis)", ["kpi", "value"], kpi_rows(summary["kpis"]))
+    print_table("exceptions by category", [key("category"), number("count")], rows)
+    print_table("KPIs (GET /v1/kpis)", KPI_COLUMNS, kpi_rows(summary["kpis"]))
     rows = [[k, "yes" if v else "NO"] for k, v in summary["agreement"].items()]
-    print_table("ERP / WMS / TMS agree", ["check", "agree"], rows)
+    print_table("ERP / WMS / TMS agree", [key("check"), "agree"], rows)
     recon = summary["inventory_reconciliation"]
     console.print(
         f"inventory reconciliation: {recon['status']}"
@@ -229,7 +239,7 @@ def demo(
     purchase_orders: int = typer.Option(None, help="purchase orders (default: the scenario's)"),
     orders: int = typer.Option(None, help="sales orders (default: the scenario's)"),
     seed: int = typer.Option(7, help="random seed"),
-    port: int = typer.Option(8080, help="the hub's port"),
+    port: int = typer.Option(8080, help="the hub's port (0: any free port)"),
     base_port: int = typer.Option(9200, help="the sandbox's first port (0: any free ports)"),
     data_dir: Path = typer.Option(None, help="the hub's data dir (default: a fresh temp dir)"),
     timeout: float = typer.Option(300.0, help="seconds to wait for the scenario to settle"),
@@ -240,11 +250,18 @@ def demo(
     json_out: bool = JsonOption,
 ) -> None:
     """Run the sandbox scenario through a real hub with the flows on, and summarize it."""
+    import yaml
+
+    from crossdock.entrypoints.listen import PortUnavailable, free_port
     from crossdock.sandbox.landscape import start_landscape
     from crossdock.sandbox.scenario import OPENING_STOCK, landscape_settings, run_scenario
 
     if scenario not in SCENARIOS:
         raise fail(f"unknown scenario {scenario!r}; choose one of {sorted(SCENARIOS)}", 2)
+    try:  # before anything starts: a taken port is one line, not a hub log to read
+        port = free_port("127.0.0.1", port, hint="--port (PORT=... with make)")
+    except PortUnavailable as exc:
+        raise fail(str(exc)) from None
     plan = dict(SCENARIOS[scenario])
     plan["purchase_orders"] = (
         plan["purchase_orders"] if purchase_orders is None else purchase_orders
@@ -266,7 +283,10 @@ def demo(
             opening_stock=OPENING_STOCK,
         )
     except (OSError, RuntimeError) as exc:
-        raise fail(f"could not start the sandbox on ports from {base_port}: {exc}") from exc
+        raise fail(
+            f"could not start the sandbox on ports {base_port}-{base_port + len(_PORTS) - 1}: "
+            f"{exc}; choose others with --base-port (SANDBOX_PORT=... with make), or 0"
+        ) from exc
     config_path = data_dir / "crossdock.demo.yaml"
     config_path.write_text(
         yaml.safe_dump(hub_config(port, data_dir, landscape.urls, ack_due_hours))
@@ -278,7 +298,7 @@ def demo(
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_hub(hub_url, hub)
+        _wait_hub(hub_url, hub, data_dir / "hub.log")
         print(f"hub {hub_url} up; running the {scenario!r} scenario ...", file=out, flush=True)
         report = run_scenario(
             hub_url,

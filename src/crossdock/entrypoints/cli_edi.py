@@ -14,20 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import ValidationError
 
 from crossdock.entrypoints.cli_common import (
     ConfigOption,
     DataDirOption,
     JsonOption,
     console,
+    emit,
     fail,
     open_store,
     print_json,
-    print_table,
     settings_from,
     short_time,
 )
+from crossdock.entrypoints.cli_output import Column, key, text
 
 edi_app = typer.Typer(help="X12 EDI: parse, validate, acknowledge, render.", no_args_is_help=True)
 
@@ -205,6 +205,8 @@ def edi_render(
     control: int = typer.Option(1, min=1, max=999_999_999, help="ISA13/GS06/ST02 to use"),
 ) -> None:
     """Render a canonical document as an X12 interchange for a partner."""
+    from pydantic import ValidationError
+
     from crossdock.bootstrap import build_partners, mapper_factory
     from crossdock.canonical.registry import document_model
     from crossdock.hub.edi.outbound import GS_VERSIONS, envelope_settings, without_delimiters
@@ -256,12 +258,21 @@ def edi_outbound(
     """X12 documents sent to partners and what their 997/999 said about them."""
     with open_store(config, data_dir) as (_settings, store), store.uow.reader() as uow:
         rows = uow.edi.outbound(partner=partner, message_id=message, limit=limit)
-    if as_json:
-        print_json([{**asdict(r), "created_at": r.created_at.isoformat()} for r in rows])
-        return
-    print_table(
+    emit(
+        as_json,
+        [{**asdict(r), "created_at": r.created_at.isoformat()} for r in rows],
         "outbound X12",
-        ["partner", "ST", "ISA13", "GS06", "ST02", "status", "reason", "message", "sent"],
+        [
+            key("partner"),
+            key("ST"),
+            key("ISA13"),
+            Column("GS06", drop=2),
+            Column("ST02", drop=1),
+            "status",
+            text("reason"),
+            key("message"),
+            Column("sent", drop=3),
+        ],
         [
             (
                 r.partner,

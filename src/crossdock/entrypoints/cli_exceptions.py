@@ -7,7 +7,7 @@ stopped; retry and replay put work on the bus that a running hub (or the next st
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,33 +16,40 @@ from crossdock.entrypoints.cli_common import (
     DataDirOption,
     JsonOption,
     console,
+    emit,
     fail,
     open_store,
     print_json,
     print_table,
     short_time,
 )
-from crossdock.hub.flows import actions
-from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
+from crossdock.entrypoints.cli_output import Column, number, text
+from crossdock.entrypoints.cli_output import key as key_column
+
+if TYPE_CHECKING:
+    from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
 
 exceptions_app = typer.Typer(
     help="Categorized exceptions: list, show, resolve, retry, replay.", no_args_is_help=True
 )
 flows_app = typer.Typer(help="Flow instances: list, show.", no_args_is_help=True)
 
-CATEGORIES = ", ".join(c.value for c in ExceptionCategory)
-
 
 def _category(value: str | None) -> ExceptionCategory | None:
+    from crossdock.hub.flows.exceptions import ExceptionCategory
+
     if value is None:
         return None
     try:
         return ExceptionCategory(value)
     except ValueError:
-        raise fail(f"unknown category {value!r} (known: {CATEGORIES})", 2) from None
+        known = ", ".join(c.value for c in ExceptionCategory)
+        raise fail(f"unknown category {value!r} (known: {known})", 2) from None
 
 
 def _status(value: str | None) -> ExceptionStatus | None:
+    from crossdock.hub.flows.exceptions import ExceptionStatus
+
     if value is None:
         return None
     try:
@@ -53,7 +60,9 @@ def _status(value: str | None) -> ExceptionStatus | None:
 
 @exceptions_app.command("list")
 def exceptions_list(
-    category: str = typer.Option(None, "--category", help=f"one of: {CATEGORIES}"),
+    category: str = typer.Option(
+        None, "--category", help="e.g. late_acknowledgment (an unknown one lists them all)"
+    ),
     status: str = typer.Option(None, "--status", help="open or resolved"),
     key: str = typer.Option(None, "--key", "-k", help="correlation key (PO number...)"),
     flow: str = typer.Option(None, "--flow", help="only exceptions raised by this flow"),
@@ -63,6 +72,8 @@ def exceptions_list(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Exceptions, newest first."""
+    from crossdock.hub.flows import actions
+
     wanted_category, wanted_status = _category(category), _status(status)
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         rows = actions.list_exceptions(
@@ -73,12 +84,19 @@ def exceptions_list(
             flow=flow,
             limit=limit,
         )
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} exception(s)",
-        ["id", "category", "status", "owner", "key", "created", "detail"],
+        [
+            key_column("id"),
+            key_column("category"),
+            "status",
+            Column("owner", drop=2),
+            key_column("key"),
+            Column("created", drop=1),
+            text("detail"),
+        ],
         [
             [
                 r["id"],
@@ -102,6 +120,8 @@ def exceptions_show(
     data_dir: Path = DataDirOption,
 ) -> None:
     """One exception: category, owner, evidence messages, data and the actions taken."""
+    from crossdock.hub.flows import actions
+
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         view = actions.exception_view(uow, exception_id)
     if view is None:
@@ -127,7 +147,14 @@ def _print_exception(view: dict[str, Any]) -> None:
     if evidence:
         print_table(
             "evidence",
-            ["message", "type", "source", "key", "status", "received"],
+            [
+                key_column("message"),
+                key_column("type"),
+                Column("source", drop=2),
+                key_column("key"),
+                "status",
+                Column("received", drop=1),
+            ],
             [
                 [
                     m["id"],
@@ -154,6 +181,8 @@ def exceptions_resolve(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Close an open exception with the reason."""
+    from crossdock.hub.flows import actions
+
     with open_store(config, data_dir) as (_s, store), store.uow() as uow:
         try:
             view = actions.resolve_exception(uow, exception_id, reason)
@@ -172,6 +201,8 @@ def exceptions_retry(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Re-deliver the dead letters of the exception's evidence messages."""
+    from crossdock.hub.flows import actions
+
     with open_store(config, data_dir) as (_s, store):
         try:
             result = actions.retry_exception(store.uow.reader, store.uow, store.bus, exception_id)
@@ -193,6 +224,8 @@ def exceptions_replay(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Replay the exception's evidence messages through the bus."""
+    from crossdock.hub.flows import actions
+
     with open_store(config, data_dir) as (_s, store):
         try:
             result = actions.replay_exception(
@@ -217,14 +250,23 @@ def flows_list(
     data_dir: Path = DataDirOption,
 ) -> None:
     """Flow instances, most recently advanced first."""
+    from crossdock.hub.flows import actions
+
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         rows = actions.list_flows(uow, flow=flow, state=state, limit=limit)
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} flow instance(s)",
-        ["flow", "key", "state", "completed", "version", "updated", "held"],
+        [
+            key_column("flow"),
+            key_column("key"),
+            "state",
+            Column("completed", drop=3),
+            number("version", drop=2),
+            Column("updated", drop=1),
+            number("held", drop=4),
+        ],
         [
             [
                 r["flow"],
@@ -249,6 +291,8 @@ def flows_show(
     data_dir: Path = DataDirOption,
 ) -> None:
     """One flow instance: state, data, timers and exceptions."""
+    from crossdock.hub.flows import actions
+
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         view = actions.flow_view(uow, flow, key)
     if view is None:

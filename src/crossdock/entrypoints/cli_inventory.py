@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -20,13 +20,17 @@ from crossdock.entrypoints.cli_common import (
     DataDirOption,
     JsonOption,
     console,
+    emit,
     fail,
     open_store,
     print_json,
     print_table,
     short_time,
 )
-from crossdock.hub.inventory import views
+from crossdock.entrypoints.cli_output import Column, key, number
+
+if TYPE_CHECKING:
+    pass
 
 inventory_app = typer.Typer(
     help="Inventory synchronization: ERP / WMS drift, sync lag, reconcile now.",
@@ -56,19 +60,20 @@ def drift(
 ) -> None:
     """Items whose ERP and WMS quantities differ, longest drifting first."""
     from crossdock.bootstrap.inventory import inventory_uow
+    from crossdock.hub.inventory import views
 
     now = datetime.now(UTC)
     with open_store(config, data_dir) as (_s, store), inventory_uow(store).reader() as uow:
         rows = views.list_drift(
             uow, now, site=site, item=item, include_resolved=history, limit=limit
         )
-    if json_out:
-        print_json(rows)
-        return
-    print_table(
+    emit(
+        json_out,
+        rows,
         f"{len(rows)} drifting item(s)" if not history else f"{len(rows)} drift episode(s)",
-        ["site", "item", "erp", "wms", "difference", "unit", "since", "for", "runs",
-         "exception", "resolved"],
+        [key("site"), key("item"), number("erp"), number("wms"), number("difference"),
+         Column("unit", drop=5), Column("since", drop=3), "for", number("runs", drop=4),
+         Column("exception", drop=2), Column("resolved", drop=1)],
         [
             [r["site"], r["item"], r["erp_on_hand"] or "-", r["wms_on_hand"] or "-",
              r["difference"], r["unit"], short_time(r["since"]),
@@ -88,6 +93,7 @@ def sync(
 ) -> None:
     """Sync lag of WMS stock movements to the ERP, and the last reconciliation run."""
     from crossdock.bootstrap.inventory import inventory_uow
+    from crossdock.hub.inventory import views
 
     now = datetime.now(UTC)
     with open_store(config, data_dir) as (settings, store), inventory_uow(store).reader() as uow:
@@ -114,7 +120,7 @@ def _print_sync(status: dict[str, Any]) -> None:
     ]  # fmt: skip
     print_table(
         f"sync lag, last {lag['window_hours']:g} h ({lag['movements']} movement(s))",
-        ["measured", "delivered", "median", "p95", "max"],
+        [key("measured"), number("delivered"), number("median"), number("p95"), number("max")],
         rows,
     )
     oldest = lag["oldest_undelivered_age_seconds"]
@@ -148,6 +154,7 @@ def reconcile(
 ) -> None:
     """Pull both systems now, compare and update the drift table (exit 1 when a pull fails)."""
     from crossdock.bootstrap.inventory import build_reconciler
+    from crossdock.hub.inventory import views
     from crossdock.hub.store_runner import StoreRunner
 
     with open_store(config, data_dir) as (settings, store):

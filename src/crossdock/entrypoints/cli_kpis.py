@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,12 +16,14 @@ from crossdock.entrypoints.cli_common import (
     ConfigOption,
     DataDirOption,
     JsonOption,
+    emit,
     fail,
     open_store,
-    print_json,
-    print_table,
 )
-from crossdock.hub.kpis import KpiWindow, compute_kpis
+from crossdock.entrypoints.cli_output import key, text
+
+if TYPE_CHECKING:
+    pass
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -50,6 +52,9 @@ def describe(value: Any) -> str:
     return ", ".join(f"{k} {v}" for k, v in value.items() if v not in ({}, None))
 
 
+KPI_COLUMNS = [key("kpi"), text("value")]
+
+
 def kpi_rows(kpis: dict[str, Any]) -> list[list[str]]:
     return [[name, describe(value)] for name, value in kpis.items() if name != "window"]
 
@@ -65,13 +70,12 @@ def kpis(
     supplier's), ASN delivery and receipt latency, receipt posting time, inventory sync lag,
     shipment event completeness, POD update speed, invoice match cycle time, integration
     failure rate, replay volume, exceptions raised."""
+    from crossdock.hub.kpis import KpiWindow, compute_kpis
+
     window = KpiWindow(_aware(since), _aware(until))
     if window.since and window.until and window.until <= window.since:
         raise fail("--until must be later than --since", 2)
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         result = compute_kpis(uow.kpis, window)
-    if json_out:
-        print_json(result)
-        return
     span = f"{window.since or 'the beginning'} to {window.until or 'now'}"
-    print_table(f"KPIs from {span}", ["kpi", "value"], kpi_rows(result))
+    emit(json_out, result, f"KPIs from {span}", KPI_COLUMNS, kpi_rows(result))

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 
 from crossdock.entrypoints.cli_common import JsonOption, console, fail, print_json, print_table
+from crossdock.entrypoints.cli_output import key, text
 
 sandbox_app = typer.Typer(
     help="The sandbox landscape: simulated ERP, WMS, TMS, carriers, supplier portal.",
@@ -47,8 +48,15 @@ def sandbox_up(
     json_out: bool = JsonOption,
 ) -> None:
     """Start every sandbox service on loopback and keep them running until Ctrl-C."""
+    from crossdock.entrypoints.listen import PortUnavailable, free_port
     from crossdock.sandbox.landscape import start_landscape
 
+    if base_port:
+        try:  # name the port that is taken, rather than the errno of the first bind
+            for port in range(base_port, base_port + len(_ROLES)):
+                free_port("127.0.0.1", port, hint="--base-port")
+        except PortUnavailable as exc:
+            raise fail(str(exc)) from None
     settings: dict[str, Any] = {}
     if settings_file is not None:
         try:
@@ -70,7 +78,11 @@ def sandbox_up(
             print_json({"hub_url": hub_url, "urls": landscape.urls})
         else:
             rows = [[name, url, _ROLES[name]] for name, url in landscape.urls.items()]
-            print_table(f"sandbox landscape → hub {hub_url}", ["service", "url", "role"], rows)
+            print_table(
+                f"sandbox landscape → hub {hub_url}",
+                [key("service"), key("url"), text("role")],
+                rows,
+            )
             console.print(
                 "control API on each: GET /_state, POST /_faults, GET /_outbox, POST /_config, "
                 "POST /_clock. Ctrl-C stops."

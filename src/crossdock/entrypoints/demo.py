@@ -3,6 +3,10 @@
 Starts a sandbox sink (standing in for the ERP and WMS), then the hub with `crossdock.yaml`,
 posts purchase orders (one of them invalid, one a duplicate), shows them delivered, replays one,
 prints where to look, and leaves everything running until Ctrl-C.
+
+The hub runs on a copy of the configuration whose HTTP endpoints on this machine point at the
+sink this demo started (`--sink-port`), so the two always agree; if the sink still receives
+fewer deliveries than the hub reports delivered, the demo says so and exits 1.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import argparse
 import copy
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,11 +24,41 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from rich.console import Console
-from rich.table import Table
+import yaml
 
-console = Console()
+from crossdock.entrypoints.cli_output import console, fit_consoles, key, number, print_table
+from crossdock.entrypoints.listen import PortUnavailable, free_port
+
 ROOT = Path(__file__).resolve().parents[3]
+_LOOPBACK = re.compile(r"^(https?://)(?:127\.0\.0\.1|localhost)(?::\d+)?(?=/|$)")
+
+
+def point_at_sink(config: dict[str, Any], sink_url: str) -> dict[str, Any]:
+    """`config` with every HTTP endpoint on this machine sent to the demo's sink: the sink
+    stands in for the ERP and the WMS, wherever the file says they listen."""
+    endpoints = {}
+    for name, endpoint in (config.get("endpoints") or {}).items():
+        if isinstance(endpoint, dict) and endpoint.get("type", "http") == "http":
+            url = str(endpoint.get("url", ""))
+            endpoint = {**endpoint, "url": _LOOPBACK.sub(sink_url.rstrip("/"), url)}
+        endpoints[name] = endpoint
+    return {**config, "endpoints": endpoints}
+
+
+def delivery_check(posted: int, delivered: int, received: int) -> str | None:
+    """A warning when the sink did not receive every purchase order posted, else None; when the
+    hub reports more delivered than the sink received, they went to another receiver."""
+    if received >= posted:
+        return None
+    if delivered > received:
+        return (
+            f"the hub reports {delivered} messages delivered but the sandbox ERP received "
+            f"{received}: the ERP endpoint points at another receiver than this demo's sink"
+        )
+    return (
+        f"the sandbox ERP received {received} of {posted} purchase orders within 30 s "
+        "(see `crossdock endpoints` and `crossdock dlq list`)"
+    )
 
 
 def _wait(url: str, process: subprocess.Popen[bytes], name: str, timeout: float = 30.0) -> None:
@@ -52,7 +87,8 @@ def _post(hub: str, doc: dict[str, Any], key: str) -> httpx.Response:
     )
 
 
-def run_scenario(hub: str, sink: str, count: int) -> None:
+def run_scenario(hub: str, sink: str, count: int) -> bool:
+    """Post, re-post, reject and replay purchase orders; False when deliveries went missing."""
     example = json.loads((ROOT / "examples" / "purchase_order.json").read_text())
     ids = []
     for n in range(count):
@@ -79,7 +115,7 @@ def run_scenario(hub: str, sink: str, count: int) -> None:
         if received >= count:
             break
         time.sleep(0.1)
-    console.print(f"the sandbox ERP received {received} deliveries")
+    console.print(f"the sandbox ERP received {received} of {count} deliveries")
     replay = httpx.post(f"{hub}/v1/messages/{ids[0]}/replay").json()
     console.print(f"replayed {ids[0]}: {replay['replayed']}")
     time.sleep(1.0)
@@ -89,59 +125,76 @@ def run_scenario(hub: str, sink: str, count: int) -> None:
         f"{ids[0]} now has {len(view['deliveries'])} deliveries: "
         + ", ".join(d["status"] for d in view["deliveries"])
     )
+    statuses = httpx.get(f"{hub}/healthz", timeout=10).json()["messages"]
+    warning = delivery_check(count, int(statuses.get("delivered", 0)), received)
+    if warning:
+        console.print(f"[bold red]warning[/bold red]: {warning}", highlight=False)
+    return warning is None
 
 
 def _summary(hub: str) -> None:
     """Messages by status and each endpoint's state, as the hub reports them."""
     counts = httpx.get(f"{hub}/healthz", timeout=10).json()["messages"]
-    table = Table(title="messages by status")
-    table.add_column("status")
-    table.add_column("count", justify="right")
-    for status, count in sorted(counts.items()):
-        table.add_row(status, str(count))
-    console.print(table)
+    print_table(
+        "messages by status",
+        [key("status"), number("count")],
+        [[status, count] for status, count in sorted(counts.items())],
+    )
     endpoints = httpx.get(f"{hub}/v1/endpoints", timeout=10).json()["items"]
-    table = Table(title="endpoints")
-    for column in ("endpoint", "circuit", "backlog", "dead letters"):
-        table.add_column(column)
-    for e in endpoints:
-        table.add_row(e["name"], e["circuit"], str(e["backlog"]), str(e["dead_letters"]))
-    console.print(table)
+    print_table(
+        "endpoints",
+        [key("endpoint"), "circuit", number("backlog"), number("dead letters")],
+        [[e["name"], e["circuit"], e["backlog"], e["dead_letters"]] for e in endpoints],
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--sink-port", type=int, default=9101)
+    parser.add_argument("--port", type=int, default=8080, help="the hub's port (0: any free)")
+    parser.add_argument(
+        "--sink-port", type=int, default=9101, help="the sandbox sink's port (0: any free)"
+    )
     parser.add_argument("--data-dir", default="./var/demo")
     parser.add_argument("--config", default=str(ROOT / "crossdock.yaml"))
     parser.add_argument("--count", type=int, default=int(os.environ.get("DEMO_COUNT", "200")))
     parser.add_argument("--no-wait", action="store_true", help="exit after the scenario")
     args = parser.parse_args()
-    bin_dir = Path(sys.executable).parent
+    fit_consoles()
+    try:  # before anything starts: a taken port is one line, not a traceback from a child
+        port = free_port("127.0.0.1", args.port, hint="--port (PORT=... with make)")
+        sink_port = free_port("127.0.0.1", args.sink_port, hint="--sink-port")
+    except PortUnavailable as exc:
+        raise SystemExit(f"error: {exc}") from None
+    hub_url = f"http://127.0.0.1:{port}"
+    sink_url = f"http://127.0.0.1:{sink_port}"
+    data_dir = Path(args.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config_path = data_dir / "crossdock.demo-intake.yaml"
+    config = yaml.safe_load(Path(args.config).read_text("utf-8")) or {}
+    config_path.write_text(yaml.safe_dump(point_at_sink(config, sink_url), sort_keys=False))
     sink = subprocess.Popen(
-        [sys.executable, "-m", "crossdock.sandbox.sink", "--port", str(args.sink_port)]
+        [sys.executable, "-m", "crossdock.sandbox.sink", "--port", str(sink_port)]
     )
     hub = subprocess.Popen(
         [
-            str(bin_dir / "crossdock"),
+            str(Path(sys.executable).parent / "crossdock"),
             "up",
             "--port",
-            str(args.port),
+            str(port),
             "--data-dir",
             args.data_dir,
             "--config",
-            args.config,
+            str(config_path),
         ]
     )
-    hub_url = f"http://127.0.0.1:{args.port}"
-    sink_url = f"http://127.0.0.1:{args.sink_port}"
+    ok = True
     try:
         _wait(f"{sink_url}/_stats", sink, "sandbox sink")
         _wait(f"{hub_url}/healthz", hub, "hub")
-        run_scenario(hub_url, sink_url, args.count)
+        ok = run_scenario(hub_url, sink_url, args.count)
         console.print(
-            f"\n[bold]The hub is running[/bold] at {hub_url} (store: {args.data_dir}/crossdock.db)\n"
+            f"\n[bold]The hub is running[/bold] at {hub_url} (store: {args.data_dir}/crossdock.db, "
+            f"config: {config_path}, sink: {sink_url})\n"
             f"  API docs:        {hub_url}/docs\n"
             f"  messages:        .venv/bin/crossdock messages list --data-dir {args.data_dir}\n"
             f"  one message:     curl {hub_url}/v1/messages/<id>\n"
@@ -161,6 +214,8 @@ def main() -> None:
                     proc.wait(10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+    if not ok:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

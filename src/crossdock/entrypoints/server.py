@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from crossdock.bootstrap import build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
+from crossdock.entrypoints.listen import listen_socket
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,24 @@ def _report_slow_collections(phase: str, info: dict[str, int]) -> None:
 
 
 def serve(settings: Settings) -> None:
-    # Server.run() installs the configured loop (uvloop); asyncio.run(serve()) would not.
-    server = build_server(settings)
-    _tune_gc()
-    server.run()
+    """Serve the hub until stopped.
+
+    The port is bound first, before the hub is built or started, so that a taken port fails
+    at once with one line (`PortUnavailable`) and "crossdock up on …" is only logged once the
+    hub really listens; port 0 picks a free one, and the log names it.
+
+    Raises:
+        PortUnavailable: the host and port cannot be listened on.
+    """
+    sock = listen_socket(settings.hub.host, settings.hub.port)
+    try:
+        port = int(sock.getsockname()[1])
+        if port != settings.hub.port:
+            hub = settings.hub.model_copy(update={"port": port})
+            settings = settings.model_copy(update={"hub": hub})
+        server = build_server(settings)
+        _tune_gc()
+        # Server.run() installs the configured loop (uvloop); asyncio.run(serve()) would not.
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
@@ -14,8 +15,13 @@ from crossdock.entrypoints.api.problems import install_problem_handlers
 
 
 def create_app(hub: HubServices) -> FastAPI:
-    """The API for one hub; the hub's lifecycle (workers) is driven by the caller."""
-    app = FastAPI(
+    """The API for one hub; the hub's lifecycle (workers) is driven by the caller.
+
+    `/docs` (Swagger UI) and `/redoc` load their scripts and styles from the hub itself
+    (`/static-offline-docs`, shipped in the fastapi-offline package): FastAPI's defaults fetch
+    them from a CDN, which leaves a blank page on a machine without internet access.
+    """
+    app = FastAPIOffline(
         title="crossdock",
         version=__version__,
         description="Integration hub for distribution: intake, tracking, replay, operations.",
