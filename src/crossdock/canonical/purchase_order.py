@@ -22,6 +22,7 @@ from crossdock.canonical.values import (
     CurrencyCode,
     LineNumber,
     Money,
+    Percent,
     Quantity,
     Text,
     check_money_currency,
@@ -52,7 +53,7 @@ class PaymentTerms(CanonicalModel):
 
     description: Text | None = None
     net_days: Annotated[int, Field(ge=0, le=3650)] | None = None
-    discount_percent: Annotated[Decimal, Field(ge=0, le=100)] | None = None
+    discount_percent: Percent | None = None
     discount_days: Annotated[int, Field(ge=0, le=3650)] | None = None
 
 

@@ -8,7 +8,7 @@ are a check-digit loop or a frozenset lookup, cheap enough for the intake hot pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -16,9 +16,14 @@ from pydantic import (
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
 )
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from crossdock.canonical.base import CanonicalModel
@@ -188,21 +193,150 @@ CountryCode = Annotated[
     Field(description="ISO 3166-1 alpha-2 country code"),
 ]
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=80)]
-"""A business identifier or code (document numbers, SKUs, location codes)."""
+# Control characters (C0, DEL, C1) have no business in a document: in a key they end up in HTTP
+# headers, file names and log lines of every receiver (a PO number "\r\nX-Injected: 1" would be
+# refused by the HTTP client on every delivery attempt, long after intake said 202). Identifiers
+# allow none; free text allows the tab and line breaks people really type.
+IDENTIFIER_FORBIDDEN = r"\x00-\x1f\x7f-\x9f"
+TEXT_FORBIDDEN = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_IDENTIFIER_PATTERN = f"^[^{IDENTIFIER_FORBIDDEN}]*$"
+_TEXT_PATTERN = f"^[^{TEXT_FORBIDDEN}]*$"
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+class _Chars:
+    """An ``Annotated`` marker: a bounded string without the forbidden characters.
+
+    The length bounds and the character class become one pydantic-core string schema (the
+    pattern runs in Rust, no Python call per field), wrapped in a custom error so a client reads
+    the rule ("1 to 80 characters, no control characters") instead of a regular expression.
+    """
+
+    def __init__(self, low: int, high: int, pattern: str, error_type: str, message: str) -> None:
+        self._low = low
+        self._high = high
+        self._pattern = pattern
+        self._error_type = error_type
+        self._message = message
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.custom_error_schema(
+            core_schema.str_schema(
+                min_length=self._low, max_length=self._high, pattern=self._pattern
+            ),
+            custom_error_type=self._error_type,
+            custom_error_message=self._message,
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "minLength": self._low,
+            "maxLength": self._high,
+            "pattern": self._pattern,
+        }
+
+
+def identifier(high: int, low: int = 1) -> _Chars:
+    """The marker for an identifier of ``low`` to ``high`` characters, no control characters."""
+    return _Chars(
+        low,
+        high,
+        _IDENTIFIER_PATTERN,
+        "identifier",
+        f"should be {low} to {high} characters without control characters",
+    )
+
+
+Code = Annotated[str, identifier(80)]
+"""A business identifier or code (document numbers, SKUs, location codes): no control characters."""
+
+Text = Annotated[
+    str,
+    _Chars(
+        1,
+        1000,
+        _TEXT_PATTERN,
+        "text",
+        "should be 1 to 1000 characters without control characters (tab and line breaks allowed)",
+    ),
+]
 """Free text (names, descriptions, notes), bounded so one message cannot carry a novel."""
 
 LineNumber = Annotated[int, Field(ge=1, le=999_999)]
 """A line number within a document (X12 PO101 / UBL LineID), positive."""
 
-# Amounts are exact decimals: JSON numbers are accepted but stored as Decimal (never float), and
-# NaN or infinity are rejected by pydantic's Decimal by default. No max_digits/decimal_places
-# constraint: pydantic checks those in Python per value and they cost ~10% of a PO's validation
-# on the intake hot path, while precision is the mapping's business (it knows the receiver).
-Amount = Decimal
-NonNegativeDecimal = Annotated[Decimal, Field(ge=0)]
+# Amounts and quantities are exact decimals within NUMERIC(24, 6), what ERPs store: at most 18
+# digits before the point and 6 after. NaN and infinity are refused by pydantic's Decimal. A
+# value outside the bounds is refused, never rounded: 1E-400 stored as 0, or "1E+999999999"
+# accepted and then expanded by whoever calls int() on it, are both worse than a 422.
+MAX_WHOLE_DIGITS = 18
+MAX_DECIMAL_PLACES = 6
+_SCALE = Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
+_ZERO = Decimal(0)
+# Wide enough that quantizing any value that passed the magnitude check is exact and cannot trap.
+_BOUNDS_CONTEXT = Context(prec=MAX_WHOLE_DIGITS + MAX_DECIMAL_PLACES + 2)
+
+
+def _check_decimal_bounds(value: Decimal) -> Decimal:
+    """Refuse a decimal outside NUMERIC(24, 6) instead of storing it changed.
+
+    ``adjusted()`` (the power of ten of the leading digit) is O(1) whatever the exponent, so a
+    huge or tiny exponent is refused before any arithmetic; only then does one ``quantize``
+    (cheaper than ``as_tuple``) tell whether digits lie beyond the sixth place. Trailing zeros
+    there ("1.5000000") are harmless and kept.
+    """
+    magnitude = value.adjusted()
+    if not value:  # a zero's "magnitude" is its exponent: 0E-400 is plain 0, not an error
+        return value if -MAX_DECIMAL_PLACES <= magnitude < MAX_WHOLE_DIGITS else _ZERO
+    if magnitude >= MAX_WHOLE_DIGITS:
+        raise PydanticCustomError(
+            "decimal_whole_digits",
+            "should have no more than {whole_digits} digits before the decimal point",
+            {"whole_digits": MAX_WHOLE_DIGITS},
+        )
+    if magnitude < -MAX_DECIMAL_PLACES or (
+        value.quantize(_SCALE, context=_BOUNDS_CONTEXT) != value
+    ):
+        raise PydanticCustomError(
+            "decimal_max_places",
+            "should have no more than {decimal_places} decimal places",
+            {"decimal_places": MAX_DECIMAL_PLACES},
+        )
+    return value
+
+
+#: The error a decimal field raises for a JSON float (see ``json_numbers.validate_json``).
+JSON_FLOAT_ERROR = "decimal_json_float"
+
+
+def _bounded_decimal(
+    value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+) -> Decimal:
+    """Parse (pydantic's Decimal), then check the bounds.
+
+    A JSON number with a fraction or an exponent reaches this validator as a float, its digits
+    already rounded to 64 bits (``1e-400`` is 0.0), so in JSON mode a float is refused with
+    ``JSON_FLOAT_ERROR``; ``json_numbers.validate_json`` then reads the body again with those
+    numbers as strings, which keep every digit. Senders of decimal strings never pay for that.
+    """
+    if type(value) is float and info.mode == "json":
+        raise PydanticCustomError(JSON_FLOAT_ERROR, "a JSON number read as binary floating point")
+    decimal: Decimal = handler(value)
+    return _check_decimal_bounds(decimal)
+
+
+_DECIMAL_BOUNDS = WrapValidator(_bounded_decimal)
+
+Amount = Annotated[Decimal, _DECIMAL_BOUNDS]
+"""An exact decimal amount within NUMERIC(24, 6); negative allowed."""
+NonNegativeDecimal = Annotated[Decimal, Field(ge=0), _DECIMAL_BOUNDS]
+"""An exact decimal within NUMERIC(24, 6), zero or more."""
+Percent = Annotated[Decimal, Field(ge=0, le=100), _DECIMAL_BOUNDS]
+"""A percentage from 0 to 100, at most 6 decimal places."""
 
 
 class Money(CanonicalModel):

@@ -15,6 +15,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from crossdock.canonical.base import CanonicalDocument
+from crossdock.canonical.json_numbers import validate_json
 from crossdock.canonical.registry import document_model
 from crossdock.hub.ids import new_id
 from crossdock.hub.ports import UnitOfWork
@@ -126,7 +127,7 @@ def prepare(request: IntakeRequest, lane_for: Callable[[str], str]) -> InboundMe
         causation_id=request.causation_id,
     )
     try:
-        document: CanonicalDocument = model.model_validate_json(request.raw)
+        document: CanonicalDocument = validate_json(model, request.raw)
     except ValidationError as exc:
         message.status = MessageStatus.REJECTED
         message.errors = validation_errors(exc)
