@@ -22,11 +22,12 @@ def to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ConversionError(f"{value!r} is not a number")
     if isinstance(value, Decimal):
-        return value
-    try:
-        result = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ConversionError(f"{value!r} is not a number") from None
+        result = value
+    else:
+        try:
+            result = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ConversionError(f"{_excerpt(value)} is not a number") from None
     if not result.is_finite():
         raise ConversionError(f"{value!r} is not a finite number")
     if result and not -_MAX_MAGNITUDE <= result.adjusted() <= _MAX_MAGNITUDE:
