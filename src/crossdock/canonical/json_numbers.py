@@ -3,7 +3,7 @@
 pydantic-core reads a JSON number with a fraction or an exponent as a 64-bit float before it
 becomes a ``Decimal``: ``1e-400`` arrives as 0 and ``1.00000000000000000001`` as 1, so a bound
 checked afterwards never sees what the sender wrote. The decimal fields therefore refuse a float
-in JSON mode (``values.JSON_FLOAT_ERROR``), and `validate_json` reads such a body a second time
+in JSON mode (``decimals.DECIMAL_TYPE_ERROR``), and `validate_json` reads such a body a second time
 with its fractional numbers written as JSON strings, which the decimal fields read digit for
 digit (and refuse, if out of bounds). Documents that send decimals as strings or integers, as
 the examples and every mapping do, are validated once; the second pass is the price of floats.
@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from crossdock.canonical.values import JSON_FLOAT_ERROR
+from crossdock.canonical.decimals import DECIMAL_TYPE_ERROR
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -47,7 +47,10 @@ def validate_json(model: type[Model], raw: bytes | str) -> Model:
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
-        if not any(error["type"] == JSON_FLOAT_ERROR for error in exc.errors()):
+        if not any(
+            error["type"] == DECIMAL_TYPE_ERROR and type(error["input"]) is float
+            for error in exc.errors()
+        ):
             raise
     data = raw.encode() if isinstance(raw, str) else raw
     return model.model_validate_json(exact_numbers(data))

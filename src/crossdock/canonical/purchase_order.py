@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 
 from crossdock.canonical.base import CanonicalDocument, CanonicalModel
+from crossdock.canonical.decimals import Percent
 from crossdock.canonical.item import Item
 from crossdock.canonical.party import Party
 from crossdock.canonical.registry import register
@@ -22,7 +23,6 @@ from crossdock.canonical.values import (
     CurrencyCode,
     LineNumber,
     Money,
-    Percent,
     Quantity,
     Text,
     check_money_currency,

@@ -1,5 +1,7 @@
 """Value types shared by every canonical document: money, quantities and GS1 identifiers.
 
+The decimals inside money and quantities and their bounds live in ``decimals``.
+
 Each type is an ``Annotated`` alias or a tiny model so that pydantic-core does the heavy lifting
 (patterns are compiled once, in Rust, when the model is built); the Python validators that remain
 are a check-digit loop or a frozenset lookup, cheap enough for the intake hot path.
@@ -8,7 +10,6 @@ are a check-digit loop or a frozenset lookup, cheap enough for the intake hot pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Context, Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -19,14 +20,12 @@ from pydantic import (
     GetJsonSchemaHandler,
     StringConstraints,
     ValidationError,
-    ValidationInfo,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.decimals import Amount, NonNegativeDecimal
 
 # ISO 4217 list one (active codes, funds codes included), plus codes withdrawn so recently
 # (ANG, CUC, SLL, ZWL) that partner systems still send them.
@@ -268,75 +267,6 @@ Text = Annotated[
 
 LineNumber = Annotated[int, Field(ge=1, le=999_999)]
 """A line number within a document (X12 PO101 / UBL LineID), positive."""
-
-# Amounts and quantities are exact decimals within NUMERIC(24, 6), what ERPs store: at most 18
-# digits before the point and 6 after. NaN and infinity are refused by pydantic's Decimal. A
-# value outside the bounds is refused, never rounded: 1E-400 stored as 0, or "1E+999999999"
-# accepted and then expanded by whoever calls int() on it, are both worse than a 422.
-MAX_WHOLE_DIGITS = 18
-MAX_DECIMAL_PLACES = 6
-_SCALE = Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
-_ZERO = Decimal(0)
-# Wide enough that quantizing any value that passed the magnitude check is exact and cannot trap.
-_BOUNDS_CONTEXT = Context(prec=MAX_WHOLE_DIGITS + MAX_DECIMAL_PLACES + 2)
-
-
-def _check_decimal_bounds(value: Decimal) -> Decimal:
-    """Refuse a decimal outside NUMERIC(24, 6) instead of storing it changed.
-
-    ``adjusted()`` (the power of ten of the leading digit) is O(1) whatever the exponent, so a
-    huge or tiny exponent is refused before any arithmetic; only then does one ``quantize``
-    (cheaper than ``as_tuple``) tell whether digits lie beyond the sixth place. Trailing zeros
-    there ("1.5000000") are harmless and kept.
-    """
-    magnitude = value.adjusted()
-    if not value:  # a zero's "magnitude" is its exponent: 0E-400 is plain 0, not an error
-        return value if -MAX_DECIMAL_PLACES <= magnitude < MAX_WHOLE_DIGITS else _ZERO
-    if magnitude >= MAX_WHOLE_DIGITS:
-        raise PydanticCustomError(
-            "decimal_whole_digits",
-            "should have no more than {whole_digits} digits before the decimal point",
-            {"whole_digits": MAX_WHOLE_DIGITS},
-        )
-    if magnitude < -MAX_DECIMAL_PLACES or (
-        value.quantize(_SCALE, context=_BOUNDS_CONTEXT) != value
-    ):
-        raise PydanticCustomError(
-            "decimal_max_places",
-            "should have no more than {decimal_places} decimal places",
-            {"decimal_places": MAX_DECIMAL_PLACES},
-        )
-    return value
-
-
-#: The error a decimal field raises for a JSON float (see ``json_numbers.validate_json``).
-JSON_FLOAT_ERROR = "decimal_json_float"
-
-
-def _bounded_decimal(
-    value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
-) -> Decimal:
-    """Parse (pydantic's Decimal), then check the bounds.
-
-    A JSON number with a fraction or an exponent reaches this validator as a float, its digits
-    already rounded to 64 bits (``1e-400`` is 0.0), so in JSON mode a float is refused with
-    ``JSON_FLOAT_ERROR``; ``json_numbers.validate_json`` then reads the body again with those
-    numbers as strings, which keep every digit. Senders of decimal strings never pay for that.
-    """
-    if type(value) is float and info.mode == "json":
-        raise PydanticCustomError(JSON_FLOAT_ERROR, "a JSON number read as binary floating point")
-    decimal: Decimal = handler(value)
-    return _check_decimal_bounds(decimal)
-
-
-_DECIMAL_BOUNDS = WrapValidator(_bounded_decimal)
-
-Amount = Annotated[Decimal, _DECIMAL_BOUNDS]
-"""An exact decimal amount within NUMERIC(24, 6); negative allowed."""
-NonNegativeDecimal = Annotated[Decimal, Field(ge=0), _DECIMAL_BOUNDS]
-"""An exact decimal within NUMERIC(24, 6), zero or more."""
-Percent = Annotated[Decimal, Field(ge=0, le=100), _DECIMAL_BOUNDS]
-"""A percentage from 0 to 100, at most 6 decimal places."""
 
 
 class Money(CanonicalModel):
