@@ -186,3 +186,25 @@ def test_a_derived_key_with_control_characters_is_digested() -> None:
     assert fitted_key("event:EV-\u00a01") == "event:EV-\u00a01"  # printable enough: kept
     digested = fitted_key("event:EV\x00-1")
     assert digested.startswith("sha256:") and digested == fitted_key("event:EV\x00-1")
+
+
+@pytest.mark.parametrize(
+    ("element", "value", "field"),
+    [
+        (2, "0.0000001", "lines.0.quantity.value"),  # PO102, an R element
+        (4, "24.8500001", "lines.0.unit_price.amount"),  # PO104, an R element
+    ],
+)
+def test_x12_numbers_beyond_the_canonical_scale_are_mapping_errors_at_the_element(
+    edi_service: EdiService, element: int, value: str, field: str
+) -> None:
+    [po1] = [line for line in edi.FIXTURE.splitlines() if line.startswith("PO1*1*")]
+    parts = po1.split("*")
+    parts[element] = value
+    text = edi.FIXTURE.replace(po1, "*".join(parts))
+    [interchange] = edi.receive(edi_service, text).interchanges
+    [message] = interchange.messages
+    assert message.status == "rejected"
+    [error] = message.errors
+    assert error.path.endswith(f"PO1 / element {element:02d} -> {field}")
+    assert error.reason == "should have no more than 6 decimal places"
