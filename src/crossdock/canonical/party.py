@@ -13,7 +13,15 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from crossdock.canonical.base import CanonicalModel
-from crossdock.canonical.values import Code, CountryCode, Duns, Gln, Text
+from crossdock.canonical.values import (
+    IDENTIFIER_FORBIDDEN,
+    Code,
+    CountryCode,
+    Duns,
+    Gln,
+    Text,
+    identifier,
+)
 
 
 class PartyRole(StrEnum):
@@ -39,7 +47,7 @@ class X12PartyId(CanonicalModel):
     and N104 code, kept verbatim so an outbound 856 can echo exactly what the 850 said."""
 
     qualifier: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{1,2}$")]
-    identifier: Annotated[str, StringConstraints(min_length=2, max_length=80)]
+    identifier: Annotated[str, identifier(80, low=2)]
 
 
 class PartyCode(CanonicalModel):
@@ -60,14 +68,16 @@ class Address(CanonicalModel):
     country: CountryCode
 
 
+#: user@domain, no spaces and no control characters on either side.
+_EMAIL = rf"^[^@\s{IDENTIFIER_FORBIDDEN}]+@[^@\s{IDENTIFIER_FORBIDDEN}]+$"
+
+
 class Contact(CanonicalModel):
     """Someone to call about the document (X12 PER)."""
 
     name: Text | None = None
-    email: (
-        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)] | None
-    ) = None
-    phone: Annotated[str, StringConstraints(min_length=3, max_length=40)] | None = None
+    email: Annotated[str, StringConstraints(pattern=_EMAIL, max_length=254)] | None = None
+    phone: Annotated[str, identifier(40, low=3)] | None = None
 
 
 class Party(CanonicalModel):

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 
 from crossdock.canonical.base import CanonicalDocument, CanonicalModel
+from crossdock.canonical.decimals import Percent
 from crossdock.canonical.item import Item
 from crossdock.canonical.party import Party
 from crossdock.canonical.registry import register
@@ -52,7 +53,7 @@ class PaymentTerms(CanonicalModel):
 
     description: Text | None = None
     net_days: Annotated[int, Field(ge=0, le=3650)] | None = None
-    discount_percent: Annotated[Decimal, Field(ge=0, le=100)] | None = None
+    discount_percent: Percent | None = None
     discount_days: Annotated[int, Field(ge=0, le=3650)] | None = None
 
 

@@ -17,7 +17,15 @@ from crossdock.canonical.base import CanonicalDocument, CanonicalModel
 from crossdock.canonical.item import Item
 from crossdock.canonical.party import Party
 from crossdock.canonical.registry import register
-from crossdock.canonical.values import Code, CountryCode, LineNumber, Quantity, Sscc, Text
+from crossdock.canonical.values import (
+    Code,
+    CountryCode,
+    LineNumber,
+    Quantity,
+    Sscc,
+    Text,
+    identifier,
+)
 
 Scac = Annotated[str, Field(pattern=r"^[A-Z]{2,4}$", description="NMFTA carrier code (SCAC)")]
 
@@ -188,7 +196,7 @@ class ProofOfDelivery(CanonicalDocument):
     tracking_number: Code | None = None
     packages_delivered: Annotated[int, Field(ge=0)] | None = None
     location: Place | None = None
-    document_url: Annotated[str, Field(max_length=2000)] | None = Field(
+    document_url: Annotated[str, identifier(2000)] | None = Field(
         default=None, description="Where the signed delivery receipt image can be fetched"
     )
     remarks: list[Text] = Field(default_factory=list)

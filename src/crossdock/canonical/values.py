@@ -1,5 +1,7 @@
 """Value types shared by every canonical document: money, quantities and GS1 identifiers.
 
+The decimals inside money and quantities and their bounds live in ``decimals``.
+
 Each type is an ``Annotated`` alias or a tiny model so that pydantic-core does the heavy lifting
 (patterns are compiled once, in Rust, when the model is built); the Python validators that remain
 are a check-digit loop or a frozenset lookup, cheap enough for the intake hot path.
@@ -8,7 +10,6 @@ are a check-digit loop or a frozenset lookup, cheap enough for the intake hot pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -16,12 +17,15 @@ from pydantic import (
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     StringConstraints,
     ValidationError,
 )
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.decimals import Amount, NonNegativeDecimal
 
 # ISO 4217 list one (active codes, funds codes included), plus codes withdrawn so recently
 # (ANG, CUC, SLL, ZWL) that partner systems still send them.
@@ -188,21 +192,81 @@ CountryCode = Annotated[
     Field(description="ISO 3166-1 alpha-2 country code"),
 ]
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=80)]
-"""A business identifier or code (document numbers, SKUs, location codes)."""
+# Control characters (C0, DEL, C1) have no business in a document: in a key they end up in HTTP
+# headers, file names and log lines of every receiver (a PO number "\r\nX-Injected: 1" would be
+# refused by the HTTP client on every delivery attempt, long after intake said 202). Identifiers
+# allow none; free text allows the tab and line breaks people really type.
+IDENTIFIER_FORBIDDEN = r"\x00-\x1f\x7f-\x9f"
+TEXT_FORBIDDEN = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_IDENTIFIER_PATTERN = f"^[^{IDENTIFIER_FORBIDDEN}]*$"
+_TEXT_PATTERN = f"^[^{TEXT_FORBIDDEN}]*$"
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+class _Chars:
+    """An ``Annotated`` marker: a bounded string without the forbidden characters.
+
+    The length bounds and the character class become one pydantic-core string schema (the
+    pattern runs in Rust, no Python call per field), wrapped in a custom error so a client reads
+    the rule ("1 to 80 characters, no control characters") instead of a regular expression.
+    """
+
+    def __init__(self, low: int, high: int, pattern: str, error_type: str, message: str) -> None:
+        self._low = low
+        self._high = high
+        self._pattern = pattern
+        self._error_type = error_type
+        self._message = message
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.custom_error_schema(
+            core_schema.str_schema(
+                min_length=self._low, max_length=self._high, pattern=self._pattern
+            ),
+            custom_error_type=self._error_type,
+            custom_error_message=self._message,
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "minLength": self._low,
+            "maxLength": self._high,
+            "pattern": self._pattern,
+        }
+
+
+def identifier(high: int, low: int = 1) -> _Chars:
+    """The marker for an identifier of ``low`` to ``high`` characters, no control characters."""
+    return _Chars(
+        low,
+        high,
+        _IDENTIFIER_PATTERN,
+        "identifier",
+        f"should be {low} to {high} characters without control characters",
+    )
+
+
+Code = Annotated[str, identifier(80)]
+"""A business identifier or code (document numbers, SKUs, location codes): no control characters."""
+
+Text = Annotated[
+    str,
+    _Chars(
+        1,
+        1000,
+        _TEXT_PATTERN,
+        "text",
+        "should be 1 to 1000 characters without control characters (tab and line breaks allowed)",
+    ),
+]
 """Free text (names, descriptions, notes), bounded so one message cannot carry a novel."""
 
 LineNumber = Annotated[int, Field(ge=1, le=999_999)]
 """A line number within a document (X12 PO101 / UBL LineID), positive."""
-
-# Amounts are exact decimals: JSON numbers are accepted but stored as Decimal (never float), and
-# NaN or infinity are rejected by pydantic's Decimal by default. No max_digits/decimal_places
-# constraint: pydantic checks those in Python per value and they cost ~10% of a PO's validation
-# on the intake hot path, while precision is the mapping's business (it knows the receiver).
-Amount = Decimal
-NonNegativeDecimal = Annotated[Decimal, Field(ge=0)]
 
 
 class Money(CanonicalModel):

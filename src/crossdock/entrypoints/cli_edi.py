@@ -208,6 +208,7 @@ def edi_render(
     from pydantic import ValidationError
 
     from crossdock.bootstrap import build_partners, mapper_factory
+    from crossdock.canonical.json_numbers import validate_json
     from crossdock.canonical.registry import document_model
     from crossdock.hub.edi.outbound import GS_VERSIONS, envelope_settings, without_delimiters
     from crossdock.hub.edi.partners import TradingPartner
@@ -218,7 +219,7 @@ def edi_render(
     if model is None:
         raise fail(f"unknown document type {document_type!r}", 2)
     try:
-        doc = model.model_validate_json(document.read_bytes())
+        doc = validate_json(model, document.read_bytes())
     except ValidationError as exc:
         raise fail(f"{document}: not a valid {document_type}:\n{exc}") from exc
     settings = settings_from(config)

@@ -22,11 +22,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from crossdock.hub.ids import new_id
-from crossdock.hub.intake import IntakeOutcome, record
+from crossdock.hub.intake import IntakeOutcome, has_control_characters, record
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.hub.store_runner import URGENT, StoreRunner
@@ -106,8 +107,13 @@ def prepare_inbound(
     """
     digest = hashlib.sha256(body).hexdigest()
     given_key = headers.get("idempotency-key") or None
+    if given_key is not None and has_control_characters(given_key):
+        problem = Problem("Idempotency-Key", "contains control characters", "system.header")
+        return None, *_unmapped(channel, body, digest, None, problem, received_at, lane_for)
     try:
-        payload = json.loads(body)
+        # Decimal, not float: a float has already rounded 1e-400 to 0 and 1.0000000000000000001
+        # to 1, which the canonical bounds could then no longer refuse.
+        payload = json.loads(body, parse_float=Decimal)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         problem = Problem("$", f"the body is not JSON: {exc}", "system.json")
         return None, *_unmapped(channel, body, digest, given_key, problem, received_at, lane_for)

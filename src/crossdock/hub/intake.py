@@ -8,6 +8,7 @@ same body is a duplicate that returns the first outcome, with another body it is
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -15,6 +16,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from crossdock.canonical.base import CanonicalDocument
+from crossdock.canonical.json_numbers import validate_json
 from crossdock.canonical.registry import document_model
 from crossdock.hub.ids import new_id
 from crossdock.hub.ports import UnitOfWork
@@ -57,12 +59,22 @@ class IntakeOutcome:
 #: Keys longer than this are digested: the log keeps 256 characters of a key.
 MAX_KEY = 200
 
+# C0, DEL and C1 control characters: refused in keys and source names (they would reach HTTP
+# headers, file names and log lines downstream; PostgreSQL refuses a NUL in text outright).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(value: str) -> bool:
+    """True when ``value`` holds a control character; ``isprintable`` (C) answers most calls."""
+    return not value.isprintable() and _CONTROL.search(value) is not None
+
 
 def fitted_key(key: str) -> str:
-    """Keep a key within the log's column; a digest names an over-long one just as well."""
-    if len(key) <= MAX_KEY:
+    """Keep a key within the log's column, and free of control characters; a digest names an
+    over-long key, or one derived from a payload that carried control characters, as well."""
+    if len(key) <= MAX_KEY and not has_control_characters(key):
         return key
-    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 #: The error type of a body refused because its idempotency key named another body.
@@ -126,7 +138,7 @@ def prepare(request: IntakeRequest, lane_for: Callable[[str], str]) -> InboundMe
         causation_id=request.causation_id,
     )
     try:
-        document: CanonicalDocument = model.model_validate_json(request.raw)
+        document: CanonicalDocument = validate_json(model, request.raw)
     except ValidationError as exc:
         message.status = MessageStatus.REJECTED
         message.errors = validation_errors(exc)

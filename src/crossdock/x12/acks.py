@@ -109,11 +109,13 @@ def status_of(issues: Sequence[Issue]) -> str:
 
 
 def clean_value(value: str, delimiters: Delimiters) -> str:
-    """AK404/IK404: the bad value without separators (they would break the ack), ≤ 99 chars."""
+    """AK404/IK404: the bad value without separators (they would break the ack) and without
+    control characters (a value refused for holding one must not carry it back to the partner's
+    translator), ≤ 99 chars."""
     banned = {delimiters.element, delimiters.component, delimiters.segment, "\r", "\n"}
     if delimiters.repetition:
         banned.add(delimiters.repetition)
-    return "".join(ch for ch in value if ch not in banned)[:MAX_BAD_VALUE]
+    return "".join(ch for ch in value if ch not in banned and ch.isprintable())[:MAX_BAD_VALUE]
 
 
 def _position(issue: Issue, kind: AckKind, delimiters: Delimiters) -> str:

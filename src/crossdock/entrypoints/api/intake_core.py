@@ -18,7 +18,13 @@ import orjson
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
-from crossdock.hub.intake import IntakeOutcome, IntakeRequest, prepare, reject
+from crossdock.hub.intake import (
+    IntakeOutcome,
+    IntakeRequest,
+    has_control_characters,
+    prepare,
+    reject,
+)
 from crossdock.hub.records import FieldError
 
 JSON_TYPES = ("application/json",)
@@ -111,6 +117,18 @@ async def _check(
         req.idempotency_key = None
         req.causation_id = None
         req.source = req.source[: HEADER_LIMITS["source"]]
+        return await _refuse(hub, req, 400, detail, path)
+    with_controls = [
+        name for name in HEADER_LIMITS if has_control_characters(getattr(req, name) or "")
+    ]
+    if with_controls:
+        detail = "; ".join(
+            f"{name.replace('_', '-')} contains control characters" for name in with_controls
+        )
+        req.idempotency_key = None
+        req.causation_id = None
+        if "source" in with_controls:
+            req.source = "api"
         return await _refuse(hub, req, 400, detail, path)
     if req.content_type not in accepted:
         detail = f"content type {req.content_type!r} is not accepted here; send {accepted[0]}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from crossdock.canonical.json_numbers import validate_json
 from crossdock.canonical.registry import document_model
 from crossdock.hub.edi.partners import OwnIdentity, PartnerDirectory, TradingPartner
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
@@ -82,7 +83,7 @@ class X12Encoder:
         model = document_model(info.document_type)
         if model is None:
             raise TransformError(f"no canonical model for {info.document_type!r}")
-        document = model.model_validate_json(canonical)
+        document = validate_json(model, canonical)
         gs_version = GS_VERSIONS.get(partner.version, "004010")
         try:
             body = self._mappers(partner).from_canonical(document, version=gs_version)

@@ -22,14 +22,28 @@ def to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ConversionError(f"{value!r} is not a number")
     if isinstance(value, Decimal):
-        return value
-    try:
-        result = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ConversionError(f"{value!r} is not a number") from None
+        result = value
+    else:
+        try:
+            result = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ConversionError(f"{_excerpt(value)} is not a number") from None
     if not result.is_finite():
         raise ConversionError(f"{value!r} is not a finite number")
+    if result and not -_MAX_MAGNITUDE <= result.adjusted() <= _MAX_MAGNITUDE:
+        # Refused before any arithmetic: int(Decimal("1E+999999999")) would build a
+        # billion-digit integer. The canonical bounds (NUMERIC(24, 6)) are far inside this.
+        raise ConversionError(f"{_excerpt(value)} is out of range")
     return result
+
+
+#: Largest power of ten a system's number may have, either way.
+_MAX_MAGNITUDE = 40
+
+
+def _excerpt(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def to_number(value: Any) -> int | float:
