@@ -71,7 +71,7 @@ class HubProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = workdir / "hub.log"
 
-    def start(self, timeout: float = 20.0) -> HubProcess:
+    def start(self, timeout: float = 60.0) -> HubProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("CROSSDOCK_CONFIG", None)
         self.proc = subprocess.Popen(
@@ -102,6 +102,7 @@ class HubProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
+        self.stop()  # a hub that never became ready is not left running behind the test
         raise RuntimeError(f"hub did not become ready:\n{self.log.read_text()}")
 
     def kill9(self) -> None:

@@ -179,7 +179,7 @@ def summarize(hub_url: str, report: Any) -> dict[str, Any]:
     }
 
 
-def _wait_hub(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30.0) -> None:
+def _wait_hub(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
