@@ -18,7 +18,7 @@ from starlette.responses import Response
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.refusals import media_type, refusal
-from crossdock.entrypoints.api.requests import hub_of
+from crossdock.entrypoints.api.requests import body_doc, hub_of
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.edi.record import InterchangeReceipt
 from crossdock.hub.edi.service import EdiReceipt
@@ -105,7 +105,11 @@ async def _refuse(hub: HubServices, refused: _Refused, content_type: str) -> Pro
     )
 
 
-@router.post("/v1/edi", status_code=202)
+@router.post(
+    "/v1/edi",
+    status_code=202,
+    openapi_extra=body_doc({EDI_CONTENT_TYPE: "ISA*00*...~", "text/plain": "ISA*00*...~"}),
+)
 async def post_edi(request: Request) -> Response:
     """Accept X12 (``application/edi-x12``): one or more interchanges. Every transaction set
     becomes a message (accepted, or rejected with located errors); the reply is the 997/999

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import media_type, refusal
-from crossdock.entrypoints.api.requests import BodyTooLarge, bounded_body, hub_of
+from crossdock.entrypoints.api.requests import BodyTooLarge, body_doc, bounded_body, hub_of
 from crossdock.hub.inbound_systems import (
     CHANNEL,
     UNMAPPED_TYPE,
@@ -55,7 +55,11 @@ def _count(hub: HubServices, receipt: InboundReceipt) -> None:
         hub.metrics.intake.labels(d.document_type, outcome).inc()
 
 
-@router.post("/v1/inbound/{source}", status_code=202)
+@router.post(
+    "/v1/inbound/{source}",
+    status_code=202,
+    openapi_extra=body_doc({"application/json": "{}"}),
+)
 async def post_inbound(request: Request, source: str) -> Response:
     """A business system's event in its own JSON, read with ``systems.<source>.format``. Each
     document the event maps to becomes a canonical message (source: the system's name, channel

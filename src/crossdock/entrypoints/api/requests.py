@@ -23,6 +23,17 @@ MAX_OFFSET = 1_000_000_000  # paging further is not paging
 MAX_IDS = 10_000  # ids named in one request
 
 
+def body_doc(media_types: dict[str, str]) -> dict[str, Any]:
+    """OpenAPI ``requestBody`` for a route that reads its body itself (`openapi_extra`), so
+    the documented API — and a fuzzer reading it — knows what to send."""
+    schema = {"application/json": {"type": "object"}}
+    content = {
+        media: {"schema": schema.get(media, {"type": "string"}), "example": example}
+        for media, example in media_types.items()
+    }
+    return {"requestBody": {"required": True, "content": content}}
+
+
 def hub_of(request: Request) -> HubServices:
     """The hub services the app was built around."""
     hub: HubServices = request.app.state.hub

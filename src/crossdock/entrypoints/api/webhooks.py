@@ -20,7 +20,7 @@ from starlette.responses import Response
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import media_type, refusal
-from crossdock.entrypoints.api.requests import BodyTooLarge, bounded_body, hub_of
+from crossdock.entrypoints.api.requests import BodyTooLarge, body_doc, bounded_body, hub_of
 from crossdock.hub.webhooks import (
     CHANNEL,
     DOCUMENT_TYPE,
@@ -59,7 +59,11 @@ def _count(hub: HubServices, receipt: WebhookReceipt) -> dict[str, int]:
     return counts
 
 
-@router.post("/v1/webhooks/carriers/{carrier}", status_code=202)
+@router.post(
+    "/v1/webhooks/carriers/{carrier}",
+    status_code=202,
+    openapi_extra=body_doc({"application/json": "{}"}),
+)
 async def post_carrier_webhook(request: Request, carrier: str) -> Response:
     """A carrier tracking webhook, read with the carrier's configured format
     (``carriers.<name>.format``). Each tracking event becomes a ``shipment_milestone`` message
