@@ -65,16 +65,16 @@ class HubServices:
     inventory: Reconciler | None = None  # the ERP / WMS reconciliation, when enabled
     pod: PodWorker | None = None
     preparer: PreparePool = field(default_factory=lambda: PreparePool(PoolSettings(workers=0)))
+    #: The size limits every intake channel applies (`crossdock.hub.limits`), from settings.
+    limits: IntakeLimits = field(init=False)
 
     @property
     def bus(self) -> SqlBus:
         return self.store.bus
 
-    @property
-    def limits(self) -> IntakeLimits:
-        """The size limits every intake channel applies (`crossdock.hub.limits`)."""
+    def __post_init__(self) -> None:
         hub = self.settings.hub
-        return IntakeLimits(
+        self.limits = IntakeLimits(
             document_bytes=hub.max_body_bytes,
             batch_bytes=hub.max_batch_bytes or hub.max_body_bytes * BATCH_BYTES_FACTOR,
             batch_documents=hub.max_batch_documents,
