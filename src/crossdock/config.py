@@ -86,8 +86,23 @@ class HubConfig(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     data_dir: Path = Path("var")
-    max_body_bytes: int = Field(1_048_576, gt=0, description="larger bodies get 413")
-    max_batch_documents: int = Field(5000, gt=0)
+    max_body_bytes: int = Field(
+        1_048_576,
+        gt=0,
+        description="one document on any channel (a message, a batch line, a system's event, a"
+        " carrier webhook): larger ones get 413",
+    )
+    max_batch_documents: int = Field(5000, gt=0, le=1_000_000)
+    max_batch_bytes: int | None = Field(
+        None, gt=0, description="one NDJSON batch; unset: 64 x max_body_bytes"
+    )
+    max_header_bytes: int = Field(
+        65_536, ge=1024, description="request line and headers together: more gets 431"
+    )
+    max_header_line_bytes: int = Field(
+        16_384, ge=256, description="one header (name and value) or the request target"
+    )
+    max_headers: int = Field(100, ge=8, description="header fields in one request")
     prepare_workers: int | None = Field(
         None,
         ge=0,

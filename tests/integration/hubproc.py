@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -60,8 +61,21 @@ def sink_config(
     }
 
 
+def _limit_address_space(limit: int) -> Any:
+    """A preexec_fn capping the child's address space: a hub that tries to hold a hostile
+    input in memory fails (MemoryError) instead of taking the machine down."""
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
 class HubProcess:
-    def __init__(self, workdir: Path, config: dict[str, Any]) -> None:
+    def __init__(
+        self, workdir: Path, config: dict[str, Any], *, memory_limit: int | None = None
+    ) -> None:
+        self.memory_limit = memory_limit
         self.workdir = workdir
         self.config_path = workdir / "crossdock.yaml"
         self.config_path.write_text(yaml.safe_dump(config))
@@ -73,6 +87,8 @@ class HubProcess:
 
     def start(self, timeout: float = 60.0) -> HubProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.memory_limit:
+            env["MALLOC_ARENA_MAX"] = "2"  # per-thread arenas would eat the address space
         env.pop("CROSSDOCK_CONFIG", None)
         self.proc = subprocess.Popen(
             [
@@ -89,6 +105,7 @@ class HubProcess:
             env=env,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
+            preexec_fn=_limit_address_space(self.memory_limit) if self.memory_limit else None,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -35,6 +35,7 @@ from crossdock.hub.flows.workers import flow_workers
 from crossdock.hub.group_commit import IntakeRecorder
 from crossdock.hub.inbound_systems import InboundSystemService
 from crossdock.hub.inventory.reconcile import Reconciler
+from crossdock.hub.limits import BATCH_BYTES_FACTOR, IntakeLimits
 from crossdock.hub.policy import CircuitBreaker, DeliveryBudget, RetryPolicy
 from crossdock.hub.prepare_pool import PoolSettings, PreparePool, default_workers
 from crossdock.hub.routing import Router
@@ -64,10 +65,21 @@ class HubServices:
     inventory: Reconciler | None = None  # the ERP / WMS reconciliation, when enabled
     pod: PodWorker | None = None
     preparer: PreparePool = field(default_factory=lambda: PreparePool(PoolSettings(workers=0)))
+    #: The size limits every intake channel applies (`crossdock.hub.limits`), from settings.
+    limits: IntakeLimits = field(init=False)
 
     @property
     def bus(self) -> SqlBus:
         return self.store.bus
+
+    def __post_init__(self) -> None:
+        hub = self.settings.hub
+        self.limits = IntakeLimits(
+            document_bytes=hub.max_body_bytes,
+            batch_bytes=hub.max_batch_bytes or hub.max_body_bytes * BATCH_BYTES_FACTOR,
+            batch_documents=hub.max_batch_documents,
+            edi_bytes=hub.max_edi_bytes,
+        )
 
     def wake(self, prefix: str) -> None:
         self.runtime.wake(prefix)

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from crossdock.bootstrap import build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
+from crossdock.entrypoints.http_guard import HeadLimits, guarded_protocol
 from crossdock.entrypoints.listen import listen_socket
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,13 @@ def build_server(settings: Settings) -> uvicorn.Server:
         host=settings.hub.host,
         port=settings.hub.port,
         loop="uvloop",
-        http="httptools",
+        http=guarded_protocol(
+            HeadLimits(
+                total_bytes=settings.hub.max_header_bytes,
+                line_bytes=settings.hub.max_header_line_bytes,
+                count=settings.hub.max_headers,
+            )
+        ),
         access_log=False,
         log_config=None,
         lifespan="on",

@@ -15,15 +15,19 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem
-from crossdock.entrypoints.api.requests import hub_of
+from crossdock.entrypoints.api.refusals import media_type, refusal
+from crossdock.entrypoints.api.requests import body_doc, hub_of
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.edi.record import InterchangeReceipt
 from crossdock.hub.edi.service import EdiReceipt
+from crossdock.hub.limits import REFUSED_BODY_KEEP
 
 router = APIRouter()
 
 SPOOL_IN_MEMORY = 4 * 1_048_576
+CHANNEL = "edi-http"
 ACCEPTED_TYPES = (EDI_CONTENT_TYPE, "application/edi", "application/x12", "text/plain")
 
 
@@ -55,37 +59,73 @@ def _interchange(i: InterchangeReceipt) -> dict[str, Any]:
     }
 
 
+class _Refused(Exception):
+    """The body cannot be taken; what was read of it (bounded) is kept as evidence."""
+
+    def __init__(self, status: int, detail: str, prefix: bytes = b"") -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.prefix = prefix
+
+
 async def _spool(request: Request, limit: int) -> Any:
     declared = request.headers.get("content-length")
+    too_large = f"the interchange is larger than the limit of {limit} bytes"
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise Problem(413, f"the interchange is larger than the limit of {limit} bytes")
+        raise _Refused(413, too_large)
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
+            spool.seek(0)
+            prefix = spool.read(REFUSED_BODY_KEEP)
             spool.close()
-            raise Problem(413, f"the interchange is larger than the limit of {limit} bytes")
+            raise _Refused(413, too_large, prefix)
         spool.write(chunk)
     if size == 0:
         spool.close()
-        raise Problem(422, "the request body is empty: send an X12 interchange")
+        raise _Refused(422, "the request body is empty: send an X12 interchange")
     spool.seek(0)
     return spool
 
 
-@router.post("/v1/edi", status_code=202)
+async def _refuse(hub: HubServices, refused: _Refused, content_type: str) -> Problem:
+    """Recorded like unreadable X12: document type x12_interchange, sender unknown."""
+    return await refusal(
+        hub,
+        refused.status,
+        refused.detail,
+        document_type="x12_interchange",
+        source="x12:unknown",
+        channel=CHANNEL,
+        content_type=content_type,
+        raw=refused.prefix,
+    )
+
+
+@router.post(
+    "/v1/edi",
+    status_code=202,
+    openapi_extra=body_doc({EDI_CONTENT_TYPE: "ISA*00*...~", "text/plain": "ISA*00*...~"}),
+)
 async def post_edi(request: Request) -> Response:
     """Accept X12 (``application/edi-x12``): one or more interchanges. Every transaction set
     becomes a message (accepted, or rejected with located errors); the reply is the 997/999
-    (and TA1 where needed) as X12, or a JSON receipt with ``Accept: application/json``."""
+    (and TA1 where needed) as X12, or a JSON receipt with ``Accept: application/json``. A body
+    refused as a whole (413, 415, empty) is recorded as a rejected ``x12_interchange``."""
     hub = hub_of(request)
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media not in ACCEPTED_TYPES:
-        raise Problem(415, f"expected Content-Type {EDI_CONTENT_TYPE}, got {media or 'none'!r}")
-    spool = await _spool(request, hub.settings.hub.max_edi_bytes)
+    media = media_type(request.headers.get("content-type"))
     try:
-        receipt = await hub.edi.receive(spool, channel="edi-http")
+        if media not in ACCEPTED_TYPES:
+            detail = f"expected Content-Type {EDI_CONTENT_TYPE}, got {media or 'none'!r}"
+            raise _Refused(415, detail)
+        spool = await _spool(request, hub.limits.edi_bytes)
+    except _Refused as refused:
+        raise await _refuse(hub, refused, media) from None
+    try:
+        receipt = await hub.edi.receive(spool, channel=CHANNEL)
     finally:
         spool.close()
     if receipt.unreadable:

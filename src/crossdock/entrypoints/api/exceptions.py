@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from crossdock.entrypoints.api.problems import Problem
-from crossdock.entrypoints.api.requests import hub_of, json_response
+from crossdock.entrypoints.api.requests import MAX_OFFSET, hub_of, json_response
 from crossdock.hub.flows import actions
 from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
 
@@ -28,7 +28,7 @@ async def list_exceptions(
     correlation_key: str | None = None,
     flow: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Response:
     rows = await hub_of(request).runner.read(
         lambda uow: actions.list_exceptions(
@@ -137,7 +137,7 @@ async def list_flows(
     state: str | None = None,
     completed: bool | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Response:
     rows = await hub_of(request).runner.read(
         lambda uow: actions.list_flows(

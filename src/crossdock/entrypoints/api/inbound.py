@@ -1,7 +1,8 @@
 """``POST /v1/inbound/{source}``: a business system's own JSON event in, canonical messages out.
 
 Only HTTP lives here (the mapping and recording are ``crossdock.hub.inbound_systems``): the body
-(bounded by ``hub.max_body_bytes``), the headers (event type, idempotency key, signature) and
+(bounded by ``hub.max_body_bytes``; a larger one is recorded as a rejected
+``system_event`` and answered 413), the headers (event type, idempotency key, signature) and
 the answer. ``202`` lists the message ids; an event that could not be mapped is recorded as
 rejected and answered ``422`` (RFC 9457) with the reasons and message ids, so the system's
 resend finds the same outcome; the same idempotency key with another body is ``409``. A bad
@@ -18,8 +19,11 @@ from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
-from crossdock.entrypoints.api.requests import bounded_body, hub_of
+from crossdock.entrypoints.api.refusals import media_type, refusal
+from crossdock.entrypoints.api.requests import BodyTooLarge, body_doc, bounded_body, hub_of
 from crossdock.hub.inbound_systems import (
+    CHANNEL,
+    UNMAPPED_TYPE,
     BadSignature,
     DocumentOutcome,
     InboundReceipt,
@@ -51,15 +55,34 @@ def _count(hub: HubServices, receipt: InboundReceipt) -> None:
         hub.metrics.intake.labels(d.document_type, outcome).inc()
 
 
-@router.post("/v1/inbound/{source}", status_code=202)
+@router.post(
+    "/v1/inbound/{source}",
+    status_code=202,
+    openapi_extra=body_doc({"application/json": "{}"}),
+)
 async def post_inbound(request: Request, source: str) -> Response:
     """A business system's event in its own JSON, read with ``systems.<source>.format``. Each
     document the event maps to becomes a canonical message (source: the system's name, channel
     ``api``); the idempotency key is the request's ``Idempotency-Key`` or the document's number."""
     hub = hub_of(request)
-    body = await bounded_body(request, hub.settings.hub.max_body_bytes)
     if hub.inbound is None:
         raise Problem(404, "no business systems are configured")
+    if source not in hub.inbound.systems():
+        known = ", ".join(hub.inbound.systems()) or "none"
+        raise Problem(404, f"unknown system {source[:64]!r} (configured: {known})")
+    try:
+        body = await bounded_body(request, hub.limits.document_bytes)
+    except BodyTooLarge as exc:
+        raise await refusal(
+            hub,
+            413,
+            exc.detail,
+            document_type=UNMAPPED_TYPE,
+            source=source,
+            channel=CHANNEL,
+            content_type=media_type(request.headers.get("content-type")),
+            raw=exc.prefix,
+        ) from None
     try:
         receipt = await hub.inbound.receive(source, request.headers, body)
     except UnknownSystem:

@@ -16,7 +16,7 @@ from crossdock.entrypoints.api.intake_core import (
     handle_single,
     single_limit,
 )
-from crossdock.entrypoints.api.requests import hub_of
+from crossdock.entrypoints.api.requests import body_doc, hub_of
 from crossdock.hub.group_commit import Overloaded
 
 router = APIRouter()
@@ -50,7 +50,11 @@ def _response(reply: Reply) -> Response:
     return Response(reply.body, reply.status, headers=reply.headers, media_type=reply.media_type)
 
 
-@router.post("/v1/messages/{document_type}", status_code=202)
+@router.post(
+    "/v1/messages/{document_type}",
+    status_code=202,
+    openapi_extra=body_doc({"application/json": "{}"}),
+)
 async def post_message(document_type: str, request: Request) -> Response:
     """Accept one canonical document (application/json). 202 once it is durable, with the
     message id; 422 with field paths when invalid (and recorded as rejected); 409 when the
@@ -60,7 +64,11 @@ async def post_message(document_type: str, request: Request) -> Response:
     return _response(await _guarded(hub, call, batch=False))
 
 
-@router.post("/v1/messages/{document_type}/batch", status_code=202)
+@router.post(
+    "/v1/messages/{document_type}/batch",
+    status_code=202,
+    openapi_extra=body_doc({"application/x-ndjson": "{}\n{}\n"}),
+)
 async def post_batch(document_type: str, request: Request) -> Response:
     """Accept NDJSON (application/x-ndjson), one document per line, each recorded on its own;
     line n's idempotency key is `<Idempotency-Key>:<n>`."""

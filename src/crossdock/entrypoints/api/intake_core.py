@@ -25,12 +25,11 @@ from crossdock.hub.intake import (
     prepare,
     reject,
 )
-from crossdock.hub.records import FieldError
+from crossdock.hub.limits import REFUSED_BODY_KEEP
+from crossdock.hub.records import FieldError, InboundMessage
 
 JSON_TYPES = ("application/json",)
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
-BATCH_BYTES_FACTOR = 64
-REFUSED_BODY_KEEP = 65536  # of a refused body, this much is kept as evidence
 
 
 @dataclass(slots=True)
@@ -52,11 +51,11 @@ class Reply:
 
 
 def single_limit(hub: HubServices) -> int:
-    return hub.settings.hub.max_body_bytes
+    return hub.limits.document_bytes
 
 
 def batch_limit(hub: HubServices) -> int:
-    return hub.settings.hub.max_body_bytes * BATCH_BYTES_FACTOR
+    return hub.limits.batch_bytes
 
 
 def busy_reply(path: str, exc: Exception) -> Reply:
@@ -89,6 +88,7 @@ async def _refuse(
     hub: HubServices, req: IntakeRequest, status: int, detail: str, path: str
 ) -> Reply:
     """Record a refused request as a rejected message, then answer with the problem."""
+    req.content_type = req.content_type[:128]  # the log's column size; the header may be any
     message = reject(req, hub.lane_for(req.document_type), [FieldError("$", detail, "refused")])
     [outcome] = await hub.recorder.submit([message])
     # The path names the type: an unknown one gets a fixed label, or any client could grow
@@ -98,29 +98,31 @@ async def _refuse(
     return _problem(status, detail, path, message_id=outcome.message_id)
 
 
-#: Header values the message log keeps, and how long each may be (the store's column sizes).
-HEADER_LIMITS = {"idempotency_key": 256, "source": 128, "causation_id": 64}
-
-
 async def _check(
-    hub: HubServices, req: IntakeRequest, accepted: tuple[str, ...], path: str
+    hub: HubServices,
+    req: IntakeRequest,
+    accepted: tuple[str, ...],
+    path: str,
+    *,
+    batch: bool = False,
 ) -> Reply | None:
-    too_long = [
-        name for name, limit in HEADER_LIMITS.items() if len(getattr(req, name) or "") > limit
-    ]
+    limits = hub.limits.header_limits()
+    if batch:  # line n's key is <key>:<n>, and it must still fit the log's column
+        limits["idempotency_key"] = hub.limits.batch_key_chars
+    too_long = [name for name, limit in limits.items() if len(getattr(req, name) or "") > limit]
     if too_long:
         detail = "; ".join(
-            f"{name.replace('_', '-')} is longer than {HEADER_LIMITS[name]} characters"
+            f"{name.replace('_', '-')} is longer than {limits[name]} characters"
             for name in too_long
         )
+        if batch and "idempotency_key" in too_long:
+            detail += " (a batch line's key is <Idempotency-Key>:<line number>)"
         # Recorded without the offending values, so the refusal itself fits the log.
         req.idempotency_key = None
         req.causation_id = None
-        req.source = req.source[: HEADER_LIMITS["source"]]
+        req.source = req.source[: limits["source"]]
         return await _refuse(hub, req, 400, detail, path)
-    with_controls = [
-        name for name in HEADER_LIMITS if has_control_characters(getattr(req, name) or "")
-    ]
+    with_controls = [name for name in limits if has_control_characters(getattr(req, name) or "")]
     if with_controls:
         detail = "; ".join(
             f"{name.replace('_', '-')} contains control characters" for name in with_controls
@@ -209,14 +211,16 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
         return await _refuse(hub, req, 413, detail, call.path)
     raw = call.body
     req = _request(call, raw[:REFUSED_BODY_KEEP], "http-batch")
-    refused = await _check(hub, req, NDJSON_TYPES, call.path)
+    refused = await _check(hub, req, NDJSON_TYPES, call.path, batch=True)
     if refused is not None:
         return refused
     lines = [(n, line) for n, line in enumerate(raw.split(b"\n"), start=1) if line.strip()]
-    max_docs = hub.settings.hub.max_batch_documents
+    max_docs = hub.limits.batch_documents
     if len(lines) > max_docs:
         detail = f"batch has {len(lines)} documents; the limit is {max_docs}"
         return await _refuse(hub, req, 413, detail, call.path)
+    if not lines:
+        return await _refuse(hub, req, 422, "the batch has no documents", call.path)
     prefix = req.idempotency_key
     requests = [
         IntakeRequest(
@@ -231,9 +235,30 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
         )
         for number, line in lines
     ]
-    messages = await hub.preparer.prepare(requests, hub.lane_for(call.document_type))
+    messages = await _prepare_lines(hub, requests)
     outcomes = await hub.recorder.submit(messages)
     return _batch_reply(hub, call.document_type, lines, outcomes)
+
+
+async def _prepare_lines(hub: HubServices, requests: list[IntakeRequest]) -> list[InboundMessage]:
+    """Prepare every line; a line larger than one document may be is rejected on its own
+    (with a bounded prefix kept), exactly as single intake would refuse it."""
+    lane = hub.lane_for(requests[0].document_type)
+    limit = hub.limits.document_bytes
+    oversized = {i for i, r in enumerate(requests) if len(r.raw) > limit}
+    if not oversized:
+        return await hub.preparer.prepare(requests, lane)
+    fitting = [r for i, r in enumerate(requests) if i not in oversized]
+    prepared = iter(await hub.preparer.prepare(fitting, lane) if fitting else [])
+    detail = f"the document is larger than the limit of {limit} bytes"
+    messages = []
+    for i, r in enumerate(requests):
+        if i in oversized:
+            r.raw = r.raw[:REFUSED_BODY_KEEP]
+            messages.append(reject(r, lane, [FieldError("$", detail, "refused")]))
+        else:
+            messages.append(next(prepared))
+    return messages
 
 
 def _batch_reply(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,7 +11,13 @@ from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem
-from crossdock.entrypoints.api.requests import hub_of, json_response
+from crossdock.entrypoints.api.requests import (
+    MAX_IDS,
+    MAX_OFFSET,
+    MAX_SEQ,
+    hub_of,
+    json_response,
+)
 from crossdock.hub import operations as ops
 from crossdock.hub.records import MessageFilter
 
@@ -41,7 +47,7 @@ async def list_messages(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Response:
     flt = MessageFilter(document_type, source, correlation_key, status, since, until)
     rows = await hub_of(request).runner.read(lambda uow: ops.list_messages(uow, flt, limit, offset))
@@ -63,7 +69,7 @@ class ReplayRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    message_ids: list[str] | None = None
+    message_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(None, max_length=MAX_IDS)
     document_type: str | None = None
     source: str | None = None
     correlation_key: str | None = None
@@ -71,7 +77,10 @@ class ReplayRequest(BaseModel):
     until: datetime | None = None
     group: str | None = Field(None, description="consumer group, e.g. route.critical")
     from_seq: int | None = Field(
-        None, ge=1, description="with group: every log entry from this sequence number"
+        None,
+        ge=1,
+        le=MAX_SEQ,
+        description="with group: every log entry from this sequence number",
     )
 
 
@@ -140,7 +149,7 @@ async def list_dead_letters(
 class RetryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = None
+    ids: list[Annotated[int, Field(ge=1, le=MAX_SEQ)]] | None = Field(None, max_length=MAX_IDS)
     group: str | None = None
 
 

@@ -1,6 +1,7 @@
 """``POST /v1/webhooks/carriers/{carrier}``: a carrier's tracking webhook in, milestones recorded.
 
-Only HTTP lives here: the body (bounded by ``hub.max_body_bytes``), the headers for the
+Only HTTP lives here: the body (bounded by ``hub.max_body_bytes``; a larger one is recorded as
+a rejected milestone and answered 413), the headers for the
 signature, and the answer. ``202`` lists one message per tracking event; a payload or event
 that could not be mapped is recorded as rejected and answered ``422`` (RFC 9457) with every
 message id, so the carrier's retry finds the same outcome. A bad signature is ``401`` and
@@ -18,8 +19,10 @@ from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
-from crossdock.entrypoints.api.requests import bounded_body, hub_of
+from crossdock.entrypoints.api.refusals import media_type, refusal
+from crossdock.entrypoints.api.requests import BodyTooLarge, body_doc, bounded_body, hub_of
 from crossdock.hub.webhooks import (
+    CHANNEL,
     DOCUMENT_TYPE,
     BadSignature,
     EventOutcome,
@@ -56,13 +59,32 @@ def _count(hub: HubServices, receipt: WebhookReceipt) -> dict[str, int]:
     return counts
 
 
-@router.post("/v1/webhooks/carriers/{carrier}", status_code=202)
+@router.post(
+    "/v1/webhooks/carriers/{carrier}",
+    status_code=202,
+    openapi_extra=body_doc({"application/json": "{}"}),
+)
 async def post_carrier_webhook(request: Request, carrier: str) -> Response:
     """A carrier tracking webhook, read with the carrier's configured format
     (``carriers.<name>.format``). Each tracking event becomes a ``shipment_milestone`` message
     (source: the carrier name, channel ``webhook``), keyed so redelivery is a duplicate."""
     hub = hub_of(request)
-    body = await bounded_body(request, hub.settings.hub.max_body_bytes)
+    if carrier not in hub.webhooks.carriers():
+        known = ", ".join(hub.webhooks.carriers()) or "none"
+        raise Problem(404, f"unknown carrier {carrier[:64]!r} (configured: {known})")
+    try:
+        body = await bounded_body(request, hub.limits.document_bytes)
+    except BodyTooLarge as exc:
+        raise await refusal(
+            hub,
+            413,
+            exc.detail,
+            document_type=DOCUMENT_TYPE,
+            source=carrier,
+            channel=CHANNEL,
+            content_type=media_type(request.headers.get("content-type")),
+            raw=exc.prefix,
+        ) from None
     try:
         receipt = await hub.webhooks.receive(carrier, request.headers, body)
     except UnknownCarrier:
