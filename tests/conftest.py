@@ -62,7 +62,7 @@ def store(tmp_path: Path) -> Iterator[SqlStore]:
 
 # Every process a test starts inherits this marker, so the session can tell at its end
 # whether any of them is still alive (reparented to init, a test's `kill -9` leftovers...).
-SESSION_MARKER = "CROSSDOCK_TEST_SESSION"
+SESSION_MARKER = "PYTEST_CROSSDOCK_SESSION"  # not CROSSDOCK_*: settings read those
 #: multiprocessing's own helpers for this process: they exit when the session does.
 _OWN_HELPERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
 
