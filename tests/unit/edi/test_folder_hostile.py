@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from crossdock.adapters.channels.folder_drop import FolderDrop
-from crossdock.adapters.channels.folder_files import NAME_MAX, derived_name
+from crossdock.adapters.channels.folder_files import NAME_MAX, derived_name, x12_incomplete
 from crossdock.hub.edi.acknowledging import ack_renderer
 from crossdock.hub.edi.folder_intake import FolderIntake
 from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner
@@ -289,3 +289,26 @@ def test_a_file_that_is_not_x12_is_rejected_and_its_bytes_recorded(
     [report] = reports(tmp_path / "error").values()
     assert report["interchanges"][0]["unreadable"] is True
     assert all_raw(store) == [b"no ISA here"]
+
+
+@pytest.mark.parametrize(
+    ("ending", "incomplete"),
+    [
+        ("GE*1*1~\nIEA*1*000000001~\n", False),
+        ("GE*1*1~\nIEA*1*000000001~", False),
+        ("GE*1*1~\nIEA*1*000000001", False),  # partners omit the last terminator
+        ("GE*1*1~\nIEA*1*1", False),  # unpadded, equal to ISA13
+        ("GE*1*1~\nIEA*1*00000", True),  # cut inside the control number
+        ("GE*1*1~\nIEA*", True),
+        ("GE*1*1~\n", True),
+    ],
+)
+def test_what_counts_as_a_written_trailer(tmp_path: Path, ending: str, incomplete: bool) -> None:
+    text = interchange(1)
+    path = tmp_path / "f.x12"
+    path.write_text(text[: text.index("GE*")] + ending)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert x12_incomplete(fd, os.fstat(fd).st_size) is incomplete
+    finally:
+        os.close(fd)

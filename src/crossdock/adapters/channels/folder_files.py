@@ -135,7 +135,11 @@ def x12_incomplete(fd: int, size: int) -> bool:
     """True for an X12 file still being written: an ISA at the start and no IEA at the end.
 
     Only the head (for the delimiters) and the tail are read, whatever the size. A file that
-    does not start like X12 is never held back (the reader reports what it is).
+    does not start like X12 is never held back (the reader reports what it is). The trailer
+    counts as written when it is followed by a terminator or line break, or when its control
+    number is complete (nine digits, or equal to the first ISA13): partners omit the last
+    terminator, drop ISA16 or end segments with multi-byte characters, and such files must
+    not wait for the maximum.
     """
     head = os.pread(fd, _ISA_SCAN, 0)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -146,12 +150,16 @@ def x12_incomplete(fd: int, size: int) -> bool:
     separator = text[3:4]
     if separator.isalnum() or separator in b" \r\n":
         return False  # not a usable ISA: nothing to wait for
-    parts = text.split(separator, 16)
-    if len(parts) < 17 or len(parts[16]) < 2:
+    isa = text.split(separator, 16)
+    if len(isa) < 15:
         return len(head) < _ISA_SCAN  # the ISA itself is not all there yet
-    terminator = parts[16][1:2]
     tail = os.pread(fd, _TAIL, max(0, size - _TAIL))
-    sep, term = re.escape(separator), re.escape(terminator)
-    not_delim = b"[^" + sep + term + b"]*"
-    pattern = b"IEA" + sep + not_delim + sep + not_delim + term + rb"[\s\x00]*\Z"
-    return re.search(pattern, tail) is None
+    sep = re.escape(separator)
+    pattern = b"IEA" + sep + rb"[0-9 ]*" + sep + rb"([0-9]+)([^0-9A-Za-z\s]{0,4})([\s\x00]*)\Z"
+    found = re.search(pattern, tail)
+    if found is None:
+        return True
+    control, terminator, trailing = found.groups()
+    if terminator or trailing or len(control) >= 9:
+        return False
+    return not isa[13].strip().isdigit() or int(isa[13]) != int(control)
