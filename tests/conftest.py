@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +19,7 @@ from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
 from crossdock.hub.intake import IntakeRequest, prepare
 from crossdock.hub.records import InboundMessage
+from tests import processes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -51,3 +58,54 @@ def store(tmp_path: Path) -> Iterator[SqlStore]:
     s = SqlStore(tmp_path)
     yield s
     s.engine.dispose()
+
+
+# Every process a test starts inherits this marker, so the session can tell at its end
+# whether any of them is still alive (reparented to init, a test's `kill -9` leftovers...).
+SESSION_MARKER = "PYTEST_CROSSDOCK_SESSION"  # not CROSSDOCK_*: settings read those
+#: multiprocessing's own helpers for this process: they exit when the session does.
+_OWN_HELPERS = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ[SESSION_MARKER] = f"{os.getpid()}-{uuid.uuid4().hex}"
+
+
+def left_behind(marker: str, grace: float = 5.0) -> list[int]:
+    """Processes started during the session and still alive after `grace` seconds."""
+    me = os.getpid()
+    tag = f"{SESSION_MARKER}={marker}".encode()
+    deadline = time.monotonic() + grace
+    while True:
+        tree = processes.children_map()
+        helpers = {
+            pid
+            for pid in tree.get(me, [])
+            if any(h in processes.command_line(pid) for h in _OWN_HELPERS)
+        }
+        found = sorted(
+            pid
+            for children in tree.values()
+            for pid in children
+            if pid != me and pid not in helpers and processes.environment_has(pid, tag)
+        )
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.2)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session when a test left a process behind (and end those processes)."""
+    marker = os.environ.get(SESSION_MARKER)
+    if marker is None or not sys.platform.startswith("linux"):
+        return
+    left = left_behind(marker)
+    if not left:
+        return
+    report = "\n".join(f"  pid {pid}: {processes.command_line(pid)[:200]}" for pid in left)
+    sys.stderr.write(f"\nERROR: the test session left {len(left)} process(es) behind:\n{report}\n")
+    for pid in left:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

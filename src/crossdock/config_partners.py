@@ -113,6 +113,12 @@ class PartnerFolderConfig(_Section):
     settle_seconds: float = Field(
         1.0, ge=0, description="a file must be unchanged this long before it is read"
     )
+    complete_wait_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="how long a settled X12 file without its closing IEA is waited for "
+        "(a writer that paused) before it is read and its missing trailer reported",
+    )
 
 
 class PartnerConfig(_Section):

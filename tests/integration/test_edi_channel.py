@@ -175,6 +175,25 @@ def test_folder_files_are_taken_in_archived_or_set_aside(
     assert po["channel"] == "edi-folder"
 
 
+def test_folder_links_are_refused_and_long_names_go_through(
+    hub: HubProcess, paths: dict[str, Path], workdir: Path
+) -> None:
+    secret = workdir / "secret.x12"
+    secret.write_text(with_control(fixture("850.edi"), 601).replace("HP-PO", "SECRET-PO"))
+    (paths["inbox"] / "link.x12").symlink_to(secret)
+    long_name = "p" * 244 + ".x12"  # legal; with the archive's stamp and suffix it is not
+    (paths["inbox"] / long_name).write_text(with_control(fixture("850.edi"), 602))
+    archived = wait_for(lambda: list(paths["archive"].glob("*.report.json")))
+    refused = wait_for(lambda: list(paths["error"].glob("*.report.json")))
+    assert json.loads(archived[0].read_text())["file"] == long_name
+    assert "symbolic link" in json.loads(refused[0].read_text())["refused"]
+    [po] = messages(hub, document_type="purchase_order")
+    assert po["correlation_key"] == "HP-PO-2024-018734"
+    raw = httpx.get(f"{hub.url}/v1/messages/{po['id']}", params={"raw": "true"}).text
+    assert "SECRET-PO" not in raw and secret.exists()
+    assert not list((paths["inbox"] / ".processing").iterdir())
+
+
 def test_outbound_850_numbers_and_the_partner_997_settles_it(
     hub: HubProcess, paths: dict[str, Path]
 ) -> None:

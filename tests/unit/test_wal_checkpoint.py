@@ -75,6 +75,21 @@ def test_an_empty_wal_syncs_nothing_into_the_database(engine: Engine, tmp_path: 
     checkpointer.stop()
 
 
+def test_an_idle_store_is_not_synced_again_until_a_commit_lands(engine: Engine) -> None:
+    events: list[str] = []
+    checkpointer = WalCheckpointer(engine, sync=lambda p: events.append(p.name))
+    _write(engine)
+    checkpointer.checkpoint()
+    events.clear()
+    for _ in range(5):
+        checkpointer.checkpoint()
+    assert events == []  # idle: no fsync queued behind everyone else's
+    _write(engine, rows=5)
+    wal_pages, copied = checkpointer.checkpoint()
+    assert copied == wal_pages and events[:2] == ["hub.db-wal", "hub.db"]
+    checkpointer.stop()
+
+
 def test_the_wal_is_not_restarted_before_the_database_is_synced(
     engine: Engine, tmp_path: Path
 ) -> None:

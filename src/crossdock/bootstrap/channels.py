@@ -93,6 +93,7 @@ def build_drops(settings: Settings) -> list[FolderDrop]:
             config.folder.error,
             pattern=config.folder.pattern,
             settle_seconds=config.folder.settle_seconds,
+            complete_wait_seconds=config.folder.complete_wait_seconds,
         )
         for name, config in settings.partners.items()
         if config.folder is not None

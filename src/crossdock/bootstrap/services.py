@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +69,7 @@ class HubServices:
     preparer: PreparePool = field(default_factory=lambda: PreparePool(PoolSettings(workers=0)))
     #: The size limits every intake channel applies (`crossdock.hub.limits`), from settings.
     limits: IntakeLimits = field(init=False)
+    warming: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
     def bus(self) -> SqlBus:
@@ -95,10 +98,20 @@ class HubServices:
         }
 
     async def start(self) -> None:
+        """Ready to serve once the loops run: nothing slow is waited for. The batch workers
+        (seconds of imports each, more on a busy machine) start in the background, and so
+        does the checkpointer (its first round may copy and fsync a whole WAL left by the
+        previous process); a batch arriving before the workers are up just waits for them."""
         self.recorder.start()
         await self.runtime.start()
+        self.store.checkpointer.start()
+        self.warming = asyncio.create_task(self.preparer.warm(), name="prepare-warm")
 
     async def stop(self) -> None:
+        if self.warming is not None and not self.warming.done():
+            self.warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.warming
         await self.recorder.stop()
         await self.runtime.stop()
         await self.preparer.stop()
@@ -116,7 +129,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
     """Wire a complete hub; call inside the event loop that will run it (`start()` next).
 
     `flows` replaces `build_flows(settings)` (tests and demos bring their own)."""
-    store = build_store(settings)
+    store = build_store(settings, checkpoints=False)  # started by `HubServices.start`
     runner = StoreRunner(store.uow, store.uow.reader)
     metrics = build_metrics()
     definitions = build_flows(settings) if flows is None else flows

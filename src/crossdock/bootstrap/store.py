@@ -27,11 +27,15 @@ class Store:
         self.checkpointer.stop()
 
 
-def build_store(settings: Settings) -> Store:
+def build_store(settings: Settings, *, checkpoints: bool = True) -> Store:
+    """The store; ``checkpoints=False`` leaves the checkpointer for the caller to start (the
+    hub starts it once it is up, so start-up never shares the disk with the first checkpoint
+    of a WAL a previous process left behind)."""
     settings.hub.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     checkpointer = WalCheckpointer(engine)
-    checkpointer.start()
+    if checkpoints:
+        checkpointer.start()
     return Store(
         engine=engine,
         uow=SqlUnitOfWorkFactory(engine),

@@ -70,11 +70,16 @@ def up(
 ) -> None:
     """Start the hub: HTTP API, workers and scheduler, on the embedded store."""
     from crossdock.entrypoints.listen import PortUnavailable
+    from crossdock.entrypoints.process_lock import StoreInUse, hold_store_lock
     from crossdock.entrypoints.server import serve
     from crossdock.observability.logging import configure_logging
 
     configure_logging(json=log_json)
     settings = settings_from(config, data_dir, host=host, port=port)
+    try:
+        hold_store_lock(settings.hub.data_dir)  # released by the kernel when this process ends
+    except StoreInUse as exc:
+        raise fail(str(exc)) from None
     try:
         serve(settings)
     except PortUnavailable as exc:

@@ -27,8 +27,7 @@ def build_server(settings: Settings) -> uvicorn.Server:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         hub = holder["app"].state.hub
-        await hub.start()
-        await hub.preparer.warm()  # batch validation workers, before the first batch arrives
+        await hub.start()  # batch workers and checkpoints start in the background
         log.info(
             "crossdock up on http://%s:%d (store %s)",
             settings.hub.host,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from crossdock.hub.edi_records import (
     ControlLevel,
@@ -194,6 +194,11 @@ class FileDrop(Protocol):
 
     def claim(self, path: Path) -> Path | None:
         """Take a file atomically; None when another process took it first."""
+        ...
+
+    def open(self, claimed: Path) -> BinaryIO:
+        """A claimed file for reading; an OSError when it must not be read (a link, a FIFO,
+        a device...), to be set aside with the reason."""
         ...
 
     def archive(self, claimed: Path, report: dict[str, Any]) -> Path: ...

@@ -15,9 +15,16 @@ that batch is prepared inline and the pool is rebuilt for the next.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
+import select
+import signal
+import sys
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +47,49 @@ def _ready() -> int:
 
     document_model("purchase_order")
     return os.getpid()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(hub_pid: int) -> None:
+    """Worker initializer: the worker ends when the hub does, however the hub ends.
+
+    A pool's workers wait on a task queue whose other end they also hold, so they never see
+    the hub go: after a ``kill -9`` or an OOM kill they (and the fork server and resource
+    tracker they keep alive) lived on with PPID 1. Two guards, both cheap and idle: the kernel
+    kills the worker when its parent (the fork server, which itself exits once the hub's end
+    of its pipe closes) dies; and a thread waits on the hub's pid (a pidfd: no polling where
+    the kernel has them) and ends the worker the moment the hub is gone.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    threading.Thread(target=_watch, args=(hub_pid,), name="hub-watch", daemon=True).start()
+
+
+def _watch(hub_pid: int) -> None:
+    try:
+        fd = os.pidfd_open(hub_pid)
+    except ProcessLookupError:
+        os._exit(1)  # already gone
+    except (AttributeError, OSError):  # no pidfd here: look once a second
+        while _alive(hub_pid):
+            time.sleep(1.0)
+        os._exit(1)
+    select.select([fd], [], [])  # readable once the hub has exited
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def default_workers() -> int:
@@ -76,7 +126,10 @@ class PreparePool:
                 "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             )
             self._pool = ProcessPoolExecutor(
-                self.settings.workers, mp_context=multiprocessing.get_context(method)
+                self.settings.workers,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_die_with,
+                initargs=(os.getpid(),),
             )
         return self._pool
 

@@ -37,10 +37,10 @@ def test_a_file_is_ready_only_once_it_stops_changing(tmp_path: Path) -> None:
     clock = Clock(1000.0)
     drop = make(tmp_path, clock)
     f = tmp_path / "in" / "po.x12"
-    write(f, b"ISA*", 999.5)
+    write(f, b"PO 1", 999.5)
     assert drop.ready() == []  # too recent, and first sighting
     clock.now = 1002.0
-    write(f, b"ISA*00*", 1001.9)  # still growing
+    write(f, b"PO 1, 2", 1001.9)  # still growing
     assert drop.ready() == []
     clock.now = 1005.0
     assert drop.ready() == [f]  # same size as last time and quiet for a second

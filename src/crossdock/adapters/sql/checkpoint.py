@@ -26,6 +26,11 @@ once the WAL passes ``restart_pages`` the checkpointer runs one *quiet round*: t
 steps holding the write lock instead of a pin. Nearly everything is already copied and
 synced by then, so commits wait only for the tail (about 1-5 ms here); the next commit
 restarts the WAL and the file's blocks are reused instead of growing it.
+
+An idle store costs nothing: once a round has left the WAL copied and synced, rounds are
+skipped until another commit lands (``PRAGMA data_version``). Idle hubs used to fsync both
+files four times a second each; on a disk shared by many processes those fsyncs queued behind
+each other until one took seconds (a test hub once logged a 12 s checkpoint while starting).
 """
 
 from __future__ import annotations
@@ -93,6 +98,11 @@ def _connect(path: Path, *, synchronous: str) -> sqlite3.Connection:
     return conn
 
 
+def _data_version(conn: sqlite3.Connection) -> int:
+    """Changes whenever another connection commits (a checkpoint does not change it)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 class WalCheckpointer:
     """Checkpoints the SQLite WAL from a background thread, off every request's path.
 
@@ -122,6 +132,10 @@ class WalCheckpointer:
         self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
         self._pin: sqlite3.Connection | None = None
         self._copier: sqlite3.Connection | None = None
+        # The pin's `data_version` when a round last left the WAL fully copied and synced,
+        # and that round's result: until another commit lands there is nothing to do.
+        self._idle_at: int | None = None
+        self._idle_result = (0, 0)
 
     @staticmethod
     def _database_path(engine: Engine) -> Path | None:
@@ -131,7 +145,7 @@ class WalCheckpointer:
         return Path(database)
 
     def start(self) -> None:
-        if self._database is not None:
+        if self._database is not None and self._thread.ident is None:
             self._thread.start()
 
     def _connections(self, database: Path) -> tuple[sqlite3.Connection, sqlite3.Connection]:
@@ -157,13 +171,21 @@ class WalCheckpointer:
         """Pinned rounds until one passes with no commit landing, which leaves the WAL
         complete and unpinned for the next commit to restart; failing that (steady load),
         a quiet round once the WAL is large."""
+        pin, _copier = self._connections(database)
+        version = _data_version(pin)
+        if version == self._idle_at:
+            return self._idle_result  # idle: no fsync at all (they are what makes rounds slow)
         wal_pages = copied = 0
         previous = (-1, -1)
         for _ in range(CATCH_UP_ROUNDS):
             wal_pages, copied = self._pinned_round(database)
             if copied == wal_pages and (wal_pages, copied) == previous:
-                return wal_pages, copied  # a round with no commit: the next one restarts it
+                # A round with no commit: the next one restarts it. `version` was read before
+                # this round, so a commit after it is seen as a change next time.
+                self._idle_at, self._idle_result = version, (wal_pages, copied)
+                return wal_pages, copied
             previous = (wal_pages, copied)
+            version = _data_version(pin)
         if wal_pages >= self._restart_pages:
             return self._quiet_round(database)
         return wal_pages, copied

@@ -9,7 +9,8 @@ archive or in the error folder, and its content is in the message log.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from crossdock.hub.ports import FileDrop
 log = logging.getLogger(__name__)
 
 CHANNEL = "edi-folder"
+#: First delay before a file that failed is tried again; it doubles up to MAX_RETRY_SECONDS.
+RETRY_SECONDS = 30.0
+MAX_RETRY_SECONDS = 900.0
 
 
 def receipt_report(path: Path, receipt: EdiReceipt) -> dict[str, Any]:
@@ -61,37 +65,102 @@ def is_rejected(receipt: EdiReceipt) -> bool:
 
 
 class FolderIntake:
-    def __init__(self, drops: Sequence[FileDrop], service: EdiService) -> None:
+    """Polls the drop folders; each file is handled on its own, so one that fails (a store
+    error, a name the file system refuses, a full disk) is logged and retried later with
+    back-off while every other file goes through."""
+
+    def __init__(
+        self,
+        drops: Sequence[FileDrop],
+        service: EdiService,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        retry_seconds: float = RETRY_SECONDS,
+    ) -> None:
         self._drops = list(drops)
         self._service = service
-        self._recovered = False
+        self._clock = clock
+        self._retry_seconds = retry_seconds
+        self._recovered: set[str] = set()
+        # (drop, file name) -> (when to try again, last delay): files left in .processing
+        self._retry: dict[tuple[str, str], tuple[float, float]] = {}
 
     async def poll_folders(self) -> int:
         """One pass over every drop folder; returns how many files were taken in."""
         taken = 0
         for drop in self._drops:
-            claimed: list[Path] = []
-            if not self._recovered:
-                claimed.extend(drop.leftovers())
-            for path in drop.ready():
-                got = drop.claim(path)
-                if got is not None:
-                    claimed.append(got)
+            try:
+                claimed = self._due(drop)
+                for path in drop.ready():
+                    got = drop.claim(path)
+                    if got is not None:
+                        claimed.append(got)
+            except Exception:  # the folder itself (gone, unreadable): the next pass tries again
+                log.exception("folder %s could not be read", drop.name)
+                continue
             for path in claimed:
-                await self._take(drop, path)
-                taken += 1
-        self._recovered = True
+                if await self._take(drop, path):
+                    taken += 1
         return taken
 
-    async def _take(self, drop: FileDrop, path: Path) -> None:
+    def _due(self, drop: FileDrop) -> list[Path]:
+        """Leftovers of a previous process (first pass), and files whose retry is due."""
+        now = self._clock()
+        if drop.name not in self._recovered:
+            leftovers = drop.leftovers()
+            self._recovered.add(drop.name)
+            return leftovers
+        due = [
+            key for key, (at, _delay) in self._retry.items() if key[0] == drop.name and at <= now
+        ]
+        if not due:
+            return []
+        present = {path.name: path for path in drop.leftovers()}
+        for key in due:
+            if key[1] not in present:
+                del self._retry[key]  # settled or removed by an operator
+        return [present[key[1]] for key in due if key[1] in present]
+
+    async def _take(self, drop: FileDrop, path: Path) -> bool:
         try:
-            receipt = await self._service.receive(path, channel=CHANNEL)
-        except Exception as exc:  # a store failure: leave the file claimed, retry next start
-            log.exception("folder %s: %s could not be recorded", drop.name, path.name)
-            raise RuntimeError(f"{path.name}: {exc}") from exc
+            handle = drop.open(path)
+        except OSError as exc:  # a link, FIFO, device...: never read, set aside with why
+            log.warning("folder %s: %s refused: %s", drop.name, path.name, exc)
+            return self._settle(drop, path, {"file": path.name, "refused": str(exc)}, True)
+        try:
+            with handle:
+                receipt = await self._service.receive(handle, channel=CHANNEL)
+        except Exception as exc:  # a store failure: keep the file claimed, try again later
+            self._later(drop, path, exc)
+            return False
         report = receipt_report(path, receipt)
-        if is_rejected(receipt):
-            where = drop.reject(path, report)
-            log.warning("folder %s: %s rejected, see %s", drop.name, path.name, where)
-        else:
-            drop.archive(path, report)
+        return self._settle(drop, path, report, is_rejected(receipt))
+
+    def _settle(self, drop: FileDrop, path: Path, report: dict[str, Any], rejected: bool) -> bool:
+        try:
+            if rejected:
+                where = drop.reject(path, report)
+                log.warning("folder %s: %s rejected, see %s", drop.name, path.name, where)
+            else:
+                drop.archive(path, report)
+        except Exception as exc:
+            self._later(drop, path, exc)
+            return False
+        self._retry.pop((drop.name, path.name), None)
+        return True
+
+    def _later(self, drop: FileDrop, path: Path, exc: Exception) -> None:
+        key = (drop.name, path.name)
+        _at, delay = self._retry.get(key, (0.0, self._retry_seconds / 2))
+        delay = min(delay * 2, MAX_RETRY_SECONDS)
+        self._retry[key] = (self._clock() + delay, delay)
+        log.error(
+            "folder %s: %s could not be taken in (%s: %s); it stays in .processing, "
+            "next try in %.0f s",
+            drop.name,
+            path.name,
+            type(exc).__name__,
+            exc,
+            delay,
+            exc_info=exc,
+        )

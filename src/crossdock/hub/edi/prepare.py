@@ -247,6 +247,13 @@ def _excerpt(source: object) -> bytes:
         return bytes(source[:MAX_EXCERPT])
     if isinstance(source, str):
         return source[:MAX_EXCERPT].encode("utf-8", "replace")
+    read = getattr(source, "read", None)
+    if read is not None:  # a binary file (a drop folder's, a spooled upload): from its start
+        try:
+            source.seek(0)  # type: ignore[attr-defined]
+            return bytes(read(MAX_EXCERPT))
+        except (OSError, ValueError):
+            return b""
     try:
         with open(source, "rb") as handle:  # type: ignore[call-overload]
             data: bytes = handle.read(MAX_EXCERPT)
