@@ -30,28 +30,40 @@ class EnvelopeReader:
         envelope_tags = ENVELOPE_TAGS
         out: list[Event] = []
         element = "*"
+        joiner = "~"
         for token in self._tokens:
             if type(token) is list:
                 segments = state.segments
-                raw = state.raw
+                # The raw text of a set is kept as runs of this batch's pieces, joined once
+                # per run: a list entry per segment cost ten times the text of the set.
+                start = 0
+                index = -1
                 for piece in token:
+                    index += 1
                     elements = piece.split(element)
                     tag = elements[0]
                     if tag in envelope_tags:
+                        if segments is not None and start < index:
+                            state.raw.append(joiner.join(token[start:index]))
                         self._envelope(tag, elements, piece, out)
-                        segments, raw = state.segments, state.raw
+                        segments = state.segments
+                        start = index + 1
                         if out:
                             yield from out
                             out.clear()
                     elif segments is not None:
                         del elements[0]
                         segments.append(Segment(tag, elements, len(segments) + 1))
-                        raw.append(piece)
                     else:
+                        start = index + 1
                         state.stray(tag, f"segment {tag[:8]!r} outside a transaction set")
+                if segments is not None and start <= index:
+                    state.raw.append(joiner.join(token[start:]))
             elif isinstance(token, IsaToken):
                 state.open_interchange(token, out)
-                element = token.header.delimiters.element
+                delimiters = token.header.delimiters
+                element = delimiters.element
+                joiner = delimiters.segment + delimiters.suffix
             elif isinstance(token, Issue):
                 state.isa_issues.append(token)
             elif isinstance(token, Unreadable):

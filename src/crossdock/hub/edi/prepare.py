@@ -4,6 +4,10 @@ Pure and streaming: it yields one `PreparedInterchange` per interchange (or per 
 very large one), so a file of any size is recorded in bounded memory. Every transaction set
 becomes a message: accepted when it validates and maps, rejected with located errors when
 not. Input that is not X12 at all still becomes one rejected message, so nothing is lost.
+
+Findings are bounded: a message stores at most ``max_findings_per_set`` located errors plus
+one that counts the rest (type ``x12.omitted``); the outcome our 997/999 is built from also
+lists at most ``max_findings_per_interchange`` in all (``crossdock.x12.findings``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,12 @@ from crossdock.mapping.x12 import X12Mapper
 from crossdock.x12 import reader as x12_reader
 from crossdock.x12.ack_reader import AckReport, read_functional_ack
 from crossdock.x12.events import Event, InterchangeStart
+from crossdock.x12.findings import (
+    MAX_FINDINGS_PER_INTERCHANGE,
+    MAX_FINDINGS_PER_SET,
+    capped,
+    limit_note,
+)
 from crossdock.x12.model import InterchangeHeader, Issue, Severity, Transaction
 from crossdock.x12.outcome import InterchangeOutcome, OutcomeCollector
 from crossdock.x12.validator import validate
@@ -82,7 +92,7 @@ def issue_errors(issues: Iterable[Issue]) -> list[FieldError]:
 
 
 def _issue_type(issue: Issue) -> str:
-    return f"x12.{issue.level.value}.{issue.code}"
+    return "x12.omitted" if issue.omitted else f"x12.{issue.level.value}.{issue.code}"
 
 
 class EdiPreparer:
@@ -93,10 +103,15 @@ class EdiPreparer:
         partners: PartnerDirectory,
         lane_for: Callable[[str], str],
         mappers: Callable[[TradingPartner | None], X12Mapper],
+        *,
+        max_findings_per_set: int = MAX_FINDINGS_PER_SET,
+        max_findings_per_interchange: int = MAX_FINDINGS_PER_INTERCHANGE,
     ) -> None:
         self._partners = partners
         self._lane_for = lane_for
         self._mappers = mappers
+        self._per_set = max_findings_per_set
+        self._per_interchange = max_findings_per_interchange
 
     def prepare(
         self,
@@ -121,7 +136,7 @@ class EdiPreparer:
                 yield event
 
         def on_transaction(transaction: Transaction) -> list[Issue]:
-            found = list(validate(transaction).issues)
+            found = list(validate(transaction, max_findings=self._per_set).issues)
             if not open_:  # the reader always starts an interchange first; be safe anyway
                 open_.append(self._begin(transaction.interchange))
             current, mapper = open_[-1]
@@ -133,7 +148,11 @@ class EdiPreparer:
                 flush(_split(current))
             return found
 
-        collector = OutcomeCollector(on_transaction)
+        collector = OutcomeCollector(
+            on_transaction,
+            max_per_set=self._per_set,
+            max_per_interchange=self._per_interchange,
+        )
         for outcome in collector.feed(tap(x12_reader.read(source))):  # type: ignore[arg-type]
             prepared, _ = open_.popleft() if open_ else (self._begin(outcome.header)[0], None)
             prepared.outcome = outcome
@@ -162,7 +181,8 @@ class EdiPreparer:
         channel: str,
         received_at: datetime,
     ) -> tuple[InboundMessage, AckReport | None]:
-        issues = [*transaction.issues, *spec_issues]
+        why = limit_note(self._per_set, "transaction set")
+        issues = capped([*transaction.issues, *spec_issues], self._per_set, why)
         rejected = any(i.severity is Severity.ERROR for i in issues)
         errors = issue_errors(issues)
         document_type = mapper.document_type_for(transaction.code) or f"x12_{transaction.code}"
