@@ -106,6 +106,9 @@ class HubConfig(_Section):
     max_edi_findings_per_interchange: int = Field(
         1000, ge=1, description="X12 errors listed in one interchange's 997/999 in all"
     )
+    max_edi_segments_per_set: int = Field(
+        500_000, ge=10, description="larger X12 transaction sets are rejected (raw text kept)"
+    )
     folder_poll_seconds: float = Field(0.5, gt=0, description="how often drop folders are read")
 
 

@@ -157,6 +157,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         mappers,
         max_findings_per_set=settings.hub.max_edi_findings_per_set,
         max_findings_per_interchange=settings.hub.max_edi_findings_per_interchange,
+        max_set_segments=settings.hub.max_edi_segments_per_set,
     )
     edi = EdiService(preparer, runner, ack_renderer(), wake_workers)
     periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = [

@@ -160,10 +160,10 @@ def edi_validate(path: Path = FileArgument, as_json: bool = JsonOption) -> None:
             colour = "red" if finding.severity is Severity.ERROR else "yellow"
             console.print(f"[{colour}]{finding.severity.value}[/{colour}] {finding}")
         verdict = "valid" if not errors and transactions else "INVALID"
-        counted = total_count(errors)
+        error_total = total_count(errors)
         console.print(
-            f"{path.name}: {verdict} ({transactions} transaction sets, {counted} errors, "
-            f"{total_count(findings) - counted} warnings)"
+            f"{path.name}: {verdict} ({transactions} transaction sets, {error_total} errors, "
+            f"{total_count(findings) - error_total} warnings)"
         )
     if errors or transactions == 0:
         raise typer.Exit(1)

@@ -10,20 +10,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from crossdock.x12.envelope_state import ENVELOPE_TAGS, MAX_STRAY_ISSUES, Envelopes, same_control
+from crossdock.x12.envelope_state import (
+    ENVELOPE_TAGS,
+    MAX_SET_SEGMENTS,
+    MAX_STRAY_ISSUES,
+    Envelopes,
+    same_control,
+)
 from crossdock.x12.events import Event, Unreadable
 from crossdock.x12.model import Issue, Segment
 from crossdock.x12.tokenizer import IsaToken, Token
 
-__all__ = ["ENVELOPE_TAGS", "MAX_STRAY_ISSUES", "EnvelopeReader", "Envelopes", "same_control"]
+__all__ = [
+    "ENVELOPE_TAGS",
+    "MAX_SET_SEGMENTS",
+    "MAX_STRAY_ISSUES",
+    "EnvelopeReader",
+    "Envelopes",
+    "same_control",
+]
 
 
 class EnvelopeReader:
     """Consume tokenizer output and yield reader events (see ``crossdock.x12.reader``)."""
 
-    def __init__(self, tokens: Iterable[Token], *, lenient: bool = True) -> None:
+    def __init__(
+        self,
+        tokens: Iterable[Token],
+        *,
+        lenient: bool = True,
+        max_set_segments: int = MAX_SET_SEGMENTS,
+    ) -> None:
         self._tokens = tokens
-        self._state = Envelopes(lenient)
+        self._state = Envelopes(lenient, max_set_segments)
 
     def __iter__(self) -> Iterator[Event]:
         state = self._state
@@ -34,6 +53,7 @@ class EnvelopeReader:
         for token in self._tokens:
             if type(token) is list:
                 segments = state.segments
+                limit = 0 if state.dropped else state.max_set_segments
                 # The raw text of a set is kept as runs of this batch's pieces, joined once
                 # per run: a list entry per segment cost ten times the text of the set.
                 start = 0
@@ -47,13 +67,20 @@ class EnvelopeReader:
                             state.raw.append(joiner.join(token[start:index]))
                         self._envelope(tag, elements, piece, out)
                         segments = state.segments
+                        limit = 0 if state.dropped else state.max_set_segments
                         start = index + 1
                         if out:
                             yield from out
                             out.clear()
                     elif segments is not None:
-                        del elements[0]
-                        segments.append(Segment(tag, elements, len(segments) + 1))
+                        if len(segments) < limit:
+                            del elements[0]
+                            segments.append(Segment(tag, elements, len(segments) + 1))
+                        else:
+                            if limit:  # the first segment past the limit
+                                state.drop_kept()
+                                limit = 0
+                            state.dropped += 1
                     else:
                         start = index + 1
                         state.stray(tag, f"segment {tag[:8]!r} outside a transaction set")
@@ -80,7 +107,8 @@ class EnvelopeReader:
             state.open_transaction(elements, piece, out)
         elif tag == "SE":
             if state.segments is not None:
-                state.segments.append(Segment("SE", elements[1:], len(state.segments) + 1))
+                position = len(state.segments) + state.dropped + 1
+                state.segments.append(Segment("SE", elements[1:], position))
                 state.raw.append(piece)
             state.close_transaction(elements, out)
         elif tag == "GS":

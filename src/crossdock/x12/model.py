@@ -171,6 +171,8 @@ class Transaction:
     ``raw`` is the segment text as received (ST through SE, original delimiters), kept so the
     message log can store exactly what the partner sent. ``issues`` holds what the reader
     found (envelope and syntax); the validator appends spec findings in its own result.
+    ``dropped`` counts the body segments not kept in ``segments`` because the set was larger
+    than the reader keeps (then ``segments`` is ST and SE alone, and ``issues`` says so).
     """
 
     code: str
@@ -181,6 +183,7 @@ class Transaction:
     group: GroupHeader
     raw: str = ""
     issues: list[Issue] = field(default_factory=list)
+    dropped: int = 0
 
     @property
     def delimiters(self) -> Delimiters:

@@ -49,6 +49,7 @@ class ValidationResult:
 
 _OK_4010 = ValidationResult((), True, "004010")
 _OK_5010 = ValidationResult((), True, "005010")
+_NOT_READ = ValidationResult((), False, None)
 
 
 def validate(
@@ -57,7 +58,11 @@ def validate(
     """Validate ``transaction`` against the spec for its set code and GS08 version.
 
     At most ``max_findings`` issues are listed; past that one summary issue counts the rest.
+    A set the reader did not keep whole (``dropped``) is not validated and not accepted: the
+    reader's own finding says why.
     """
+    if transaction.dropped:
+        return _NOT_READ
     delimiters = transaction.interchange.delimiters
     return validate_segments(
         transaction.code,

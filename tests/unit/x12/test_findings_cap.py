@@ -143,3 +143,27 @@ def test_capped_merges_summaries_and_keeps_their_severity() -> None:
     assert summary.omitted == 2 and summary.severity is Severity.WARNING
     [kept, summary] = capped([error, *capped([error, error], 1, "a")], 1, "b")
     assert summary.omitted == 2 and "(b)" in summary.message
+
+
+def test_a_set_larger_than_the_reader_keeps_is_counted_not_held_and_its_raw_text_kept() -> None:
+    big, small = junk_set("0001", 5000), junk_set("0002", 2)
+    events = list(reader.read(interchange(big, small), max_set_segments=1000))
+    first, second = [e for e in events if isinstance(e, reader.Transaction)]
+    assert [s.tag for s in first.segments] == ["ST", "SE"] and first.dropped == 5001
+    assert first.segments[-1].position == 5003  # SE keeps its place in the set
+    assert first.raw == big
+    [issue] = first.issues  # SE01 5003 matches what was counted: only the size finding
+    assert issue.code == "5" and "more than 1,000 segments (5,003)" in issue.message
+    assert validate(first) == validate(first, max_findings=1) and not validate(first).accepted
+    assert not validate(first).issues  # not validated: the reader's finding says why
+    assert second.dropped == 0 and len(second.segments) == 5
+    [outcome] = collect(reader.read(interchange(big, small), max_set_segments=1000), validate)
+    ack = acknowledge(outcome, when=WHEN, interchange_control=1, group_control=1).to_text()
+    assert ack.count("AK5*R*5") == 2 and ack.count("AK3*") == 3  # all the small set's
+
+
+def test_the_raw_text_of_a_set_is_exact_across_chunk_boundaries() -> None:
+    text = interchange(junk_set("0001", 3000), junk_set("0002", 5))
+    events = reader.read(text.encode(), chunk_size=4096)
+    sets = [t.raw for t in events if isinstance(t, reader.Transaction)]
+    assert sets == [junk_set("0001", 3000), junk_set("0002", 5)]

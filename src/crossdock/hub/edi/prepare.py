@@ -7,7 +7,8 @@ not. Input that is not X12 at all still becomes one rejected message, so nothing
 
 Findings are bounded: a message stores at most ``max_findings_per_set`` located errors plus
 one that counts the rest (type ``x12.omitted``); the outcome our 997/999 is built from also
-lists at most ``max_findings_per_interchange`` in all (``crossdock.x12.findings``).
+lists at most ``max_findings_per_interchange`` in all (``crossdock.x12.findings``). A set of
+more than ``max_set_segments`` segments is rejected whole, raw text kept, segments not held.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.x12 import reader as x12_reader
 from crossdock.x12.ack_reader import AckReport, read_functional_ack
+from crossdock.x12.envelope import MAX_SET_SEGMENTS
 from crossdock.x12.events import Event, InterchangeStart
 from crossdock.x12.findings import (
     MAX_FINDINGS_PER_INTERCHANGE,
@@ -106,12 +108,14 @@ class EdiPreparer:
         *,
         max_findings_per_set: int = MAX_FINDINGS_PER_SET,
         max_findings_per_interchange: int = MAX_FINDINGS_PER_INTERCHANGE,
+        max_set_segments: int = MAX_SET_SEGMENTS,
     ) -> None:
         self._partners = partners
         self._lane_for = lane_for
         self._mappers = mappers
         self._per_set = max_findings_per_set
         self._per_interchange = max_findings_per_interchange
+        self._max_set_segments = max_set_segments
 
     def prepare(
         self,
@@ -153,7 +157,8 @@ class EdiPreparer:
             max_per_set=self._per_set,
             max_per_interchange=self._per_interchange,
         )
-        for outcome in collector.feed(tap(x12_reader.read(source))):  # type: ignore[arg-type]
+        events = x12_reader.read(source, max_set_segments=self._max_set_segments)  # type: ignore[arg-type]
+        for outcome in collector.feed(tap(events)):
             prepared, _ = open_.popleft() if open_ else (self._begin(outcome.header)[0], None)
             prepared.outcome = outcome
             prepared.issues = list(outcome.issues)
