@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -61,7 +62,12 @@ def sink_config(
 
 
 class HubProcess:
-    def __init__(self, workdir: Path, config: dict[str, Any]) -> None:
+    def __init__(
+        self, workdir: Path, config: dict[str, Any], *, address_space: int | None = None
+    ) -> None:
+        """``address_space`` (bytes) caps the hub's virtual memory (RLIMIT_AS), so a test
+        feeding hostile input fails on MemoryError instead of exhausting the machine."""
+        self.address_space = address_space
         self.workdir = workdir
         self.config_path = workdir / "crossdock.yaml"
         self.config_path.write_text(yaml.safe_dump(config))
@@ -89,6 +95,7 @@ class HubProcess:
             env=env,
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
+            preexec_fn=self._limit if self.address_space else None,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -103,6 +110,18 @@ class HubProcess:
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"hub did not become ready:\n{self.log.read_text()}")
+
+    def _limit(self) -> None:
+        assert self.address_space is not None
+        resource.setrlimit(resource.RLIMIT_AS, (self.address_space, self.address_space))
+
+    def peak_rss(self) -> int:
+        """The hub's peak resident memory so far, in bytes (Linux VmHWM)."""
+        assert self.proc is not None
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmHWM in /proc/<pid>/status")
 
     def kill9(self) -> None:
         assert self.proc is not None
