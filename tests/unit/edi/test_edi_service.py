@@ -173,3 +173,16 @@ def test_a_set_with_thousands_of_errors_stores_the_first_hundred_and_a_count(
     assert rest["type"] == "x12.omitted"
     assert rest["reason"].startswith(f"{junk + 1 - 100:,} more findings not listed")
     assert interchange.ack is not None and interchange.ack.text.count("AK3*") == 100
+
+
+def test_garbage_with_countless_findings_is_kept_with_a_bounded_error_list(
+    service: EdiService, store: SqlStore
+) -> None:
+    [interchange] = receive(service, b"ISA*" * 20_000).interchanges
+    assert interchange.unreadable and len(interchange.errors) == 101
+    [message] = interchange.messages
+    with store.uow() as uow:
+        stored = uow.messages.get(message.message_id)
+    assert stored is not None and len(stored.errors) == 101
+    assert stored.errors[-1]["type"] == "x12.omitted"
+    assert stored.errors[-1]["reason"].startswith("19,901 more findings not listed")

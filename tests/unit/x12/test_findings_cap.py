@@ -12,7 +12,7 @@ from crossdock.x12 import reader
 from crossdock.x12.ack_interchange import acknowledge
 from crossdock.x12.findings import capped, listed_count, total_count
 from crossdock.x12.model import Issue, IssueLevel, Severity
-from crossdock.x12.outcome import collect
+from crossdock.x12.outcome import OutcomeCollector, collect
 from crossdock.x12.validator import validate, validate_segments
 from crossdock.x12.walker import IssueContext
 
@@ -167,3 +167,12 @@ def test_the_raw_text_of_a_set_is_exact_across_chunk_boundaries() -> None:
     events = reader.read(text.encode(), chunk_size=4096)
     sets = [t.raw for t in events if isinstance(t, reader.Transaction)]
     assert sets == [junk_set("0001", 3000), junk_set("0002", 5)]
+
+
+def test_a_stretch_of_undecodable_isas_lists_a_hundred_and_counts_the_rest() -> None:
+    collector = OutcomeCollector()
+    assert not list(collector.feed(reader.read(b"ISA*" * 20_000)))
+    [span] = collector.unreadable
+    assert len(span.issues) == 102  # the stretch, 100 undecodable ISAs, one counting the rest
+    assert span.issues[-1].omitted == 19_900 and total_count(span.issues) == 20_001
+    assert span.issues[-1].level is IssueLevel.INTERCHANGE

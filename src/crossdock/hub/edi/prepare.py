@@ -164,7 +164,8 @@ class EdiPreparer:
             prepared.issues = list(outcome.issues)
             yield prepared
         if collector.unreadable:
-            issues = [i for span in collector.unreadable for i in span.issues]
+            found = [i for span in collector.unreadable for i in span.issues]
+            issues = list(capped(found, self._per_set, limit_note(self._per_set, "input")))
             yield self._unreadable(source, issues, channel, received_at)
 
     def _begin(self, header: InterchangeHeader) -> tuple[PreparedInterchange, X12Mapper]:
