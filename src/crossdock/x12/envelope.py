@@ -55,36 +55,35 @@ class EnvelopeReader:
                 segments = state.segments
                 limit = 0 if state.dropped else state.max_set_segments
                 # The raw text of a set is kept as runs of this batch's pieces, joined once
-                # per run: a list entry per segment cost ten times the text of the set.
+                # per run: a list entry per segment cost ten times the text of the set. Where
+                # a run ends is looked up only at envelope segments (``index`` finds this very
+                # piece: the pieces since ``start`` have other tags), not counted per segment.
                 start = 0
-                index = -1
                 for piece in token:
-                    index += 1
                     elements = piece.split(element)
                     tag = elements[0]
                     if tag in envelope_tags:
-                        if segments is not None and start < index:
-                            state.raw.append(joiner.join(token[start:index]))
+                        at = token.index(piece, start)
+                        if segments is not None and start < at:
+                            state.raw.append(joiner.join(token[start:at]))
                         self._envelope(tag, elements, piece, out)
                         segments = state.segments
                         limit = 0 if state.dropped else state.max_set_segments
-                        start = index + 1
+                        start = at + 1
                         if out:
                             yield from out
                             out.clear()
-                    elif segments is not None:
-                        if len(segments) < limit:
-                            del elements[0]
-                            segments.append(Segment(tag, elements, len(segments) + 1))
-                        else:
-                            if limit:  # the first segment past the limit
-                                state.drop_kept()
-                                limit = 0
-                            state.dropped += 1
-                    else:
-                        start = index + 1
+                    elif segments is None:
                         state.stray(tag, f"segment {tag[:8]!r} outside a transaction set")
-                if segments is not None and start <= index:
+                    elif len(segments) < limit:
+                        del elements[0]
+                        segments.append(Segment(tag, elements, len(segments) + 1))
+                    else:
+                        if limit:  # the first segment past the limit
+                            state.drop_kept()
+                            limit = 0
+                        state.dropped += 1
+                if segments is not None and start < len(token):
                     state.raw.append(joiner.join(token[start:]))
             elif isinstance(token, IsaToken):
                 state.open_interchange(token, out)
