@@ -17,6 +17,7 @@ from crossdock.x12.events import (
     InterchangeEnd,
     InterchangeStart,
 )
+from crossdock.x12.findings import MAX_BAD_VALUE
 from crossdock.x12.model import (
     GroupHeader,
     InterchangeHeader,
@@ -104,7 +105,7 @@ class Envelopes:
             segment_position=where[1],
             segment_id=where[0],
             element_position=where[2],
-            bad_value=where[3],
+            bad_value=where[3][:MAX_BAD_VALUE] if where[3] else where[3],
         )
 
     def _trailer(

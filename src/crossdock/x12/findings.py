@@ -19,6 +19,9 @@ from crossdock.x12.model import Issue, IssueLevel, Severity
 
 MAX_FINDINGS_PER_SET = 100
 MAX_FINDINGS_PER_INTERCHANGE = 1000
+# Characters of a bad value an issue keeps (AK404 shows 99): a listed finding must not keep
+# a megabyte element alive until the interchange's ack is built.
+MAX_BAD_VALUE = 200
 
 
 class Findings(list[Issue]):

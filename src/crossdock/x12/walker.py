@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from crossdock.x12.codes import SegmentError
 from crossdock.x12.element_findings import ElementFinding, element_findings, hierarchy_findings
-from crossdock.x12.findings import Findings
+from crossdock.x12.findings import MAX_BAD_VALUE, Findings
 from crossdock.x12.model import Issue, IssueLevel, Segment, Severity
 from crossdock.x12.spec_compile import CompiledSpec, Node
 
@@ -58,7 +58,7 @@ class IssueContext:
             element_position=element[0] if element else None,
             component_position=element[1] if element else None,
             element_reference=element[5] if element else None,
-            bad_value=element[4] if element else None,
+            bad_value=None if not element or element[4] is None else element[4][:MAX_BAD_VALUE],
         )
 
 

@@ -176,3 +176,11 @@ def test_a_stretch_of_undecodable_isas_lists_a_hundred_and_counts_the_rest() -> 
     assert len(span.issues) == 102  # the stretch, 100 undecodable ISAs, one counting the rest
     assert span.issues[-1].omitted == 19_900 and total_count(span.issues) == 20_001
     assert span.issues[-1].level is IssueLevel.INTERCHANGE
+
+
+def test_a_listed_finding_keeps_a_short_excerpt_of_a_huge_bad_value() -> None:
+    huge = "9" * 500_000  # BEG03, AN 1-22
+    text = interchange(f"ST*850*0001~BEG*00*SA*{huge}**20240101~PO1*1*1*EA*1**BP*A~SE*4*0001~")
+    [outcome] = collect(reader.read(text), validate)
+    values = [i.bad_value for t in outcome.groups[0].transactions for i in t.issues]
+    assert huge[:200] in values and max(len(v or "") for v in values) <= 200
