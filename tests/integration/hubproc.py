@@ -109,6 +109,7 @@ class HubProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
+        self.stop()  # a hub that is slow to start must not outlive the test that gave up on it
         raise RuntimeError(f"hub did not become ready:\n{self.log.read_text()}")
 
     def _limit(self) -> None:
