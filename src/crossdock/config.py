@@ -113,6 +113,17 @@ class HubConfig(_Section):
     max_edi_bytes: int = Field(
         256 * 1_048_576, gt=0, description="larger X12 bodies on /v1/edi get 413"
     )
+    max_edi_findings_per_set: int = Field(
+        100,
+        ge=1,
+        description="X12 errors listed per transaction set (and 997/999); the rest are counted",
+    )
+    max_edi_findings_per_interchange: int = Field(
+        1000, ge=1, description="X12 errors listed in one interchange's 997/999 in all"
+    )
+    max_edi_segments_per_set: int = Field(
+        500_000, ge=10, description="larger X12 transaction sets are rejected (raw text kept)"
+    )
     folder_poll_seconds: float = Field(0.5, gt=0, description="how often drop folders are read")
 
 

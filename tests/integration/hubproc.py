@@ -75,6 +75,8 @@ class HubProcess:
     def __init__(
         self, workdir: Path, config: dict[str, Any], *, memory_limit: int | None = None
     ) -> None:
+        """``memory_limit`` (bytes) caps the hub's virtual memory (RLIMIT_AS), so a test
+        feeding hostile input fails on MemoryError instead of exhausting the machine."""
         self.memory_limit = memory_limit
         self.workdir = workdir
         self.config_path = workdir / "crossdock.yaml"
@@ -121,6 +123,14 @@ class HubProcess:
             time.sleep(0.05)
         self.stop()  # a hub that never became ready is not left running behind the test
         raise RuntimeError(f"hub did not become ready:\n{self.log.read_text()}")
+
+    def peak_rss(self) -> int:
+        """The hub's peak resident memory so far, in bytes (Linux VmHWM)."""
+        assert self.proc is not None
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmHWM in /proc/<pid>/status")
 
     def kill9(self) -> None:
         assert self.proc is not None

@@ -181,9 +181,15 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
             notify("flow.")
             notify("deliver.")
 
-    edi = EdiService(
-        EdiPreparer(partners, settings.lane_for, mappers), runner, ack_renderer(), wake_workers
+    preparer = EdiPreparer(
+        partners,
+        settings.lane_for,
+        mappers,
+        max_findings_per_set=settings.hub.max_edi_findings_per_set,
+        max_findings_per_interchange=settings.hub.max_edi_findings_per_interchange,
+        max_set_segments=settings.hub.max_edi_segments_per_set,
     )
+    edi = EdiService(preparer, runner, ack_renderer(), wake_workers)
     periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = [
         (5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))
     ]

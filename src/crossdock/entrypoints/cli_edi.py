@@ -120,7 +120,9 @@ def _interchange_json(interchange: Any) -> dict[str, Any]:
 @edi_app.command("validate")
 def edi_validate(path: Path = FileArgument, as_json: bool = JsonOption) -> None:
     """Check envelopes and every transaction set against its spec. Exit 0 when valid, 1 when
-    any error was found (warnings alone keep 0); every finding is listed."""
+    any error was found (warnings alone keep 0); the first 100 findings of each transaction
+    set are listed, the rest counted."""
+    from crossdock.x12.findings import total_count
     from crossdock.x12.model import Severity, Transaction
     from crossdock.x12.outcome import OutcomeCollector
     from crossdock.x12.validator import validate
@@ -158,9 +160,10 @@ def edi_validate(path: Path = FileArgument, as_json: bool = JsonOption) -> None:
             colour = "red" if finding.severity is Severity.ERROR else "yellow"
             console.print(f"[{colour}]{finding.severity.value}[/{colour}] {finding}")
         verdict = "valid" if not errors and transactions else "INVALID"
+        error_total = total_count(errors)
         console.print(
-            f"{path.name}: {verdict} ({transactions} transaction sets, {len(errors)} errors, "
-            f"{len(findings) - len(errors)} warnings)"
+            f"{path.name}: {verdict} ({transactions} transaction sets, {error_total} errors, "
+            f"{total_count(findings) - error_total} warnings)"
         )
     if errors or transactions == 0:
         raise typer.Exit(1)

@@ -2,6 +2,11 @@
 
 Runs only for segments the fast path (``fast_match``) could not prove valid, so it favours
 exact X12 diagnoses over speed: every AK403 code that applies, at element and component level.
+
+The two findings that grow with the segment (data elements past the last one defined,
+repetitions of a repeatable element) are bounded: the first ``MAX_PER_SEGMENT`` extra
+elements are listed, then one finding counts the rest; only ``MAX_PER_SEGMENT`` repetitions
+are checked. An ack lists at most 99 AK4 per AK3 anyway.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from crossdock.x12.value_checks import note_errors, value_errors
 # (element position, component position or None, AK403 code, message, bad value, element ref)
 ElementFinding = tuple[int, int | None, str, str, str | None, str]
 
+MAX_PER_SEGMENT = 99
+
 
 def element_findings(
     elements: list[str], rules: SegmentRules, component: str, repetition: str | None
@@ -22,20 +29,7 @@ def element_findings(
     specs = rules.rules
     count = len(specs)
     out: list[ElementFinding] = []
-    for i, value in enumerate(elements):
-        if i >= count:
-            if value:
-                out.append(
-                    (
-                        i + 1,
-                        None,
-                        ElementError.TOO_MANY_ELEMENTS,
-                        "too many data elements",
-                        value,
-                        "",
-                    )
-                )
-            continue
+    for i, value in enumerate(elements[:count] if len(elements) > count else elements):
         ref, mandatory, kind, low, high, codes, parts, _, repeat = specs[i]
         if not value:
             if mandatory:
@@ -45,6 +39,8 @@ def element_findings(
                 out.append((i + 1, None, code, f"element {ref}: {message}", value, ref))
         else:
             _complex(out, i + 1, value, specs[i], component, repetition)
+    if len(elements) > count:
+        _extra_elements(out, elements, count)
     for i in range(len(elements), count):
         if specs[i][1]:
             out.append(_missing(i + 1, None, specs[i][0]))
@@ -53,6 +49,24 @@ def element_findings(
             ref = specs[position - 1][0] if position <= count else ""
             out.append((position, None, code, message, None, ref))
     return out
+
+
+def _extra_elements(out: list[ElementFinding], elements: list[str], count: int) -> None:
+    """Data elements past the last one the segment defines: the first few, then a count."""
+    listed = 0
+    for i in range(count, len(elements)):
+        value = elements[i]
+        if not value:
+            continue
+        if listed == MAX_PER_SEGMENT:
+            rest = sum(1 for v in elements[i:] if v)
+            message = f"too many data elements: {rest:,} more past element {i}"
+            out.append((i + 1, None, ElementError.TOO_MANY_ELEMENTS, message, value, ""))
+            return
+        listed += 1
+        out.append(
+            (i + 1, None, ElementError.TOO_MANY_ELEMENTS, "too many data elements", value, "")
+        )
 
 
 def _missing(position: int, component: int | None, ref: str) -> ElementFinding:
@@ -81,7 +95,7 @@ def _complex(
     if len(repeats) > repeat:
         message = f"element {ref}: more than {repeat} repetitions"
         out.append((position, None, ElementError.TOO_MANY_REPETITIONS, message, value, ref))
-    for item in repeats:
+    for item in repeats[:MAX_PER_SEGMENT]:
         if parts is None:
             for code, message in value_errors(item, kind, low, high, codes) if item else ():
                 out.append((position, None, code, f"element {ref}: {message}", item, ref))

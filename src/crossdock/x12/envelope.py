@@ -10,48 +10,86 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from crossdock.x12.envelope_state import ENVELOPE_TAGS, MAX_STRAY_ISSUES, Envelopes, same_control
+from crossdock.x12.envelope_state import (
+    ENVELOPE_TAGS,
+    MAX_SET_SEGMENTS,
+    MAX_STRAY_ISSUES,
+    Envelopes,
+    same_control,
+)
 from crossdock.x12.events import Event, Unreadable
 from crossdock.x12.model import Issue, Segment
 from crossdock.x12.tokenizer import IsaToken, Token
 
-__all__ = ["ENVELOPE_TAGS", "MAX_STRAY_ISSUES", "EnvelopeReader", "Envelopes", "same_control"]
+__all__ = [
+    "ENVELOPE_TAGS",
+    "MAX_SET_SEGMENTS",
+    "MAX_STRAY_ISSUES",
+    "EnvelopeReader",
+    "Envelopes",
+    "same_control",
+]
 
 
 class EnvelopeReader:
     """Consume tokenizer output and yield reader events (see ``crossdock.x12.reader``)."""
 
-    def __init__(self, tokens: Iterable[Token], *, lenient: bool = True) -> None:
+    def __init__(
+        self,
+        tokens: Iterable[Token],
+        *,
+        lenient: bool = True,
+        max_set_segments: int = MAX_SET_SEGMENTS,
+    ) -> None:
         self._tokens = tokens
-        self._state = Envelopes(lenient)
+        self._state = Envelopes(lenient, max_set_segments)
 
     def __iter__(self) -> Iterator[Event]:
         state = self._state
         envelope_tags = ENVELOPE_TAGS
         out: list[Event] = []
         element = "*"
+        joiner = "~"
         for token in self._tokens:
             if type(token) is list:
                 segments = state.segments
-                raw = state.raw
+                limit = 0 if state.dropped else state.max_set_segments
+                # The raw text of a set is kept as runs of this batch's pieces, joined once
+                # per run: a list entry per segment cost ten times the text of the set. Where
+                # a run ends is looked up only at envelope segments (``index`` finds this very
+                # piece: the pieces since ``start`` have other tags), not counted per segment.
+                start = 0
                 for piece in token:
                     elements = piece.split(element)
                     tag = elements[0]
                     if tag in envelope_tags:
+                        at = token.index(piece, start)
+                        if segments is not None and start < at:
+                            state.raw.append(joiner.join(token[start:at]))
                         self._envelope(tag, elements, piece, out)
-                        segments, raw = state.segments, state.raw
+                        segments = state.segments
+                        limit = 0 if state.dropped else state.max_set_segments
+                        start = at + 1
                         if out:
                             yield from out
                             out.clear()
-                    elif segments is not None:
+                    elif segments is None:
+                        state.stray(tag, f"segment {tag[:8]!r} outside a transaction set")
+                    elif len(segments) < limit:
                         del elements[0]
                         segments.append(Segment(tag, elements, len(segments) + 1))
-                        raw.append(piece)
                     else:
-                        state.stray(tag, f"segment {tag[:8]!r} outside a transaction set")
+                        if limit:  # the first segment past the limit
+                            state.drop_kept()
+                            limit = 0
+                        state.dropped += 1
+                if segments is not None and start < len(token):
+                    state.raw.append(joiner.join(token[start:]))
             elif isinstance(token, IsaToken):
                 state.open_interchange(token, out)
-                element = token.header.delimiters.element
+                delimiters = token.header.delimiters
+                element = delimiters.element
+                joiner = delimiters.segment + delimiters.suffix
             elif isinstance(token, Issue):
                 state.isa_issues.append(token)
             elif isinstance(token, Unreadable):
@@ -68,7 +106,8 @@ class EnvelopeReader:
             state.open_transaction(elements, piece, out)
         elif tag == "SE":
             if state.segments is not None:
-                state.segments.append(Segment("SE", elements[1:], len(state.segments) + 1))
+                position = len(state.segments) + state.dropped + 1
+                state.segments.append(Segment("SE", elements[1:], position))
                 state.raw.append(piece)
             state.close_transaction(elements, out)
         elif tag == "GS":

@@ -17,6 +17,7 @@ from crossdock.x12.events import (
     InterchangeEnd,
     InterchangeStart,
 )
+from crossdock.x12.findings import MAX_BAD_VALUE
 from crossdock.x12.model import (
     GroupHeader,
     InterchangeHeader,
@@ -30,6 +31,10 @@ from crossdock.x12.tokenizer import IsaToken
 
 ENVELOPE_TAGS = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE"))
 MAX_STRAY_ISSUES = 100  # a file of junk segments must not become a list of a million issues
+# Segments kept per transaction set. A set is held whole until SE (the validator and the maps
+# need all of it), at a few hundred bytes a segment: past this many the set is rejected, its
+# segments let go of and only counted, its raw text still kept (``Transaction.dropped``).
+MAX_SET_SEGMENTS = 500_000
 
 
 Where = tuple[str, int | None, int | None, str | None]
@@ -60,8 +65,10 @@ def _count_matches(text: str, actual: int) -> bool:
 class Envelopes:
     """The envelope state machine: what is open, what was counted, what was found."""
 
-    def __init__(self, lenient: bool) -> None:
+    def __init__(self, lenient: bool, max_set_segments: int = MAX_SET_SEGMENTS) -> None:
         self.lenient = lenient
+        self.max_set_segments = max_set_segments
+        self.dropped = 0  # body segments of the open set counted but not kept
         self.isa: InterchangeHeader | None = None
         self.isa_issues: list[Issue] = []
         self.group_count = 0
@@ -98,7 +105,7 @@ class Envelopes:
             segment_position=where[1],
             segment_id=where[0],
             element_position=where[2],
-            bad_value=where[3],
+            bad_value=where[3][:MAX_BAD_VALUE] if where[3] else where[3],
         )
 
     def _trailer(
@@ -217,6 +224,13 @@ class Envelopes:
         self.st_position = self.position
         del elements[0]
         self.segments, self.raw = [Segment("ST", elements, 1)], [piece]
+        self.dropped = 0
+
+    def drop_kept(self) -> None:
+        """The open set outgrew ``max_set_segments``: keep ST only, count the rest."""
+        assert self.segments is not None
+        self.dropped = len(self.segments) - 1
+        del self.segments[1:]
 
     def close_transaction(self, elements: list[str] | None, out: list[Event]) -> None:
         segments, isa, gs = self.segments, self.isa, self.gs
@@ -245,13 +259,24 @@ class Envelopes:
             TxError.SEGMENT_COUNT_MISMATCH,
             TxError.CONTROL_NUMBER_MISMATCH,
         )
-        counted = (len(segments), "segments (ST to SE)")
-        issues += self._trailer(elements, level, codes, counted, ("ST02", control), len(segments))
-        self.position = self.st_position + len(segments) - 1
+        total = len(segments) + self.dropped
+        if self.dropped:
+            message = (
+                f"transaction set has more than {self.max_set_segments:,} segments"
+                f" ({total:,}): not validated, kept as received"
+            )
+            issues.append(
+                self._issue(level, TxError.SEGMENTS_IN_ERROR, message, ("ST", 1, None, None))
+            )
+        counted = (total, "segments (ST to SE)")
+        issues += self._trailer(elements, level, codes, counted, ("ST02", control), total)
+        self.position = self.st_position + total - 1
         delimiters = isa.delimiters
         separator = delimiters.segment + delimiters.suffix
         raw = separator.join(self.raw) + separator
-        out.append(Transaction(code, control, st.element(3), segments, isa, gs, raw, issues))
+        transaction = Transaction(code, control, st.element(3), segments, isa, gs, raw, issues)
+        transaction.dropped, self.dropped = self.dropped, 0
+        out.append(transaction)
         self.tx_count += 1
         self.segments, self.raw = None, []
 

@@ -120,6 +120,8 @@ class Issue:
 
     ``code`` is the X12 code for the level (see ``crossdock.x12.codes``): a TA1 note code,
     an AK9/AK5 syntax error code, an AK3/IK3 segment code or an AK4/IK4 element code.
+    ``omitted`` is set only on the summary that stands for findings past a listing limit
+    (``crossdock.x12.findings``): how many it stands for.
     """
 
     level: IssueLevel
@@ -138,6 +140,7 @@ class Issue:
     repetition_position: int | None = None
     element_reference: str | None = None
     bad_value: str | None = None
+    omitted: int | None = None
 
     def location(self) -> str:
         """Human-readable place, e.g. 'ISA 000000001 / GS 1 / ST 0001 / segment 5 PO1 / element 02'."""
@@ -168,6 +171,8 @@ class Transaction:
     ``raw`` is the segment text as received (ST through SE, original delimiters), kept so the
     message log can store exactly what the partner sent. ``issues`` holds what the reader
     found (envelope and syntax); the validator appends spec findings in its own result.
+    ``dropped`` counts the body segments not kept in ``segments`` because the set was larger
+    than the reader keeps (then ``segments`` is ST and SE alone, and ``issues`` says so).
     """
 
     code: str
@@ -178,6 +183,7 @@ class Transaction:
     group: GroupHeader
     raw: str = ""
     issues: list[Issue] = field(default_factory=list)
+    dropped: int = 0
 
     @property
     def delimiters(self) -> Delimiters:

@@ -7,6 +7,11 @@ IEA (or the end of the input) is seen, so memory stays flat on gigabyte files.
 
 Only ``events`` (the reader's event types) is imported, never the reader itself, so the
 collector works on any event source (a recorded list in tests, a replay).
+
+Findings are listed per transaction set up to ``max_per_set`` and per interchange up to
+``max_per_interchange`` in all; the rest are counted into one summary issue per set or
+envelope (``findings.capped``), so an interchange's outcome, and the 997/999/TA1 built from
+it, stay small however many findings its sets have.
 """
 
 from __future__ import annotations
@@ -22,6 +27,13 @@ from crossdock.x12.events import (
     GroupStart,
     InterchangeEnd,
     InterchangeStart,
+)
+from crossdock.x12.findings import (
+    MAX_FINDINGS_PER_INTERCHANGE,
+    MAX_FINDINGS_PER_SET,
+    capped,
+    limit_note,
+    listed_count,
 )
 from crossdock.x12.model import (
     GroupHeader,
@@ -105,8 +117,9 @@ class _OpenGroup:
     transactions: list[TransactionOutcome] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
-    def close(self, declared: int | None) -> GroupOutcome:
-        return GroupOutcome(self.header, tuple(self.transactions), _unique(self.issues), declared)
+    def close(self, declared: int | None, limit: int) -> GroupOutcome:
+        issues = capped(_unique(self.issues), limit, limit_note(limit, "functional group"))
+        return GroupOutcome(self.header, tuple(self.transactions), issues, declared)
 
 
 @dataclass(slots=True)
@@ -115,6 +128,7 @@ class _OpenInterchange:
     groups: list[GroupOutcome] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     group: _OpenGroup | None = None
+    listed: int = 0  # transaction set findings listed so far, against max_per_interchange
 
 
 class OutcomeCollector:
@@ -124,9 +138,17 @@ class OutcomeCollector:
     before the first ISA) stay available in ``unreadable`` instead of being dropped.
     """
 
-    def __init__(self, validate: Validate | None = None) -> None:
+    def __init__(
+        self,
+        validate: Validate | None = None,
+        *,
+        max_per_set: int = MAX_FINDINGS_PER_SET,
+        max_per_interchange: int = MAX_FINDINGS_PER_INTERCHANGE,
+    ) -> None:
         self._validate = validate
         self._open: _OpenInterchange | None = None
+        self._max_per_set = max_per_set
+        self._max_per_interchange = max_per_interchange
         self.unreadable: list[UnreadableSpan] = []
 
     def feed(self, events: Iterable[Event]) -> Iterator[InterchangeOutcome]:
@@ -187,12 +209,16 @@ class OutcomeCollector:
         self._route(
             [issue for issue in found if issue.level not in _TRANSACTION_LEVELS], interchange
         )
+        room = max(0, self._max_per_interchange - interchange.listed)
+        if room < self._max_per_set:
+            why = limit_note(self._max_per_interchange, "interchange")
+        else:
+            room, why = self._max_per_set, limit_note(self._max_per_set, "transaction set")
+        kept = capped(_unique(own), room, why)
+        interchange.listed += listed_count(kept)
         interchange.group.transactions.append(
             TransactionOutcome(
-                transaction.code,
-                transaction.control_number,
-                transaction.implementation,
-                _unique(own),
+                transaction.code, transaction.control_number, transaction.implementation, kept
             )
         )
 
@@ -221,7 +247,7 @@ class OutcomeCollector:
                     group_control=group.header.control_number,
                 )
             )
-        interchange.groups.append(group.close(declared))
+        interchange.groups.append(group.close(declared, self._max_per_set))
         interchange.group = None
 
     def _close(self, event: InterchangeEnd) -> InterchangeOutcome:
@@ -232,7 +258,7 @@ class OutcomeCollector:
         interchange.issues.extend(i for i in event.issues if not is_ta1_finding(i))
         self._open = None
         return InterchangeOutcome(
-            interchange.header, tuple(interchange.groups), _unique(interchange.issues)
+            interchange.header, tuple(interchange.groups), self._envelope_issues(interchange)
         )
 
     def _close_unterminated(self) -> InterchangeOutcome:
@@ -254,9 +280,13 @@ class OutcomeCollector:
         return InterchangeOutcome(
             interchange.header,
             tuple(interchange.groups),
-            _unique(interchange.issues),
+            self._envelope_issues(interchange),
             complete=False,
         )
+
+    def _envelope_issues(self, interchange: _OpenInterchange) -> tuple[Issue, ...]:
+        limit = self._max_per_set
+        return capped(_unique(interchange.issues), limit, limit_note(limit, "interchange envelope"))
 
 
 def _declared(event: GroupEnd) -> int | None:
@@ -275,7 +305,11 @@ def _declared(event: GroupEnd) -> int | None:
 
 
 def collect(
-    events: Iterable[Event], validate: Validate | None = None
+    events: Iterable[Event],
+    validate: Validate | None = None,
+    *,
+    max_per_set: int = MAX_FINDINGS_PER_SET,
+    max_per_interchange: int = MAX_FINDINGS_PER_INTERCHANGE,
 ) -> Iterator[InterchangeOutcome]:
     """Stream ``InterchangeOutcome``s from reader events, validating each transaction.
 
@@ -284,8 +318,13 @@ def collect(
             GroupEnd, InterchangeEnd, Unreadable).
         validate: spec validation per transaction; may return the issues or an object with
             ``.issues`` (``validator.validate`` as is). None keeps only the reader's findings.
+        max_per_set: findings listed per transaction set (and per envelope); the rest counted.
+        max_per_interchange: findings listed over all sets of one interchange.
 
     Bytes outside any interchange cannot be acknowledged; use ``OutcomeCollector`` directly
     to see them in ``unreadable``.
     """
-    yield from OutcomeCollector(validate).feed(events)
+    collector = OutcomeCollector(
+        validate, max_per_set=max_per_set, max_per_interchange=max_per_interchange
+    )
+    yield from collector.feed(events)

@@ -2,9 +2,10 @@
 
 Memory stays bounded whatever the input size: text is decoded in 1 MiB chunks, the tokenizer
 keeps only the unfinished segment between chunks (capped at ``MAX_SEGMENT``) and the
-envelope layer holds one transaction set at a time. Malformed input never raises: it turns
-into ``Issue``s (with the X12 code an acknowledgment needs) or ``Unreadable`` events. Only
-I/O errors, such as a missing file, propagate.
+envelope layer holds one transaction set at a time (at most ``max_set_segments`` segments of
+it, then only its raw text). Malformed input never raises: it turns into ``Issue``s (with
+the X12 code an acknowledgment needs) or ``Unreadable`` events. Only I/O errors, such as a
+missing file, propagate.
 
 Example::
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from crossdock.x12.encoding import CHUNK_SIZE, Source, open_text
-from crossdock.x12.envelope import EnvelopeReader
+from crossdock.x12.envelope import MAX_SET_SEGMENTS, EnvelopeReader
 from crossdock.x12.events import (
     Event,
     Group,
@@ -57,6 +58,7 @@ def read(
     lenient: bool = True,
     chunk_size: int = CHUNK_SIZE,
     max_segment: int = MAX_SEGMENT,
+    max_set_segments: int = MAX_SET_SEGMENTS,
 ) -> Iterator[Event]:
     """Stream the events of every interchange in ``source``.
 
@@ -68,6 +70,8 @@ def read(
             WARNING issues; when False the same findings are ERRORs.
         chunk_size: bytes (or characters for ``str``) read at a time.
         max_segment: longest segment accepted before it is reported and skipped.
+        max_set_segments: segments kept per transaction set; a larger set is rejected with
+            its segments counted, not kept (``Transaction.dropped``), its raw text whole.
 
     Yields:
         ``InterchangeStart``, ``GroupStart``, ``Transaction``, ``GroupEnd``,
@@ -75,7 +79,7 @@ def read(
     """
     stream = open_text(source, chunk_size)
     tokens = Tokenizer(stream, lenient=lenient, max_segment=max_segment)
-    yield from EnvelopeReader(tokens, lenient=lenient)
+    yield from EnvelopeReader(tokens, lenient=lenient, max_set_segments=max_set_segments)
 
 
 def read_transactions(source: Source, *, lenient: bool = True) -> Iterator[Transaction]:

@@ -16,6 +16,7 @@ from crossdock.x12.codes import InterchangeNote as Note
 from crossdock.x12.delimiters import parse_isa
 from crossdock.x12.encoding import TextStream
 from crossdock.x12.events import Unreadable
+from crossdock.x12.findings import MAX_FINDINGS_PER_SET, limit_note, omitted_issue
 from crossdock.x12.model import InterchangeHeader, Issue, IssueLevel, Severity
 from crossdock.x12.segment_text import QUIRKS, WHITESPACE, clean_pieces, comment_or_blank, is_clean
 
@@ -43,6 +44,16 @@ class _Junk:
     length: int = 0
     sample: str = ""
     issues: list[Issue] = field(default_factory=list)
+    omitted: int = 0  # findings past MAX_FINDINGS_PER_SET (a file of 'ISA*ISA*...'), counted
+    first_omitted: Issue | None = None
+
+    def add(self, issues: list[Issue]) -> None:
+        for issue in issues:
+            if len(self.issues) < MAX_FINDINGS_PER_SET:
+                self.issues.append(issue)
+            else:
+                self.omitted += 1
+                self.first_omitted = self.first_omitted or issue
 
 
 class Tokenizer:
@@ -136,7 +147,7 @@ class Tokenizer:
             return False
         if result.header is None:
             self._note_junk(start, buf[start : start + _SAMPLE], 3)
-            self._junk.issues.extend(result.issues)
+            self._junk.add(result.issues)
             self._pos = result.end
             return True
         self._flush_junk(out)
@@ -190,6 +201,9 @@ class Tokenizer:
                 f"{junk.length} characters outside any interchange are not X12 (starting {junk.sample!r})",
             )
         ]
+        if junk.omitted:
+            why = limit_note(MAX_FINDINGS_PER_SET, "stretch of text outside interchanges")
+            junk.issues.append(omitted_issue(junk.omitted, why, like=junk.first_omitted))
         out.append(Unreadable(issues + junk.issues, junk.offset))
         self._junk = _Junk()
 

@@ -11,6 +11,9 @@ fast path (one regex over all its elements, ``fast_match``, plus the loop walk, 
 sequences already found sound). Only when that cannot prove the transaction clean do the
 precise checks (``walker``, ``element_findings``) run and say exactly what is wrong.
 
+Memory: at most ``max_findings`` issues are listed per set (100 by default, as translators
+do); the rest are counted into one summary issue (``findings.omitted_issue``), never built.
+
 Example::
 
     result = validate(transaction)
@@ -28,6 +31,7 @@ from operator import attrgetter
 from crossdock.x12.codes import TransactionError
 from crossdock.x12.element_findings import hierarchy_findings
 from crossdock.x12.fast_match import RS, SEP
+from crossdock.x12.findings import MAX_FINDINGS_PER_SET, Findings, limit_note, omitted_issue
 from crossdock.x12.model import Issue, IssueLevel, Segment, Severity, Transaction
 from crossdock.x12.spec_compile import CompiledSpec, compiled_for
 from crossdock.x12.specs import base_version
@@ -45,10 +49,20 @@ class ValidationResult:
 
 _OK_4010 = ValidationResult((), True, "004010")
 _OK_5010 = ValidationResult((), True, "005010")
+_NOT_READ = ValidationResult((), False, None)
 
 
-def validate(transaction: Transaction) -> ValidationResult:
-    """Validate ``transaction`` against the spec for its set code and GS08 version."""
+def validate(
+    transaction: Transaction, *, max_findings: int = MAX_FINDINGS_PER_SET
+) -> ValidationResult:
+    """Validate ``transaction`` against the spec for its set code and GS08 version.
+
+    At most ``max_findings`` issues are listed; past that one summary issue counts the rest.
+    A set the reader did not keep whole (``dropped``) is not validated and not accepted: the
+    reader's own finding says why.
+    """
+    if transaction.dropped:
+        return _NOT_READ
     delimiters = transaction.interchange.delimiters
     return validate_segments(
         transaction.code,
@@ -59,6 +73,7 @@ def validate(transaction: Transaction) -> ValidationResult:
         transaction_control=transaction.control_number,
         component_separator=delimiters.component,
         repetition_separator=delimiters.repetition,
+        max_findings=max_findings,
     )
 
 
@@ -73,6 +88,7 @@ def validate_segments(
     component_separator: str = ":",
     repetition_separator: str | None = "^",
     use_fast_path: bool = True,
+    max_findings: int = MAX_FINDINGS_PER_SET,
 ) -> ValidationResult:
     """Validate ST..SE ``segments`` of set ``code`` in GS08 ``version`` (see ``validate``).
 
@@ -95,7 +111,7 @@ def validate_segments(
             f"transaction set {code} version {version!r} is not supported",
         )
         return ValidationResult((issue,), False, None)
-    issues: list[Issue] = []
+    issues = Findings(max_findings)
     if not exact:
         issues.append(
             context.issue(
@@ -111,6 +127,17 @@ def validate_segments(
     walker.run(segments)
     if not issues:
         return _OK_5010 if spec.version == "005010" else _OK_4010
+    if issues.omitted:  # the walker's findings are all errors
+        issues.append(
+            omitted_issue(
+                issues.omitted,
+                limit_note(max_findings, "transaction set"),
+                interchange_control=interchange_control,
+                group_control=group_control,
+                transaction_control=transaction_control,
+                transaction_code=code,
+            )
+        )
     accepted = all(issue.severity is not Severity.ERROR for issue in issues)
     return ValidationResult(tuple(issues), accepted, spec.version)
 
@@ -135,7 +162,7 @@ def _fast_accept(spec: CompiledSpec, segments: Sequence[Segment]) -> bool:
     shape = tuple([s.tag for s in segments])
     hls = spec.good_shapes.get(shape, _UNSEEN)
     if hls is _UNSEEN:
-        issues: list[Issue] = []
+        issues = Findings(1)  # sound or not: the first finding decides
         Walker(spec, IssueContext(None, None, None, spec.code), issues, ":", None).run(
             segments, check_values=False
         )

@@ -4,6 +4,9 @@ Walks the compiled outline the way X12 translators do (greedy, innermost open lo
 backtracking) and turns what it finds into ``Issue``s: mandatory segments or loops missing, use
 or repeat counts exceeded, segments out of sequence, unexpected or unknown, and, through
 ``element_findings``, the element errors of each segment, with the 856 HL tree on top.
+
+Findings go into a bounded ``Findings`` list: once it is full the walker only counts what
+it finds and builds no ``Issue``, so a set of a million junk segments costs a counter.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 
 from crossdock.x12.codes import SegmentError
 from crossdock.x12.element_findings import ElementFinding, element_findings, hierarchy_findings
+from crossdock.x12.findings import MAX_BAD_VALUE, Findings
 from crossdock.x12.model import Issue, IssueLevel, Segment, Severity
 from crossdock.x12.spec_compile import CompiledSpec, Node
 
@@ -54,7 +58,7 @@ class IssueContext:
             element_position=element[0] if element else None,
             component_position=element[1] if element else None,
             element_reference=element[5] if element else None,
-            bad_value=element[4] if element else None,
+            bad_value=None if not element or element[4] is None else element[4][:MAX_BAD_VALUE],
         )
 
 
@@ -86,7 +90,7 @@ class Walker:
         self,
         spec: CompiledSpec,
         context: IssueContext,
-        issues: list[Issue],
+        issues: Findings,
         comp: str,
         rep: str | None,
     ) -> None:
@@ -176,7 +180,9 @@ class Walker:
     def missing_between(self, node: Node, index: int, end: int, at: Segment | None) -> None:
         for k in range(index + 1, end):
             tag, is_loop, mandatory, _, _ = node.children[k]
-            if mandatory:
+            if mandatory and self.issues.full:
+                self.issues.omit()
+            elif mandatory:
                 self.issues.append(
                     self.context.issue(
                         IssueLevel.SEGMENT,
@@ -199,6 +205,9 @@ class Walker:
             self.close_frame(self.stack.pop(), last)
 
     def unplaced(self, segment: Segment) -> None:
+        if self.issues.full:
+            self.issues.omit()
+            return
         tag = segment.tag
         if tag in self.spec.spec_segment_ids:
             earlier = any(
@@ -225,9 +234,12 @@ class Walker:
         loop_id: str | None,
         findings: list[ElementFinding],
     ) -> None:
+        issues = self.issues
+        if issues.full:
+            issues.omit(1 + len(findings))
+            return
         code = structural or SegmentError.HAS_ELEMENT_ERRORS
         what = _SEGMENT_MESSAGES.get(code, "segment error")
-        issues = self.issues
         issue = self.context.issue
         issues.append(
             issue(
@@ -235,6 +247,9 @@ class Walker:
             )
         )
         for finding in findings:
+            if issues.full:
+                issues.omit()
+                continue
             issues.append(
                 issue(
                     IssueLevel.ELEMENT,

@@ -105,3 +105,18 @@ def test_validate_reports_the_corpus_control_number_mismatches() -> None:
     )
     assert result.exit_code == 1
     assert "SE02" in result.output and "GE02" in result.output and "IEA02" in result.output
+
+
+def test_validate_and_ack_list_the_first_hundred_findings_of_a_set_and_count_the_rest(
+    valid_850: Path, tmp_path: Path
+) -> None:
+    isa, gs = valid_850.read_text().splitlines(keepends=True)[:2]
+    body = "ST*850*0001~BEG*00*SA*PO1**20240101~" + "MSG*x~" * 3000 + "SE*3003*0001~"
+    junk = tmp_path / "junk.x12"
+    junk.write_text(isa + gs + body + "GE*1*1~IEA*1*000000001~")
+    text = runner.invoke(app, ["edi", "validate", str(junk)])
+    assert text.exit_code == 1 and "(1 transaction sets, 3001 errors, 0 warnings)" in text.output
+    report = json.loads(runner.invoke(app, ["edi", "validate", str(junk), "--json"]).stdout)
+    assert len(report["issues"]) == 101 and report["issues"][-1]["omitted"] == 2901
+    ack = runner.invoke(app, ["edi", "ack", str(junk)])
+    assert ack.exit_code == 0 and ack.stdout.count("AK3*") == 100 and "AK5*R*5~" in ack.stdout

@@ -153,3 +153,36 @@ def test_garbage_is_kept_as_a_rejected_message(service: EdiService, store: SqlSt
         stored = uow.messages.get(message.message_id)
     assert stored is not None and stored.summary.status == "rejected"
     assert stored.raw == b"\x00\x01binary junk\xff"
+
+
+def test_a_set_with_thousands_of_errors_stores_the_first_hundred_and_a_count(
+    service: EdiService, store: SqlStore
+) -> None:
+    isa, gs = FIXTURE.splitlines(keepends=True)[:2]
+    junk = 3000
+    body = "ST*850*0001~BEG*00*SA*PO1**20240101~" + "MSG*x~" * junk + f"SE*{junk + 3}*0001~"
+    receipt = receive(service, isa + gs + body + "GE*1*1~IEA*1*000000001~")
+    [interchange] = receipt.interchanges
+    [message] = interchange.messages
+    assert message.status == "rejected"
+    with store.uow() as uow:
+        stored = uow.messages.get(message.message_id)
+    assert stored is not None and len(stored.errors) == 101
+    assert all(e["type"].startswith("x12.segment.") for e in stored.errors[:100])
+    rest = stored.errors[-1]
+    assert rest["type"] == "x12.omitted"
+    assert rest["reason"].startswith(f"{junk + 1 - 100:,} more findings not listed")
+    assert interchange.ack is not None and interchange.ack.text.count("AK3*") == 100
+
+
+def test_garbage_with_countless_findings_is_kept_with_a_bounded_error_list(
+    service: EdiService, store: SqlStore
+) -> None:
+    [interchange] = receive(service, b"ISA*" * 20_000).interchanges
+    assert interchange.unreadable and len(interchange.errors) == 101
+    [message] = interchange.messages
+    with store.uow() as uow:
+        stored = uow.messages.get(message.message_id)
+    assert stored is not None and len(stored.errors) == 101
+    assert stored.errors[-1]["type"] == "x12.omitted"
+    assert stored.errors[-1]["reason"].startswith("19,901 more findings not listed")

@@ -4,6 +4,11 @@ Pure and streaming: it yields one `PreparedInterchange` per interchange (or per 
 very large one), so a file of any size is recorded in bounded memory. Every transaction set
 becomes a message: accepted when it validates and maps, rejected with located errors when
 not. Input that is not X12 at all still becomes one rejected message, so nothing is lost.
+
+Findings are bounded: a message stores at most ``max_findings_per_set`` located errors plus
+one that counts the rest (type ``x12.omitted``); the outcome our 997/999 is built from also
+lists at most ``max_findings_per_interchange`` in all (``crossdock.x12.findings``). A set of
+more than ``max_set_segments`` segments is rejected whole, raw text kept, segments not held.
 """
 
 from __future__ import annotations
@@ -21,7 +26,14 @@ from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.x12 import reader as x12_reader
 from crossdock.x12.ack_reader import AckReport, read_functional_ack
+from crossdock.x12.envelope import MAX_SET_SEGMENTS
 from crossdock.x12.events import Event, InterchangeStart
+from crossdock.x12.findings import (
+    MAX_FINDINGS_PER_INTERCHANGE,
+    MAX_FINDINGS_PER_SET,
+    capped,
+    limit_note,
+)
 from crossdock.x12.model import InterchangeHeader, Issue, Severity, Transaction
 from crossdock.x12.outcome import InterchangeOutcome, OutcomeCollector
 from crossdock.x12.validator import validate
@@ -82,7 +94,7 @@ def issue_errors(issues: Iterable[Issue]) -> list[FieldError]:
 
 
 def _issue_type(issue: Issue) -> str:
-    return f"x12.{issue.level.value}.{issue.code}"
+    return "x12.omitted" if issue.omitted else f"x12.{issue.level.value}.{issue.code}"
 
 
 class EdiPreparer:
@@ -93,10 +105,17 @@ class EdiPreparer:
         partners: PartnerDirectory,
         lane_for: Callable[[str], str],
         mappers: Callable[[TradingPartner | None], X12Mapper],
+        *,
+        max_findings_per_set: int = MAX_FINDINGS_PER_SET,
+        max_findings_per_interchange: int = MAX_FINDINGS_PER_INTERCHANGE,
+        max_set_segments: int = MAX_SET_SEGMENTS,
     ) -> None:
         self._partners = partners
         self._lane_for = lane_for
         self._mappers = mappers
+        self._per_set = max_findings_per_set
+        self._per_interchange = max_findings_per_interchange
+        self._max_set_segments = max_set_segments
 
     def prepare(
         self,
@@ -121,7 +140,7 @@ class EdiPreparer:
                 yield event
 
         def on_transaction(transaction: Transaction) -> list[Issue]:
-            found = list(validate(transaction).issues)
+            found = list(validate(transaction, max_findings=self._per_set).issues)
             if not open_:  # the reader always starts an interchange first; be safe anyway
                 open_.append(self._begin(transaction.interchange))
             current, mapper = open_[-1]
@@ -133,14 +152,20 @@ class EdiPreparer:
                 flush(_split(current))
             return found
 
-        collector = OutcomeCollector(on_transaction)
-        for outcome in collector.feed(tap(x12_reader.read(source))):  # type: ignore[arg-type]
+        collector = OutcomeCollector(
+            on_transaction,
+            max_per_set=self._per_set,
+            max_per_interchange=self._per_interchange,
+        )
+        events = x12_reader.read(source, max_set_segments=self._max_set_segments)  # type: ignore[arg-type]
+        for outcome in collector.feed(tap(events)):
             prepared, _ = open_.popleft() if open_ else (self._begin(outcome.header)[0], None)
             prepared.outcome = outcome
             prepared.issues = list(outcome.issues)
             yield prepared
         if collector.unreadable:
-            issues = [i for span in collector.unreadable for i in span.issues]
+            found = [i for span in collector.unreadable for i in span.issues]
+            issues = list(capped(found, self._per_set, limit_note(self._per_set, "input")))
             yield self._unreadable(source, issues, channel, received_at)
 
     def _begin(self, header: InterchangeHeader) -> tuple[PreparedInterchange, X12Mapper]:
@@ -162,7 +187,8 @@ class EdiPreparer:
         channel: str,
         received_at: datetime,
     ) -> tuple[InboundMessage, AckReport | None]:
-        issues = [*transaction.issues, *spec_issues]
+        why = limit_note(self._per_set, "transaction set")
+        issues = capped([*transaction.issues, *spec_issues], self._per_set, why)
         rejected = any(i.severity is Severity.ERROR for i in issues)
         errors = issue_errors(issues)
         document_type = mapper.document_type_for(transaction.code) or f"x12_{transaction.code}"
