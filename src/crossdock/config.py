@@ -218,6 +218,16 @@ class RouteConfig(_Section):
     lane: Lane | None = Field(None, description="default: the document type's lane")
 
 
+class UnroutedConfig(_Section):
+    """Messages no route takes on purpose: `unrouted` without a `routing` exception."""
+
+    document_type: str
+    source: Annotated[list[str], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="these senders only; empty means any sender"
+    )
+    reason: str | None = Field(None, description="why nobody needs them (for the next reader)")
+
+
 class Settings(BaseSettings):
     """Everything configurable about one hub. Build it with :func:`load_settings`.
 
@@ -241,6 +251,10 @@ class Settings(BaseSettings):
     )
     endpoints: dict[Name, EndpointConfig] = Field(default_factory=dict)
     routes: list[RouteConfig] = Field(default_factory=list)
+    unrouted: list[UnroutedConfig] = Field(
+        default_factory=list,
+        description="document types (and sources) left unrouted on purpose: no exception",
+    )
     x12: X12IdentityConfig = Field(default_factory=X12IdentityConfig)
     partners: dict[Name, PartnerConfig] = Field(default_factory=dict)
     carriers: dict[Name, CarrierConfig] = Field(default_factory=dict)

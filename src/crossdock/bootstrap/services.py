@@ -21,6 +21,7 @@ from crossdock.bootstrap.flows import build_flows
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.store import Store, build_store
+from crossdock.bootstrap.unrouted import unrouted_policy
 from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
 from crossdock.config import Settings
@@ -187,6 +188,9 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         Router(
             build_routes(settings),
             {"x12": X12Encoder(partners, mappers), "system": SystemEncoder()},
+            unrouted=unrouted_policy(
+                settings, consumers, pod=pod is not None, reconciling=inventory is not None
+            ),
         ),
         dispatchers,
         lanes,
@@ -196,6 +200,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         lane_for=settings.lane_for,
         periodic=periodic,
         consumers=consumers,
+        metrics=metrics,
     )
     wake.append(runtime.wake)
 
