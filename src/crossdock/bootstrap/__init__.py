@@ -16,6 +16,7 @@ from crossdock.bootstrap.channels import (
 from crossdock.bootstrap.flows import build_flows
 from crossdock.bootstrap.services import HubServices, build_hub
 from crossdock.bootstrap.store import Store, build_store
+from crossdock.bootstrap.unrouted import config_warnings
 
 __all__ = [
     "HubServices",
@@ -29,5 +30,6 @@ __all__ = [
     "build_routes",
     "build_store",
     "build_systems",
+    "config_warnings",
     "mapper_factory",
 ]

@@ -166,8 +166,9 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
             await folders.poll_folders()
 
         periodic.append((settings.hub.folder_poll_seconds, poll_partner_folders))
+    definitions = build_flows(settings) if flows is None else flows
     consumers, flow_jobs = flow_workers(
-        build_flows(settings) if flows is None else flows,
+        definitions,
         lane_for=settings.lane_for,
         uow_factory=store.uow,
         bus=store.bus,
@@ -188,9 +189,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         Router(
             build_routes(settings),
             {"x12": X12Encoder(partners, mappers), "system": SystemEncoder()},
-            unrouted=unrouted_policy(
-                settings, consumers, pod=pod is not None, reconciling=inventory is not None
-            ),
+            unrouted=unrouted_policy(settings, definitions),
         ),
         dispatchers,
         lanes,

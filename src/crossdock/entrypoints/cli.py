@@ -72,7 +72,10 @@ def up(
 def config_check(
     path: Path = typer.Argument(None, help="config file (default ./crossdock.yaml)"),
 ) -> None:
-    """Validate a configuration file; exit 0 when valid, 1 with every problem and its line."""
+    """Validate a configuration file; exit 0 when valid, 1 with every problem and its line.
+
+    Warnings (documents no route takes) do not fail the check."""
+    from crossdock.bootstrap import config_warnings
     from crossdock.config import check_config
 
     problems = check_config(path)
@@ -80,7 +83,11 @@ def config_check(
         for problem in problems:
             err_console.print(str(problem), highlight=False)
         raise typer.Exit(1)
-    console.print(f"[green]ok[/green]: {path or 'crossdock.yaml'} is valid")
+    warnings = config_warnings(path)
+    for warning in warnings:
+        err_console.print(f"warning: {warning}", highlight=False)
+    more = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+    console.print(f"[green]ok[/green]: {path or 'crossdock.yaml'} is valid{more}")
 
 
 @schema_app.command("export")
