@@ -31,7 +31,7 @@ from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
 from crossdock.entrypoints.cli_inventory import inventory_app
 from crossdock.entrypoints.cli_sandbox import sandbox_app
 from crossdock.hub import operations as ops
-from crossdock.hub.records import MessageFilter
+from crossdock.hub.records import MessageFilter, MessageStatus
 
 app = typer.Typer(help="crossdock: the integration hub for distribution.", no_args_is_help=True)
 messages_app = typer.Typer(help="Inbound messages: list, show, replay.", no_args_is_help=True)
@@ -119,13 +119,15 @@ def messages_list(
     document_type: str = typer.Option(None, "--type", "-t"),
     source: str = typer.Option(None, "--source", "-s"),
     correlation_key: str = typer.Option(None, "--key", "-k", help="correlation key (PO number...)"),
-    status: str = typer.Option(None, "--status"),
+    status: str = typer.Option(None, "--status", help=f"one of: {', '.join(MessageStatus)}"),
     limit: int = typer.Option(50, "--limit", "-n"),
     json_out: bool = JsonOption,
     config: Path = ConfigOption,
     data_dir: Path = DataDirOption,
 ) -> None:
-    """List recent messages, newest first."""
+    """List recent messages, newest first (`--status unrouted`: those nobody acted on)."""
+    if status is not None and status not in set(MessageStatus):
+        raise fail(f"unknown status {status!r} (known: {', '.join(MessageStatus)})", 2)
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
         rows = ops.list_messages(
             uow, _filter(document_type, source, correlation_key, status), limit

@@ -63,7 +63,7 @@ def kpis(
 ) -> None:
     """Business KPIs: PO acknowledgment latency, receipt posting time, inventory sync lag,
     shipment event completeness, POD update speed, invoice match cycle time, integration
-    failure rate, replay volume, exceptions raised."""
+    failure rate, unrouted messages, replay volume, exceptions raised."""
     window = KpiWindow(_aware(since), _aware(until))
     if window.since and window.until and window.until <= window.since:
         raise fail("--until must be later than --since", 2)
