@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -33,11 +33,11 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from crossdock.config_carriers import CarrierConfig
-from crossdock.config_file import ConfigError, ConfigProblem
+from crossdock.config_file import ConfigError, ConfigProblem, Loc
 from crossdock.config_flows import FlowsConfig
 from crossdock.config_inventory import InventoryReconciliationConfig
 from crossdock.config_partners import PartnerConfig, X12IdentityConfig
-from crossdock.config_references import reference_problems
+from crossdock.config_references import partial_references, reference_problems
 from crossdock.config_sources import read_sources
 from crossdock.config_systems import SystemConfig
 
@@ -253,6 +253,16 @@ class RouteConfig(_Section):
     lane: Lane | None = Field(None, description="default: the document type's lane")
 
 
+class UnroutedConfig(_Section):
+    """Messages no route takes on purpose: `unrouted` without a `routing` exception."""
+
+    document_type: str
+    source: Annotated[list[str], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="these senders only; empty means any sender"
+    )
+    reason: str | None = Field(None, description="why nobody needs them (for the next reader)")
+
+
 class Settings(BaseSettings):
     """Everything configurable about one hub. Build it with :func:`load_settings`.
 
@@ -276,6 +286,10 @@ class Settings(BaseSettings):
     )
     endpoints: dict[Name, EndpointConfig] = Field(default_factory=dict)
     routes: list[RouteConfig] = Field(default_factory=list)
+    unrouted: list[UnroutedConfig] = Field(
+        default_factory=list,
+        description="document types (and sources) left unrouted on purpose: no exception",
+    )
     x12: X12IdentityConfig = Field(default_factory=X12IdentityConfig)
     partners: dict[Name, PartnerConfig] = Field(default_factory=dict)
     carriers: dict[Name, CarrierConfig] = Field(default_factory=dict)
@@ -351,15 +365,38 @@ def load_settings(path: Path | None = None, *, env: Mapping[str, str] | None = N
             environment variable or secrets file that caused it.
     """
     environ = dict(os.environ if env is None else env)
-    if path is None:
-        named = next((v for k, v in environ.items() if k.upper() == f"{ENV_PREFIX}CONFIG"), "")
-        default = DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
-        path = Path(named) if named else default
-    data, sources = read_sources(Settings, path, environ)
+    data, sources = read_sources(Settings, _config_path(path, environ), environ)
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(sources.validation_problems(exc, data)) from exc
+        problems = sources.validation_problems(exc, data)
+        if not any(e["type"] == "reference" for e in exc.errors()):
+            # The fields did not all validate, so the cross-reference checks did not run:
+            # run them over what did, so one run reports every problem.
+            problems += [
+                sources.problem(loc, text)
+                for loc, text in reference_problems(partial_references(data))
+            ]
+        raise ConfigError(list(dict.fromkeys(problems))) from exc
+
+
+def _config_path(path: Path | None, environ: Mapping[str, str]) -> Path | None:
+    """The file to read: `path`, else ``$CROSSDOCK_CONFIG``, else ``./crossdock.yaml``."""
+    if path is not None:
+        return path
+    named = next((v for k, v in environ.items() if k.upper() == f"{ENV_PREFIX}CONFIG"), "")
+    default = DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+    return Path(named) if named else default
+
+
+def locate_problems(
+    path: Path | None, items: Sequence[tuple[Loc, str]], *, env: Mapping[str, str] | None = None
+) -> list[ConfigProblem]:
+    """(setting path, message) pairs found on valid settings (e.g. warnings), located like
+    the errors: file, line and column, or the variable or secrets file that set them."""
+    environ = dict(os.environ if env is None else env)
+    _, sources = read_sources(Settings, _config_path(path, environ), environ)
+    return [sources.problem(loc, text) for loc, text in items]
 
 
 def check_config(path: Path | None = None) -> list[ConfigProblem]:

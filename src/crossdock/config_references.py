@@ -7,34 +7,115 @@ its fields are valid and reports each problem at the setting that names the miss
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from crossdock.canonical.registry import document_types
+from crossdock.canonical.registry import document_model, document_types
 from crossdock.config_file import Loc
+from crossdock.mapping.transforms import path_problem
 
 if TYPE_CHECKING:
     from crossdock.config import RouteConfig, Settings
+    from crossdock.config_partners import PartnerConfig
 
 
-def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
+@dataclass(frozen=True)
+class References:
+    """What the cross-reference checks read, from valid settings or from the valid parts of
+    invalid ones (so `config check` reports these problems next to the others, in one run).
+
+    Attributes:
+        document_lanes: The document types given a lane.
+        endpoints: Every endpoint name, valid or not; None when the section is unreadable
+            (nothing to check routes against).
+        routes: The valid routes, with their index in the file.
+        partners: The valid partners.
+        partner_names: Every partner name, valid or not.
+        supplier_routes: `flows.procure_to_pay.supplier_routes`, as written.
+    """
+
+    document_lanes: Collection[str] = ()
+    endpoints: Collection[str] | None = ()
+    routes: Sequence[tuple[int, RouteConfig]] = ()
+    partners: Mapping[str, PartnerConfig] = field(default_factory=dict)
+    partner_names: Collection[str] = ()
+    supplier_routes: Sequence[str] = ()
+
+    @classmethod
+    def of(cls, settings: Settings) -> References:
+        return cls(
+            document_lanes=list(settings.document_lanes),
+            endpoints=list(settings.endpoints),
+            routes=list(enumerate(settings.routes)),
+            partners=settings.partners,
+            partner_names=list(settings.partners),
+            supplier_routes=list(settings.flows.procure_to_pay.supplier_routes or []),
+        )
+
+
+def partial_references(data: Mapping[str, Any]) -> References:
+    """The parts of raw settings that validate on their own, for the reference checks of a
+    configuration that has other problems too: each route and partner is validated alone,
+    and a name written in the file counts as existing even when its entry is invalid."""
+    from pydantic import ValidationError
+
+    from crossdock.config import RouteConfig
+    from crossdock.config_partners import PartnerConfig
+
+    lanes = data.get("document_lanes", {})
+    endpoints = data.get("endpoints", {})
+    raw_routes = data.get("routes", [])
+    raw_partners = data.get("partners", {})
+    routes: list[tuple[int, RouteConfig]] = []
+    for index, raw in enumerate(raw_routes if isinstance(raw_routes, list) else []):
+        try:
+            routes.append((index, RouteConfig.model_validate(raw)))
+        except ValidationError:
+            continue  # reported by the settings' own validation
+    partners: dict[str, PartnerConfig] = {}
+    for name, raw in raw_partners.items() if isinstance(raw_partners, Mapping) else ():
+        try:
+            partners[str(name)] = PartnerConfig.model_validate(raw)
+        except ValidationError:
+            continue
+    return References(
+        document_lanes=[str(k) for k in lanes] if isinstance(lanes, Mapping) else [],
+        endpoints=[str(k) for k in endpoints] if isinstance(endpoints, Mapping) else None,
+        routes=routes,
+        partners=partners,
+        partner_names=[str(k) for k in raw_partners] if isinstance(raw_partners, Mapping) else [],
+        supplier_routes=_written_supplier_routes(data),
+    )
+
+
+def _written_supplier_routes(data: Mapping[str, Any]) -> list[str]:
+    flows = data.get("flows")
+    p2p = flows.get("procure_to_pay") if isinstance(flows, Mapping) else None
+    named = p2p.get("supplier_routes") if isinstance(p2p, Mapping) else None
+    return [str(n) for n in named] if isinstance(named, list) else []
+
+
+def reference_problems(settings: Settings | References) -> list[tuple[Loc, str]]:
     """Cross-reference checks that one field alone cannot make.
 
     Returns:
         (path, message) for each route naming a missing endpoint or unknown document type,
-        each repeated route name, each ``transform: fields`` without fields, and each
+        each repeated route name, each ``transform: fields`` without fields, each ``fields``
+        path or ``where`` field the document type's canonical schema does not have, and each
         unknown document type in ``document_lanes``.
     """
+    refs = settings if isinstance(settings, References) else References.of(settings)
     known_types = _known_document_types()
-    endpoints = ", ".join(sorted(settings.endpoints)) or "none"
+    endpoints = ", ".join(sorted(refs.endpoints or ())) or "none"
     problems: list[tuple[Loc, str]] = []
     if known_types:
-        for document_type in settings.document_lanes:
+        for document_type in refs.document_lanes:
             if document_type not in known_types:
                 message = _unknown_type(document_type, known_types)
                 problems.append((("document_lanes", document_type), message))
     first_index: dict[str, int] = {}
-    for index, route in enumerate(settings.routes):
+    for index, route in refs.routes:
         at: Loc = ("routes", index)
         if route.name in first_index:
             message = (
@@ -46,7 +127,7 @@ def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
         if known_types and document_type not in known_types:
             message = _unknown_type(document_type, known_types)
             problems.append(((*at, "when", "document_type"), message))
-        if route.deliver.endpoint not in settings.endpoints:
+        if refs.endpoints is not None and route.deliver.endpoint not in refs.endpoints:
             message = f"unknown endpoint {route.deliver.endpoint!r} (known: {endpoints})"
             problems.append(((*at, "deliver", "endpoint"), message))
         if route.deliver.transform == "fields" and not route.deliver.fields:
@@ -54,17 +135,18 @@ def reference_problems(settings: Settings) -> list[tuple[Loc, str]]:
         if route.deliver.transform != "fields" and route.deliver.fields:
             message = "fields are only used with transform 'fields'"
             problems.append(((*at, "deliver", "fields"), message))
-        problems.extend(_x12_route_problems(settings, route, at))
+        problems.extend(_path_problems(route, at))
+        problems.extend(_x12_route_problems(refs, route, at))
         problems.extend(_system_route_problems(route, at))
-    problems.extend(_partner_problems(settings, endpoints))
-    problems.extend(_supplier_route_problems(settings))
+    problems.extend(_partner_problems(refs, endpoints))
+    problems.extend(_supplier_route_problems(refs))
     return problems
 
 
-def _supplier_route_problems(settings: Settings) -> list[tuple[Loc, str]]:
+def _supplier_route_problems(refs: References) -> list[tuple[Loc, str]]:
     """`flows.procure_to_pay.supplier_routes` must name routes that deliver purchase orders."""
-    named = settings.flows.procure_to_pay.supplier_routes or []
-    po_routes = sorted(r.name for r in settings.routes if r.when.document_type == "purchase_order")
+    named = refs.supplier_routes
+    po_routes = sorted(r.name for _, r in refs.routes if r.when.document_type == "purchase_order")
     known = ", ".join(po_routes) or "none"
     return [
         (
@@ -76,7 +158,24 @@ def _supplier_route_problems(settings: Settings) -> list[tuple[Loc, str]]:
     ]
 
 
-def _x12_route_problems(settings: Settings, route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
+def _path_problems(route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
+    """`fields` paths and `where` fields must exist in the document type's canonical schema:
+    a typo would otherwise fail every message (fields) or match none (where) at run time."""
+    model = document_model(route.when.document_type)
+    if model is None:  # an unknown type is reported on its own
+        return []
+    problems: list[tuple[Loc, str]] = []
+    for path in route.when.where:
+        if problem := path_problem(model, path):
+            problems.append(((*at, "when", "where", path), problem))
+    if route.deliver.transform == "fields":
+        for target, path in route.deliver.fields.items():
+            if problem := path_problem(model, path):
+                problems.append(((*at, "deliver", "fields", target), problem))
+    return problems
+
+
+def _x12_route_problems(refs: References, route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
     """A route rendering X12 must name a partner that has X12 settings, and only then."""
     partner = route.deliver.partner
     if route.deliver.transform != "x12":
@@ -85,10 +184,12 @@ def _x12_route_problems(settings: Settings, route: RouteConfig, at: Loc) -> list
         return []
     if partner is None:
         return [((*at, "deliver", "transform"), "transform 'x12' needs deliver.partner")]
-    config = settings.partners.get(partner)
-    if config is None:
-        known = ", ".join(sorted(settings.partners)) or "none"
+    if partner not in refs.partner_names:
+        known = ", ".join(sorted(refs.partner_names)) or "none"
         return [((*at, "deliver", "partner"), f"unknown partner {partner!r} (known: {known})")]
+    config = refs.partners.get(partner)
+    if config is None:  # named but invalid: reported where it is written
+        return []
     if config.x12 is None:
         return [((*at, "deliver", "partner"), f"partner {partner!r} has no x12 settings")]
     return []
@@ -115,16 +216,16 @@ def _system_route_problems(route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]
     return []
 
 
-def _partner_problems(settings: Settings, endpoints: str) -> list[tuple[Loc, str]]:
+def _partner_problems(refs: References, endpoints: str) -> list[tuple[Loc, str]]:
     """Acknowledgment endpoints must exist; an X12 sender ID must identify one partner."""
     problems: list[tuple[Loc, str]] = []
     owners: dict[tuple[str, str], str] = {}
-    for name, partner in settings.partners.items():
+    for name, partner in refs.partners.items():
         if partner.x12 is None:
             continue
         at: Loc = ("partners", name, "x12")
         endpoint = partner.x12.ack_endpoint
-        if endpoint is not None and endpoint not in settings.endpoints:
+        if endpoint is not None and refs.endpoints is not None and endpoint not in refs.endpoints:
             message = f"unknown endpoint {endpoint!r} (known: {endpoints})"
             problems.append(((*at, "ack_endpoint"), message))
         if partner.x12.mapping:

@@ -181,3 +181,20 @@ def test_exceptions_are_filtered_resolved_once_and_keep_their_actions(store: Sql
     assert [e.id for e in by_category] == [e.id for e in open_] == ["01B"]
     assert [e.id for e in by_key] == ["01A"]
     assert counts == {("late_acknowledgment", "resolved"): 1, ("price_mismatch", "open"): 1}
+
+
+def test_an_exception_collects_evidence_and_data(store: SqlStore) -> None:
+    unrouted = record("01C", ExceptionCategory.ROUTING, "unrouted:invoice:api")
+    other = record("01D", ExceptionCategory.ROUTING, "unrouted:invoice:erp")
+    with store.uow() as uow:
+        uow.exceptions.add(unrouted)
+        uow.exceptions.add(other)
+        uow.exceptions.extend("01C", ["M1", "M2", "M3"], {"source": "api", "messages": 3})
+        uow.commit()
+    with store.uow.reader() as uow:
+        extended = uow.exceptions.get("01C")
+        untouched = uow.exceptions.get("01D")
+    assert extended is not None and untouched is not None
+    assert extended.evidence == ["M1", "M2", "M3"]
+    assert extended.data == {"source": "api", "messages": 3}
+    assert (untouched.evidence, untouched.data) == (other.evidence, other.data)

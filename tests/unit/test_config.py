@@ -284,7 +284,7 @@ def test_fields_transform_needs_fields(tmp_path: Path) -> None:
         endpoints: {erp: {type: folder, path: out}}
         routes:
           - name: po
-            when: {document_type: purchase_order, source: erp, where: {ship_to.country: US}}
+            when: {document_type: purchase_order, source: erp, where: {ship_to.address.country: US}}
             deliver: {endpoint: erp, transform: fields}
         """,
     )
@@ -301,8 +301,8 @@ def test_route_conditions_accept_one_source_or_many(tmp_path: Path) -> None:
         endpoints: {erp: {type: folder, path: out}}
         routes:
           - name: one
-            when: {document_type: purchase_order, source: erp, where: {ship_to.country: US}}
-            deliver: {endpoint: erp, transform: fields, fields: {po: number}}
+            when: {document_type: purchase_order, source: erp, where: {ship_to.address.country: US}}
+            deliver: {endpoint: erp, transform: fields, fields: {po: po_number}}
             lane: bulk
           - name: many
             when: {document_type: purchase_order, source: [erp, supplier-portal]}
@@ -313,7 +313,7 @@ def test_route_conditions_accept_one_source_or_many(tmp_path: Path) -> None:
     one, many = load_settings(path, env={}).routes
 
     assert one.when.source == ["erp"]
-    assert one.when.where == {"ship_to.country": "US"}
+    assert one.when.where == {"ship_to.address.country": "US"}
     assert many.when.source == ["erp", "supplier-portal"]
     assert one.lane == "bulk"
 

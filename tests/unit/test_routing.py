@@ -334,8 +334,9 @@ def test_a_batch_routes_several_messages_in_one_transaction(store: SqlStore) -> 
 
 def test_a_message_that_cannot_be_routed_fails_alone_and_unclaimed(store: SqlStore) -> None:
     """No canonical form (a rejected message), unknown id, or a transform error: the entry
-    is reported as failed, the rest of the batch is routed, and the failed one is not claimed
-    in the inbox, so its redelivery is routed once the cause is fixed."""
+    is reported (failed: retried; a transform error: dead at once), the rest of the batch is
+    routed, and the failed one is not claimed in the inbox, so its redelivery (or dead-letter
+    retry) is routed once the cause is fixed."""
     good = recorded(store)
     rejected = recorded(store, b"not json")
     no_po2 = recorded(store, po_raw("PO-2"))
@@ -363,14 +364,16 @@ def test_a_message_that_cannot_be_routed_fails_alone_and_unclaimed(store: SqlSto
 
     assert result.created == 1
     failed = {entry.message_id: error for entry, error in result.failed}
-    assert set(failed) == {rejected.id, "NOPE", no_po2.id}
+    assert set(failed) == {rejected.id, "NOPE"}
     assert "canonical" in failed[rejected.id]
     assert "NOPE" in failed["NOPE"]
-    assert "buyer.fax" in failed[no_po2.id]
-    assert failed[no_po2.id].startswith("TransformError")
+    dead = {entry.message_id: error for entry, error in result.dead}
+    assert set(dead) == {no_po2.id}
+    assert "buyer.fax" in dead[no_po2.id] and "'broken'" in dead[no_po2.id]
+    assert dead[no_po2.id].startswith("TransformError")
     # nothing half-done for the failed message: no delivery, not even for its good routes
     assert deliveries(store, no_po2.id) == []
-    assert status(store, no_po2.id) == "accepted"
+    assert status(store, no_po2.id) == "failed"
     assert status(store, good.id) == "routed"
     # not claimed: with the route fixed, the redelivered entry is routed
     assert handle(store, Router([ROUTES[0], flat]), entry_for(no_po2.id)) == 2

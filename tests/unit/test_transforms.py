@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 import pytest
+from pydantic import BaseModel
 
 from crossdock.mapping.transforms import (
     TRANSFORMS,
@@ -13,6 +14,7 @@ from crossdock.mapping.transforms import (
     TransformError,
     apply_transform,
     lookup,
+    path_problem,
 )
 from tests.conftest import EXAMPLES
 
@@ -130,3 +132,39 @@ def test_unknown_transform_is_an_error_naming_the_known_ones() -> None:
     assert "'xml'" in text
     for name in TRANSFORMS:
         assert name in text
+
+
+# --- path_problem: a path checked against a model, the way `lookup` reads a document -------
+
+
+class _Leaf(BaseModel):
+    sku: str
+
+
+class _Doc(BaseModel):
+    number: str
+    lines: list[_Leaf]
+    maybe: _Leaf | None = None
+    extra: dict[str, Any] = {}
+    anything: Any = None
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        ("number", None),
+        ("lines[3].sku", None),
+        ("maybe.sku", None),  # optional: a document may lack it, only the document tells
+        ("extra.whatever.below", None),  # free-form below a dict
+        ("anything.at.all", None),
+        ("lines.sku", "lines is a list, 'sku' is not an index (write lines[0])"),
+        ("lines[0].skus", "lines[0] has no field 'skus' (did you mean 'sku'?)"),
+        ("number.first", "number is a single value, it has no 'first'"),
+        ("colour", "_Doc has no field 'colour' (known: anything, extra, lines, maybe, number)"),
+    ],
+)
+def test_path_problem_follows_the_model_like_lookup_follows_a_document(
+    path: str, problem: str | None
+) -> None:
+    found = path_problem(_Doc, path)
+    assert found == (None if problem is None else f"{path}: {problem}")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from crossdock.bootstrap.flows import build_flows
     from crossdock.bootstrap.services import HubServices, build_hub
     from crossdock.bootstrap.store import Store, build_store
+    from crossdock.bootstrap.unrouted import config_warnings
 
 _HOMES = {
     "build_carriers": "channels",
@@ -40,6 +41,7 @@ _HOMES = {
     "build_hub": "services",
     "Store": "store",
     "build_store": "store",
+    "config_warnings": "unrouted",
 }
 
 
@@ -64,5 +66,6 @@ __all__ = [
     "build_routes",
     "build_store",
     "build_systems",
+    "config_warnings",
     "mapper_factory",
 ]

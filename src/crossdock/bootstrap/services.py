@@ -23,6 +23,7 @@ from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.store import Store, build_store
+from crossdock.bootstrap.unrouted import unrouted_policy
 from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
 from crossdock.config import Settings
@@ -201,6 +202,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
             await folders.poll_folders()
 
         periodic.append((settings.hub.folder_poll_seconds, poll_partner_folders))
+    definitions = build_flows(settings) if flows is None else flows
     consumers, flow_jobs = flow_workers(
         definitions,
         lane_for=settings.lane_for,
@@ -223,6 +225,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         Router(
             build_routes(settings),
             {"x12": X12Encoder(partners, mappers), "system": SystemEncoder()},
+            unrouted=unrouted_policy(settings, definitions),
         ),
         dispatchers,
         lanes,
@@ -232,6 +235,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         lane_for=settings.lane_for,
         periodic=periodic,
         consumers=consumers,
+        metrics=metrics,
     )
     wake.append(runtime.wake)
 

@@ -90,7 +90,10 @@ def up(
 def config_check(
     path: Path = typer.Argument(None, help="config file (default ./crossdock.yaml)"),
 ) -> None:
-    """Validate a configuration file; exit 0 when valid, 1 with every problem and its line."""
+    """Validate a configuration file; exit 0 when valid, 1 with every problem and its line.
+
+    Warnings (documents no route takes) do not fail the check."""
+    from crossdock.bootstrap import config_warnings
     from crossdock.config import check_config
 
     problems = check_config(path)
@@ -98,7 +101,11 @@ def config_check(
         for problem in problems:
             err_console.print(str(problem), highlight=False)
         raise typer.Exit(1)
-    console.print(f"[green]ok[/green]: {path or 'crossdock.yaml'} is valid")
+    warnings = config_warnings(path)
+    for warning in warnings:
+        err_console.print(f"warning: {warning}", highlight=False)
+    more = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+    console.print(f"[green]ok[/green]: {path or 'crossdock.yaml'} is valid{more}")
 
 
 @schema_app.command("export")
@@ -137,7 +144,9 @@ def messages_list(
     document_type: str = typer.Option(None, "--type", "-t"),
     source: str = typer.Option(None, "--source", "-s"),
     correlation_key: str = typer.Option(None, "--key", "-k", help="correlation key (PO number...)"),
-    status: str = typer.Option(None, "--status", help="e.g. accepted, rejected, delivered"),
+    status: str = typer.Option(
+        None, "--status", help="e.g. accepted, rejected, delivered, unrouted, failed"
+    ),
     since: datetime = typer.Option(None, "--since", help="received at or after (UTC)"),
     until: datetime = typer.Option(None, "--until", help="received before (UTC)"),
     limit: int = typer.Option(50, "--limit", "-n"),
@@ -145,8 +154,12 @@ def messages_list(
     config: Path = ConfigOption,
     data_dir: Path = DataDirOption,
 ) -> None:
-    """List recent messages, newest first."""
+    """List recent messages, newest first (`--status unrouted`: those nobody acted on)."""
     from crossdock.hub import operations as ops
+    from crossdock.hub.records import MessageStatus
+
+    if status is not None and status not in set(MessageStatus):
+        raise fail(f"unknown status {status!r} (known: {', '.join(MessageStatus)})", 2)
 
     start, end = _utc(since), _utc(until)
     if start and end and end <= start:

@@ -270,9 +270,10 @@ def invoice_match_cycle_time(
 
 
 def failure_rate(total: int, rejected: int, dead_lettered: int) -> dict[str, Any] | str:
-    """Over messages: (rejected at intake + messages with a dead-lettered delivery) / messages
-    received in the window. A message with one dead letter among several deliveries counts
-    once; a dead letter later retried successfully no longer counts."""
+    """Over messages: (rejected at intake + messages with a dead-lettered delivery or a
+    transform error) / messages received in the window. A message with one dead letter among
+    several deliveries counts once; a dead letter later retried successfully no longer
+    counts."""
     if not total:
         return "n/a (no messages in the window)"
     failed = rejected + dead_lettered
@@ -283,6 +284,15 @@ def failure_rate(total: int, rejected: int, dead_lettered: int) -> dict[str, Any
         "dead_lettered": dead_lettered,
         "total": total,
         "basis": "messages",
+    }
+
+
+def unrouted_messages(counts: Mapping[tuple[str, str], int]) -> dict[str, Any]:
+    """Messages nobody acted on (status `unrouted`), by document type and source: a sender
+    or document type the routes forgot, or one declared unrouted on purpose."""
+    return {
+        "n": sum(counts.values()),
+        "by_type_and_source": {f"{t} from {s}": n for (t, s), n in sorted(counts.items())},
     }
 
 

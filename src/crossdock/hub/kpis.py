@@ -110,8 +110,14 @@ class KpiQueries(Protocol):
         ...
 
     def message_outcomes(self, window: KpiWindow) -> tuple[int, int, int]:
-        """(messages received, rejected at intake, with at least one dead-lettered delivery)
-        for the messages received in the window."""
+        """(messages received, rejected at intake, failed after intake: at least one
+        dead-lettered delivery, or no route could transform it) for the messages received
+        in the window."""
+        ...
+
+    def unrouted_counts(self, window: KpiWindow) -> dict[tuple[str, str], int]:
+        """(document type, source) -> messages received in the window that no route (nor
+        other consumer) took: status `unrouted`."""
         ...
 
     def flow_instances(self, flow: str, window: KpiWindow) -> list[KpiFlowInstance]:
@@ -164,6 +170,7 @@ def compute_kpis(queries: KpiQueries, window: KpiWindow | None = None) -> dict[s
         "pod_update_speed": measures.pod_update_speed(milestones, proofs, window),
         "invoice_match_cycle_time": measures.invoice_match_cycle_time(invoices, approvals),
         "integration_failure_rate": measures.failure_rate(total, rejected, dead),
+        "unrouted_messages": measures.unrouted_messages(queries.unrouted_counts(window)),
         "replay_volume": measures.replay_volume(queries.replays(window)),
         "exceptions_raised": measures.exceptions_raised(queries.exception_counts(window)),
     }

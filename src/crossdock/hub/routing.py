@@ -7,17 +7,25 @@ endpoint's subject, all in the unit of work that also marks the message as proce
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import orjson
 
 from crossdock.hub.delivery_wire import encode_delivery
+from crossdock.hub.flows.exceptions import to_record
 from crossdock.hub.ids import new_id
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import BusEntry, Delivery, MessageStatus, StoredMessage
-from crossdock.mapping.transforms import EnvelopeInfo, apply_transform, lookup
+from crossdock.hub.routing_outcomes import (
+    UnroutedPolicy,
+    raise_unrouted,
+    sort_unmatched,
+    transform_failed,
+)
+from crossdock.mapping.transforms import EnvelopeInfo, TransformError, apply_transform, lookup
 
 DELIVERY_SUBJECT = "deliver.{lane}.{endpoint}"
 
@@ -86,24 +94,39 @@ def enqueue_delivery(uow: UnitOfWork, delivery: Delivery) -> None:
 
 @dataclass(slots=True)
 class RoutingResult:
-    """What one batch did: deliveries created, and entries that failed with why."""
+    """What one batch did: deliveries created, entries that failed with why (retried), and
+    entries whose message cannot be transformed (dead-lettered at once: `dead`)."""
 
     created: int = 0
     failed: list[tuple[BusEntry, str]] = field(default_factory=list)
+    dead: list[tuple[BusEntry, str]] = field(default_factory=list)
+    unrouted: int = 0
 
 
 class Router:
     """Consumer group handler for accepted documents, a batch per transaction."""
 
     def __init__(
-        self, routes: Sequence[Route], encoders: Mapping[str, DeferredEncoder] | None = None
+        self,
+        routes: Sequence[Route],
+        encoders: Mapping[str, DeferredEncoder] | None = None,
+        *,
+        unrouted: UnroutedPolicy | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.routes = list(routes)
+        self.unrouted = unrouted or UnroutedPolicy()
+        self._clock = clock
         self._encoders = dict(encoders or {})
         self._finishers: dict[str, Finisher] = {}
         self._by_type: dict[str, list[Route]] = {}
         for route in self.routes:
             self._by_type.setdefault(route.document_type, []).append(route)
+
+    def document_types(self) -> list[str]:
+        """The document types routing subscribes to: those some route takes, and those no
+        other consumer takes (so a message nobody acts on is marked `unrouted`)."""
+        return sorted({*self._by_type, *self.unrouted.watched_types()})
 
     def plan(self, message: StoredMessage, replay: int) -> list[Delivery]:
         """The deliveries one message needs (pure: no I/O)."""
@@ -126,13 +149,19 @@ class Router:
                 continue
             delivery_id = new_id()
             encoder = self._encoders.get(route.transform)
-            if encoder is not None:
-                self._finishers[delivery_id] = encoder.prepare(route, message.canonical, info)
-                content_type, body = encoder.content_type, b""
-            else:
-                content_type, body = apply_transform(
-                    route.transform, message.canonical, info, route.fields
-                )
+            try:
+                if encoder is not None:
+                    self._finishers[delivery_id] = encoder.prepare(route, message.canonical, info)
+                    content_type, body = encoder.content_type, b""
+                else:
+                    content_type, body = apply_transform(
+                        route.transform, message.canonical, info, route.fields
+                    )
+            except TransformError as exc:
+                text = str(exc)
+                raise TransformError(
+                    text if text.startswith("route ") else f"route {route.name!r}: {text}"
+                ) from exc
             planned.append(
                 Delivery(
                     id=delivery_id,
@@ -153,28 +182,42 @@ class Router:
     ) -> RoutingResult:
         """Route a batch: plan every message first, then claim and write only what planned.
 
-        A message that cannot be planned (a transform error) fails alone and is not claimed, so
-        its redelivery routes it; the inbox makes redelivery of the others harmless.
+        A message that cannot be planned fails alone and is not claimed: a transform error is
+        the message's fault, so it is `failed` with a `mapping` exception and its entry goes
+        to the dead letters at once (`result.dead`; a retry after fixing the route routes it);
+        any other error is retried by redelivery. The inbox makes redelivery of the others
+        harmless. A message no route matches is `unrouted` unless another consumer takes its
+        type (`UnroutedPolicy`; see `crossdock.hub.routing_outcomes`).
         """
         result = RoutingResult()
         self._finishers.clear()
         stored = uow.messages.get_many([e.message_id for e in entries], with_raw=False)
         plans: dict[tuple[str, int], list[Delivery]] = {}
+        untransformable: list[str] = []
         for entry in entries:
             message = stored.get(entry.message_id)
             try:
                 if message is None:
                     raise LookupError(f"message {entry.message_id} is not in the log")
                 plans[(entry.message_id, entry.replay)] = self.plan(message, entry.replay)
+            except TransformError as exc:
+                assert message is not None  # a missing message is a LookupError
+                raised = transform_failed(message, str(exc))
+                uow.exceptions.add(to_record(raised, id=new_id(), created_at=self._clock()))
+                untransformable.append(entry.message_id)
+                result.dead.append((entry, f"TransformError: {exc}"))
             except Exception as exc:
                 result.failed.append((entry, f"{type(exc).__name__}: {exc}"))
         fresh = uow.inbox.claim_many(consumer, list(plans))
         routed: list[str] = []
-        unrouted: list[str] = []
+        unmatched: list[StoredMessage] = []
         for claim, deliveries in plans.items():
             if claim not in fresh:
                 continue
-            (routed if deliveries else unrouted).append(claim[0])
+            if deliveries:
+                routed.append(claim[0])
+            else:
+                unmatched.append(stored[claim[0]])
             for delivery in deliveries:
                 finish = self._finishers.pop(delivery.id, None)
                 if finish is not None:
@@ -182,5 +225,10 @@ class Router:
                 enqueue_delivery(uow, delivery)
                 result.created += 1
         uow.messages.set_status(routed, MessageStatus.ROUTED)
-        uow.messages.set_status(unrouted, MessageStatus.UNROUTED)
+        uow.messages.set_status(untransformable, MessageStatus.FAILED)
+        if unmatched:
+            outcome = sort_unmatched(self.unrouted, unmatched)
+            uow.messages.set_status(outcome.unrouted, MessageStatus.UNROUTED)
+            raise_unrouted(uow, outcome.unexpected, self._clock)
+            result.unrouted = len(outcome.unrouted)
         return result

@@ -19,8 +19,9 @@ from crossdock.hub.delivery import EndpointDispatcher, delivery_group
 from crossdock.hub.policy import RetryPolicy
 from crossdock.hub.ports import Bus, UnitOfWork
 from crossdock.hub.records import BusEntry, ConsumerGroup
-from crossdock.hub.routing import Router
+from crossdock.hub.routing import Router, RoutingResult
 from crossdock.hub.store_runner import StoreRunner
+from crossdock.observability.metrics import HubMetrics
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,12 @@ def _next_idle(current: float, settings: LaneSettings, woken: bool) -> float:
 
 
 def route_group(lane: str, document_types: Sequence[str] | None = None) -> ConsumerGroup:
-    """The routing consumer of a lane, subscribed only to the document types some route takes.
+    """The routing consumer of a lane, subscribed to the document types the router must see
+    (`Router.document_types`: those some route takes, and those no other consumer takes).
 
-    Types nobody routes stay `accepted` in the log at no cost; when a route for them is added
-    later, `crossdock messages replay --type T --since ...` routes the backlog.
+    Types only other consumers take (flows, ...) stay `accepted` in the log at no routing
+    cost; when a route for them is added later, `crossdock messages replay --type T --since
+    ...` routes the backlog.
     """
     subjects = (
         (f"doc.{lane}.>",)
@@ -104,8 +107,10 @@ class Runtime:
         lane_for: Callable[[str], str],
         periodic: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
         consumers: Sequence[Consumer] = (),
+        metrics: HubMetrics | None = None,
     ) -> None:
         self._runner = runner
+        self._metrics = metrics
         self._bus = bus
         self._router = router
         self.dispatchers = {d.name: d for d in dispatchers}
@@ -125,11 +130,7 @@ class Runtime:
             log.warning("released %d leases left by a previous process", released)
         for lane in LANES:
             settings = self._lanes.get(lane, LaneSettings())
-            routed = [
-                r.document_type
-                for r in self._router.routes
-                if self._lane_for(r.document_type) == lane
-            ]
+            routed = [t for t in self._router.document_types() if self._lane_for(t) == lane]
             group = route_group(lane, routed)
             await self._runner.call(self._bus.ensure_group, group)
             if routed:
@@ -213,16 +214,25 @@ class Runtime:
         with self._runner.uow_factory() as uow:
             result = handler.handle_batch(uow, group, entries)
             uow.commit()
-        failed = {id(entry) for entry, _ in result.failed}
+        # The router's untransformable messages: their fault, dead-lettered without retries.
+        dead = result.dead if isinstance(result, RoutingResult) else []
+        failed = {id(entry) for entry, _ in [*result.failed, *dead]}
         for entry, error in result.failed:
             log.error("%s: handling %s failed: %s", group, entry.message_id, error)
+        for entry, error in dead:
+            log.error("%s: %s dead-lettered: %s", group, entry.message_id, error)
         self._bus.settle(
             group,
             ack=[e for e in entries if id(e) not in failed],
             nak=[
                 (e, self._handler_retry.delay(e.deliveries, None), err) for e, err in result.failed
             ],
+            dead=dead,
         )
+        if self._metrics is not None and isinstance(result, RoutingResult):
+            for outcome, count in (("unrouted", result.unrouted), ("untransformable", len(dead))):
+                if count:
+                    self._metrics.routing.labels(outcome).inc(count)
         return result.created
 
     async def _delivery_loop(

@@ -12,6 +12,7 @@ from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import Delivery
 from crossdock.hub.routing import Finisher, Route
 from crossdock.mapping.systems import render_outbound
+from crossdock.mapping.systems.engine import MapError
 from crossdock.mapping.transforms import EnvelopeInfo, TransformError
 
 
@@ -34,6 +35,8 @@ class SystemEncoder:
             body = render_outbound(route.map, canonical, context)
         except KeyError as exc:
             raise TransformError(f"route {route.name}: unknown map {route.map!r}") from exc
+        except MapError as exc:  # the document lacks what the map needs: the message's fault
+            raise TransformError(f"route {route.name}: map {route.map}: {exc}") from exc
 
         def finish(uow: UnitOfWork, delivery: Delivery) -> bytes:
             return body

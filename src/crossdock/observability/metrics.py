@@ -16,6 +16,7 @@ class HubMetrics:
     delivery_seconds: Histogram
     backlog: Gauge
     circuit_open: Gauge
+    routing: Counter
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -60,6 +61,13 @@ def build_metrics() -> HubMetrics:
             "crossdock_circuit_open",
             "1 when the endpoint's circuit breaker is open or half-open.",
             ["endpoint"],
+            registry=registry,
+        ),
+        routing=Counter(
+            "crossdock_routing_problems",
+            "Messages routing could not send anywhere: unrouted (no consumer) or "
+            "untransformable (a route's transform failed; dead-lettered).",
+            ["outcome"],
             registry=registry,
         ),
     )

@@ -10,7 +10,7 @@ clauses give the same answers.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -252,6 +252,16 @@ class SqlExceptionLog:
         actions = [*json.loads(current), action.as_dict()]
         self._conn.execute(
             update(e).where(e.c.id == exception_id).values(actions=json.dumps(actions))
+        )
+
+    def extend(self, exception_id: str, evidence: Sequence[str], data: Mapping[str, Any]) -> None:
+        self._conn.execute(
+            update(exceptions)
+            .where(exceptions.c.id == exception_id)
+            .values(
+                evidence=json.dumps(list(evidence)),
+                data=json.dumps(dict(data), separators=(",", ":"), default=str),
+            )
         )
 
     def counts(self) -> dict[tuple[str, str], int]:

@@ -25,7 +25,8 @@ from crossdock.hub.inventory.model import DriftRow, MovementDelivery, Reconcilia
 
 MOVEMENT = "stock_movement"
 IN_FLIGHT = ("accepted", "routed")
-UNDELIVERED = ("accepted", "routed", "failed")
+# An unrouted movement never reaches the ERP: undelivered for good, but not in flight.
+UNDELIVERED = ("accepted", "routed", "failed", "unrouted")
 
 
 class SqlInventoryStore:

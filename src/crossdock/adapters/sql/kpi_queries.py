@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, func, or_, select
 
 from crossdock.adapters.sql.flow_tables import exceptions, flow_instances
 from crossdock.adapters.sql.tables import bus_replays, deliveries, delivery_attempts, messages
@@ -100,12 +100,23 @@ class SqlKpiQueries:
                 *_between(m.received_at, window)
             )
         ).one()
+        dead_letters = select(d.message_id).where(d.status == "dead_lettered")
         dead = self._conn.execute(
-            select(func.count(func.distinct(d.message_id)))
-            .join(messages, m.id == d.message_id)
-            .where(d.status == "dead_lettered", *_between(m.received_at, window))
+            select(func.count()).where(
+                or_(m.status == "failed", m.id.in_(dead_letters)),
+                *_between(m.received_at, window),
+            )
         ).scalar_one()
         return int(total or 0), int(rejected or 0), int(dead or 0)
+
+    def unrouted_counts(self, window: KpiWindow) -> dict[tuple[str, str], int]:
+        m = messages.c
+        rows = self._conn.execute(
+            select(m.document_type, m.source, func.count())
+            .where(m.status == "unrouted", *_between(m.received_at, window))
+            .group_by(m.document_type, m.source)
+        )
+        return {(t, s): int(n) for t, s, n in rows}
 
     def flow_instances(self, flow: str, window: KpiWindow) -> list[KpiFlowInstance]:
         f = flow_instances.c

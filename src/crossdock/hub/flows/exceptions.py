@@ -35,6 +35,7 @@ class ExceptionCategory(enum.StrEnum):
     MISSING_MILESTONE = "missing_milestone"
     DUPLICATE = "duplicate"
     INVENTORY_DRIFT = "inventory_drift"
+    ROUTING = "routing"
 
 
 class ExceptionStatus(enum.StrEnum):
@@ -56,6 +57,7 @@ DEFAULT_OWNER: Mapping[ExceptionCategory, str] = {
     ExceptionCategory.MISSING_MILESTONE: "logistics",
     ExceptionCategory.DUPLICATE: "integration_support",
     ExceptionCategory.INVENTORY_DRIFT: "inventory_control",
+    ExceptionCategory.ROUTING: "integration_support",
 }
 
 

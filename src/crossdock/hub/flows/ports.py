@@ -7,10 +7,10 @@ commit together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from crossdock.hub.flows.exceptions import (
     ExceptionAction,
@@ -119,6 +119,11 @@ class ExceptionLog(Protocol):
 
     def note_action(self, exception_id: str, action: ExceptionAction) -> None:
         """Append an operator action (retry, replay) to the exception's audit trail."""
+        ...
+
+    def extend(self, exception_id: str, evidence: Sequence[str], data: Mapping[str, Any]) -> None:
+        """Replace an open exception's evidence and data (one exception collecting the
+        messages of one recurring cause, e.g. unrouted messages of one sender)."""
         ...
 
     def counts(self) -> dict[tuple[str, str], int]:
