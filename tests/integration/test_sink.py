@@ -202,3 +202,17 @@ def test_throughput_over_keep_alive(sink_process: tuple[str, Path]) -> None:
     rate = sum(done) / (time.perf_counter() - started)
     assert sum(done) == per_thread * threads
     assert rate > 3000, f"{rate:.0f} req/s"
+
+
+def test_a_slow_request_does_not_take_a_failure_injected_after_it_arrived(
+    client: httpx.Client,
+) -> None:
+    """Failures are decided when a request arrives, so a request still asleep in ``slow`` mode
+    never consumes the failure injected for the requests after it."""
+    client.post("/_fail", json={"mode": "slow", "delay": 0.6, "count": 1}).raise_for_status()
+    with pytest.raises(httpx.TimeoutException):
+        client.post("/in/a", content=b"{}", headers={"Idempotency-Key": "slow-1"}, timeout=0.1)
+    client.post("/_fail", json={"mode": "status", "status": 408, "count": 1}).raise_for_status()
+    time.sleep(0.9)  # the slow request wakes up meanwhile
+    answer = client.post("/in/a", content=b"{}", headers={"Idempotency-Key": "next-1"})
+    assert answer.status_code == 408

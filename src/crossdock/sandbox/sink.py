@@ -231,10 +231,12 @@ class SinkApp:
         client = scope.get("client")
         if client:
             state.clients.add((client[0], client[1]))
+        # Both are decided when the request arrives: a slow request still asleep must not take
+        # the failure a later test (or scenario step) injected for the requests after it.
         delay = state.next_delay()
+        status = state.next_failure()
         if delay:
             await asyncio.sleep(delay)
-        status = state.next_failure()
         if status is not None:
             await _respond(send, status, b'{"error":"injected failure"}')
             return
