@@ -71,7 +71,6 @@ def up(
     log_json: bool = typer.Option(False, "--log-json", help="JSON log lines"),
 ) -> None:
     """Start the hub: HTTP API, workers and scheduler, on the embedded store."""
-    from crossdock.adapters.sql.engine import make_engine
     from crossdock.adapters.sql.schema_version import SchemaMismatch
     from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.process_lock import StoreInUse, hold_store_lock
@@ -84,14 +83,12 @@ def up(
         hold_store_lock(settings.hub.data_dir)  # released by the kernel when this process ends
     except StoreInUse as exc:
         raise fail(str(exc)) from None
-    try:  # before binding the port: an empty store is created, a mismatched one refused
-        make_engine(settings.database_url).dispose()
-    except SchemaMismatch as exc:
-        raise fail(refusal(exc, settings, config)) from None
     try:
         serve(settings)
     except PortUnavailable as exc:
         raise fail(str(exc)) from None
+    except SchemaMismatch as exc:  # raised by `build_hub`, once the port is bound
+        raise fail(refusal(exc, settings, config)) from None
 
 
 @config_app.command("check")
