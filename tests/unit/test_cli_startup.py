@@ -51,7 +51,8 @@ def _loaded(modules: set[str], banned: tuple[str, ...]) -> list[str]:
     "args",
     [("--help",), ("messages", "--help"), ("messages", "list", "--help"), ("edi", "--help"),
      ("exceptions", "list", "--help"), ("inventory", "--help"), ("demo", "--help"),
-     ("sandbox", "up", "--help"), ("kpis", "--help")],
+     ("sandbox", "up", "--help"), ("kpis", "--help"), ("db", "--help"),
+     ("db", "upgrade", "--help")],
 )  # fmt: skip
 def test_help_imports_neither_server_nor_store(args: tuple[str, ...]) -> None:
     modules = _imported(*args)

@@ -27,6 +27,7 @@ from crossdock.entrypoints.cli_common import (
     settings_from,
     short_time,
 )
+from crossdock.entrypoints.cli_db import db_app, refusal
 from crossdock.entrypoints.cli_edi import edi_app
 from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
 from crossdock.entrypoints.cli_inventory import inventory_app
@@ -50,6 +51,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(exceptions_app, name="exceptions")
 app.add_typer(flows_app, name="flows")
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(db_app, name="db")
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)
 
@@ -69,6 +71,7 @@ def up(
     log_json: bool = typer.Option(False, "--log-json", help="JSON log lines"),
 ) -> None:
     """Start the hub: HTTP API, workers and scheduler, on the embedded store."""
+    from crossdock.adapters.sql.schema_version import SchemaMismatch
     from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.process_lock import StoreInUse, hold_store_lock
     from crossdock.entrypoints.server import serve
@@ -84,6 +87,8 @@ def up(
         serve(settings)
     except PortUnavailable as exc:
         raise fail(str(exc)) from None
+    except SchemaMismatch as exc:  # raised by `build_hub`, once the port is bound
+        raise fail(refusal(exc, settings, config)) from None
 
 
 @config_app.command("check")

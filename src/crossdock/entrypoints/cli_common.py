@@ -60,10 +60,15 @@ def settings_from(
 
 @contextlib.contextmanager
 def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
+    from crossdock.adapters.sql.schema_version import SchemaMismatch
     from crossdock.bootstrap.store import build_store  # SQLAlchemy: only when a store is used
+    from crossdock.entrypoints.cli_db import refusal
 
     settings = settings_from(config, data_dir)
-    store = build_store(settings)
+    try:
+        store = build_store(settings)
+    except SchemaMismatch as exc:  # read commands too: an old schema would fail them midway
+        raise fail(refusal(exc, settings, config)) from None
     try:
         yield settings, store
     finally:

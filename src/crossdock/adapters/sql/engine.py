@@ -9,12 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from crossdock.adapters.sql import (  # noqa: F401  (their tables join `metadata`)
-    flow_tables,
-    inventory_tables,
-)
 from crossdock.adapters.sql.prepared import raw_execute
-from crossdock.adapters.sql.tables import metadata
+from crossdock.adapters.sql.schema_version import ensure
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +47,10 @@ def sqlite_url(data_dir: Path) -> str:
 
 
 def make_engine(url: str, *, create_schema: bool = True) -> Engine:
-    """Build the engine for a database URL and create the schema when it is missing."""
+    """Build the engine for a database URL; with `create_schema`, check the store's schema
+    version (one query): an empty database is created at head, a store from the release
+    before migrations is stamped in place, and any other mismatch raises `SchemaMismatch`
+    (``crossdock db upgrade`` fixes a store behind head)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
@@ -68,5 +67,9 @@ def make_engine(url: str, *, create_schema: bool = True) -> Engine:
     else:
         engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     if create_schema:
-        metadata.create_all(engine)
+        try:
+            ensure(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     return engine

@@ -1,0 +1,124 @@
+"""`crossdock db upgrade|current|check`: the store's schema version (Alembic migrations).
+
+The hub and the operator commands refuse a store whose schema is not the one they run on,
+with one line naming the command to run (`refusal`); these commands are that fix.
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from crossdock.entrypoints.cli_common import (
+    ConfigOption,
+    DataDirOption,
+    console,
+    err_console,
+    fail,
+    settings_from,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from crossdock.adapters.sql.schema_version import SchemaMismatch, SchemaStatus
+    from crossdock.config import Settings
+
+db_app = typer.Typer(help="The store's schema: upgrade, current, check.", no_args_is_help=True)
+
+UrlOption = typer.Option(
+    None, "--url", help="database URL (overrides store.url and --data-dir)", show_default=False
+)
+
+
+def _where(settings: Settings, config: Path | None) -> str:
+    """The options that point a `crossdock db` command at this store."""
+    parts = [] if config is None else [f"--config {shlex.quote(str(config))}"]
+    if settings.store.url is None:
+        parts.append(f"--data-dir {shlex.quote(str(settings.hub.data_dir))}")
+    return " ".join(parts)
+
+
+def refusal(exc: SchemaMismatch, settings: Settings, config: Path | None) -> str:
+    """One line: what is wrong with the store's schema and the command that fixes it."""
+    return _advice(exc.status, _where(settings, config))
+
+
+def _advice(status: SchemaStatus, where: str) -> str:
+    from crossdock.adapters.sql.schema_version import SchemaState
+
+    if status.state is SchemaState.UNKNOWN:
+        return (
+            f"the store's schema is {status.describe()}: a newer release of crossdock wrote "
+            f"it; run that release (`crossdock db current {where}` shows the revision)"
+        )
+    return f"the store's schema is {status.describe()}: run `crossdock db upgrade {where}`"
+
+
+def _open(config: Path | None, data_dir: Path | None, url: str | None) -> tuple[Engine, str]:
+    """The engine (schema left as it is) and the options that name the same store."""
+    from crossdock.adapters.sql.engine import make_engine
+
+    if url is not None:
+        return make_engine(url, create_schema=False), f"--url {shlex.quote(url)}"
+    settings = settings_from(config, data_dir)
+    settings.hub.data_dir.mkdir(parents=True, exist_ok=True)
+    return make_engine(settings.database_url, create_schema=False), _where(settings, config)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    data_dir: Path = DataDirOption, config: Path = ConfigOption, url: str = UrlOption
+) -> None:
+    """Migrate the store to this release's schema (stop the hub first); nothing is lost."""
+    from crossdock.adapters.sql.schema_version import SchemaMismatch, current, upgrade
+
+    engine, where = _open(config, data_dir, url)
+    try:
+        before = current(engine)
+        after = upgrade(engine)
+    except SchemaMismatch as exc:
+        raise fail(f"{_advice(exc.status, where)}; nothing changed") from None
+    finally:
+        engine.dispose()
+    console.print(f"{before.describe()} -> {after.describe()}", highlight=False)
+
+
+@db_app.command("current")
+def db_current(
+    data_dir: Path = DataDirOption, config: Path = ConfigOption, url: str = UrlOption
+) -> None:
+    """Print the store's schema revision and how it stands against this release."""
+    from crossdock.adapters.sql.schema_version import current
+
+    engine, _ = _open(config, data_dir, url)
+    try:
+        status = current(engine)
+    finally:
+        engine.dispose()
+    console.print(f"{status.revision or '-'}  {status.describe()}", highlight=False)
+
+
+@db_app.command("check")
+def db_check(
+    data_dir: Path = DataDirOption, config: Path = ConfigOption, url: str = UrlOption
+) -> None:
+    """Exit 0 when the store is at this release's schema, 1 with the command to run."""
+    from crossdock.adapters.sql.schema_version import SchemaState, check
+
+    engine, where = _open(config, data_dir, url)
+    try:
+        status = check(engine)
+    finally:
+        engine.dispose()
+    if status.state is SchemaState.AT_HEAD:
+        console.print(f"[green]ok[/green]: {status.describe()}", highlight=False)
+        return
+    err_console.print(_advice(status, where), highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+__all__ = ["db_app", "refusal"]
