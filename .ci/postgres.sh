@@ -84,7 +84,7 @@ install_postgres() {
     say "PostgreSQL not found; installing it with apt-get"
     # Our cluster is throwaway; Debian's always-running "main" cluster is not wanted.
     mkdir -p /etc/postgresql-common/createcluster.d
-    echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/crossdock-ci.conf
+    echo "create_main_cluster = off" >/etc/postgresql-common/createcluster.d/crossdock-ci.conf
     if ! { DEBIAN_FRONTEND=noninteractive timeout 600 apt-get update -q &&
         DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q \
             --no-install-recommends postgresql; } >"$SETUP_LOG" 2>&1; then
