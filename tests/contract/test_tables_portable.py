@@ -27,11 +27,13 @@ from sqlalchemy import (
     create_engine,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 
 from crossdock.adapters.sql import flow_tables, inventory_tables
 from crossdock.adapters.sql.tables import messages, metadata
+from tests import pg
 
 # The modules whose tables join `metadata`; a table missing here would go unchecked.
 MODULE_TABLES = {
@@ -144,3 +146,23 @@ def test_messages_idempotency_key_is_unique_per_source_and_null_keys_are_not(
     with engine.connect() as conn:
         ids = conn.execute(select(messages.c.id).order_by(messages.c.id)).scalars().all()
     assert ids == ["01A", "01B", "01C", "01D"]
+
+
+def test_each_postgres_test_gets_a_schema_of_its_own_dropped_afterwards() -> None:
+    url = pg.base_url()
+    if url is None:
+        pytest.skip(pg.SKIP_REASON)
+    admin = create_engine(url)
+    try:
+        with pg.fresh_schema(url) as scoped:
+            eng = create_engine(scoped)
+            with eng.begin() as conn:
+                schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+                metadata.create_all(conn)
+            eng.dispose()
+            assert schema.startswith("t_")
+            assert "messages" in inspect(admin).get_table_names(schema=schema)
+            assert "messages" not in inspect(admin).get_table_names()  # not in public
+        assert schema not in inspect(admin).get_schema_names()
+    finally:
+        admin.dispose()
