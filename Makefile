@@ -16,7 +16,7 @@ INTAKE_DATA_DIR ?= ./var/demo
 SINK_PORT ?= 9101
 DEMO_COUNT ?= 200
 
-.PHONY: install demo demo-intake test lint typecheck layers unit bench bench-x12 bench-flows clean
+.PHONY: install demo demo-intake test test-pg lint typecheck layers unit bench bench-x12 bench-flows clean
 
 # uv comes from PyPI when the machine lacks it; everything else from uv.lock.
 $(UV):
@@ -50,6 +50,11 @@ unit: install
 	.venv/bin/pytest -q
 
 test: lint typecheck layers unit
+
+# `make test` with a throwaway PostgreSQL cluster (temp dir, loopback port, removed afterwards),
+# so the PostgreSQL tests run instead of skipping; what CI does (.ci/run, .ci/postgres.sh).
+test-pg: install
+	bash .ci/postgres.sh $(MAKE) test
 
 bench: install
 	$(PY) -m bench.run_all

@@ -19,7 +19,7 @@ from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
 from crossdock.hub.intake import IntakeRequest, prepare
 from crossdock.hub.records import InboundMessage
-from tests import processes
+from tests import pg, processes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -109,3 +109,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL in a fresh schema of its own (tests/pg.py); skips without a server."""
+    url = pg.base_url()
+    if url is None:
+        pytest.skip(pg.SKIP_REASON)
+    with pg.fresh_schema(url) as scoped:
+        yield scoped
