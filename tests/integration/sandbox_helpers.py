@@ -49,6 +49,17 @@ class Recorder:
     def heal(self) -> None:
         self.fail_status, self.fail_count = None, 0
 
+    def settle_and_clear(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Forget what was received once nothing more has arrived for ``quiet`` seconds: call
+        it after resetting the system, so a send the previous test left in flight lands before
+        the slate is wiped, not in the next test's assertions."""
+        deadline = time.monotonic() + timeout
+        seen = -1
+        while len(self.received) != seen and time.monotonic() < deadline:
+            seen = len(self.received)
+            time.sleep(quiet)
+        self.received.clear()
+
     def on(self, path_part: str) -> list[Received]:
         return [r for r in self.received if path_part in r.path]
 

@@ -27,10 +27,10 @@ def erp_url(hub: tuple[Recorder, str]) -> Iterator[str]:
 
 @pytest.fixture
 def erp(erp_url: str, hub: tuple[Recorder, str]) -> Iterator[httpx.Client]:
-    hub[0].received.clear()
     hub[0].heal()
     with httpx.Client(base_url=erp_url, timeout=5.0) as client:
         client.post("/_reset").raise_for_status()
+        hub[0].settle_and_clear()
         yield client
 
 

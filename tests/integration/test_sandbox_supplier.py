@@ -41,9 +41,9 @@ def portal_url(hub: tuple[Recorder, str]) -> Iterator[str]:
 
 @pytest.fixture
 def portal(portal_url: str, hub: tuple[Recorder, str]) -> Iterator[httpx.Client]:
-    hub[0].received.clear()
     with httpx.Client(base_url=portal_url, timeout=5.0) as client:
         client.post("/_reset").raise_for_status()
+        hub[0].settle_and_clear()
         yield client
 
 

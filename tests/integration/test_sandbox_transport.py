@@ -41,11 +41,11 @@ def urls(hub: tuple[Recorder, str]) -> Iterator[dict[str, str]]:
 
 @pytest.fixture
 def clients(urls: dict[str, str], hub: tuple[Recorder, str]) -> Iterator[dict[str, httpx.Client]]:
-    hub[0].received.clear()
     hub[0].heal()
     opened = {name: httpx.Client(base_url=url, timeout=5.0) for name, url in urls.items()}
     for client in opened.values():
         client.post("/_reset").raise_for_status()
+        hub[0].settle_and_clear()
     yield opened
     for client in opened.values():
         client.close()

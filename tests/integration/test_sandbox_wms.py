@@ -29,9 +29,9 @@ def wms_url(hub: tuple[Recorder, str]) -> Iterator[str]:
 
 @pytest.fixture
 def wms(wms_url: str, hub: tuple[Recorder, str]) -> Iterator[httpx.Client]:
-    hub[0].received.clear()
     with httpx.Client(base_url=wms_url, timeout=5.0) as client:
         client.post("/_reset").raise_for_status()
+        hub[0].settle_and_clear()
         client.post("/_config", json={"settings": {"auto_receive_after": None}})
         client.post("/_config", json={"settings": {"auto_fulfil_after": None}})
         yield client

@@ -19,8 +19,8 @@ from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
-from crossdock.entrypoints.api.refusals import media_type, refusal
-from crossdock.entrypoints.api.requests import BodyTooLarge, body_doc, bounded_body, hub_of
+from crossdock.entrypoints.api.refusals import document_body
+from crossdock.entrypoints.api.requests import body_doc, hub_of
 from crossdock.hub.inbound_systems import (
     CHANNEL,
     UNMAPPED_TYPE,
@@ -70,19 +70,9 @@ async def post_inbound(request: Request, source: str) -> Response:
     if source not in hub.inbound.systems():
         known = ", ".join(hub.inbound.systems()) or "none"
         raise Problem(404, f"unknown system {source[:64]!r} (configured: {known})")
-    try:
-        body = await bounded_body(request, hub.limits.document_bytes)
-    except BodyTooLarge as exc:
-        raise await refusal(
-            hub,
-            413,
-            exc.detail,
-            document_type=UNMAPPED_TYPE,
-            source=source,
-            channel=CHANNEL,
-            content_type=media_type(request.headers.get("content-type")),
-            raw=exc.prefix,
-        ) from None
+    body = await document_body(
+        hub, request, document_type=UNMAPPED_TYPE, source=source, channel=CHANNEL
+    )
     try:
         receipt = await hub.inbound.receive(source, request.headers, body)
     except UnknownSystem:

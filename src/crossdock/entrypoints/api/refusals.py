@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from starlette.requests import Request
+
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem
+from crossdock.entrypoints.api.requests import BodyTooLarge, bounded_body
 from crossdock.hub.group_commit import Overloaded
 from crossdock.hub.intake import IntakeRequest, reject
 from crossdock.hub.limits import REFUSED_BODY_KEEP, SOURCE_CHARS
@@ -51,3 +54,23 @@ async def refusal(
 def media_type(content_type: str | None) -> str:
     """The media type of a Content-Type header, lower case, without parameters."""
     return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+async def document_body(
+    hub: HubServices, request: Request, *, document_type: str, source: str, channel: str
+) -> bytes:
+    """The request's body within `max_body_bytes`; past it, the refusal recorded and raised
+    (the JSON channels of business systems and carriers share this rule)."""
+    try:
+        return await bounded_body(request, hub.limits.document_bytes)
+    except BodyTooLarge as exc:
+        raise await refusal(
+            hub,
+            413,
+            exc.detail,
+            document_type=document_type,
+            source=source,
+            channel=channel,
+            content_type=media_type(request.headers.get("content-type")),
+            raw=exc.prefix,
+        ) from None

@@ -19,8 +19,8 @@ from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
-from crossdock.entrypoints.api.refusals import media_type, refusal
-from crossdock.entrypoints.api.requests import BodyTooLarge, body_doc, bounded_body, hub_of
+from crossdock.entrypoints.api.refusals import document_body
+from crossdock.entrypoints.api.requests import body_doc, hub_of
 from crossdock.hub.webhooks import (
     CHANNEL,
     DOCUMENT_TYPE,
@@ -72,19 +72,9 @@ async def post_carrier_webhook(request: Request, carrier: str) -> Response:
     if carrier not in hub.webhooks.carriers():
         known = ", ".join(hub.webhooks.carriers()) or "none"
         raise Problem(404, f"unknown carrier {carrier[:64]!r} (configured: {known})")
-    try:
-        body = await bounded_body(request, hub.limits.document_bytes)
-    except BodyTooLarge as exc:
-        raise await refusal(
-            hub,
-            413,
-            exc.detail,
-            document_type=DOCUMENT_TYPE,
-            source=carrier,
-            channel=CHANNEL,
-            content_type=media_type(request.headers.get("content-type")),
-            raw=exc.prefix,
-        ) from None
+    body = await document_body(
+        hub, request, document_type=DOCUMENT_TYPE, source=carrier, channel=CHANNEL
+    )
     try:
         receipt = await hub.webhooks.receive(carrier, request.headers, body)
     except UnknownCarrier:
