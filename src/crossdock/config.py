@@ -23,7 +23,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    HttpUrl,
     JsonValue,
     SecretStr,
     ValidationError,
@@ -33,6 +32,13 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from crossdock.config_carriers import CarrierConfig
+from crossdock.config_endpoints import (
+    CircuitConfig,
+    EndpointConfig,
+    FolderEndpointConfig,
+    HttpEndpointConfig,
+    RetryConfig,
+)
 from crossdock.config_file import ConfigError, ConfigProblem, Loc
 from crossdock.config_flows import FlowsConfig
 from crossdock.config_inventory import InventoryReconciliationConfig
@@ -42,6 +48,7 @@ from crossdock.config_sources import read_sources
 from crossdock.config_systems import SystemConfig
 
 __all__ = [
+    "CircuitConfig",
     "ConfigError",
     "ConfigProblem",
     "EndpointConfig",
@@ -49,6 +56,7 @@ __all__ = [
     "HttpEndpointConfig",
     "Lane",
     "PartnerConfig",
+    "RetryConfig",
     "RouteConfig",
     "Settings",
     "check_config",
@@ -154,61 +162,6 @@ class LanesConfig(_Section):
 
     critical: LaneConfig = Field(default_factory=LaneConfig)
     bulk: BulkLaneConfig = Field(default_factory=BulkLaneConfig)
-
-
-class RetryConfig(_Section):
-    """Exponential backoff with jitter while the endpoint fails; a delivery still failing
-    ``max_age_seconds`` after it was routed becomes a dead letter (see `DeliveryBudget`)."""
-
-    max_age_seconds: float = Field(
-        3 * 86_400, gt=0, description="endpoint failures past this age dead-letter (3 days)"
-    )
-    max_attempts: int | None = Field(
-        None,
-        gt=0,
-        description="optional cap on attempts too; unset: only max_age_seconds counts (a cap"
-        " turns a long outage into dead letters)",
-    )
-    initial_backoff_seconds: float = Field(0.5, gt=0)
-    multiplier: float = Field(2.0, ge=1)
-    max_backoff_seconds: float = Field(300, gt=0)
-    jitter: float = Field(0.2, ge=0, le=1, description="fraction of the backoff, randomized")
-
-
-class CircuitConfig(_Section):
-    """Stop calling a receiver that keeps failing, and try again after a pause."""
-
-    failure_threshold: int = Field(5, gt=0)
-    reset_timeout_seconds: float = Field(30, gt=0)
-
-
-class _EndpointBase(_Section):
-    """Delivery policy shared by every kind of endpoint: a full disk fails like a 503."""
-
-    concurrency: int = Field(16, gt=0, description="deliveries in flight")
-    retry: RetryConfig = Field(default_factory=RetryConfig)
-    circuit: CircuitConfig = Field(default_factory=CircuitConfig)
-
-
-class HttpEndpointConfig(_EndpointBase):
-    """A receiver reached over HTTP. Credentials go in ``token``, never in ``headers``."""
-
-    type: Literal["http"]
-    url: HttpUrl
-    method: Literal["POST", "PUT", "PATCH"] = "POST"
-    timeout_seconds: float = Field(10, gt=0)
-    headers: dict[str, str] = Field(default_factory=dict)
-    token: SecretStr | None = None
-
-
-class FolderEndpointConfig(_EndpointBase):
-    """A receiver that picks files up from a directory (the oldest integration there is)."""
-
-    type: Literal["folder"]
-    path: Path
-
-
-EndpointConfig = Annotated[HttpEndpointConfig | FolderEndpointConfig, Field(discriminator="type")]
 
 
 def _as_list(value: Any) -> Any:
