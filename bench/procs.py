@@ -59,6 +59,10 @@ class Processes:
         self._procs.append((name, proc))
         return proc
 
+    def running(self) -> list[tuple[str, subprocess.Popen[bytes]]]:
+        """The started processes not stopped yet, by name."""
+        return list(self._procs)
+
     def log_tail(self, name: str, lines: int = 20) -> str:
         path = self.log_dir / f"{name}.log"
         if not path.exists():
