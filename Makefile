@@ -16,7 +16,7 @@ INTAKE_DATA_DIR ?= ./var/demo
 SINK_PORT ?= 9101
 DEMO_COUNT ?= 200
 
-.PHONY: install demo demo-intake test test-pg lint typecheck layers unit bench bench-x12 bench-flows clean
+.PHONY: install demo demo-intake test test-pg lint typecheck layers unit bench bench-x12 bench-flows bench-profiles clean
 
 # uv comes from PyPI when the machine lacks it; everything else from uv.lock.
 $(UV):
@@ -66,6 +66,14 @@ bench-x12: install
 # Only the flows suite: 10,000 POs + 10,000 sales orders through the sandbox and the hub.
 bench-flows: install
 	$(PY) -m bench.run_all --only flows
+
+# Only the profiles suite: intake, end to end and the clean flows scenario (2,000 + 2,000) on the
+# embedded default, PostgreSQL with one process, and PostgreSQL with 1 api + 2 workers, side by
+# side in one run (its own throwaway PostgreSQL cluster, fsync on). PROFILES_ARGS: e.g. --quick,
+# --workers 1,2, --postgres-url URL, --pg-fast (see bench/profiles.py).
+PROFILES_ARGS ?=
+bench-profiles: install
+	$(PY) -m bench.profiles $(PROFILES_ARGS)
 
 clean:
 	rm -rf .venv .venv-tools var .pytest_cache .mypy_cache .ruff_cache

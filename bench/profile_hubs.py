@@ -206,6 +206,20 @@ def snapshot(hubs: HubSet) -> dict[str, dict[str, float | None]]:
     }
 
 
+def settled_snapshot(hubs: HubSet, wait: float = 5.0) -> dict[str, dict[str, float | None]]:
+    """A snapshot once the delivery counters stop moving (up to ``wait`` s): a process counts
+    a delivery when it records the outcome, a moment after the sink has answered it."""
+    deadline = time.monotonic() + wait
+    last = snapshot(hubs)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = snapshot(hubs)
+        if all(now[n]["deliveries"] == last[n]["deliveries"] for n in now):
+            return now
+        last = now
+    return last
+
+
 def shares(
     before: dict[str, dict[str, float | None]], after: dict[str, dict[str, float | None]]
 ) -> dict[str, dict[str, Any]]:

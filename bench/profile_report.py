@@ -45,20 +45,23 @@ def _ge(a: float | None, b: float | None) -> bool | None:
 
 
 def _worker_spread(name: str, col: dict[str, Any], n: int) -> list[dict[str, Any]]:
-    """Each worker did at least half an even share (deliveries, else CPU) in e2e and flows."""
+    """Each worker did at least half an even share of what the workers did together (by
+    deliveries when every worker reports them, else by CPU seconds), in e2e and flows."""
     out = []
     for measurement in ("e2e", "flows"):
         per = _get(col, "results", measurement, "shares") or {}
         workers = {p: s for p, s in per.items() if p.startswith("worker-")}
         if not workers:
             continue
-        basis = "deliveries" if all(s.get("deliveries") is not None for s in workers.values()) \
-            else "cpu_s"  # fmt: skip
-        own = [s.get(f"{basis}_share") for s in workers.values()]
-        least = None if None in own else min(own)  # type: ignore[type-var]
+        has_deliveries = all(s.get("deliveries") is not None for s in workers.values())
+        basis = "deliveries" if has_deliveries else "cpu_s"
+        done = [s.get(basis) for s in workers.values()]
+        total = sum(v for v in done if v is not None)
+        least = None if None in done or not total else min(done) / total  # type: ignore[type-var,operator]
         out.append(_target(f"{name}: {measurement} work spreads over the workers",
-                           f"each worker's {basis} share >= {0.5 / n:.2f}", least,
-                           None if least is None else least >= 0.5 / n))  # fmt: skip
+                           f"each worker's share of the workers' {basis} >= {0.5 / n:.2f}",
+                           least, False if total == 0 else None if least is None
+                           else least >= 0.5 / n))  # fmt: skip
     return out
 
 

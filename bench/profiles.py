@@ -57,6 +57,7 @@ from bench.profile_hubs import (
     EMBEDDED,
     PG_ONE,
     Profile,
+    settled_snapshot,
     shares,
     snapshot,
     split_commands,
@@ -183,7 +184,7 @@ def measure_e2e(run: Run, plan: Plan, profile: Profile, store_url: str | None) -
         "intake_seconds": load.get("limit_s"), "intake_tool": load.get("tool"),
         "sink": sink_stats(sink),  # duplicates: redeliveries the sink absorbed
     }  # fmt: skip
-    out["shares"] = shares(before, snapshot(hubs))
+    out["shares"] = shares(before, settled_snapshot(hubs))
     if not complete:
         return out
     wall_start = time.time() + 1.0  # the open loop's first second is its warm-up

@@ -6,9 +6,12 @@
 Each scenario starts its own processes (hub, bare baseline, sink, load generator) on loopback
 and stops them afterwards, also when it fails; a failed scenario is reported and the others
 still run. The default run takes about two to three minutes; ``--quick`` a few seconds each.
-After the hub scenarios comes the X12 suite (reader, validator and mapper against pyx12 and
+After the hub scenarios come the X12 suite (reader, validator and mapper against pyx12 and
 node-x12 on generated files of 50 and 500 MB, a few more minutes); its report goes to
 ``bench/results/x12-latest.json`` and, in a full run, under ``"x12"`` in ``latest.json``.
+Then the flows suite (``flows-latest.json``) and the profiles suite (``bench/profiles.py``:
+the embedded default next to PostgreSQL with one process and with 1 api + 2 workers;
+``profiles-latest.json``, its figures and targets under ``"profiles"``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import os
 import platform
 import shutil
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -34,7 +38,7 @@ from bench.flows_bench import run_flows
 from bench.flows_bench import save as save_flows
 from bench.hub import Run
 from bench.payloads import write_template
-from bench.procs import RESULTS, TMP, Processes
+from bench.procs import REPO, RESULTS, TMP, Processes
 from bench.scenarios import SCENARIOS, Plan
 from bench.x12_bench import print_report as print_x12_report
 from bench.x12_bench import run_suite as run_x12_suite
@@ -42,7 +46,8 @@ from bench.x12_bench import save as save_x12
 
 X12 = "x12"
 FLOWS = "flows"
-SUITES = (X12, FLOWS)
+PROFILES = "profiles"
+SUITES = (X12, FLOWS, PROFILES)
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
@@ -185,6 +190,20 @@ def _run_flows(console: Console, quick: bool) -> dict[str, Any] | None:
     return report
 
 
+def _run_profiles(console: Console, quick: bool) -> dict[str, Any] | None:
+    """The profiles suite (bench/profiles.py, its own process: it prints its own tables and
+    writes ``profiles-latest.json``); its figures and targets, or None when it failed."""
+    console.print(f"[bold]{PROFILES}[/] ... (load average {round(os.getloadavg()[0], 2)})")
+    argv = [sys.executable, "-m", "bench.profiles", *(["--quick"] if quick else [])]
+    done = subprocess.run(argv, cwd=REPO, check=False)
+    latest = RESULTS / "profiles-latest.json"
+    if done.returncode != 0 or not latest.exists():
+        console.print(f"[red]{PROFILES} failed[/] (exit {done.returncode})")
+        return None
+    report: dict[str, Any] = json.loads(latest.read_text())
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="crossdock benchmarks")
     parser.add_argument("--quick", action="store_true", help="a few seconds per scenario")
@@ -212,10 +231,12 @@ def main() -> int:
     console = Console()
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}"
     with_x12, with_flows = X12 in names, FLOWS in names
-    names = [n for n in names if n not in SUITES]
-    if not names:  # only the suites: the hub's latest.json stays as it was
+    with_profiles = PROFILES in names
+    if set(names) <= set(SUITES):  # only suites: the hub's latest.json stays as it was
         ok = not with_x12 or _run_x12(console, args.quick, run_id) is not None
-        return 0 if ok and (not with_flows or _run_flows(console, args.quick)) else 1
+        ok = ok and (not with_flows or _run_flows(console, args.quick) is not None)
+        return 0 if ok and (not with_profiles or _run_profiles(console, args.quick)) else 1
+    names = [n for n in names if n not in SUITES]
     _clean_old_runs()
     tmp = TMP / run_id  # per run, so concurrent runs (and manual wrk runs) do not collide
     template_file = tmp / "po_template.json"
@@ -244,6 +265,9 @@ def main() -> int:
     flows_report = _run_flows(console, args.quick) if with_flows else None
     if with_flows and flows_report is None:
         errors[FLOWS] = "the flows suite failed (see above)"
+    profiles_report = _run_profiles(console, args.quick) if with_profiles else None
+    if with_profiles and profiles_report is None:
+        errors[PROFILES] = "the profiles suite failed (see above)"
     report = {
         "run_id": run_id,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -268,6 +292,12 @@ def main() -> int:
         report["x12"] = {"figures": x12_report["figures"], "file": "x12-latest.json"}
     if flows_report is not None:
         report["flows"] = {"flows_per_s": flows_report["flows_per_s"], "file": "flows-latest.json"}
+    if profiles_report is not None:
+        report["profiles"] = {
+            "figures": profiles_report["figures"],
+            "targets": profiles_report["targets"],
+            "file": "profiles-latest.json",
+        }
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=2, default=str)
     (RESULTS / "latest.json").write_text(text)
