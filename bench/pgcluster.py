@@ -77,8 +77,7 @@ class Server:
     def read_settings(self) -> dict[str, str]:
         with self._admin() as conn:
             self.settings = {
-                name: str(conn.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
-                for name in SETTINGS
+                name: str(conn.execute(f"SHOW {name}").fetchone()[0]) for name in SETTINGS
             }
         return self.settings
 

@@ -113,8 +113,11 @@ def _data_dir(tmp: Path, name: str) -> Path:
 
 
 def _serve(procs: Processes, tmp: Path, name: str, command: str, config: Path, port: int) -> str:
+    """``crossdock up`` or ``crossdock api`` on ``port``; its own data dir when it takes one."""
     argv = [*hub_command(), command, "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", str(_data_dir(tmp, name)), "--config", str(config)]  # fmt: skip
+            "--config", str(config)]  # fmt: skip
+    if command == "up" or _option(command, "--data-dir"):
+        argv += ["--data-dir", str(_data_dir(tmp, name))]
     procs.start(name, argv)
     base = f"http://127.0.0.1:{port}"
     procs.wait_ready(name, f"{base}/healthz", timeout=90)

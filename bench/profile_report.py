@@ -57,7 +57,7 @@ def _worker_spread(name: str, col: dict[str, Any], n: int) -> list[dict[str, Any
         basis = "deliveries" if has_deliveries else "cpu_s"
         done = [s.get(basis) for s in workers.values()]
         total = sum(v for v in done if v is not None)
-        least = None if None in done or not total else min(done) / total  # type: ignore[type-var,operator]
+        least = None if None in done or not total else min(done) / total
         out.append(_target(f"{name}: {measurement} work spreads over the workers",
                            f"each worker's share of the workers' {basis} >= {0.5 / n:.2f}",
                            least, False if total == 0 else None if least is None
