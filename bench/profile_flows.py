@@ -27,7 +27,7 @@ from bench.profile_hubs import (
     EMBEDDED,
     PG_ONE,
     Profile,
-    settled_snapshot,
+    final_snapshot,
     shares,
     snapshot,
     split_profile,
@@ -65,7 +65,7 @@ def run(profile: Profile, store_url: str | None, tmp: Path, pos: int, orders: in
             report = run_scenario(hubs.base, landscape, purchase_orders=pos, orders=orders,
                                   suppliers=SCENARIOS["clean"]["suppliers"], faults=set(),
                                   seed=7, timeout=timeout)  # fmt: skip
-            after = settled_snapshot(hubs)
+            after = final_snapshot(procs, hubs)
             summary = summarize(hubs.base, report)
     finally:
         landscape.stop()

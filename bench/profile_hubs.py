@@ -11,11 +11,12 @@ Profiles (``bench/profiles.py`` measures them side by side):
 Every process gets its own data dir (the embedded store's one-process-per-data-dir lock must
 never be what serializes workers) and the same YAML config, with ``store.url`` in it.
 
-The work share per worker comes from two sources, both read before and after the measured
-phase: the Prometheus counter ``crossdock_delivery_attempts_total{outcome="ok"}`` from a
-process that serves ``/metrics`` (the all-in-one hub and the api always do; a worker when its
-command takes ``--port``/``--metrics-port``), and the process's CPU seconds from
-``/proc/<pid>/stat`` (always available: the share of the machine each process used).
+The work share per process: deliveries (successful attempts) from the Prometheus counter
+``crossdock_delivery_attempts_total{outcome="ok"}`` of a process that serves ``/metrics`` (the
+all-in-one hub, the api, a worker whose command takes ``--port``/``--metrics-port``), read
+before and after the measured phase; for a worker that serves no port, from the line it logs
+when stopped (``crossdock worker stopped: deliveries ok=N (...)``), so workers are stopped at
+the end of each measurement. CPU seconds from ``/proc/<pid>/stat`` for every process, always.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from bench.hub import hub_command
 from bench.procs import Processes, free_port
 
 _TICK = os.sysconf("SC_CLK_TCK")
+_UP = re.compile(r"worker (is )?up\b")
+#: The last line a worker without a port logs when stopped: ``... stopped: deliveries ok=N ...``
+_LOGGED_SHARE = re.compile(r"stopped: deliveries ok=(\d+)")
 _OK_DELIVERIES = re.compile(r'^crossdock_delivery_attempts_total\{[^}]*outcome="ok"[^}]*\}\s+(\S+)',
                             re.MULTILINE)  # fmt: skip
 
@@ -143,10 +147,13 @@ def _worker(procs: Processes, tmp: Path, name: str, config: Path) -> str | None:
     if port:
         procs.wait_ready(name, f"http://127.0.0.1:{port}/healthz", timeout=90)
         return f"http://127.0.0.1:{port}/metrics"
-    time.sleep(2.0)  # no health URL: give it time to connect, then insist it is alive
-    if proc.poll() is not None:
-        raise RuntimeError(f"{name} exited with {proc.returncode}:\n{procs.log_tail(name)}")
-    return None
+    # No health URL: ready once it logs that it is up (`crossdock worker up (...)`).
+    log, deadline = procs.log_dir / f"{name}.log", time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        if log.exists() and _UP.search(log.read_text(errors="replace")):
+            return None
+        time.sleep(0.1)
+    raise RuntimeError(f"{name} not up (exit {proc.poll()}):\n{procs.log_tail(name)}")
 
 
 def start_profile(
@@ -198,15 +205,36 @@ def ok_deliveries(metrics_url: str) -> float | None:
     return None
 
 
+def _deliveries(hubs: HubSet, name: str) -> float | None:
+    if name in hubs.metrics:
+        return ok_deliveries(hubs.metrics[name])
+    # A worker without a port counts from its start and says so when it stops (final_snapshot)
+    return 0.0 if name in hubs.workers else None
+
+
 def snapshot(hubs: HubSet) -> dict[str, dict[str, float | None]]:
     """Per process: CPU seconds so far and deliveries so far (None: not measurable)."""
     return {
-        name: {
-            "cpu_s": cpu_seconds(pid),
-            "deliveries": ok_deliveries(hubs.metrics[name]) if name in hubs.metrics else None,
-        }
+        name: {"cpu_s": cpu_seconds(pid), "deliveries": _deliveries(hubs, name)}
         for name, pid in hubs.pids.items()
     }
+
+
+def final_snapshot(procs: Processes, hubs: HubSet) -> dict[str, dict[str, float | None]]:
+    """The snapshot at the end of a measurement; then the workers that serve no port are
+    stopped (SIGTERM: each finishes its batch in hand) and their deliveries read from the
+    line they log when they stop (counted from their start, so one preflight PO is in it)."""
+    snap = settled_snapshot(hubs)
+    for name in hubs.workers:
+        if name in hubs.metrics:
+            continue
+        proc = next((p for n, p in procs.running() if n == name), None)
+        if proc is not None:
+            procs.stop(proc, grace=30.0)
+        log = procs.log_dir / f"{name}.log"
+        found = _LOGGED_SHARE.findall(log.read_text(errors="replace")) if log.exists() else []
+        snap[name]["deliveries"] = float(found[-1]) if found else None
+    return snap
 
 
 def settled_snapshot(hubs: HubSet, wait: float = 5.0) -> dict[str, dict[str, float | None]]:

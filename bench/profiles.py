@@ -57,7 +57,7 @@ from bench.profile_hubs import (
     EMBEDDED,
     PG_ONE,
     Profile,
-    settled_snapshot,
+    final_snapshot,
     shares,
     snapshot,
     split_commands,
@@ -184,8 +184,8 @@ def measure_e2e(run: Run, plan: Plan, profile: Profile, store_url: str | None) -
         "intake_seconds": load.get("limit_s"), "intake_tool": load.get("tool"),
         "sink": sink_stats(sink),  # duplicates: redeliveries the sink absorbed
     }  # fmt: skip
-    out["shares"] = shares(before, settled_snapshot(hubs))
     if not complete:
+        out["shares"] = shares(before, final_snapshot(run.procs, hubs))
         return out
     wall_start = time.time() + 1.0  # the open loop's first second is its warm-up
     lat = _open_loop(run, hubs.base, plan, f"{tag}-lat")
@@ -199,6 +199,7 @@ def measure_e2e(run: Run, plan: Plan, profile: Profile, store_url: str | None) -
         "delivered_all": got >= target,
         "end_to_end_ms": end_to_end_latencies(engine_url, f"{tag}-lat", wall_start),
     }
+    out["shares"] = shares(before, final_snapshot(run.procs, hubs))  # throughput + latency
     return out
 
 
