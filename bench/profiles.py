@@ -35,6 +35,7 @@ import dataclasses
 import json
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -110,7 +111,17 @@ def _route_config(sink_url: str | None) -> dict[str, Any]:
 
 
 def _store(server: Server | None, profile: Profile, tag: str) -> str | None:
-    return server.fresh_database(f"{tag}_{profile.name}".replace("-", "_")) if server else None
+    """A fresh PostgreSQL database for a PostgreSQL column; None (its own SQLite file in a
+    fresh data dir) for the embedded one."""
+    if server is None or not profile.postgres:
+        return None
+    return server.fresh_database(f"{tag}_{profile.name}".replace("-", "_"))
+
+
+def _redacted(url: str | None) -> str | None:
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True) if url else None
 
 
 def _store_engine_url(tmp: Path, store_url: str | None) -> str:
@@ -266,6 +277,7 @@ def main() -> int:
     parser.add_argument("--flows", type=int, default=None, help="POs (and as many orders)")
     parser.add_argument("--latency-rate", type=float, default=None)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--keep-tmp", action="store_true", help="keep the stores (logs stay)")
     args = parser.parse_args()
     plan = Plan.quick() if args.quick else Plan()
     overrides = {"e2e_messages": args.e2e_messages, "flows": args.flows,
@@ -287,7 +299,8 @@ def main() -> int:
         for measurement in only:
             for col in (c for c in cols if not c.skipped):
                 name = f"{measurement}/{col.profile.name}"
-                console.print(f"[bold]{name}[/] ... (load average {os.getloadavg()[0]:.2f})")
+                load = round(os.getloadavg()[0], 2)
+                console.print(f"[bold]{name}[/] ... (load average {load})")
                 scratch = tmp / f"{measurement}-{col.profile.name}"
                 with Processes(scratch / "logs") as procs:
                     run = Run(procs, scratch, run_id, template_file.read_text(), template_file)
@@ -295,7 +308,8 @@ def main() -> int:
                         store_url = _store(server, col.profile, measurement)
                         col.results[measurement] = MEASURE[measurement](run, plan, col.profile,
                                                                         store_url)  # fmt: skip
-                        col.results[measurement]["load_average_before"] = os.getloadavg()[0]
+                        col.results[measurement]["load_average_before"] = load
+                        col.results[measurement]["store"] = _redacted(store_url) or "sqlite"
                     except Exception:
                         errors[name] = traceback.format_exc()
                         console.print(f"[red]{name} failed[/]\n{errors[name]}")
@@ -330,7 +344,10 @@ def main() -> int:
     (RESULTS / f"profiles-{run_id}.json").write_text(text)
     print_report(console, report)
     console.print(f"written to {RESULTS / 'profiles-latest.json'} ({report['seconds']} s)")
-    missed = any(t["met"] is False for t in report["targets"])
+    if not args.keep_tmp:  # the logs stay, the stores and the sandbox's state go
+        for sub in [*tmp.glob("*/*/data"), *tmp.glob("*/sandbox")]:
+            shutil.rmtree(sub, ignore_errors=True)
+    missed = any(t["met"] is False and t["kind"] == "target" for t in report["targets"])
     return 1 if errors or (args.strict and missed) else 0
 
 

@@ -83,3 +83,26 @@ def test_worker_spread_uses_deliveries_else_cpu_among_the_workers_only() -> None
     assert spread["no_metrics"]["met"] is True and "cpu_s" in spread["no_metrics"]["rule"]
     assert spread["no_metrics"]["value"] == 3.0 / 7.0
     assert spread["idle"]["met"] is False
+
+
+class _Server:
+    """Stands in for bench.pgcluster.Server: hands out database URLs, remembers the tags."""
+
+    def __init__(self) -> None:
+        self.tags: list[str] = []
+
+    def fresh_database(self, tag: str) -> str:
+        self.tags.append(tag)
+        return f"postgresql+psycopg://bench@127.0.0.1:5432/{tag}"
+
+
+def test_only_the_postgres_columns_get_a_postgres_store() -> None:
+    from bench.profile_hubs import EMBEDDED, PG_ONE, split_profile
+    from bench.profiles import _store
+
+    server = _Server()
+    assert _store(server, EMBEDDED, "intake") is None  # type: ignore[arg-type]
+    assert _store(server, PG_ONE, "intake") is not None  # type: ignore[arg-type]
+    assert _store(server, split_profile(2), "flows") is not None  # type: ignore[arg-type]
+    assert _store(None, PG_ONE, "e2e") is None
+    assert server.tags == ["intake_pg_1", "flows_pg_api_2w"]
