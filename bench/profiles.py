@@ -69,6 +69,7 @@ from bench.profile_report import print_report, summarize
 from bench.wrkrun import run_load
 
 MEASUREMENTS = ("intake", "e2e", "flows")
+OPEN_LOOP_WARMUP = 1.0  # seconds of the latency run not counted
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,8 +143,9 @@ def measure_intake(run: Run, plan: Plan, profile: Profile, store_url: str | None
 def _open_loop(run: Run, base: str, plan: Plan, tag: str) -> dict[str, Any]:
     argv = [sys.executable, "-m", "bench.loadgen", "--url", f"{base}{INTAKE_PATH}",
             "--template", str(run.template_file), "--run-id", tag,
-            "--rate", str(plan.latency_rate), "--duration", str(plan.latency_duration + 1.0),
-            "--warmup", "1.0"]  # fmt: skip
+            "--rate", str(plan.latency_rate),
+            "--duration", str(plan.latency_duration + OPEN_LOOP_WARMUP),
+            "--warmup", str(OPEN_LOOP_WARMUP)]  # fmt: skip
     done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"loadgen failed: {done.stderr[-2000:]}")
@@ -151,24 +153,25 @@ def _open_loop(run: Run, base: str, plan: Plan, tag: str) -> dict[str, Any]:
     return result
 
 
-def end_to_end_latencies(engine_url: str, key_prefix: str, since: float) -> dict[str, float]:
-    """Intake recorded -> sink answered, per message whose idempotency key has the prefix and
-    that arrived after ``since`` (the open loop's warm-up excluded), in milliseconds."""
+def end_to_end_latencies(engine_url: str, key_prefix: str, skip_below: int) -> dict[str, float]:
+    """Intake recorded -> sink answered, in milliseconds, per message of the open loop (its
+    idempotency keys are ``<key_prefix>-lg-<n>``), leaving out its warm-up (``n < skip_below``).
+    """
     from sqlalchemy import create_engine, text
 
     engine = create_engine(engine_url)
     query = text(
-        "SELECT (a.started_at + a.duration_ms / 1000.0 - m.received_at) * 1000.0 "
-        "FROM messages m JOIN deliveries d ON d.message_id = m.id "
+        "SELECT m.idempotency_key, (a.started_at + a.duration_ms / 1000.0 - m.received_at) "
+        "* 1000.0 FROM messages m JOIN deliveries d ON d.message_id = m.id "
         "JOIN delivery_attempts a ON a.delivery_id = d.id "
-        "WHERE a.outcome = 'ok' AND m.idempotency_key LIKE :prefix AND m.received_at >= :since"
+        "WHERE a.outcome = 'ok' AND m.idempotency_key LIKE :prefix"
     )
     try:
         with engine.connect() as conn:
-            values = [float(r[0]) for r in conn.execute(query, {"prefix": f"{key_prefix}%",
-                                                                "since": since})]  # fmt: skip
+            rows = conn.execute(query, {"prefix": f"{key_prefix}-lg-%"}).all()
     finally:
         engine.dispose()
+    values = [float(ms) for key, ms in rows if int(key.rsplit("-", 1)[1]) >= skip_below]
     return {"messages": len(values), **percentiles(values)}
 
 
@@ -185,7 +188,8 @@ def measure_e2e(run: Run, plan: Plan, profile: Profile, store_url: str | None) -
     before = snapshot(hubs)
     start = time.monotonic()
     load = run_load(f"{hubs.base}{INTAKE_PATH}", run.template_file, f"{tag}-e2e",
-                    connections=plan.e2e_connections, duration=plan.e2e_timeout, limit=n)  # fmt: skip
+                    connections=plan.e2e_connections, duration=plan.e2e_timeout,
+                    limit=n)  # fmt: skip
     left = start + plan.e2e_timeout - time.monotonic()
     received, end = wait_for_sink(sink, n, timeout=max(1.0, left))
     complete, seconds = received >= n, end - start
@@ -198,9 +202,9 @@ def measure_e2e(run: Run, plan: Plan, profile: Profile, store_url: str | None) -
     if not complete:
         out["shares"] = shares(before, final_snapshot(run.procs, hubs))
         return out
-    wall_start = time.time() + 1.0  # the open loop's first second is its warm-up
     lat = _open_loop(run, hubs.base, plan, f"{tag}-lat")
-    target = n + int(lat["requests"])
+    # wrk may post a few past its limit: what it sent, then what the open loop sent
+    target = max(n, int(load.get("requests") or 0)) + int(lat["requests"])
     got, _ = wait_for_sink(sink, target, timeout=60)
     engine_url = _store_engine_url(run.tmp, store_url)
     out["latency"] = {
@@ -208,7 +212,9 @@ def measure_e2e(run: Run, plan: Plan, profile: Profile, store_url: str | None) -
         "intake_ms": lat["latency_ms"],
         "intake_errors": lat["errors"],
         "delivered_all": got >= target,
-        "end_to_end_ms": end_to_end_latencies(engine_url, f"{tag}-lat", wall_start),
+        "end_to_end_ms": end_to_end_latencies(
+            engine_url, f"{tag}-lat", int(plan.latency_rate * OPEN_LOOP_WARMUP)
+        ),
     }
     out["shares"] = shares(before, final_snapshot(run.procs, hubs))  # throughput + latency
     return out
