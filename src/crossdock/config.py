@@ -133,6 +133,11 @@ class HubConfig(_Section):
         500_000, ge=10, description="larger X12 transaction sets are rejected (raw text kept)"
     )
     folder_poll_seconds: float = Field(0.5, gt=0, description="how often drop folders are read")
+    job_lease_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="how long a process holds a cluster-wide job's lease without renewing it",
+    )
 
 
 class StoreConfig(_Section):

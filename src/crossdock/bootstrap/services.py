@@ -19,6 +19,7 @@ from crossdock.bootstrap.channels import (
     build_systems,
     mapper_factory,
 )
+from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
@@ -191,9 +192,8 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         max_set_segments=settings.hub.max_edi_segments_per_set,
     )
     edi = EdiService(preparer, runner, ack_renderer(), wake_workers)
-    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = [
-        (5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))
-    ]
+    # Run once across every process sharing the store (leased); the gauges run in each.
+    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     drops = build_drops(settings)
     if drops:
         folders = FolderIntake(drops, edi)
@@ -233,9 +233,10 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
             max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2
         ),
         lane_for=settings.lane_for,
-        periodic=periodic,
+        periodic=[(5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))],
         consumers=consumers,
         metrics=metrics,
+        leased=once_across_processes(settings, store, runner, periodic),
     )
     wake.append(runtime.wake)
 

@@ -358,6 +358,20 @@ class Bus(Protocol):
     def groups(self) -> list[ConsumerGroup]: ...
 
 
+class JobLeases(Protocol):
+    """Named, expiring leases in the store, atomic across processes and hosts: a cluster-wide
+    periodic job runs only in the process holding its lease (`hub.cluster_jobs`)."""
+
+    def acquire(self, name: str, owner: str, ttl: float) -> bool:
+        """Take lease `name` for `ttl` seconds when it is free or expired, or renew it when
+        `owner` already holds it. True when `owner` holds it afterwards."""
+        ...
+
+    def release(self, name: str, owner: str) -> bool:
+        """Free lease `name` at once if `owner` holds it; True when it did."""
+        ...
+
+
 __all__ = [
     "Bus",
     "Clock",
@@ -371,6 +385,7 @@ __all__ = [
     "FlowStore",
     "HttpGetter",
     "Inbox",
+    "JobLeases",
     "KpiQueries",
     "MessageLog",
     "OutboundRequest",

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from crossdock.hub.cluster_jobs import LeasedJobs
 from crossdock.hub.delivery import EndpointDispatcher, delivery_group
 from crossdock.hub.policy import RetryPolicy
 from crossdock.hub.ports import Bus, UnitOfWork
@@ -108,7 +109,10 @@ class Runtime:
         periodic: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
         consumers: Sequence[Consumer] = (),
         metrics: HubMetrics | None = None,
+        leased: LeasedJobs | None = None,
     ) -> None:
+        """`periodic` jobs run in every process (gauges); `leased` jobs once across all the
+        processes sharing the store (`LeasedJobs`), whose leases `stop` gives back."""
         self._runner = runner
         self._metrics = metrics
         self._bus = bus
@@ -119,6 +123,7 @@ class Runtime:
         self._lane_for = lane_for
         self._periodic = list(periodic)
         self._consumers = list(consumers)
+        self._leased = leased
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -153,7 +158,8 @@ class Runtime:
                 self._consume_loop(consumer.group.name, settings, consumer.handler, consumer.wakes),
                 consumer.group.name,
             )
-        for interval, job in self._periodic:
+        leased = self._leased.jobs if self._leased is not None else []
+        for interval, job in [*self._periodic, *leased]:
             self._spawn(self._every(interval, job), getattr(job, "__name__", "periodic"))
 
     async def stop(self) -> None:
@@ -162,6 +168,8 @@ class Runtime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self._leased is not None:
+            await self._leased.release()
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coro))

@@ -195,3 +195,16 @@ x12_outbound = Table(
     Column("ack_message_id", String(26)),
     Index("ix_x12_outbound_message", "message_id"),
 )
+
+# Named leases that let one hub process at a time run a cluster-wide periodic job (flow
+# timers, reconciliation, POD fetch, drop-folder polls): `job_leases.SqlJobLeases`. Epoch
+# seconds from the acquiring process's clock; a lease is free once `expires_at` has passed.
+job_leases = Table(
+    "job_leases",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("owner", String(128), nullable=False),
+    Column("acquired_at", Float, nullable=False),
+    Column("renewed_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
