@@ -110,7 +110,7 @@ def contend(leases: list[SqlJobLeases], name: str) -> list[str]:
             barrier.wait()
             if leases[n].acquire(name, f"P{n}", TTL):
                 won.append(f"P{n}")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=ask, args=(n,)) for n in range(len(leases))]
