@@ -23,7 +23,7 @@ from crossdock.adapters.sql.tables import job_leases
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
 from crossdock.bootstrap import build_hub
 from crossdock.config import Settings
-from crossdock.hub.cluster_jobs import Job, LeasedJobs, ProcessIdentity
+from crossdock.hub.cluster_jobs import Job, LeasedJobs, ProcessIdentity, per_host
 from crossdock.hub.store_runner import StoreRunner
 
 
@@ -45,15 +45,24 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 class Process:
     """What a hub process brings to its cluster-wide jobs: an engine, a writer thread, an id."""
 
-    def __init__(self, url: str, name: str, jobs: list[Job], ttl: float, clock: FakeClock | None):
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        jobs: list[Job],
+        ttl: float,
+        clock: FakeClock | None,
+        host: str = "host-1",
+    ) -> None:
         self.name = name
+        me = ProcessIdentity(host, 1000, name)
         self.engine: Engine = make_engine(url)
         self.runner = StoreRunner(SqlUnitOfWorkFactory(self.engine))
         leases = SqlJobLeases(self.engine) if clock is None else SqlJobLeases(self.engine, clock)
         if clock is None:
-            self.leased = LeasedJobs(leases, name, self.runner, jobs, ttl=ttl)
+            self.leased = LeasedJobs(leases, me, self.runner, jobs, ttl=ttl)
         else:
-            self.leased = LeasedJobs(leases, name, self.runner, jobs, ttl=ttl, clock=clock)
+            self.leased = LeasedJobs(leases, me, self.runner, jobs, ttl=ttl, clock=clock)
 
     def close(self) -> None:
         self.runner.close()
@@ -220,4 +229,38 @@ def test_cluster_wide_jobs_need_unique_names() -> None:
     async def job() -> None: ...
 
     with pytest.raises(ValueError, match="unique names"):
-        LeasedJobs(SqlJobLeases.__new__(SqlJobLeases), "me", None, [(1.0, job), (2.0, job)], ttl=1)  # type: ignore[arg-type]
+        LeasedJobs(
+            SqlJobLeases.__new__(SqlJobLeases),
+            ProcessIdentity.of_this_process(),
+            None,  # type: ignore[arg-type]
+            [(1.0, job), (2.0, job)],
+            ttl=1,
+        )
+
+
+async def test_a_per_host_job_runs_once_per_host(store_url: str, processes: list[Process]) -> None:
+    """Drop folders are on each host's disk: one process per host polls them."""
+    clock = FakeClock()
+    runs: list[tuple[str, str, float]] = []
+
+    def polls(who: str) -> list[Job]:
+        async def poll_partner_folders() -> None:
+            runs.append(("poll", who, clock.now))
+
+        return [(0.5, per_host(poll_partner_folders))]
+
+    for name, host in (("A1", "host-a"), ("A2", "host-a"), ("B1", "host-b")):
+        processes.append(Process(store_url, name, polls(name), 10.0, clock, host=host))
+    for _ in range(3):
+        for process in processes:
+            [(_, job)] = process.leased.jobs
+            await job()
+        clock.now += 0.5
+    by_tick: dict[float, set[str]] = {}
+    for _, who, at in runs:
+        by_tick.setdefault(at, set()).add(who)
+    assert len(by_tick) == 3
+    assert all(len(who) == 2 and "B1" in who for who in by_tick.values()), by_tick
+    with processes[0].engine.connect() as conn:
+        names = set(conn.execute(select(job_leases.c.name)).scalars())
+    assert names == {"poll_partner_folders@host-a", "poll_partner_folders@host-b"}

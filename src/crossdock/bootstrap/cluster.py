@@ -23,7 +23,7 @@ def once_across_processes(
     identified by host, pid and a random suffix."""
     return LeasedJobs(
         SqlJobLeases(store.engine),
-        str(ProcessIdentity.of_this_process()),
+        ProcessIdentity.of_this_process(),
         runner,
         jobs,
         ttl=settings.hub.job_lease_seconds,

@@ -28,6 +28,7 @@ from crossdock.bootstrap.unrouted import unrouted_policy
 from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
 from crossdock.config import Settings
+from crossdock.hub.cluster_jobs import per_host
 from crossdock.hub.delivery import EndpointDispatcher
 from crossdock.hub.edi.acknowledging import ack_renderer
 from crossdock.hub.edi.folder_intake import FolderIntake
@@ -201,7 +202,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         async def poll_partner_folders() -> None:
             await folders.poll_folders()
 
-        periodic.append((settings.hub.folder_poll_seconds, poll_partner_folders))
+        periodic.append((settings.hub.folder_poll_seconds, per_host(poll_partner_folders)))
     definitions = build_flows(settings) if flows is None else flows
     consumers, flow_jobs = flow_workers(
         definitions,

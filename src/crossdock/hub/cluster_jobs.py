@@ -56,17 +56,24 @@ class ProcessIdentity:
         return f"{self.host[:80]}/{self.pid}/{self.suffix}"
 
 
+def per_host(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """Mark a job whose work is on this host (a drop folder on a local disk): its lease is
+    named per host, so one process per host runs it, and each host reads its own folders."""
+    job.__dict__["lease_scope"] = "host"
+    return job
+
+
 class LeasedJobs:
     """Wraps periodic jobs so each runs only in the process holding its lease.
 
     `jobs` are the wrapped jobs, in the runtime's `(interval, job)` shape; their leases are
-    named after the jobs (`__name__`), which must be unique. Store calls run through `runner`
-    (on SQLite, the writer thread)."""
+    named after the jobs (`__name__`, plus ``@host`` for `per_host` jobs), which must be
+    unique. Store calls run through `runner` (on SQLite, the writer thread)."""
 
     def __init__(
         self,
         leases: JobLeases,
-        owner: str,
+        identity: ProcessIdentity,
         runner: StoreRunner,
         jobs: Sequence[Job],
         *,
@@ -74,12 +81,12 @@ class LeasedJobs:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._leases = leases
-        self.owner = owner
+        self.owner = str(identity)
         self._runner = runner
         self._ttl = ttl
         self._clock = clock
         self._renew_at: dict[str, float] = {}  # held leases: when to renew each
-        names = [getattr(job, "__name__", "") for _, job in jobs]
+        names = [_lease_name(job, identity.host) for _, job in jobs]
         if len(set(names)) != len(names) or "" in names:
             raise ValueError(f"cluster-wide jobs need unique names: {names}")
         self.jobs: list[Job] = [
@@ -148,3 +155,10 @@ class LeasedJobs:
                 await self._runner.call(self._leases.release, name, self.owner)
             except Exception:
                 log.exception("releasing the lease of %s failed; it expires by itself", name)
+
+
+def _lease_name(job: Callable[[], Awaitable[None]], host: str) -> str:
+    name = getattr(job, "__name__", "")
+    if getattr(job, "lease_scope", None) == "host":
+        return f"{name}@{host}"[:128]
+    return name
