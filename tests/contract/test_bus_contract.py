@@ -1,13 +1,27 @@
-"""Contract of the Bus port, run against the SQL bus on a real SQLite file.
+"""Contract of the Bus port (and the outbox that feeds it), on every backend (`backends`).
 
-A later NATS JetStream bus must pass the same tests (parametrize the fixture then).
+The bus's clock is injected: leases and redelivery delays are waited out with
+`store.clock.advance`, never with a sleep. A later NATS JetStream bus must pass the same tests.
 """
 
 from __future__ import annotations
 
 import time
 
+import pytest
+
 from crossdock.hub.records import ConsumerGroup
+
+# SQLAlchemy 2.1 reports rowcount -1 for an INSERT ... SELECT on psycopg unless the statement
+# asks for `preserve_rowcount`: `replay`/`replay_from` then answer -1 (and record it in
+# bus_replays). The fix is one execution option in bus_statements.pending_rows (core's file).
+ROWCOUNT_XFAIL = "core: INSERT...SELECT rowcount is -1 on PostgreSQL (needs preserve_rowcount)"
+
+
+def xfail_on_postgres(request: pytest.FixtureRequest, store, reason: str) -> None:
+    """Strict: once core fixes it, the XPASS fails the run and the marker must go."""
+    if store.backend == "postgres":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 def publish(store, *items: tuple[str, str, str]) -> None:
@@ -55,9 +69,11 @@ def test_nak_delays_and_keeps_key_order(store) -> None:
     publish(store, ("doc.x", "po-1", "m1"), ("doc.x", "po-1", "m2"))
     [entry] = store.bus.fetch("g", 10)
     assert entry.deliveries == 1
-    assert store.bus.nak("g", entry, 0.2, "HTTP 503") is False
+    assert store.bus.nak("g", entry, 60, "HTTP 503") is False
     assert store.bus.fetch("g", 10) == []  # m1 is waiting, m2 may not overtake it
-    time.sleep(0.25)
+    store.clock.advance(50)
+    assert store.bus.fetch("g", 10) == []  # not yet
+    store.clock.advance(11)
     [again] = store.bus.fetch("g", 10)
     assert again.message_id == "m1" and again.deliveries == 2
 
@@ -93,11 +109,13 @@ def test_max_deliver_dead_letters_with_error_and_retry_revives(store) -> None:
 
 
 def test_unacked_lease_expires_and_entry_returns(store) -> None:
-    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), ack_wait_seconds=0.2))
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), ack_wait_seconds=60))
     publish(store, ("doc.x", "k", "m1"))
     assert len(store.bus.fetch("g", 10)) == 1
     assert store.bus.fetch("g", 10) == []
-    time.sleep(0.25)
+    store.clock.advance(50)
+    assert store.bus.fetch("g", 10) == []  # the lease still holds
+    store.clock.advance(11)
     [again] = store.bus.fetch("g", 10)
     assert again.deliveries == 2
 
@@ -110,7 +128,8 @@ def test_release_leases_after_crash(store) -> None:
     assert [e.message_id for e in store.bus.fetch("g", 10)] == ["m1"]
 
 
-def test_replay_hands_entries_again_with_a_replay_marker(store) -> None:
+def test_replay_hands_entries_again_with_a_replay_marker(request, store) -> None:
+    xfail_on_postgres(request, store, ROWCOUNT_XFAIL)
     store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
     publish(store, ("doc.x", "k", "m1"), ("doc.x", "k2", "m2"))
     store.bus.ack("g", store.bus.fetch("g", 10))
@@ -141,11 +160,11 @@ def test_savepoint_rolls_back_only_its_own_outbox_rows(store) -> None:
     assert [e.message_id for e in store.bus.fetch("g", 10)] == ["kept"]
 
 
-def test_replay_from_a_sequence_or_a_time(store) -> None:
+def test_replay_from_a_sequence_or_a_time(request, store) -> None:
+    xfail_on_postgres(request, store, ROWCOUNT_XFAIL)
     store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
     publish(store, ("doc.x", "k1", "m1"), ("other.y", "k2", "m2"))
-    middle = time.time()
-    time.sleep(0.01)
+    middle = time.time()  # after m1's commit: m1 was stamped before it, m3 will be after
     publish(store, ("doc.x", "k3", "m3"))
     consumed = store.bus.fetch("g", 10)
     store.bus.ack("g", consumed)
@@ -168,3 +187,18 @@ def test_fetch_finds_entries_behind_a_long_run_of_other_subjects(store) -> None:
         uow.outbox.publish("deliver.x", "k", "wanted")
         uow.commit()
     assert [e.message_id for e in store.bus.fetch("rare", 10)] == ["wanted"]
+
+
+def test_a_replayed_entry_carries_its_marker_past_32_bits(store) -> None:
+    """Replay markers are epoch microseconds: the pending row must hold them (PostgreSQL's
+    INTEGER did not), and the entry must come back with the very marker."""
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
+    publish(store, ("doc.x", "k", "m1"))
+    store.bus.ack("g", store.bus.fetch("g", 10))
+    store.bus.replay("g", ["m1"])
+    [entry] = store.bus.fetch("g", 10)
+    assert entry.message_id == "m1" and entry.replay > 2**31
+    with store.uow() as uow:
+        assert uow.inbox.claim("g", "m1", entry.replay)
+        assert not uow.inbox.claim("g", "m1", entry.replay)
+        uow.commit()

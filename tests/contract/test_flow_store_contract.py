@@ -14,7 +14,7 @@ from crossdock.hub.flows.exceptions import (
 )
 from crossdock.hub.flows.model import FlowState
 from crossdock.hub.flows.ports import FlowConflict
-from tests.conftest import SqlStore
+from tests.contract.backends import ContractStore as SqlStore
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 

@@ -1,0 +1,82 @@
+"""The backends every contract suite runs against: one `store` fixture, parametrized.
+
+Each suite in this directory asks for `store` and runs once per backend: ``sqlite`` (a real
+file in the test's temp dir) and ``postgres`` (a fresh schema on the server
+``TEST_POSTGRES_URL`` names; skipped, saying why, without one). This is the only module that
+builds engines for the suites, so when engine construction moves (``adapters/sqlite``,
+``adapters/postgres``) only the imports here change.
+
+Time is injected: the bus reads `ContractStore.clock`, which a test moves forward instead of
+sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from crossdock.adapters.sql.bus import SqlBus
+from crossdock.adapters.sql.engine import make_engine, sqlite_url
+from crossdock.adapters.sql.inventory_store import SqlInventoryUnitOfWorkFactory
+from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from tests import pg
+
+BACKENDS = ("sqlite", "postgres")
+
+
+@dataclass(slots=True)
+class FakeClock:
+    """The real time plus whatever a test skipped ahead: the outbox stamps entries with the
+    real time, so the bus's clock must not lag behind it, and a test waits out a lease or a
+    redelivery delay by `advance` instead of sleeping."""
+
+    skipped: float = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.skipped
+
+    def advance(self, seconds: float) -> None:
+        self.skipped += seconds
+
+
+class ContractStore:
+    """One backend's store: engine, unit-of-work factories and a bus on an injected clock."""
+
+    def __init__(self, backend: str, engine: Engine) -> None:
+        self.backend = backend
+        self.engine = engine
+        self.clock = FakeClock()
+        self.uow = SqlUnitOfWorkFactory(engine)
+        self.inventory_uow = SqlInventoryUnitOfWorkFactory(self.uow)
+        self.bus = SqlBus(engine, clock=self.clock)
+
+
+def _engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    if backend == "sqlite":
+        engine = make_engine(sqlite_url(tmp_path))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    url = pg.base_url()
+    if url is None:
+        pytest.skip(pg.SKIP_REASON)
+    with pg.fresh_schema(url) as scoped:
+        engine = make_engine(scoped)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ContractStore]:
+    """A fresh, empty store on each backend."""
+    for engine in _engine(request.param, tmp_path):
+        yield ContractStore(request.param, engine)
