@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-
 from crossdock.adapters.sql.bus import SqlBus
 from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.inventory_store import SqlInventoryUnitOfWorkFactory
@@ -47,36 +45,46 @@ class FakeClock:
 class ContractStore:
     """One backend's store: engine, unit-of-work factories and a bus on an injected clock."""
 
-    def __init__(self, backend: str, engine: Engine) -> None:
+    def __init__(self, backend: str, url: str) -> None:
         self.backend = backend
-        self.engine = engine
+        self.url = url
+        self.engine = make_engine(url)
         self.clock = FakeClock()
-        self.uow = SqlUnitOfWorkFactory(engine)
+        self.uow = SqlUnitOfWorkFactory(self.engine)
         self.inventory_uow = SqlInventoryUnitOfWorkFactory(self.uow)
-        self.bus = SqlBus(engine, clock=self.clock)
+        self.bus = SqlBus(self.engine, clock=self.clock)
+        self._others: list[ContractStore] = []
+
+    def open_again(self) -> ContractStore:
+        """The same database through an engine of its own, as another process (or the same
+        one after a restart) sees it; disposed with this store."""
+        other = ContractStore(self.backend, self.url)
+        self._others.append(other)
+        return other
+
+    def close(self) -> None:
+        for other in self._others:
+            other.close()
+        self.engine.dispose()
 
 
-def _engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+def _url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
-        engine = make_engine(sqlite_url(tmp_path))
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+        yield sqlite_url(tmp_path)
         return
     url = pg.base_url()
     if url is None:
         pytest.skip(pg.SKIP_REASON)
     with pg.fresh_schema(url) as scoped:
-        engine = make_engine(scoped)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+        yield scoped
 
 
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ContractStore]:
     """A fresh, empty store on each backend."""
-    for engine in _engine(request.param, tmp_path):
-        yield ContractStore(request.param, engine)
+    for url in _url(request.param, tmp_path):
+        opened = ContractStore(request.param, url)
+        try:
+            yield opened
+        finally:
+            opened.close()
