@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from crossdock.adapters.sql.bus import SqlBus
 from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.inventory_store import SqlInventoryUnitOfWorkFactory

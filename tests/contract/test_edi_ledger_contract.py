@@ -126,7 +126,7 @@ def test_seen_interchange_is_found_and_unique(store: ContractStore) -> None:
         assert uow.edi.find_interchange("ZZ/ACME", "905") == seen()
         assert uow.edi.find_interchange("ZZ/ACME", "906") == nameless
         assert uow.edi.find_interchange("ZZ/ACME", "0905") is None  # numbers are exact
-    with store.uow() as uow, pytest.raises(Exception, match="(?i)unique|duplicate"):
+    with store.uow() as uow, pytest.raises(Exception, match=r"(?i)unique|duplicate"):
         uow.edi.add_interchange(seen())
 
 

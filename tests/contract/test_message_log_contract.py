@@ -62,7 +62,7 @@ def test_every_field_reads_back_as_written(store: ContractStore) -> None:
     stored.canonical = '{"note":"Grüße ✓ 中文"}'.encode()
     stored.causation_id = "01CAUSE"
     stored.status = MessageStatus.REJECTED
-    stored.errors = [FieldError("lines[0].quantity", "must be > 0 — got −1", "range")]
+    stored.errors = [FieldError("lines[0].quantity", "must be > 0 \u2014 got \u22121", "range")]
     add(store, stored)
     with store.uow.reader() as uow:
         got = uow.messages.get(stored.id)
@@ -81,7 +81,7 @@ def test_every_field_reads_back_as_written(store: ContractStore) -> None:
     )
     assert got.schema_version == 1
     assert got.errors == [
-        {"path": "lines[0].quantity", "reason": "must be > 0 — got −1", "type": "range"}
+        {"path": "lines[0].quantity", "reason": "must be > 0 \u2014 got \u22121", "type": "range"}
     ]
 
 
