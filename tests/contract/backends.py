@@ -69,6 +69,18 @@ class ContractStore:
         self.engine.dispose()
 
 
+# SQLAlchemy 2.1 reports rowcount -1 for an INSERT ... SELECT on psycopg unless the statement
+# asks for `preserve_rowcount`: `replay`/`replay_from` then answer -1 (and record it in
+# bus_replays). The fix is one execution option in bus_statements.pending_rows (core's file).
+ROWCOUNT_XFAIL = "core: INSERT...SELECT rowcount is -1 on PostgreSQL (needs preserve_rowcount)"
+
+
+def xfail_on_postgres(request: pytest.FixtureRequest, store: ContractStore, reason: str) -> None:
+    """Strict: once core fixes it, the XPASS fails the run and the marker must go."""
+    if store.backend == "postgres":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
+
 def _url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield sqlite_url(tmp_path)

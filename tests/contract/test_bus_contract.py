@@ -8,20 +8,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from crossdock.hub.records import ConsumerGroup
-
-# SQLAlchemy 2.1 reports rowcount -1 for an INSERT ... SELECT on psycopg unless the statement
-# asks for `preserve_rowcount`: `replay`/`replay_from` then answer -1 (and record it in
-# bus_replays). The fix is one execution option in bus_statements.pending_rows (core's file).
-ROWCOUNT_XFAIL = "core: INSERT...SELECT rowcount is -1 on PostgreSQL (needs preserve_rowcount)"
-
-
-def xfail_on_postgres(request: pytest.FixtureRequest, store, reason: str) -> None:
-    """Strict: once core fixes it, the XPASS fails the run and the marker must go."""
-    if store.backend == "postgres":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+from tests.contract.backends import ROWCOUNT_XFAIL, xfail_on_postgres
 
 
 def publish(store, *items: tuple[str, str, str]) -> None:
