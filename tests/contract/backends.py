@@ -12,10 +12,12 @@ sleeping.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -26,6 +28,7 @@ from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
 from tests import pg
 
 BACKENDS = ("sqlite", "postgres")
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -79,6 +82,32 @@ def xfail_on_postgres(request: pytest.FixtureRequest, store: ContractStore, reas
     """Strict: once core fixes it, the XPASS fails the run and the marker must go."""
     if store.backend == "postgres":
         request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+def concurrently(
+    stores: Sequence[ContractStore], work: Callable[[int, ContractStore], T]
+) -> list[T]:
+    """Run `work(n, store)` in one thread per store, all released at once; the results in
+    store order. Any exception in a thread is raised here, not lost."""
+    barrier = threading.Barrier(len(stores))
+    results: dict[int, T] = {}
+    failures: list[BaseException] = []
+
+    def run(n: int, s: ContractStore) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[n] = work(n, s)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n, s)) for n, s in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    if failures:
+        raise failures[0]
+    return [results[n] for n in range(len(stores))]
 
 
 def _url(backend: str, tmp_path: Path) -> Iterator[str]:

@@ -4,7 +4,6 @@ seen once, outbound documents settled by their 997/999."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +17,7 @@ from crossdock.hub.edi_records import (
     OutboundStatus,
     SeenInterchange,
 )
-from tests.contract.backends import ContractStore
+from tests.contract.backends import ContractStore, concurrently
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -79,27 +78,15 @@ def test_control_numbers_wrap_after_nine_digits(store: ContractStore) -> None:
 def test_concurrent_writers_never_share_a_number(store: ContractStore) -> None:
     """Four writers, each through an engine of its own (processes, on PostgreSQL), all
     starting on a counter nobody created yet."""
-    stores = [store.open_again() for _ in range(4)]
-    got: list[int] = []
-    lock = threading.Lock()
-    failures: list[BaseException] = []
 
-    def work(s: ContractStore) -> None:
-        try:
-            for _ in range(25):
-                numbers = reserve(s, "acme", ControlLevel.TRANSACTION, 2)
-                with lock:
-                    got.extend(numbers)
-        except BaseException as exc:  # reported below, not lost in the thread
-            failures.append(exc)
+    def work(_n: int, s: ContractStore) -> list[int]:
+        return [
+            number for _ in range(25) for number in reserve(s, "acme", ControlLevel.TRANSACTION, 2)
+        ]
 
-    threads = [threading.Thread(target=work, args=(s,)) for s in stores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert failures == []
-    assert sorted(got) == list(range(1, 201))
+    got = concurrently([store.open_again() for _ in range(4)], work)
+    assert sorted(n for numbers in got for n in numbers) == list(range(1, 201))
+    assert all(numbers == sorted(numbers) for numbers in got)  # each writer's keep rising
 
 
 def seen(control: str = "905", sender: str = "ZZ/ACME") -> SeenInterchange:

@@ -8,7 +8,7 @@ import pytest
 
 from crossdock.hub.flows.model import FlowState
 from crossdock.hub.flows.ports import FlowConflict
-from tests.contract.backends import ContractStore
+from tests.contract.backends import ContractStore, concurrently
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -114,3 +114,72 @@ def test_a_failed_create_leaves_the_transaction_usable(store: ContractStore) -> 
             ("PO-1", "open"),
             ("PO-2", "open"),
         ]
+
+
+def test_concurrent_creators_of_one_instance_get_one_winner(store: ContractStore) -> None:
+    """Four engines (processes, on PostgreSQL) create the same instance at once: one wins,
+    the others see FlowConflict and can still commit the rest of their unit of work."""
+
+    def create(n: int, s: ContractStore) -> bool:
+        with s.uow() as uow:
+            try:
+                uow.flows.save(instance("PO-1", f"by-{n}"), 0)
+                won = True
+            except FlowConflict:
+                won = False
+            uow.flows.save(instance(f"PO-own-{n}"), 0)
+            uow.commit()
+        return won
+
+    results = concurrently([store.open_again() for _ in range(4)], create)
+    assert sorted(results) == [False, False, False, True]
+    with store.uow.reader() as uow:
+        assert len(uow.flows.find(limit=10)) == 5
+
+
+def test_concurrent_saves_of_one_version_get_one_winner(store: ContractStore) -> None:
+    with store.uow() as uow:
+        uow.flows.save(instance("PO-1"), 0)
+        uow.commit()
+
+    def advance(n: int, s: ContractStore) -> bool:
+        with s.uow() as uow:
+            try:
+                uow.flows.save(instance("PO-1", f"by-{n}", version=2), 1)
+            except FlowConflict:
+                return False
+            uow.commit()
+        return True
+
+    results = concurrently([store.open_again() for _ in range(4)], advance)
+    assert sorted(results) == [False, False, False, True]
+    with store.uow.reader() as uow:
+        stored = uow.flows.get("p2p", "PO-1")
+    assert stored is not None and stored.version == 2
+    assert stored.state == f"by-{results.index(True)}"
+
+
+def test_concurrent_leasers_never_lease_one_timer_twice(store: ContractStore) -> None:
+    with store.uow() as uow:
+        for n in range(60):
+            uow.flows.set_timer("p2p", f"PO-{n}", "ack_due", T0 + timedelta(seconds=n))
+        uow.commit()
+    now = T0 + timedelta(hours=1)
+
+    def lease(n: int, s: ContractStore) -> list[str]:
+        # until a round finds nothing: losing a race for every row of a round (another
+        # worker leased them first) is still progress for someone
+        got: list[str] = []
+        for _ in range(100):
+            with s.uow() as uow:
+                timers = uow.flows.lease_due_timers(now, now.timestamp() + 60, f"w{n}", limit=10)
+                uow.commit()
+            if not timers:
+                break
+            got += [t.key for t in timers]
+        return got
+
+    leased = [
+        key for keys in concurrently([store.open_again() for _ in range(4)], lease) for key in keys
+    ]
+    assert sorted(leased) == sorted(f"PO-{n}" for n in range(60))  # each once, none left out

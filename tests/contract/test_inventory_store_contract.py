@@ -4,7 +4,6 @@ across engines), and the stock movements' delivery facts read from the log."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from crossdock.hub.records import (
     InboundMessage,
     MessageStatus,
 )
-from tests.contract.backends import ContractStore
+from tests.contract.backends import ContractStore, concurrently
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 #: The extremes of NUMERIC(24,6), the quantities' declared range.
@@ -210,30 +209,20 @@ def test_the_schedule_lease_is_taken_when_due_and_held_until_it_ends(
 
 
 def test_two_engines_never_hold_the_schedule_at_once(store: ContractStore) -> None:
-    stores = [store.open_again() for _ in range(4)]
-    winners: list[str] = []
-    failures: list[BaseException] = []
-    barrier = threading.Barrier(len(stores))
+    def take(n: int, s: ContractStore) -> bool:
+        with s.inventory_uow() as uow:
+            won = uow.inventory.lease_schedule(
+                "job", T0, T0 + timedelta(minutes=5), f"p{n}", force=False
+            )
+            uow.commit()
+        return won
 
-    def work(n: int, s: ContractStore) -> None:
-        try:
-            barrier.wait(timeout=10)
-            with s.inventory_uow() as uow:
-                if uow.inventory.lease_schedule(
-                    "job", T0, T0 + timedelta(minutes=5), f"p{n}", force=False
-                ):
-                    winners.append(f"p{n}")
-                uow.commit()
-        except BaseException as exc:
-            failures.append(exc)
-
-    threads = [threading.Thread(target=work, args=(n, s)) for n, s in enumerate(stores)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert failures == []
-    assert len(winners) == 1
+    assert sorted(concurrently([store.open_again() for _ in range(4)], take)) == [
+        False,
+        False,
+        False,
+        True,
+    ]
 
 
 def movement(
