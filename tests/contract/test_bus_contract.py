@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from crossdock.hub.records import ConsumerGroup
-from tests.contract.backends import ROWCOUNT_XFAIL, xfail_on_postgres
+from tests.contract.backends import NUL_XFAIL, ROWCOUNT_XFAIL, xfail_on_postgres
 
 
 def publish(store, *items: tuple[str, str, str]) -> None:
@@ -190,3 +190,15 @@ def test_a_replayed_entry_carries_its_marker_past_32_bits(store) -> None:
         assert uow.inbox.claim("g", "m1", entry.replay)
         assert not uow.inbox.claim("g", "m1", entry.replay)
         uow.commit()
+
+
+def test_a_nak_error_with_nul_is_kept_readable(request, store) -> None:
+    """A receiver's error body may carry NUL; PostgreSQL text cannot store it (the other
+    stores keep it as U+FFFD: `adapters.sql.convert.storable`)."""
+    xfail_on_postgres(request, store, NUL_XFAIL)
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), max_deliver=1))
+    publish(store, ("doc.x", "k", "m1"))
+    [entry] = store.bus.fetch("g", 10)
+    assert store.bus.nak("g", entry, 0, "HTTP 500: a\x00b") is True
+    [dead] = store.bus.dead_letters("g")
+    assert dead.last_error in ("HTTP 500: a\ufffdb", "HTTP 500: a\x00b")

@@ -160,3 +160,21 @@ def test_endpoint_states_are_replaced_per_name_and_listed_by_name(store: Contrac
             EndpointState("erp", "closed", 0, None),
             EndpointState("wms", "half_open", 6, opened),
         ]
+
+
+def test_errors_with_nul_characters_are_kept_readable(store: ContractStore) -> None:
+    """A receiver's error body may hold NUL bytes (it reaches the error text decoded); PostgreSQL
+    text cannot store NUL, so every backend keeps it as U+FFFD, like undecodable bytes."""
+    error = "HTTP 500: bad\x00body \u00fc"
+    with store.uow() as uow:
+        uow.deliveries.add(delivery(1))
+        uow.deliveries.set_statuses([(delivery(1).id, DeliveryStatus.PENDING, 1, error)])
+        uow.deliveries.record_attempts(
+            [DeliveryAttempt(delivery(1).id, 1, T0, 1.0, "error", 500, error)]
+        )
+        uow.commit()
+    with store.uow.reader() as uow:
+        got = uow.deliveries.get(delivery(1).id)
+        [attempt] = uow.deliveries.attempts([delivery(1).id])
+    assert got is not None
+    assert got.last_error == attempt.error == "HTTP 500: bad\ufffdbody \u00fc"

@@ -182,3 +182,13 @@ def test_outbound_lists_newest_first_filtered_and_limited(store: ContractStore) 
         assert [d.partner for d in uow.edi.outbound(message_id="m1-1")] == ["globex", "acme"]
         assert [d.partner for d in uow.edi.outbound(partner="acme", message_id="m1-1")] == ["acme"]
         assert uow.edi.outbound(partner="nobody") == []
+
+
+def test_a_partners_rejection_reason_with_nul_is_kept_readable(store: ContractStore) -> None:
+    with store.uow() as uow:
+        uow.edi.add_outbound([doc(1, 1)])
+        uow.edi.settle_outbound("acme", 1, 1, OutboundStatus.REJECTED, "AK3*N1\x00*5", "ack")
+        uow.commit()
+    with store.uow.reader() as uow:
+        [got] = uow.edi.outbound(partner="acme")
+    assert got.reason == "AK3*N1\ufffd*5"

@@ -173,3 +173,22 @@ def test_an_empty_log_counts_nothing(store: ContractStore) -> None:
         assert uow.exceptions.find() == []
         with pytest.raises(LookupError):
             uow.exceptions.note_action("01X", ExceptionAction("retry", T0, ""))
+
+
+def test_text_with_nul_characters_is_kept_readable(store: ContractStore) -> None:
+    """A dead letter's error (a receiver's body) becomes an exception's detail: NUL, which
+    PostgreSQL text cannot store, is kept as U+FFFD on every backend."""
+    rec = record("01N", ExceptionCategory.ROUTING, "PO-1")
+    rec.detail = "dead letter: HTTP 500: a\x00b"
+    with store.uow() as uow:
+        uow.exceptions.add(rec)
+        assert uow.exceptions.resolve("01N", "receiver fixed \x00", T0)
+        uow.commit()
+    with store.uow.reader() as uow:
+        got = uow.exceptions.get("01N")
+    assert got is not None
+    assert (got.detail, got.resolution) == (
+        "dead letter: HTTP 500: a\ufffdb",
+        "receiver fixed \ufffd",
+    )
+    assert got.actions[-1].detail == "receiver fixed \x00"  # JSON keeps it as an escape

@@ -308,3 +308,12 @@ def test_movements_in_flight_delivered_and_undelivered(store: ContractStore) -> 
     # accepted (3, 8), routed (2), failed (4), unrouted (5); not delivered, not rejected
     assert undelivered == (5, T0 - timedelta(minutes=60))
     assert nothing == (0, None)
+
+
+def test_a_failed_runs_error_with_nul_is_kept_readable(store: ContractStore) -> None:
+    with store.inventory_uow() as uow:
+        uow.inventory.add_run(run(1, T0, status="failed", error="WMS: HTTP 500: a\x00b"))
+        uow.commit()
+    with store.inventory_uow.reader() as uow:
+        last = uow.inventory.last_run()
+    assert last is not None and last.error == "WMS: HTTP 500: a\ufffdb"

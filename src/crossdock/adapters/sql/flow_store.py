@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, to_epoch
+from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, storable, to_epoch
 from crossdock.adapters.sql.flow_statements import (
     CANCEL_TIMER,
     CANCEL_TIMERS,
@@ -193,12 +193,12 @@ class SqlExceptionLog:
                 flow=record.flow,
                 correlation_key=record.correlation_key,
                 evidence=json.dumps(list(record.evidence)),
-                detail=record.detail,
+                detail=storable(record.detail),
                 data=json.dumps(record.data, separators=(",", ":"), default=str),
                 status=record.status.value,
                 created_at=to_epoch(record.created_at),
                 resolved_at=to_epoch(record.resolved_at) if record.resolved_at else None,
-                resolution=record.resolution,
+                resolution=storable(record.resolution),
                 actions=json.dumps([a.as_dict() for a in record.actions]),
             )
         )
@@ -236,7 +236,7 @@ class SqlExceptionLog:
             .where(e.c.id == exception_id, e.c.status == ExceptionStatus.OPEN.value)
             .values(
                 status=ExceptionStatus.RESOLVED.value,
-                resolution=resolution,
+                resolution=storable(resolution),
                 resolved_at=to_epoch(resolved_at),
             )
         )
