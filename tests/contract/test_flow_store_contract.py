@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -183,3 +184,30 @@ def test_concurrent_leasers_never_lease_one_timer_twice(store: ContractStore) ->
         key for keys in concurrently([store.open_again() for _ in range(4)], lease) for key in keys
     ]
     assert sorted(leased) == sorted(f"PO-{n}" for n in range(60))  # each once, none left out
+
+
+def test_a_timer_created_meanwhile_by_another_writer_is_moved(store: ContractStore) -> None:
+    """Two writers set the same new timer: the one that comes second moves it (SQLite makes
+    it wait for the first; on PostgreSQL its INSERT met the first one's row)."""
+    first, second = store.open_again(), store.open_again()
+    inserted, go = threading.Event(), threading.Event()
+
+    def hold(_n: int, s: ContractStore) -> None:
+        with s.uow() as uow:
+            uow.flows.set_timer("p2p", "PO-1", "ack_due", T0)
+            inserted.set()
+            go.wait(timeout=10)
+            uow.commit()
+
+    def follow(_n: int, s: ContractStore) -> None:
+        inserted.wait(timeout=10)
+        # let the first commit only once this writer is blocked behind it (or about to be)
+        threading.Timer(0.3, go.set).start()
+        with s.uow() as uow:
+            uow.flows.set_timer("p2p", "PO-1", "ack_due", T0 + timedelta(hours=1))
+            uow.commit()
+
+    concurrently([first, second], lambda n, s: (hold if n == 0 else follow)(n, s))
+    with store.uow.reader() as uow:
+        [timer] = uow.flows.timers("p2p", "PO-1")
+    assert timer.due_at == T0 + timedelta(hours=1)
