@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from crossdock.adapters.sql.bus import SqlBus
 from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.inventory_store import SqlInventoryUnitOfWorkFactory
+from crossdock.adapters.sql.schema_version import metadata_with_every_table
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
 from tests import pg
 
@@ -113,23 +116,44 @@ def concurrently(
     return [results[n] for n in range(len(stores))]
 
 
-def _url(backend: str, tmp_path: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
+@pytest.fixture(scope="session")
+def _postgres_schema() -> Iterator[str]:
+    """One schema for the session's PostgreSQL stores, created at head once: building ~30
+    tables per test would be most of the suites' time. Each test starts from it emptied."""
     url = pg.base_url()
     if url is None:
         pytest.skip(pg.SKIP_REASON)
     with pg.fresh_schema(url) as scoped:
+        make_engine(scoped).dispose()
         yield scoped
+
+
+def _empty(url: str) -> None:
+    """Every table of the schema emptied, sequences restarted (the schema version kept)."""
+    tables = ", ".join(f'"{t.name}"' for t in metadata_with_every_table().sorted_tables)
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            # a test that left a connection busy must fail here, not hang the suite
+            conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY"))
+    finally:
+        engine.dispose()
+
+
+def _url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return sqlite_url(tmp_path)
+    url: str = request.getfixturevalue("_postgres_schema")
+    _empty(url)
+    return url
 
 
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ContractStore]:
     """A fresh, empty store on each backend."""
-    for url in _url(request.param, tmp_path):
-        opened = ContractStore(request.param, url)
-        try:
-            yield opened
-        finally:
-            opened.close()
+    opened = ContractStore(request.param, _url(request.param, request, tmp_path))
+    try:
+        yield opened
+    finally:
+        opened.close()
