@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crossdock.adapters.sql.convert import from_epoch_required, to_epoch
+from crossdock.adapters.sql.convert import from_epoch_required, storable, to_epoch
 from crossdock.adapters.sql.tables import x12_control_numbers, x12_interchanges, x12_outbound
 from crossdock.hub.edi_records import (
     CONTROL_MAX,
@@ -57,7 +57,7 @@ class SqlEdiLedger:
                 partner=seen.partner,
                 received_at=to_epoch(seen.received_at),
                 message_ids=json.dumps(seen.message_ids),
-                ack=seen.ack,
+                ack=storable(seen.ack),
             )
         )
 
@@ -107,7 +107,7 @@ class SqlEdiLedger:
                     "delivery_id": d.delivery_id,
                     "created_at": to_epoch(d.created_at),
                     "status": d.status.value,
-                    "reason": d.reason,
+                    "reason": storable(d.reason),
                     "ack_message_id": d.ack_message_id,
                 }
                 for d in documents
@@ -130,7 +130,7 @@ class SqlEdiLedger:
         result = self._conn.execute(
             update(t)
             .where(where)
-            .values(status=status.value, reason=reason, ack_message_id=ack_message_id)
+            .values(status=status.value, reason=storable(reason), ack_message_id=ack_message_id)
         )
         return int(result.rowcount)
 
