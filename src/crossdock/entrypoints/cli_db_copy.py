@@ -7,6 +7,7 @@ counts at the end. Every failure is one line with what to do, never a traceback.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,20 +35,24 @@ def run_copy(
 
     if _same(source, to):
         raise fail("--to names the source store itself; give another database")
-    _hold_source(source)
-    with _engine(source, "source") as src, _engine(to, "target") as dst:
-        started = time.monotonic()
-        try:
-            with _Bars() as bars:
-                results = copy_store(src, dst, progress=bars, chunk_rows=chunk_rows)
-        except SourceNotAtHead as exc:
-            raise fail(f"{upgrade_hint(exc.status)}; nothing copied") from None
-        except CopyRefused as exc:
-            raise fail(str(exc)) from None
-        except DBAPIError as exc:
-            raise fail(
-                f"{_first_line(exc)}; run the same command again: the copy resumes"
-            ) from None
+    lock = _hold_source(source)
+    try:
+        with _engine(source, "source") as src, _engine(to, "target") as dst:
+            started = time.monotonic()
+            try:
+                with _Bars() as bars:
+                    results = copy_store(src, dst, progress=bars, chunk_rows=chunk_rows)
+            except SourceNotAtHead as exc:
+                raise fail(f"{upgrade_hint(exc.status)}; nothing copied") from None
+            except CopyRefused as exc:
+                raise fail(str(exc)) from None
+            except DBAPIError as exc:
+                raise fail(
+                    f"{_first_line(exc)}; run the same command again: the copy resumes"
+                ) from None
+    finally:
+        if lock is not None:
+            os.close(lock)
     _summary(results, time.monotonic() - started)
 
 
@@ -61,21 +66,21 @@ def _same(source: str, to: str) -> bool:
         return False  # `_engine` says what is wrong with it
 
 
-def _hold_source(source: str) -> None:
+def _hold_source(source: str) -> int | None:
     """An embedded source: refuse while a hub runs on it, and keep one from starting until
-    the copy ends (the data dir's process lock, held until this process exits)."""
+    the copy ends (the data dir's process lock; returns its descriptor, to close at the end)."""
     from sqlalchemy import make_url
 
     from crossdock.entrypoints.process_lock import StoreInUse, hold_store_lock
 
     url = make_url(source)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return
+        return None
     path = Path(url.database)
     if not path.is_file():
         raise fail(f"no store at {path}: check --data-dir, --config or --from")
     try:
-        hold_store_lock(path.parent)
+        return hold_store_lock(path.parent)
     except StoreInUse as exc:
         raise fail(f"cannot copy while a hub runs on the store: {exc}") from None
 
