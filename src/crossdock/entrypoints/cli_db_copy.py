@@ -122,9 +122,21 @@ class _Bars:
     """Progress on stderr, one bar per table (rich); a `CopyProgress`."""
 
     def __init__(self) -> None:
-        from rich.progress import Progress
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
-        self.progress: Progress = Progress(console=err_console, transient=False)
+        self.progress: Progress = Progress(
+            TextColumn("{task.description:<20}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+        )
         self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _Bars:
@@ -136,6 +148,7 @@ class _Bars:
 
     def table(self, name: str, total: int) -> None:
         self.tasks[name] = self.progress.add_task(name, total=total)
+        self.progress.update(self.tasks[name], completed=0)  # an empty table is done
 
     def advance(self, name: str, rows: int) -> None:
         self.progress.advance(self.tasks[name], rows)
