@@ -169,3 +169,22 @@ def test_a_nul_in_text_is_refused_on_postgresql_naming_the_row(
         "x12_interchanges row (sender='ZZ/\\x00ACME', control_number='000000001'): "
         "column sender holds a NUL character (U+0000)"
     ), refused.value
+
+
+def test_text_longer_than_its_column_is_refused_on_postgresql_naming_the_row(
+    source: Engine, postgres_url: str
+) -> None:
+    """SQLite keeps a VARCHAR(256) value of any length; PostgreSQL does not."""
+    _filled(source, rows=1)
+    with source.begin() as conn:
+        conn.execute(update(messages).values(correlation_key="K" * 300))
+    target = make_engine(postgres_url, create_schema=False)
+    try:
+        with pytest.raises(CopyRefused) as refused:
+            copy_store(source, target)
+    finally:
+        target.dispose()
+    assert (
+        "messages row (id='mes-0-é✓'): column correlation_key holds 300 characters, more than its 256"
+        in str(refused.value)
+    )

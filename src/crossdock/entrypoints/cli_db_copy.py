@@ -29,7 +29,7 @@ def run_copy(
     source: str, to: str, *, chunk_rows: int, upgrade_hint: Callable[[SchemaStatus], str]
 ) -> None:
     """Copy `source` into `to`; raises `typer.Exit` with a one-line reason on any refusal."""
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DataError, DBAPIError
 
     from crossdock.adapters.sql.copy import CopyRefused, SourceNotAtHead, copy_store
 
@@ -46,6 +46,8 @@ def run_copy(
                 raise fail(f"{upgrade_hint(exc.status)}; nothing copied") from None
             except CopyRefused as exc:
                 raise fail(str(exc)) from None
+            except DataError as exc:  # a value the target refuses: running again won't help
+                raise fail(f"the target refused a value: {_first_line(exc)}") from None
             except DBAPIError as exc:
                 raise fail(
                     f"{_first_line(exc)}; run the same command again: the copy resumes"

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Connection, Engine, Table, func, insert, select, text, tuple_
+from sqlalchemy import Column, Connection, Engine, String, Table, func, insert, select, text, tuple_
 
 from crossdock.adapters.sql.schema_version import (
     SchemaState,
@@ -195,11 +195,11 @@ def _copy_table(
     """Copy one table; returns the rows inserted."""
     with target.connect() as conn:
         unaccounted = _count(conn, table)  # target rows not yet matched to a source row
-    refuses_nul = target.dialect.name == "postgresql"
+    strict = target.dialect.name != "sqlite"
     copied = 0
     for chunk in _chunks(src, table, chunk_rows, chunk_bytes):
-        if refuses_nul:
-            _refuse_nul(table, chunk)
+        if strict:
+            _refuse_unstorable(table, chunk)
         with target.begin() as conn:
             missing = chunk
             if unaccounted:
@@ -251,16 +251,29 @@ def _missing(conn: Connection, table: Table, chunk: list[Any]) -> list[Any]:
     return missing
 
 
-def _refuse_nul(table: Table, chunk: list[Any]) -> None:
-    """PostgreSQL text cannot hold U+0000: name the row rather than alter the value."""
+def _refuse_unstorable(table: Table, chunk: list[Any]) -> None:
+    """Values SQLite kept that a stricter database refuses: a NUL (U+0000) in text, which
+    PostgreSQL cannot store, and text longer than its column's declared length (SQLite does
+    not enforce it). The row is named rather than the value altered."""
+    lengths = {
+        c.name: c.type.length
+        for c in table.columns
+        if isinstance(c.type, String) and c.type.length is not None
+    }
     for row in chunk:
         for name, value in row.items():
-            if isinstance(value, str) and "\x00" in value:
-                raise CopyRefused(
-                    f"{table.name} row ({_describe_key(table, row)}): column {name} holds a "
-                    "NUL character (U+0000), which PostgreSQL text cannot store; nothing of "
-                    "this table from that row on was copied"
-                )
+            if not isinstance(value, str):
+                continue
+            if "\x00" in value:
+                problem = "holds a NUL character (U+0000), which PostgreSQL text cannot store"
+            elif name in lengths and len(value) > lengths[name]:
+                problem = f"holds {len(value)} characters, more than its {lengths[name]}"
+            else:
+                continue
+            raise CopyRefused(
+                f"{table.name} row ({_describe_key(table, row)}): column {name} {problem}; "
+                "nothing of this table from that row on was copied"
+            )
 
 
 def _advance_counters(target: Engine, tables: list[Table]) -> None:
