@@ -94,7 +94,8 @@ def copy_store(
     Raises:
         SourceNotAtHead: the source's schema is not this release's.
         CopyRefused: the target is not a crossdock store at a known revision, holds another
-            store's data, or a value cannot be stored there (a NUL in a PostgreSQL text).
+            store's data, or a value cannot be stored there (a NUL in PostgreSQL text, text
+            longer than its column).
     """
     status = current(source)
     if status.state is not SchemaState.AT_HEAD:
