@@ -9,8 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from crossdock.adapters.sql import schema_version as sv
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.tables import messages
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from tests.integration.hubproc import CROSSDOCK, ROOT
 from tests.unit.test_schema_version import _legacy_store
 
