@@ -134,14 +134,40 @@ async def test_other_database_errors_are_not_retried(pg) -> None:
     job_engine, _other = pg
     attempts = 0
 
-    def duplicate() -> None:
+    def invalid() -> None:
         nonlocal attempts
         attempts += 1
         with job_engine.begin() as conn:
-            conn.execute(text("INSERT INTO counter VALUES (1, 5)"))
+            conn.execute(text("INSERT INTO counter VALUES (2, NULL)"))
 
     executor = concurrent_writers(1)
-    with pytest.raises(IntegrityError):
-        await executor.submit(NORMAL, duplicate)
+    with pytest.raises(IntegrityError):  # a NOT NULL violation: running again cannot help
+        await executor.submit(NORMAL, invalid)
     executor.close()
     assert attempts == 1
+
+
+async def test_a_check_then_insert_race_is_retried_and_finds_the_winner(pg) -> None:
+    """The endpoint-state race between two hub processes: both look for a row, the other
+    inserts it first; run again, this job sees it and updates instead."""
+    job_engine, other = pg
+    attempts = 0
+
+    def upsert() -> str:
+        nonlocal attempts
+        attempts += 1
+        with job_engine.begin() as conn:
+            found = conn.execute(text("SELECT n FROM counter WHERE id = 7")).first()
+            if found is not None:
+                conn.execute(text("UPDATE counter SET n = n + 1 WHERE id = 7"))
+                return "updated"
+            if attempts == 1:  # another process inserts the row first
+                with other.begin() as theirs:
+                    theirs.execute(text("INSERT INTO counter VALUES (7, 1)"))
+            conn.execute(text("INSERT INTO counter VALUES (7, 1)"))
+            return "inserted"
+
+    executor = concurrent_writers(1, retry=Retrying(first_backoff=0.001))
+    assert await executor.submit(NORMAL, upsert) == "updated"
+    executor.close()
+    assert attempts == 2

@@ -3,8 +3,12 @@ failures.
 
 Units of work run concurrently (PostgreSQL's row locks keep them apart), so a job can fail
 for reasons that say nothing about the job: a serialization failure (SQLSTATE 40001), a
-deadlock the server broke by aborting this side (40P01), or a connection the server dropped
-(a restart, a failover). The job opens its own unit of work, so running it again runs it in
+deadlock the server broke by aborting this side (40P01), a connection the server dropped
+(a restart, a failover), or a unique key another process inserted after this one looked for
+it (23505: the store checks, then inserts, as in intake's idempotency keys and the endpoint
+states' delete-and-insert; two hub processes saving one endpoint's state at once made one of
+them fail, its acknowledgement with it, and the delivery was sent again after the lease
+expired). Run again, the job sees the other's row and takes the path for an existing one. The job opens its own unit of work, so running it again runs it in
 a fresh transaction; it is retried a bounded number of times with a short, jittered backoff,
 and any other error (or the last attempt's) reaches the caller unchanged.
 
@@ -30,8 +34,8 @@ DEFAULT_WRITERS = 8
 ATTEMPTS = 6
 FIRST_BACKOFF = 0.01
 MAX_BACKOFF = 0.5
-#: serialization_failure, deadlock_detected
-RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+#: serialization_failure, deadlock_detected, unique_violation (a check-then-insert race)
+RETRY_SQLSTATES = frozenset({"40001", "40P01", "23505"})
 #: admin_shutdown, crash_shutdown, cannot_connect_now: a server going down or coming up
 _SERVER_GONE = frozenset({"57P01", "57P02", "57P03"})
 
