@@ -8,8 +8,8 @@ concurrently with retries, any number of hub processes sharing the store. The SQ
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -29,6 +29,10 @@ from crossdock.hub.ports import WriteExecutor
 from crossdock.hub.store_runner import StoreRunner
 
 
+class _EngineMaker(Protocol):
+    def __call__(self, url: str, *, writers: int | None = None) -> Engine: ...
+
+
 class UnsupportedStore(ValueError):
     """The store URL names a database crossdock does not run on."""
 
@@ -39,7 +43,7 @@ class Profile:
 
     name: str
     backend: SqlBackend
-    engine: Callable[[str], Engine]
+    engine: _EngineMaker
     #: Embedded: one hub process per store (the data dir lock, WAL checkpoints, and at
     #: start-up every bus lease is a dead process's). PostgreSQL: several processes share the
     #: store; a lease another process holds expires (ack_wait) and is taken over then.
@@ -72,12 +76,12 @@ def profile_for(url: str) -> Profile:
     )
 
 
-def make_engine(url: str, *, create_schema: bool = True) -> Engine:
+def make_engine(url: str, *, create_schema: bool = True, writers: int | None = None) -> Engine:
     """The engine for a store URL (its profile's); with `create_schema`, check the store's
     schema version (one query): an empty database is created at head, a store from the
     release before migrations is stamped in place, and any other mismatch raises
     `SchemaMismatch` (``crossdock db upgrade`` fixes a store behind head)."""
-    engine = profile_for(url).engine(url)
+    engine = profile_for(url).engine(url, writers=writers)
     if create_schema:
         try:
             ensure(engine)
@@ -120,7 +124,7 @@ class Store:
 def open_store(url: str, *, checkpoints: bool = True, writers: int | None = None) -> Store:
     """The store at `url`, with its profile's parts (tests and tools use this directly)."""
     profile = profile_for(url)
-    engine = make_engine(url)
+    engine = make_engine(url, writers=writers)
     checkpointer = WalCheckpointer(engine) if profile.single_process else None
     store = Store(
         engine=engine,

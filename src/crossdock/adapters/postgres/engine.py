@@ -35,12 +35,13 @@ BACKEND = SqlBackend(
 )
 
 
-def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
+def make_engine(url: str, *, writers: int | None = None) -> Engine:
     """A pooled engine (psycopg 3); `pool_pre_ping` replaces connections a server restart
-    dropped before they are used."""
+    dropped before they are used. More `writers` than the default get a larger pool, so a
+    writer thread never waits for a connection."""
     return create_engine(
         url,
-        pool_size=pool_size,
+        pool_size=max(POOL_SIZE, (writers or 0) + 4),
         max_overflow=MAX_OVERFLOW,
         pool_pre_ping=True,
         pool_recycle=3600,

@@ -48,8 +48,9 @@ def sqlite_url(data_dir: Path) -> str:
 BACKEND = SqlBackend(name="sqlite", isolate_failures=False)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine on a SQLite file (its directory is created): WAL, write lock at BEGIN."""
+def make_engine(url: str, *, writers: int | None = None) -> Engine:
+    """An engine on a SQLite file (its directory is created): WAL, write lock at BEGIN.
+    (`writers` is ignored: the embedded store always writes from one thread.)"""
     path = url.split("///", 1)[1] if "///" in url else ""
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
