@@ -144,6 +144,13 @@ class StoreConfig(_Section):
     """The message store; the URL is secret because it usually carries a password."""
 
     url: SecretStr | None = None
+    writers: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="PostgreSQL: units of work run at once per process (unset: 8); "
+        "SQLite always writes from one thread",
+    )
 
 
 class LaneConfig(_Section):

@@ -24,10 +24,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from crossdock.adapters.sql.bus import SqlBus
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.inventory_store import SqlInventoryUnitOfWorkFactory
 from crossdock.adapters.sql.schema_version import metadata_with_every_table
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine, profile_for
 from tests import pg
 
 BACKENDS = ("sqlite", "postgres")
@@ -57,7 +58,7 @@ class ContractStore:
         self.url = url
         self.engine = make_engine(url)
         self.clock = FakeClock()
-        self.uow = SqlUnitOfWorkFactory(self.engine)
+        self.uow = SqlUnitOfWorkFactory(self.engine, profile_for(url).backend)
         self.inventory_uow = SqlInventoryUnitOfWorkFactory(self.uow)
         self.bus = SqlBus(self.engine, clock=self.clock)
         self._others: list[ContractStore] = []
@@ -73,21 +74,6 @@ class ContractStore:
         for other in self._others:
             other.close()
         self.engine.dispose()
-
-
-# SQLAlchemy 2.1 reports rowcount -1 for an INSERT ... SELECT on psycopg unless the statement
-# asks for `preserve_rowcount`: `replay`/`replay_from` then answer -1 (and record it in
-# bus_replays). The fix is one execution option in bus_statements.pending_rows (core's file).
-ROWCOUNT_XFAIL = "core: INSERT...SELECT rowcount is -1 on PostgreSQL (needs preserve_rowcount)"
-# The bus writes a nak's error to bus_pending.last_error as given; PostgreSQL refuses NUL in
-# text (the transaction fails). `adapters.sql.convert.storable` is what the other stores use.
-NUL_XFAIL = "core: NUL in a nak error fails the bus's transaction on PostgreSQL (use storable)"
-
-
-def xfail_on_postgres(request: pytest.FixtureRequest, store: ContractStore, reason: str) -> None:
-    """Strict: once core fixes it, the XPASS fails the run and the marker must go."""
-    if store.backend == "postgres":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 def concurrently(

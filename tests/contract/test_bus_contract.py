@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 
 from crossdock.hub.records import ConsumerGroup
-from tests.contract.backends import NUL_XFAIL, ROWCOUNT_XFAIL, xfail_on_postgres
 
 
 def publish(store, *items: tuple[str, str, str]) -> None:
@@ -116,8 +115,7 @@ def test_release_leases_after_crash(store) -> None:
     assert [e.message_id for e in store.bus.fetch("g", 10)] == ["m1"]
 
 
-def test_replay_hands_entries_again_with_a_replay_marker(request, store) -> None:
-    xfail_on_postgres(request, store, ROWCOUNT_XFAIL)
+def test_replay_hands_entries_again_with_a_replay_marker(store) -> None:
     store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
     publish(store, ("doc.x", "k", "m1"), ("doc.x", "k2", "m2"))
     store.bus.ack("g", store.bus.fetch("g", 10))
@@ -148,8 +146,7 @@ def test_savepoint_rolls_back_only_its_own_outbox_rows(store) -> None:
     assert [e.message_id for e in store.bus.fetch("g", 10)] == ["kept"]
 
 
-def test_replay_from_a_sequence_or_a_time(request, store) -> None:
-    xfail_on_postgres(request, store, ROWCOUNT_XFAIL)
+def test_replay_from_a_sequence_or_a_time(store) -> None:
     store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
     publish(store, ("doc.x", "k1", "m1"), ("other.y", "k2", "m2"))
     middle = time.time()  # after m1's commit: m1 was stamped before it, m3 will be after
@@ -192,10 +189,9 @@ def test_a_replayed_entry_carries_its_marker_past_32_bits(store) -> None:
         uow.commit()
 
 
-def test_a_nak_error_with_nul_is_kept_readable(request, store) -> None:
+def test_a_nak_error_with_nul_is_kept_readable(store) -> None:
     """A receiver's error body may carry NUL; PostgreSQL text cannot store it (the other
     stores keep it as U+FFFD: `adapters.sql.convert.storable`)."""
-    xfail_on_postgres(request, store, NUL_XFAIL)
     store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), max_deliver=1))
     publish(store, ("doc.x", "k", "m1"))
     [entry] = store.bus.fetch("g", 10)

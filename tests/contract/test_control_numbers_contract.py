@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import Engine, update
 
 from crossdock.adapters.sql.edi_ledger import SqlEdiLedger
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.tables import x12_control_numbers
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from crossdock.hub.edi_records import CONTROL_MAX, ControlLevel
 
 THREADS = 8

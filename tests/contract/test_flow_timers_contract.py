@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from crossdock.hub.flows.model import FlowState
 from crossdock.hub.flows.timers import TimerJob, TimerRun
 from tests.unit.flows.helpers import FLOW, T0, lane_for

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.job_leases import SqlJobLeases
 from crossdock.adapters.sql.tables import job_leases
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 
 TTL = 30.0
 

@@ -20,7 +20,7 @@ from crossdock.hub.records import (
     InboundMessage,
     MessageStatus,
 )
-from tests.contract.backends import ROWCOUNT_XFAIL, ContractStore, xfail_on_postgres
+from tests.contract.backends import ContractStore
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 E0 = T0.timestamp()
@@ -226,10 +226,7 @@ def test_dead_letter_retries_are_listed_as_replays(store: ContractStore) -> None
     assert before <= replay.at <= after
 
 
-def test_message_replays_are_listed_with_their_entry_count(
-    request: pytest.FixtureRequest, store: ContractStore
-) -> None:
-    xfail_on_postgres(request, store, ROWCOUNT_XFAIL)
+def test_message_replays_are_listed_with_their_entry_count(store: ContractStore) -> None:
     before = time.time()
     store.bus.ensure_group(ConsumerGroup("g", ("doc.>",)))
     with store.uow() as uow:

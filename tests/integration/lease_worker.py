@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from crossdock.adapters.sql.engine import make_engine
 from crossdock.adapters.sql.job_leases import SqlJobLeases
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from crossdock.bootstrap.store import make_engine
 from crossdock.hub.cluster_jobs import LeasedJobs, ProcessIdentity
 from crossdock.hub.store_runner import StoreRunner
 

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from crossdock.adapters.sql.engine import make_engine
+from crossdock.bootstrap.store import make_engine
 from tests.conftest import ROOT
 from tests.integration.lease_worker import TTL
 

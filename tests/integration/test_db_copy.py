@@ -18,8 +18,9 @@ from sqlalchemy import Engine, func, insert, select
 
 from crossdock.adapters.sql import schema_version as sv
 from crossdock.adapters.sql.copy import copy_tables
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.tables import bus_log, bus_pending, messages, x12_control_numbers
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from crossdock.sandbox.sink import RunningSink
 from tests.conftest import EXAMPLES, ROOT
 from tests.integration.hubproc import CROSSDOCK, HubProcess, free_port, wait_for

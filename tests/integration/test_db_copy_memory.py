@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.tables import messages
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from tests.integration.hubproc import CROSSDOCK, ROOT
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,8 @@ from sqlalchemy import Engine, MetaData, Table, select
 
 from crossdock.adapters.sql import schema_version as sv
 from crossdock.adapters.sql.copy import copy_tables
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from crossdock.sandbox.sink import RunningSink
 from tests.integration.hubproc import CROSSDOCK, ROOT, HubProcess, wait_for
 from tests.integration.test_db_copy import _config, _fill_with_a_real_hub, _post_po

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.job_leases import SqlJobLeases
 from crossdock.adapters.sql.tables import job_leases
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from crossdock.adapters.sqlite.engine import sqlite_url
 from crossdock.bootstrap import build_hub
+from crossdock.bootstrap.store import make_engine
 from crossdock.config import Settings
 from crossdock.hub.cluster_jobs import Job, LeasedJobs, ProcessIdentity, per_host
 from crossdock.hub.store_runner import StoreRunner

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from crossdock.adapters.sql import schema_version as sv
 from crossdock.adapters.sql.copy import CopyRefused, SourceNotAtHead, copy_store, copy_tables
-from crossdock.adapters.sql.engine import make_engine
 from crossdock.adapters.sql.tables import bus_log, messages, x12_interchanges
+from crossdock.bootstrap.store import make_engine
 from tests.store_rows import fill, snapshot
 
 

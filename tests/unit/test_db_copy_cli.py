@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from crossdock.adapters.sql import schema_version as sv
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from crossdock.entrypoints import cli
 from crossdock.entrypoints.process_lock import hold_store_lock
 from tests.integration.hubproc import ROOT, free_port

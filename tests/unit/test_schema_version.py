@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event, func, insert, inspect, select
 
 from crossdock.adapters.sql import schema_version as sv
-from crossdock.adapters.sql.engine import make_engine
 from crossdock.adapters.sql.tables import messages
+from crossdock.bootstrap.store import make_engine
 from crossdock.config import Settings
 from crossdock.entrypoints.cli_db import refusal
 

@@ -107,7 +107,7 @@ class HubServices:
         previous process); a batch arriving before the workers are up just waits for them."""
         self.recorder.start()
         await self.runtime.start()
-        self.store.checkpointer.start()
+        self.store.start_checkpoints()
         self.warming = asyncio.create_task(self.preparer.warm(), name="prepare-warm")
 
     async def stop(self) -> None:
@@ -133,7 +133,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
 
     `flows` replaces `build_flows(settings)` (tests and demos bring their own)."""
     store = build_store(settings, checkpoints=False)  # started by `HubServices.start`
-    runner = StoreRunner(store.uow, store.uow.reader)
+    runner = store.runner()
     metrics = build_metrics()
     definitions = build_flows(settings) if flows is None else flows
     announce = delivered_subjects(settings, definitions)
@@ -238,6 +238,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         consumers=consumers,
         metrics=metrics,
         leased=once_across_processes(settings, store, runner, periodic),
+        release_leases_at_start=store.profile.single_process,
     )
     wake.append(runtime.wake)
 

@@ -63,13 +63,16 @@ def _advice(status: SchemaStatus, where: str) -> str:
 
 def _open(config: Path | None, data_dir: Path | None, url: str | None) -> tuple[Engine, str]:
     """The engine (schema left as it is) and the options that name the same store."""
-    from crossdock.adapters.sql.engine import make_engine
+    from crossdock.bootstrap.store import UnsupportedStore, make_engine
 
-    if url is not None:
-        return make_engine(url, create_schema=False), f"--url {shlex.quote(url)}"
-    settings = settings_from(config, data_dir)
-    settings.hub.data_dir.mkdir(parents=True, exist_ok=True)
-    return make_engine(settings.database_url, create_schema=False), _where(settings, config)
+    try:
+        if url is not None:
+            return make_engine(url, create_schema=False), f"--url {shlex.quote(url)}"
+        settings = settings_from(config, data_dir)
+        settings.hub.data_dir.mkdir(parents=True, exist_ok=True)
+        return make_engine(settings.database_url, create_schema=False), _where(settings, config)
+    except UnsupportedStore as exc:
+        raise fail(str(exc), 2) from None
 
 
 @db_app.command("upgrade")

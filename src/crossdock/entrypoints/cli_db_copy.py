@@ -93,7 +93,7 @@ def _engine(url: str, role: str) -> Iterator[Engine]:
     from sqlalchemy import make_url, text
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-    from crossdock.adapters.sql.engine import make_engine
+    from crossdock.bootstrap.store import make_engine
 
     try:
         shown = make_url(url).render_as_string(hide_password=True)

@@ -8,7 +8,8 @@ event loop only ever waits for it once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -273,6 +274,20 @@ class Savepoint(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class WriteExecutor(Protocol):
+    """Runs the store's blocking write jobs (each opens and commits its own unit of work) off
+    the event loop, lower `priority` first. The backend chooses it: one thread on SQLite,
+    a pool retrying transient failures on PostgreSQL (`StoreRunner` uses either)."""
+
+    def submit(self, priority: int, fn: Callable[[], Any]) -> asyncio.Future[Any]:
+        """Queue `fn`; the future (of the running loop) settles with its result."""
+        ...
+
+    def close(self) -> None:
+        """Finish the jobs queued so far, then stop the threads."""
+        ...
 
 
 @dataclass(slots=True)

@@ -110,10 +110,15 @@ class Runtime:
         consumers: Sequence[Consumer] = (),
         metrics: HubMetrics | None = None,
         leased: LeasedJobs | None = None,
+        release_leases_at_start: bool = True,
     ) -> None:
         """`periodic` jobs run in every process (gauges); `leased` jobs once across all the
         processes sharing the store (`LeasedJobs`), whose leases `stop` gives back."""
         self._runner = runner
+        # Only when this process is the store's one consumer (the embedded profile): any
+        # lease found at start-up is then a dead process's. With several processes on one
+        # store a lease may be a live one's; it expires (ack_wait) and is taken over then.
+        self._release_leases = release_leases_at_start
         self._metrics = metrics
         self._bus = bus
         self._router = router
@@ -130,7 +135,7 @@ class Runtime:
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
-        released = await self._runner.call(self._bus.release_leases)
+        released = await self._runner.call(self._bus.release_leases) if self._release_leases else 0
         if released:
             log.warning("released %d leases left by a previous process", released)
         for lane in LANES:

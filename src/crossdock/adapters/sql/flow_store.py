@@ -40,11 +40,12 @@ from crossdock.hub.flows.ports import FlowConflict, FlowCount
 
 
 class SqlFlowStore:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, isolate_failures: bool = True) -> None:
         self._conn = conn
         # SQLite undoes just the failing statement; PostgreSQL aborts the whole transaction,
-        # so there an INSERT that may fail runs in a savepoint of its own.
-        self._isolate_failures = conn.dialect.name != "sqlite"
+        # so there an INSERT that may fail runs in a savepoint of its own. The backend says
+        # which (`SqlBackend.isolate_failures`); the safe choice is the default.
+        self._isolate_failures = isolate_failures
 
     def get(self, flow: str, key: str) -> FlowState | None:
         row = GET_INSTANCE.execute(self._conn, {"b_flow": flow, "b_key": key}).first()

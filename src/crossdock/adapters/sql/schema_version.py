@@ -12,6 +12,7 @@ Alembic itself is only imported to migrate, never on that path: an empty databas
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,15 +157,18 @@ def _adopt(conn: Connection) -> None:
     _stamp(conn, BASELINE)
 
 
-def ensure(engine: Engine) -> SchemaStatus:
+def ensure(engine: Engine, lock: Callable[[Connection], None] | None = None) -> SchemaStatus:
     """Open-time check: create an empty database at head, adopt an unversioned store (and
-    migrate it to head), and
-    raise `SchemaMismatch` for a store behind head or at an unknown revision."""
+    migrate it to head), and raise `SchemaMismatch` for a store behind head or at an unknown
+    revision. `lock` runs first in the transaction that changes the schema (the backend's
+    `SqlBackend.before_schema_change`), so concurrent openers take turns."""
     status = current(engine)
     if status.state is SchemaState.AT_HEAD:
         return status
     if status.state in (SchemaState.EMPTY, SchemaState.UNVERSIONED):
         with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, so two openers take turns
+            if lock is not None:
+                lock(conn)
             status = _status(conn)  # again, under the write lock
             if status.state is SchemaState.EMPTY:
                 metadata_with_every_table().create_all(conn)
