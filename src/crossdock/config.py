@@ -139,6 +139,11 @@ class StoreConfig(_Section):
     """The message store; the URL is secret because it usually carries a password."""
 
     url: SecretStr | None = None
+    notify: bool = Field(
+        True,
+        description="PostgreSQL: wake other hub processes with LISTEN/NOTIFY after a commit "
+        "(off behind a pooler in transaction mode, which drops LISTEN: polling alone then)",
+    )
 
 
 class LaneConfig(_Section):

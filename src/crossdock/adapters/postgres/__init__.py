@@ -1,0 +1,1 @@
+"""PostgreSQL specifics: what the portable SQL of `adapters.sql` does not cover."""
