@@ -23,7 +23,7 @@ from sqlalchemy.pool import NullPool
 from crossdock.hub.runtime import MAX_IDLE_SECONDS
 from crossdock.sandbox.sink import RunningSink
 from tests.integration.conftest import po_with_number
-from tests.integration.hubproc import CROSSDOCK, HubProcess, sink_config, wait_for
+from tests.integration.hubproc import CROSSDOCK, HubProcess, free_port, sink_config, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,11 @@ def _env() -> dict[str, str]:
 
 @contextmanager
 def processes(
-    workdir: Path, config: dict[str, Any], env: dict[str, str], workers: int
+    workdir: Path,
+    config: dict[str, Any],
+    env: dict[str, str],
+    workers: int,
+    worker_args: tuple[str, ...] = (),
 ) -> Iterator[tuple[HubProcess, list[HubProcess]]]:
     """An api and `workers` workers on the store `env` names; all stopped on exit."""
     upgrade(workdir, env)
@@ -65,7 +69,11 @@ def processes(
         crew = []
         for n in range(workers):
             worker = HubProcess(
-                workdir / f"w{n}", config, command=("worker",), env=env, name=f"worker{n}"
+                workdir / f"w{n}",
+                config,
+                command=("worker", *worker_args),
+                env=env,
+                name=f"worker{n}",
             )
             started.append(worker.start())
             crew.append(worker)
@@ -174,8 +182,16 @@ def test_a_notify_wakes_an_idle_worker_at_once_and_polling_covers_without_it(
     one that does not (`store.notify: false`) finds the work at its next poll, within one
     idle interval. (`test_pg_wakeups.py` proves the channel itself, reconnection included.)"""
     env = {"CROSSDOCK_STORE__URL": postgres_url}
-    with processes(workdir, sink_config(sink.url), env, workers=1) as (api, [listening]):
+    probe = free_port()
+    with processes(
+        workdir, sink_config(sink.url), env, workers=1, worker_args=("--metrics-port", str(probe))
+    ) as (api, [listening]):
         woken = _latencies(api, sink, po_example, 4, "on")
+        # The worker's tiny probe: alive, and its own metrics (what it delivered).
+        base = f"http://127.0.0.1:{probe}"
+        assert httpx.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
+        scraped = httpx.get(f"{base}/metrics", timeout=5).text
+        assert 'crossdock_delivery_attempts_total{endpoint="erp",outcome="ok"} 4.0' in scraped
         listening.stop()
         deaf = HubProcess(
             workdir / "deaf",

@@ -62,6 +62,11 @@ def worker(
     scheduler: bool = typer.Option(
         True, "--scheduler/--no-scheduler", help="also run the periodic jobs (timers, polls)"
     ),
+    metrics_port: int = typer.Option(
+        None,
+        "--metrics-port",
+        help="serve GET /healthz and /metrics on this port (on hub.host); default: no port",
+    ),
     data_dir: Path = DataDirOption,
     config: Path = ConfigOption,
     log_json: bool = typer.Option(False, "--log-json", help="JSON log lines"),
@@ -71,6 +76,7 @@ def worker(
     Stops cleanly on SIGTERM: each loop finishes the batch in hand."""
     from crossdock.adapters.sql.schema_version import SchemaMismatch
     from crossdock.bootstrap.roles import refusal, worker_role
+    from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.worker import run_worker
     from crossdock.observability.logging import configure_logging
 
@@ -84,6 +90,8 @@ def worker(
     if problem is not None:
         raise fail(problem)
     try:
-        run_worker(settings, role)
+        run_worker(settings, role, metrics_port)
+    except PortUnavailable as exc:
+        raise fail(str(exc)) from None
     except SchemaMismatch as exc:
         raise fail(schema_refusal(exc, settings, config)) from None
