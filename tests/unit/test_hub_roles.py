@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -127,3 +128,62 @@ def test_up_is_everything() -> None:
     assert UP.http and UP.loops and UP.scheduler and UP.grace == 0
     assert API.http and not API.loops and not API.scheduler
     assert not worker_role().http
+
+
+async def test_the_api_shows_the_circuit_states_the_workers_persisted(tmp_path: Path) -> None:
+    """The api delivers nothing, so its own breakers say nothing: /v1/endpoints must show
+    the state the workers persisted, not the api's idle "closed"."""
+    from datetime import UTC, datetime
+
+    from crossdock.hub.records import EndpointState
+
+    config = settings(tmp_path)
+    api = build_hub(config, role=API)
+    await api.start()
+    try:
+        opened = EndpointState("erp", "open", 7, datetime.now(UTC))
+
+        def persist(uow: Any) -> None:
+            uow.endpoints.save(opened)
+            uow.commit()
+
+        await api.runner.call(lambda: _in_uow(api, persist))
+        transport = httpx.ASGITransport(app=create_asgi(api))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            [row] = (await client.get("/v1/endpoints")).json()["items"]
+        assert (row["circuit"], row["consecutive_failures"]) == ("open", 7)
+    finally:
+        await api.stop()
+
+
+def _in_uow(hub: Any, work: Any) -> None:
+    with hub.runner.uow_factory() as uow:
+        work(uow)
+
+
+class RecordedWakeups:
+    def __init__(self) -> None:
+        self.published: list[str] = []
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def publish(self, prefix: str) -> None:
+        self.published.append(prefix)
+
+
+async def test_operator_wakeups_reach_the_other_processes(tmp_path: Path) -> None:
+    """A dead-letter retry or a replay on the api wakes the loops, which are the workers'."""
+    api = build_hub(settings(tmp_path), role=API)
+    recorded = RecordedWakeups()
+    api.wakeups = recorded
+    await api.start()
+    try:
+        transport = httpx.ASGITransport(app=create_asgi(api))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            retried = await client.post("/v1/dlq/retry", json={"group": "deliver.critical.erp"})
+            assert retried.status_code == 202, retried.text
+        assert {"deliver.", "route."} <= set(recorded.published)
+    finally:
+        await api.stop()

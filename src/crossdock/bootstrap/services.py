@@ -89,10 +89,17 @@ class HubServices:
         )
 
     def wake(self, prefix: str) -> None:
+        """Work was committed here (a replay, a dead-letter retry): wake the loops, this
+        process's and, on PostgreSQL, the other processes'."""
         self.runtime.wake(prefix)
+        if self.wakeups is not None:
+            self.wakeups.publish(prefix)
 
     def endpoint_states(self) -> dict[str, dict[str, Any]]:
-        """Live circuit states from this process (fresher than the persisted ones)."""
+        """Live circuit states from this process (fresher than the persisted ones); none
+        when it delivers nothing (the api: the workers' persisted states are the truth)."""
+        if not self.role.loops:
+            return {}
         return {
             name: {
                 "circuit": d.breaker.state.value,
