@@ -19,14 +19,17 @@ from crossdock.bootstrap.channels import (
     build_systems,
     mapper_factory,
 )
+from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
+from crossdock.bootstrap.roles import UP, Role, Wakeups, build_wakeups
 from crossdock.bootstrap.store import Store, build_store
 from crossdock.bootstrap.unrouted import unrouted_policy
 from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
 from crossdock.config import Settings
+from crossdock.hub.cluster_jobs import per_host
 from crossdock.hub.delivery import EndpointDispatcher
 from crossdock.hub.edi.acknowledging import ack_renderer
 from crossdock.hub.edi.folder_intake import FolderIntake
@@ -71,6 +74,8 @@ class HubServices:
     #: The size limits every intake channel applies (`crossdock.hub.limits`), from settings.
     limits: IntakeLimits = field(init=False)
     warming: asyncio.Task[None] | None = field(default=None, repr=False)
+    role: Role = UP  # which parts this process runs (`crossdock up`, `api`, `worker`)
+    wakeups: Wakeups | None = None  # other processes' loops, woken over PostgreSQL
 
     @property
     def bus(self) -> SqlBus:
@@ -86,10 +91,17 @@ class HubServices:
         )
 
     def wake(self, prefix: str) -> None:
+        """Work was committed here (a replay, a dead-letter retry): wake the loops, this
+        process's and, on PostgreSQL, the other processes'."""
         self.runtime.wake(prefix)
+        if self.wakeups is not None:
+            self.wakeups.publish(prefix)
 
     def endpoint_states(self) -> dict[str, dict[str, Any]]:
-        """Live circuit states from this process (fresher than the persisted ones)."""
+        """Live circuit states from this process (fresher than the persisted ones); none
+        when it delivers nothing (the api: the workers' persisted states are the truth)."""
+        if not self.role.loops:
+            return {}
         return {
             name: {
                 "circuit": d.breaker.state.value,
@@ -103,10 +115,15 @@ class HubServices:
         (seconds of imports each, more on a busy machine) start in the background, and so
         does the checkpointer (its first round may copy and fsync a whole WAL left by the
         previous process); a batch arriving before the workers are up just waits for them."""
-        self.recorder.start()
-        await self.runtime.start()
-        self.store.checkpointer.start()
-        self.warming = asyncio.create_task(self.preparer.warm(), name="prepare-warm")
+        if self.wakeups is not None:
+            await self.wakeups.start()
+        if self.role.http:
+            self.recorder.start()
+        if self.role.loops:
+            await self.runtime.start()
+        self.store.start_checkpoints()
+        if self.role.http:
+            self.warming = asyncio.create_task(self.preparer.warm(), name="prepare-warm")
 
     async def stop(self) -> None:
         if self.warming is not None and not self.warming.done():
@@ -114,8 +131,10 @@ class HubServices:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.warming
         await self.recorder.stop()
-        await self.runtime.stop()
+        await self.runtime.stop(self.role.grace)
         await self.preparer.stop()
+        if self.wakeups is not None:
+            await self.wakeups.stop()
         for dispatcher in self.runtime.dispatchers.values():
             await dispatcher.endpoint.close()
         if self.inventory is not None:
@@ -126,12 +145,15 @@ class HubServices:
         self.store.close()
 
 
-def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None) -> HubServices:
+def build_hub(
+    settings: Settings, flows: Sequence[FlowDefinition] | None = None, *, role: Role = UP
+) -> HubServices:
     """Wire a complete hub; call inside the event loop that will run it (`start()` next).
 
-    `flows` replaces `build_flows(settings)` (tests and demos bring their own)."""
+    `flows` replaces `build_flows(settings)` (tests and demos bring their own); `role` says
+    which parts this process runs (`crossdock.bootstrap.roles`): one wiring for all three."""
     store = build_store(settings, checkpoints=False)  # started by `HubServices.start`
-    runner = StoreRunner(store.uow, store.uow.reader)
+    runner = store.runner()
     metrics = build_metrics()
     definitions = build_flows(settings) if flows is None else flows
     announce = delivered_subjects(settings, definitions)
@@ -171,16 +193,18 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
     partners = build_partners(settings)
     mappers = mapper_factory(partners)
     wake: list[Callable[[str], None]] = []  # the runtime's, once it exists
+    wakeups = build_wakeups(settings, role, lambda prefix: wake_loops(prefix, here_only=True))
+    elsewhere = wakeups.publish if wakeups is not None else None
 
-    def wake_loops(prefix: str) -> None:
+    def wake_loops(prefix: str, *, here_only: bool = False) -> None:
         for notify in wake:
             notify(prefix)
+        if elsewhere is not None and not here_only:
+            elsewhere(prefix)
 
     def wake_workers() -> None:
-        for notify in wake:
-            notify("route.")
-            notify("flow.")
-            notify("deliver.")
+        for prefix in ("route.", "flow.", "deliver."):
+            wake_loops(prefix)
 
     preparer = EdiPreparer(
         partners,
@@ -191,9 +215,8 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         max_set_segments=settings.hub.max_edi_segments_per_set,
     )
     edi = EdiService(preparer, runner, ack_renderer(), wake_workers)
-    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = [
-        (5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))
-    ]
+    # Run once across every process sharing the store (leased); the gauges run in each.
+    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     drops = build_drops(settings)
     if drops:
         folders = FolderIntake(drops, edi)
@@ -201,7 +224,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         async def poll_partner_folders() -> None:
             await folders.poll_folders()
 
-        periodic.append((settings.hub.folder_poll_seconds, poll_partner_folders))
+        periodic.append((settings.hub.folder_poll_seconds, per_host(poll_partner_folders)))
     definitions = build_flows(settings) if flows is None else flows
     consumers, flow_jobs = flow_workers(
         definitions,
@@ -233,15 +256,20 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
             max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2
         ),
         lane_for=settings.lane_for,
-        periodic=periodic,
+        periodic=[(5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))],
         consumers=consumers,
         metrics=metrics,
+        leased=once_across_processes(settings, store, runner, periodic),
+        runs=role.runs,
+        scheduler=role.scheduler,
+        release_leases=store.profile.single_process,
+        elsewhere=elsewhere,
     )
     wake.append(runtime.wake)
 
     def wake_after_intake() -> None:
-        runtime.wake("route.")
-        runtime.wake("flow.")
+        wake_loops("route.")
+        wake_loops("flow.")
 
     recorder = IntakeRecorder(runner, on_commit=wake_after_intake)
     return HubServices(
@@ -263,6 +291,8 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         inventory=inventory,
         pod=pod,
         preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
+        role=role,
+        wakeups=wakeups,
     )
 
 

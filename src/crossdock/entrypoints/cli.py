@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from crossdock.entrypoints import cli_demo, cli_kpis
+from crossdock.entrypoints import cli_demo, cli_kpis, cli_procs
 from crossdock.entrypoints.cli_common import (
     ConfigOption,
     DataDirOption,
@@ -51,6 +51,8 @@ app.add_typer(inventory_app, name="inventory")
 app.add_typer(db_app, name="db")
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)
+app.command("api")(cli_procs.api)
+app.command("worker")(cli_procs.worker)
 
 
 @app.callback()
@@ -67,8 +69,9 @@ def up(
     config: Path = ConfigOption,
     log_json: bool = typer.Option(False, "--log-json", help="JSON log lines"),
 ) -> None:
-    """Start the hub: HTTP API, workers and scheduler, on the embedded store."""
+    """Start the hub: HTTP API, workers and scheduler, on the store (`store.url`)."""
     from crossdock.adapters.sql.schema_version import SchemaMismatch
+    from crossdock.bootstrap.store import UnsupportedStore, profile_for
     from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.process_lock import StoreInUse, hold_store_lock
     from crossdock.entrypoints.server import serve
@@ -77,7 +80,12 @@ def up(
     configure_logging(json=log_json)
     settings = settings_from(config, data_dir, host=host, port=port)
     try:
-        hold_store_lock(settings.hub.data_dir)  # released by the kernel when this process ends
+        profile = profile_for(settings.database_url)
+    except UnsupportedStore as exc:
+        raise fail(str(exc), 2) from None
+    try:
+        if profile.single_process:  # SQLite: one hub per store; PostgreSQL: as many as wanted
+            hold_store_lock(settings.hub.data_dir)  # the kernel drops it when this process ends
     except StoreInUse as exc:
         raise fail(str(exc)) from None
     try:
