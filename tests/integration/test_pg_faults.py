@@ -1,0 +1,159 @@
+"""Faults on the PostgreSQL profile, with real processes: hub processes killed with SIGKILL,
+PostgreSQL crashed and restarted under load, a receiver down for a while.
+
+One throwaway PostgreSQL cluster for the module (`pgcluster`: one test restarts it, which the
+shared server must never see), a fresh schema per test, the sandbox sink as the receiver, and
+clients that keep posting through each fault (`faultload`). Every test then checks the same
+things: every 202-acknowledged message is in the log, every message in the log was delivered,
+nothing was recorded or delivered twice, and each PO's revisions arrived in order; and prints
+what it counted.
+
+The hub here is one `crossdock up` process (intake and workers in one); it stands for both the
+api and the worker that each fault names.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from crossdock.sandbox.sink import RunningSink, run_sink_in_thread
+from tests import pg
+from tests.integration.faultload import PO, Clients, sink_stats, verify
+from tests.integration.hubproc import HubProcess, sink_config, wait_for
+from tests.integration.pgcluster import PgCluster, pg_cluster, unavailable_reason
+
+pytestmark = pytest.mark.slow
+
+MEMORY_LIMIT = 1536 * 1_048_576  # address space per hub process (threads, psycopg, pools)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[PgCluster]:
+    if pg.base_url() is None:
+        pytest.skip(pg.SKIP_REASON)
+    if (reason := unavailable_reason()) is not None:
+        pytest.skip(f"no throwaway PostgreSQL cluster: {reason}")
+    with pg_cluster() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def database(cluster: PgCluster) -> Iterator[str]:
+    with pg.fresh_schema(cluster.url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def sink() -> Iterator[RunningSink]:
+    running = run_sink_in_thread()
+    yield running
+    running.stop()
+
+
+def hub_config(sink: RunningSink, database: str) -> dict[str, Any]:
+    retry = {"max_attempts": 200, "initial_backoff_seconds": 0.05, "max_backoff_seconds": 0.5}
+    return {**sink_config(sink.url, retry=retry), "store": {"url": database}}
+
+
+@pytest.fixture(scope="module")
+def running_hub(
+    tmp_path_factory: pytest.TempPathFactory, sink: RunningSink, database: str
+) -> Iterator[HubProcess]:
+    """One hub for the module (starting one costs seconds): each test posts its own POs
+    (`prefix`) and checks only those; a test that kills the hub starts it again."""
+    process = HubProcess(
+        tmp_path_factory.mktemp("hub"), hub_config(sink, database), memory_limit=MEMORY_LIMIT
+    )
+    try:
+        yield process.start(timeout=120)
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def hub(running_hub: HubProcess, cluster: PgCluster, sink: RunningSink) -> HubProcess:
+    """The module's hub, up (again, should an earlier test have failed half-way), with the
+    database up and the sink answering and counting afresh."""
+    if not cluster.running():
+        cluster.start()
+    assert running_hub.proc is not None
+    if running_hub.proc.poll() is not None:
+        running_hub.start(timeout=120)
+    httpx.post(f"{sink.url}/_reset", timeout=10).raise_for_status()
+    return running_hub
+
+
+def fail(sink: RunningSink, **spec: Any) -> None:
+    httpx.post(f"{sink.url}/_fail", json=spec, timeout=10).raise_for_status()
+
+
+def test_kill_9_of_the_worker_mid_delivery(
+    hub: HubProcess, sink: RunningSink, database: str
+) -> None:
+    fail(sink, mode="slow", delay=0.05)  # deliveries in flight when the kill comes
+    with Clients(lambda: hub.url, prefix="KW") as clients:
+        clients.wait_acknowledged(60)
+        wait_for(lambda: sink_stats(sink.url)["received"] >= 10, timeout=60)
+        hub.kill9()
+        hub.start(timeout=120)
+        clients.wait_acknowledged(len(clients.ledger.acknowledged) + 30)
+    fail(sink, mode="up")
+    verify("kill -9 worker", clients, database, sink.url)
+
+
+def test_kill_9_of_the_api_mid_intake(hub: HubProcess, sink: RunningSink, database: str) -> None:
+    with Clients(lambda: hub.url, count=4, prefix="KA") as clients:
+        clients.wait_acknowledged(60)
+        hub.kill9()  # posts are in flight: some recorded without their answer
+        hub.start(timeout=120)
+        clients.wait_acknowledged(len(clients.ledger.acknowledged) + 30)
+    verify("kill -9 api", clients, database, sink.url)
+
+
+def test_postgresql_restarted_under_load(
+    hub: HubProcess, sink: RunningSink, database: str, cluster: PgCluster
+) -> None:
+    assert hub.proc is not None
+    pid = hub.proc.pid
+    with Clients(lambda: hub.url, prefix="PG") as clients:
+        clients.wait_acknowledged(40)
+        cluster.restart("immediate")
+        clients.wait_acknowledged(len(clients.ledger.acknowledged) + 40)
+        cluster.stop("immediate")
+        try:
+            for n in range(3):  # while the database is down, intake says so at once
+                started = time.monotonic()
+                answer = httpx.post(
+                    f"{hub.url}/v1/messages/purchase_order",
+                    json={**PO, "po_number": f"PROBE-{n}"},
+                    headers={"Idempotency-Key": f"probe-{n}"},
+                    timeout=30,
+                )
+                took = time.monotonic() - started
+                assert answer.status_code == 503, answer.text
+                assert answer.headers["content-type"] == "application/problem+json"
+                assert answer.json()["status"] == 503
+                assert took < 5, f"intake took {took:.1f}s to answer with the database down"
+        finally:
+            cluster.start()
+        clients.wait_acknowledged(len(clients.ledger.acknowledged) + 40)
+    assert hub.proc.poll() is None and hub.proc.pid == pid  # reconnected on its own
+    verify("pg_ctl restart -m immediate", clients, database, sink.url)
+
+
+def test_an_endpoint_down_for_a_while_then_up(
+    hub: HubProcess, sink: RunningSink, database: str
+) -> None:
+    with Clients(lambda: hub.url, prefix="EP") as clients:
+        clients.wait_acknowledged(20)
+        fail(sink, mode="down", status=503)
+        clients.wait_acknowledged(len(clients.ledger.acknowledged) + 60)
+        wait_for(lambda: sink_stats(sink.url)["failed"] >= 10, timeout=60)
+        fail(sink, mode="up")
+        clients.wait_acknowledged(len(clients.ledger.acknowledged) + 20)
+    verify("endpoint down, then up", clients, database, sink.url)
