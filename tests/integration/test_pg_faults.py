@@ -128,12 +128,15 @@ def test_postgresql_restarted_under_load(
         try:
             for n in range(3):  # while the database is down, intake says so at once
                 started = time.monotonic()
-                answer = httpx.post(
-                    f"{hub.url}/v1/messages/purchase_order",
-                    json={**PO, "po_number": f"PROBE-{n}"},
-                    headers={"Idempotency-Key": f"probe-{n}"},
-                    timeout=30,
-                )
+                try:
+                    answer = httpx.post(
+                        f"{hub.url}/v1/messages/purchase_order",
+                        json={**PO, "po_number": f"PROBE-{n}"},
+                        headers={"Idempotency-Key": f"probe-{n}"},
+                        timeout=30,
+                    )
+                except httpx.TimeoutException:
+                    pytest.fail("intake hung (no answer in 30 s) with the database down")
                 took = time.monotonic() - started
                 assert answer.status_code == 503, answer.text
                 assert answer.headers["content-type"] == "application/problem+json"
