@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -60,67 +61,89 @@ def hub_config(sink: RunningSink, database: str) -> dict[str, Any]:
     return {**sink_config(sink.url, retry=retry), "store": {"url": database}}
 
 
+@dataclass
+class Hubs:
+    """The hub's processes: `api` takes the posts, `workers` route and deliver."""
+
+    api: HubProcess
+    workers: list[HubProcess]
+
+    @property
+    def processes(self) -> list[HubProcess]:
+        return list({id(p): p for p in [self.api, *self.workers]}.values())
+
+    def pids(self) -> list[int | None]:
+        return [p.proc.pid if p.proc else None for p in self.processes]
+
+    def ensure_up(self) -> None:
+        for process in self.processes:
+            if process.proc is None or process.proc.poll() is not None:
+                process.start(timeout=120)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+
 @pytest.fixture(scope="module")
-def running_hub(
+def running_hubs(
     tmp_path_factory: pytest.TempPathFactory, sink: RunningSink, database: str
-) -> Iterator[HubProcess]:
-    """One hub for the module (starting one costs seconds): each test posts its own POs
-    (`prefix`) and checks only those; a test that kills the hub starts it again."""
-    process = HubProcess(
+) -> Iterator[Hubs]:
+    """The module's hub (starting one costs seconds): each test posts its own POs (`prefix`)
+    and checks only those; a test that kills a process starts it again."""
+    up = HubProcess(
         tmp_path_factory.mktemp("hub"), hub_config(sink, database), memory_limit=MEMORY_LIMIT
     )
+    hubs = Hubs(api=up, workers=[up])
     try:
-        yield process.start(timeout=120)
+        hubs.ensure_up()
+        yield hubs
     finally:
-        process.stop()
+        hubs.stop()
 
 
 @pytest.fixture
-def hub(running_hub: HubProcess, cluster: PgCluster, sink: RunningSink) -> HubProcess:
-    """The module's hub, up (again, should an earlier test have failed half-way), with the
-    database up and the sink answering and counting afresh."""
+def hubs(running_hubs: Hubs, cluster: PgCluster, sink: RunningSink) -> Hubs:
+    """The module's processes, up (again, should an earlier test have failed half-way), with
+    the database up and the sink answering and counting afresh."""
     if not cluster.running():
         cluster.start()
-    assert running_hub.proc is not None
-    if running_hub.proc.poll() is not None:
-        running_hub.start(timeout=120)
+    running_hubs.ensure_up()
     httpx.post(f"{sink.url}/_reset", timeout=10).raise_for_status()
-    return running_hub
+    return running_hubs
 
 
 def fail(sink: RunningSink, **spec: Any) -> None:
     httpx.post(f"{sink.url}/_fail", json=spec, timeout=10).raise_for_status()
 
 
-def test_kill_9_of_the_worker_mid_delivery(
-    hub: HubProcess, sink: RunningSink, database: str
-) -> None:
+def test_kill_9_of_the_worker_mid_delivery(hubs: Hubs, sink: RunningSink, database: str) -> None:
     fail(sink, mode="slow", delay=0.05)  # deliveries in flight when the kill comes
-    with Clients(lambda: hub.url, prefix="KW") as clients:
+    with Clients(lambda: hubs.api.url, prefix="KW") as clients:
         clients.wait_acknowledged(60)
         wait_for(lambda: sink_stats(sink.url)["received"] >= 10, timeout=60)
-        hub.kill9()
-        hub.start(timeout=120)
+        worker = hubs.workers[0]
+        worker.kill9()
+        worker.start(timeout=120)
         clients.wait_acknowledged(len(clients.ledger.acknowledged) + 30)
     fail(sink, mode="up")
     verify("kill -9 worker", clients, database, sink.url)
 
 
-def test_kill_9_of_the_api_mid_intake(hub: HubProcess, sink: RunningSink, database: str) -> None:
-    with Clients(lambda: hub.url, count=4, prefix="KA") as clients:
+def test_kill_9_of_the_api_mid_intake(hubs: Hubs, sink: RunningSink, database: str) -> None:
+    with Clients(lambda: hubs.api.url, count=4, prefix="KA") as clients:
         clients.wait_acknowledged(60)
-        hub.kill9()  # posts are in flight: some recorded without their answer
-        hub.start(timeout=120)
+        hubs.api.kill9()  # posts are in flight: some recorded without their answer
+        hubs.api.start(timeout=120)
         clients.wait_acknowledged(len(clients.ledger.acknowledged) + 30)
     verify("kill -9 api", clients, database, sink.url)
 
 
 def test_postgresql_restarted_under_load(
-    hub: HubProcess, sink: RunningSink, database: str, cluster: PgCluster
+    hubs: Hubs, sink: RunningSink, database: str, cluster: PgCluster
 ) -> None:
-    assert hub.proc is not None
-    pid = hub.proc.pid
-    with Clients(lambda: hub.url, prefix="PG") as clients:
+    pids = hubs.pids()
+    with Clients(lambda: hubs.api.url, prefix="PG") as clients:
         clients.wait_acknowledged(40)
         cluster.restart("immediate")
         clients.wait_acknowledged(len(clients.ledger.acknowledged) + 40)
@@ -130,7 +153,7 @@ def test_postgresql_restarted_under_load(
                 started = time.monotonic()
                 try:
                     answer = httpx.post(
-                        f"{hub.url}/v1/messages/purchase_order",
+                        f"{hubs.api.url}/v1/messages/purchase_order",
                         json={**PO, "po_number": f"PROBE-{n}"},
                         headers={"Idempotency-Key": f"probe-{n}"},
                         timeout=30,
@@ -145,14 +168,13 @@ def test_postgresql_restarted_under_load(
         finally:
             cluster.start()
         clients.wait_acknowledged(len(clients.ledger.acknowledged) + 40)
-    assert hub.proc.poll() is None and hub.proc.pid == pid  # reconnected on its own
+    assert all(p.proc and p.proc.poll() is None for p in hubs.processes)
+    assert hubs.pids() == pids  # no process was restarted: each reconnected on its own
     verify("pg_ctl restart -m immediate", clients, database, sink.url)
 
 
-def test_an_endpoint_down_for_a_while_then_up(
-    hub: HubProcess, sink: RunningSink, database: str
-) -> None:
-    with Clients(lambda: hub.url, prefix="EP") as clients:
+def test_an_endpoint_down_for_a_while_then_up(hubs: Hubs, sink: RunningSink, database: str) -> None:
+    with Clients(lambda: hubs.api.url, prefix="EP") as clients:
         clients.wait_acknowledged(20)
         fail(sink, mode="down", status=503)
         clients.wait_acknowledged(len(clients.ledger.acknowledged) + 60)
