@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from crossdock.adapters.sql.bus import SqlBus
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
-from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import open_store
 from crossdock.hub.intake import IntakeRequest, prepare
 from crossdock.hub.records import InboundMessage
+from crossdock.hub.store_runner import StoreRunner
 from tests import pg, processes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,17 +47,28 @@ def inbound(
 
 
 class SqlStore:
-    def __init__(self, path: Path) -> None:
-        self.engine = make_engine(sqlite_url(path))
-        self.uow = SqlUnitOfWorkFactory(self.engine)
-        self.bus = SqlBus(self.engine)
+    """The store as bootstrap opens it (the profile its URL names), without checkpoints."""
+
+    def __init__(self, path: Path | None = None, *, url: str | None = None) -> None:
+        assert (path is None) != (url is None), "a data dir or a URL"
+        self._store = open_store(url or sqlite_url(path), checkpoints=False)  # type: ignore[arg-type]
+        self.engine = self._store.engine
+        self.uow = self._store.uow
+        self.bus = self._store.bus
+
+    def runner(self) -> StoreRunner:
+        """A runner with the store's own write executor (close it when done)."""
+        return self._store.runner()
+
+    def close(self) -> None:
+        self._store.close()
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SqlStore]:
     s = SqlStore(tmp_path)
     yield s
-    s.engine.dispose()
+    s.close()
 
 
 # Every process a test starts inherits this marker, so the session can tell at its end

@@ -133,12 +133,24 @@ class HubConfig(_Section):
         500_000, ge=10, description="larger X12 transaction sets are rejected (raw text kept)"
     )
     folder_poll_seconds: float = Field(0.5, gt=0, description="how often drop folders are read")
+    job_lease_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="how long a process holds a cluster-wide job's lease without renewing it",
+    )
 
 
 class StoreConfig(_Section):
     """The message store; the URL is secret because it usually carries a password."""
 
     url: SecretStr | None = None
+    writers: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="PostgreSQL: units of work run at once per process (unset: 8); "
+        "SQLite always writes from one thread",
+    )
 
 
 class LaneConfig(_Section):

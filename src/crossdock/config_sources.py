@@ -37,7 +37,10 @@ from crossdock.config_file import (
 )
 
 # Variables that choose where settings come from rather than being settings themselves.
-_META_VARIABLES = frozenset({"config", "secrets_dir"})
+_META_VARIABLES = frozenset({"config", "secrets_dir", "database_url"})
+#: ``CROSSDOCK_DATABASE_URL``, the conventional name, sets ``store.url`` (as
+#: ``CROSSDOCK_STORE__URL`` does, which wins when both are set).
+_DATABASE_URL = "database_url"
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,13 @@ def read_sources(
         name = match.group(1) if match else ""
         problem = ConfigProblem(name, "not valid JSON", env_var=variables.get(name.lower()))
         raise ConfigError([problem]) from exc
+    database_variable = variables.get(_DATABASE_URL)
+    store_env = env_data.get("store")
+    if database_variable is not None and not (
+        isinstance(store_env, Mapping) and "url" in store_env
+    ):
+        env_data = {**env_data, "store": {**(store_env or {}), "url": environ[database_variable]}}
+        variables["store__url"] = database_variable  # a bad value is blamed on this variable
     secrets_variable = variables.get("secrets_dir", "")
     secrets_dir = environ.get(secrets_variable)
     try:

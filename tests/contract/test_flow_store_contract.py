@@ -1,20 +1,15 @@
-"""FlowStore and ExceptionLog contracts, on the SQL implementation (a real SQLite file)."""
+"""Contract of the FlowStore port (instances and timers), on every backend (`backends`)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crossdock.hub.flows.exceptions import (
-    ExceptionAction,
-    ExceptionCategory,
-    ExceptionRecord,
-    ExceptionStatus,
-)
 from crossdock.hub.flows.model import FlowState
 from crossdock.hub.flows.ports import FlowConflict
-from tests.conftest import SqlStore
+from tests.contract.backends import ContractStore, concurrently
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -23,7 +18,7 @@ def instance(key: str, state: str = "open", version: int = 1, **data: object) ->
     return FlowState("p2p", key, state, dict(data), version, T0, T0 + timedelta(seconds=version))
 
 
-def test_instances_round_trip_and_are_found_and_counted(store: SqlStore) -> None:
+def test_instances_round_trip_and_are_found_and_counted(store: ContractStore) -> None:
     with store.uow() as uow:
         uow.flows.save(instance("PO-1", lines=[{"n": 1, "qty": "2.5"}]), 0)
         uow.flows.save(instance("PO-2", "closed"), 0)
@@ -42,7 +37,7 @@ def test_instances_round_trip_and_are_found_and_counted(store: SqlStore) -> None
     assert counts == {("open", False): 1, ("closed", False): 1, ("closed", True): 1}
 
 
-def test_saves_are_checked_against_the_version_read(store: SqlStore) -> None:
+def test_saves_are_checked_against_the_version_read(store: ContractStore) -> None:
     with store.uow() as uow:
         uow.flows.save(instance("PO-1"), 0)
         uow.flows.save(instance("PO-1", "acknowledged", version=2), 1)
@@ -54,7 +49,7 @@ def test_saves_are_checked_against_the_version_read(store: SqlStore) -> None:
     assert stored is not None and (stored.state, stored.version) == ("acknowledged", 2)
 
 
-def test_timers_are_set_moved_cancelled_and_leased_once(store: SqlStore) -> None:
+def test_timers_are_set_moved_cancelled_and_leased_once(store: ContractStore) -> None:
     with store.uow() as uow:
         uow.flows.set_timer("p2p", "PO-1", "ack_due", T0)
         uow.flows.set_timer("p2p", "PO-1", "asn_due", T0 + timedelta(days=2))
@@ -77,7 +72,7 @@ def test_timers_are_set_moved_cancelled_and_leased_once(store: SqlStore) -> None
 
 
 def test_named_timers_are_cancelled_and_a_fired_timer_set_again_starts_over(
-    store: SqlStore,
+    store: ContractStore,
 ) -> None:
     with store.uow() as uow:
         for name in ("ack_due", "asn_due", "receipt_due"):
@@ -108,7 +103,7 @@ def test_named_timers_are_cancelled_and_a_fired_timer_set_again_starts_over(
     )
 
 
-def test_a_failed_create_leaves_the_transaction_usable(store: SqlStore) -> None:
+def test_a_failed_create_leaves_the_transaction_usable(store: ContractStore) -> None:
     with store.uow() as uow:
         uow.flows.save(instance("PO-1"), 0)
         with pytest.raises(FlowConflict, match="created concurrently"):
@@ -122,79 +117,97 @@ def test_a_failed_create_leaves_the_transaction_usable(store: SqlStore) -> None:
         ]
 
 
-def test_the_inbox_claims_a_message_once_per_consumer_and_replay(store: SqlStore) -> None:
-    with store.uow() as uow:
-        assert uow.inbox.claim("flow.critical", "M1")
-        assert not uow.inbox.claim("flow.critical", "M1")
-        assert uow.inbox.claim("flow.critical", "M1", replay=1)
-        assert uow.inbox.claim("route.critical", "M1")
-        uow.commit()
-    with store.uow() as uow:
-        assert not uow.inbox.claim("flow.critical", "M1", replay=1)
-        assert uow.inbox.claim("flow.critical", "M2")
-        # not committed: the claim of M2 rolls back
-    with store.uow() as uow:
-        assert uow.inbox.claim_many("flow.critical", [("M1", 0), ("M2", 0)]) == {("M2", 0)}
+def test_concurrent_creators_of_one_instance_get_one_winner(store: ContractStore) -> None:
+    """Four engines (processes, on PostgreSQL) create the same instance at once: one wins,
+    the others see FlowConflict and can still commit the rest of their unit of work."""
 
+    def create(n: int, s: ContractStore) -> bool:
+        with s.uow() as uow:
+            try:
+                uow.flows.save(instance("PO-1", f"by-{n}"), 0)
+                won = True
+            except FlowConflict:
+                won = False
+            uow.flows.save(instance(f"PO-own-{n}"), 0)
+            uow.commit()
+        return won
 
-def record(id: str, category: ExceptionCategory, key: str) -> ExceptionRecord:
-    return ExceptionRecord(
-        id=id,
-        category=category,
-        owner_role="buyer",
-        detail=f"{category} on {key}",
-        created_at=T0,
-        evidence=["M1", "M2"],
-        flow="p2p",
-        correlation_key=key,
-        data={"line": 2, "difference": "1.50"},
-    )
-
-
-def test_exceptions_are_filtered_resolved_once_and_keep_their_actions(store: SqlStore) -> None:
-    late = record("01A", ExceptionCategory.LATE_ACKNOWLEDGMENT, "PO-1")
-    price = record("01B", ExceptionCategory.PRICE_MISMATCH, "PO-2")
-    with store.uow() as uow:
-        uow.exceptions.add(late)
-        uow.exceptions.add(price)
-        uow.exceptions.note_action("01B", ExceptionAction("replay", T0, "1 to route.critical"))
-        assert uow.exceptions.resolve("01A", "called the supplier", T0)
-        assert not uow.exceptions.resolve("01A", "again", T0)
-        with pytest.raises(LookupError):
-            uow.exceptions.note_action("NOPE", ExceptionAction("retry", T0, ""))
-        uow.commit()
+    results = concurrently([store.open_again() for _ in range(4)], create)
+    assert sorted(results) == [False, False, False, True]
     with store.uow.reader() as uow:
-        assert uow.exceptions.get("01B") == ExceptionRecord(
-            **{
-                **{f: getattr(price, f) for f in price.__dataclass_fields__},
-                "actions": [ExceptionAction("replay", T0, "1 to route.critical")],
-            }
-        )
-        resolved = uow.exceptions.get("01A")
-        by_category = uow.exceptions.find(category=ExceptionCategory.PRICE_MISMATCH)
-        open_ = uow.exceptions.find(status=ExceptionStatus.OPEN)
-        by_key = uow.exceptions.find(correlation_key="PO-1")
-        counts = uow.exceptions.counts()
-    assert resolved is not None and resolved.status is ExceptionStatus.RESOLVED
-    assert (resolved.resolution, resolved.resolved_at) == ("called the supplier", T0)
-    assert [a.action for a in resolved.actions] == ["resolve"]
-    assert [e.id for e in by_category] == [e.id for e in open_] == ["01B"]
-    assert [e.id for e in by_key] == ["01A"]
-    assert counts == {("late_acknowledgment", "resolved"): 1, ("price_mismatch", "open"): 1}
+        assert len(uow.flows.find(limit=10)) == 5
 
 
-def test_an_exception_collects_evidence_and_data(store: SqlStore) -> None:
-    unrouted = record("01C", ExceptionCategory.ROUTING, "unrouted:invoice:api")
-    other = record("01D", ExceptionCategory.ROUTING, "unrouted:invoice:erp")
+def test_concurrent_saves_of_one_version_get_one_winner(store: ContractStore) -> None:
     with store.uow() as uow:
-        uow.exceptions.add(unrouted)
-        uow.exceptions.add(other)
-        uow.exceptions.extend("01C", ["M1", "M2", "M3"], {"source": "api", "messages": 3})
+        uow.flows.save(instance("PO-1"), 0)
         uow.commit()
+
+    def advance(n: int, s: ContractStore) -> bool:
+        with s.uow() as uow:
+            try:
+                uow.flows.save(instance("PO-1", f"by-{n}", version=2), 1)
+            except FlowConflict:
+                return False
+            uow.commit()
+        return True
+
+    results = concurrently([store.open_again() for _ in range(4)], advance)
+    assert sorted(results) == [False, False, False, True]
     with store.uow.reader() as uow:
-        extended = uow.exceptions.get("01C")
-        untouched = uow.exceptions.get("01D")
-    assert extended is not None and untouched is not None
-    assert extended.evidence == ["M1", "M2", "M3"]
-    assert extended.data == {"source": "api", "messages": 3}
-    assert (untouched.evidence, untouched.data) == (other.evidence, other.data)
+        stored = uow.flows.get("p2p", "PO-1")
+    assert stored is not None and stored.version == 2
+    assert stored.state == f"by-{results.index(True)}"
+
+
+def test_concurrent_leasers_never_lease_one_timer_twice(store: ContractStore) -> None:
+    with store.uow() as uow:
+        for n in range(60):
+            uow.flows.set_timer("p2p", f"PO-{n}", "ack_due", T0 + timedelta(seconds=n))
+        uow.commit()
+    now = T0 + timedelta(hours=1)
+
+    def lease(n: int, s: ContractStore) -> list[str]:
+        # until a round finds nothing: losing a race for every row of a round (another
+        # worker leased them first) is still progress for someone
+        got: list[str] = []
+        for _ in range(100):
+            with s.uow() as uow:
+                timers = uow.flows.lease_due_timers(now, now.timestamp() + 60, f"w{n}", limit=10)
+                uow.commit()
+            if not timers:
+                break
+            got += [t.key for t in timers]
+        return got
+
+    leased = [
+        key for keys in concurrently([store.open_again() for _ in range(4)], lease) for key in keys
+    ]
+    assert sorted(leased) == sorted(f"PO-{n}" for n in range(60))  # each once, none left out
+
+
+def test_a_timer_created_meanwhile_by_another_writer_is_moved(store: ContractStore) -> None:
+    """Two writers set the same new timer: the one that comes second moves it (SQLite makes
+    it wait for the first; on PostgreSQL its INSERT met the first one's row)."""
+    first, second = store.open_again(), store.open_again()
+    inserted, go = threading.Event(), threading.Event()
+
+    def hold(_n: int, s: ContractStore) -> None:
+        with s.uow() as uow:
+            uow.flows.set_timer("p2p", "PO-1", "ack_due", T0)
+            inserted.set()
+            go.wait(timeout=10)
+            uow.commit()
+
+    def follow(_n: int, s: ContractStore) -> None:
+        inserted.wait(timeout=10)
+        # let the first commit only once this writer is blocked behind it (or about to be)
+        threading.Timer(0.3, go.set).start()
+        with s.uow() as uow:
+            uow.flows.set_timer("p2p", "PO-1", "ack_due", T0 + timedelta(hours=1))
+            uow.commit()
+
+    concurrently([first, second], lambda n, s: (hold if n == 0 else follow)(n, s))
+    with store.uow.reader() as uow:
+        [timer] = uow.flows.timers("p2p", "PO-1")
+    assert timer.due_at == T0 + timedelta(hours=1)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    event,
     inspect,
     select,
     text,
@@ -51,6 +52,9 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     else:
         url = request.getfixturevalue("postgres_url")
     eng = create_engine(url)
+    if request.param == "sqlite":
+        # a throwaway file: without syncing each DDL statement the setup takes 1/10 the time
+        event.listen(eng, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA synchronous=OFF"))
     try:
         metadata.create_all(eng)
         yield eng

@@ -20,8 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from crossdock.adapters.sql.bus import SqlBus
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from crossdock.canonical.registry import document_types
 from crossdock.entrypoints import cli
 from crossdock.hub.delivery import delivery_group

@@ -3,14 +3,16 @@ does not run on, through the real command in subprocesses."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from crossdock.adapters.sql import schema_version as sv
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.tables import messages
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from tests.integration.hubproc import CROSSDOCK, ROOT
 from tests.unit.test_schema_version import _legacy_store
 
@@ -70,3 +72,24 @@ def test_hub_and_read_commands_refuse_a_store_a_newer_release_wrote(tmp_path: Pa
     assert "nothing changed" in upgrade, upgrade
     check = _run("db", "check", *where.split(), cwd=tmp_path)
     assert "9999_future" in _one_line(check)
+
+
+def test_a_store_url_crossdock_does_not_run_on_is_refused_in_one_line(tmp_path: Path) -> None:
+    checked = _run("db", "check", "--url", "mysql+pymysql://hub:secret@db/x", cwd=tmp_path)
+    env = {**os.environ, "CROSSDOCK_DATABASE_URL": "postgresql://hub:secret@db/x"}
+    env.pop("CROSSDOCK_CONFIG", None)
+    listed = subprocess.run(
+        [str(CROSSDOCK), "messages", "list"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    for result, scheme in ((checked, "mysql+pymysql"), (listed, "postgresql")):
+        output = result.stdout + result.stderr
+        assert result.returncode == 2, output
+        assert "Traceback" not in output and "secret" not in output, output
+        assert f"store URL scheme {scheme!r} is not supported" in output
+        assert "postgresql+psycopg://" in output

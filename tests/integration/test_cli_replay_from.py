@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from crossdock.adapters.sql.bus import SqlBus
-from crossdock.adapters.sql.engine import make_engine, sqlite_url
 from crossdock.adapters.sql.uow import SqlUnitOfWorkFactory
+from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.store import make_engine
 from crossdock.hub.records import ConsumerGroup
 
 CROSSDOCK = Path(sys.executable).with_name("crossdock")

@@ -99,6 +99,26 @@ def test_store_url_overrides_sqlite(tmp_path: Path) -> None:
     assert "pw" not in repr(settings)
 
 
+def test_database_url_variable_sets_the_store_url(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://hub:pw@db/crossdock"
+    path = write(tmp_path, "store: {url: 'sqlite:///from-file.db'}")
+
+    settings = load_settings(path, env={"CROSSDOCK_DATABASE_URL": url})
+
+    assert settings.database_url == url  # over the file, like any variable
+
+
+def test_store_url_variable_wins_over_database_url(tmp_path: Path) -> None:
+    env = {
+        "CROSSDOCK_DATABASE_URL": "postgresql+psycopg://hub@db/general",
+        "CROSSDOCK_STORE__URL": "postgresql+psycopg://hub@db/specific",
+    }
+
+    settings = load_settings(write(tmp_path, ""), env=env)
+
+    assert settings.database_url == "postgresql+psycopg://hub@db/specific"
+
+
 def test_environment_wins_over_file(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, NoResultFound
 
-from crossdock.adapters.sql.engine import make_engine
 from crossdock.adapters.sql.prepared import Prepared, PreparedIn
+from crossdock.bootstrap.store import make_engine
 
 meta = MetaData()
 things = Table(

@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event, func, insert, inspect, select
 
 from crossdock.adapters.sql import schema_version as sv
-from crossdock.adapters.sql.engine import make_engine
 from crossdock.adapters.sql.tables import messages
+from crossdock.bootstrap.store import make_engine
 from crossdock.config import Settings
 from crossdock.entrypoints.cli_db import refusal
 
@@ -55,7 +55,9 @@ def _legacy_store(url: str, rows: int = 3) -> None:
     engine = make_engine(url, create_schema=False)
     try:
         with engine.begin() as conn:
-            sv.metadata_with_every_table().create_all(conn)
+            metadata = sv.metadata_with_every_table()
+            baseline = [t for t in metadata.sorted_tables if t.name not in sv.AFTER_BASELINE]
+            metadata.create_all(conn, tables=baseline)
             for n in range(rows):
                 conn.execute(insert(messages).values(
                     id=f"01J{n:023d}", document_type="purchase_order", schema_version=1,
@@ -90,14 +92,16 @@ def test_migrations_build_exactly_what_create_all_builds(tmp_path: Path) -> None
         created.dispose()
 
 
-def test_store_from_before_migrations_is_stamped_in_place(tmp_path: Path) -> None:
+def test_store_from_before_migrations_is_stamped_in_place_and_migrated(tmp_path: Path) -> None:
     url = _url(tmp_path, "old.db")
     _legacy_store(url, rows=3)
     engine = make_engine(url)  # what every opener does
     try:
         with engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(messages)).scalar() == 3
-            assert MigrationContext.configure(conn).get_current_revision() == sv.BASELINE
+            # stamped at the baseline, then migrated: the revisions since it ran
+            assert MigrationContext.configure(conn).get_current_revision() == sv.HEAD
+            assert inspect(conn).has_table("job_leases")
         assert sv.current(engine) == sv.SchemaStatus(sv.SchemaState.AT_HEAD, sv.HEAD)
     finally:
         engine.dispose()
@@ -172,3 +176,43 @@ def test_opening_a_store_at_head_costs_one_query(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert len(statements) == 1, statements
+
+
+def test_a_store_at_the_baseline_is_upgraded_to_job_leases_with_nothing_lost(
+    tmp_path: Path,
+) -> None:
+    """What the release with only the baseline revision wrote: refused until `db upgrade`."""
+    from alembic import command
+
+    url = _url(tmp_path, "baseline.db")
+    _legacy_store(url, rows=2)
+    engine = make_engine(url, create_schema=False)
+    try:
+        with engine.begin() as conn:
+            sv._adopt(conn)  # stamped at 0001_baseline, as that release left it
+            command.upgrade(sv.alembic_config(conn), sv.BASELINE)
+        with pytest.raises(sv.SchemaMismatch) as raised:
+            sv.ensure(engine)
+        assert raised.value.status == sv.SchemaStatus(sv.SchemaState.BEHIND, sv.BASELINE)
+        assert sv.upgrade(engine).state is sv.SchemaState.AT_HEAD
+        with engine.connect() as conn:
+            assert inspect(conn).has_table("job_leases")
+            assert conn.execute(select(func.count()).select_from(messages)).scalar() == 2
+    finally:
+        engine.dispose()
+
+
+def test_the_migrations_build_the_defined_schema_on_postgresql(postgres_url: str) -> None:
+    """Every revision (job_leases included) runs on PostgreSQL and leaves no difference
+    between the table definitions and the migrated store."""
+    engine = make_engine(postgres_url, create_schema=False)
+    try:
+        assert sv.upgrade(engine).state is sv.SchemaState.AT_HEAD
+        with engine.connect() as conn:
+            assert inspect(conn).has_table("job_leases")
+            diff = compare_metadata(
+                MigrationContext.configure(conn), sv.metadata_with_every_table()
+            )
+        assert diff == []
+    finally:
+        engine.dispose()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crossdock.adapters.sql import checkpoint
+from crossdock.adapters.sqlite import checkpoint
 from crossdock.config import Settings
 from crossdock.entrypoints.server import build_server
 from crossdock.hub.prepare_pool import PreparePool

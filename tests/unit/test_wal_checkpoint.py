@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from crossdock.adapters.sql.checkpoint import FileSyncer, WalCheckpointer
-from crossdock.adapters.sql.engine import make_engine
+from crossdock.adapters.sqlite.checkpoint import FileSyncer, WalCheckpointer
+from crossdock.bootstrap.store import make_engine
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from crossdock.bootstrap.channels import (
     build_systems,
     mapper_factory,
 )
+from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
@@ -27,6 +28,7 @@ from crossdock.bootstrap.unrouted import unrouted_policy
 from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
 from crossdock.config import Settings
+from crossdock.hub.cluster_jobs import per_host
 from crossdock.hub.delivery import EndpointDispatcher
 from crossdock.hub.edi.acknowledging import ack_renderer
 from crossdock.hub.edi.folder_intake import FolderIntake
@@ -105,7 +107,7 @@ class HubServices:
         previous process); a batch arriving before the workers are up just waits for them."""
         self.recorder.start()
         await self.runtime.start()
-        self.store.checkpointer.start()
+        self.store.start_checkpoints()
         self.warming = asyncio.create_task(self.preparer.warm(), name="prepare-warm")
 
     async def stop(self) -> None:
@@ -131,7 +133,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
 
     `flows` replaces `build_flows(settings)` (tests and demos bring their own)."""
     store = build_store(settings, checkpoints=False)  # started by `HubServices.start`
-    runner = StoreRunner(store.uow, store.uow.reader)
+    runner = store.runner()
     metrics = build_metrics()
     definitions = build_flows(settings) if flows is None else flows
     announce = delivered_subjects(settings, definitions)
@@ -191,9 +193,8 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         max_set_segments=settings.hub.max_edi_segments_per_set,
     )
     edi = EdiService(preparer, runner, ack_renderer(), wake_workers)
-    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = [
-        (5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))
-    ]
+    # Run once across every process sharing the store (leased); the gauges run in each.
+    periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     drops = build_drops(settings)
     if drops:
         folders = FolderIntake(drops, edi)
@@ -201,7 +202,7 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         async def poll_partner_folders() -> None:
             await folders.poll_folders()
 
-        periodic.append((settings.hub.folder_poll_seconds, poll_partner_folders))
+        periodic.append((settings.hub.folder_poll_seconds, per_host(poll_partner_folders)))
     definitions = build_flows(settings) if flows is None else flows
     consumers, flow_jobs = flow_workers(
         definitions,
@@ -233,9 +234,11 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
             max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2
         ),
         lane_for=settings.lane_for,
-        periodic=periodic,
+        periodic=[(5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))],
         consumers=consumers,
         metrics=metrics,
+        leased=once_across_processes(settings, store, runner, periodic),
+        release_leases_at_start=store.profile.single_process,
     )
     wake.append(runtime.wake)
 

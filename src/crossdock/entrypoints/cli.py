@@ -67,8 +67,9 @@ def up(
     config: Path = ConfigOption,
     log_json: bool = typer.Option(False, "--log-json", help="JSON log lines"),
 ) -> None:
-    """Start the hub: HTTP API, workers and scheduler, on the embedded store."""
+    """Start the hub: HTTP API, workers and scheduler, on the store (`store.url`)."""
     from crossdock.adapters.sql.schema_version import SchemaMismatch
+    from crossdock.bootstrap.store import UnsupportedStore, profile_for
     from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.process_lock import StoreInUse, hold_store_lock
     from crossdock.entrypoints.server import serve
@@ -77,7 +78,12 @@ def up(
     configure_logging(json=log_json)
     settings = settings_from(config, data_dir, host=host, port=port)
     try:
-        hold_store_lock(settings.hub.data_dir)  # released by the kernel when this process ends
+        profile = profile_for(settings.database_url)
+    except UnsupportedStore as exc:
+        raise fail(str(exc), 2) from None
+    try:
+        if profile.single_process:  # SQLite: one hub per store; PostgreSQL: as many as wanted
+            hold_store_lock(settings.hub.data_dir)  # the kernel drops it when this process ends
     except StoreInUse as exc:
         raise fail(str(exc)) from None
     try:

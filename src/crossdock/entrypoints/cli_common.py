@@ -61,7 +61,7 @@ def settings_from(
 @contextlib.contextmanager
 def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Settings, Store]]:
     from crossdock.adapters.sql.schema_version import SchemaMismatch
-    from crossdock.bootstrap.store import build_store  # SQLAlchemy: only when a store is used
+    from crossdock.bootstrap.store import UnsupportedStore, build_store  # SQLAlchemy: lazily
     from crossdock.entrypoints.cli_db import refusal
 
     settings = settings_from(config, data_dir)
@@ -69,6 +69,8 @@ def open_store(config: Path | None, data_dir: Path | None) -> Iterator[tuple[Set
         store = build_store(settings)
     except SchemaMismatch as exc:  # read commands too: an old schema would fail them midway
         raise fail(refusal(exc, settings, config)) from None
+    except UnsupportedStore as exc:
+        raise fail(str(exc), 2) from None
     try:
         yield settings, store
     finally:

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from crossdock.adapters.sql.schema_version import SchemaMismatch, SchemaStatus
     from crossdock.config import Settings
 
-db_app = typer.Typer(help="The store's schema: upgrade, current, check.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The store's schema: upgrade, current, check; copy a store to PostgreSQL.",
+    no_args_is_help=True,
+)
 
 UrlOption = typer.Option(
     None, "--url", help="database URL (overrides store.url and --data-dir)", show_default=False
@@ -60,13 +63,16 @@ def _advice(status: SchemaStatus, where: str) -> str:
 
 def _open(config: Path | None, data_dir: Path | None, url: str | None) -> tuple[Engine, str]:
     """The engine (schema left as it is) and the options that name the same store."""
-    from crossdock.adapters.sql.engine import make_engine
+    from crossdock.bootstrap.store import UnsupportedStore, make_engine
 
-    if url is not None:
-        return make_engine(url, create_schema=False), f"--url {shlex.quote(url)}"
-    settings = settings_from(config, data_dir)
-    settings.hub.data_dir.mkdir(parents=True, exist_ok=True)
-    return make_engine(settings.database_url, create_schema=False), _where(settings, config)
+    try:
+        if url is not None:
+            return make_engine(url, create_schema=False), f"--url {shlex.quote(url)}"
+        settings = settings_from(config, data_dir)
+        settings.hub.data_dir.mkdir(parents=True, exist_ok=True)
+        return make_engine(settings.database_url, create_schema=False), _where(settings, config)
+    except UnsupportedStore as exc:
+        raise fail(str(exc), 2) from None
 
 
 @db_app.command("upgrade")
@@ -119,6 +125,28 @@ def db_check(
         return
     err_console.print(_advice(status, where), highlight=False, soft_wrap=True)
     raise typer.Exit(1)
+
+
+@db_app.command("copy")
+def db_copy(
+    to: str = typer.Option(..., "--to", help="the target database URL (postgresql+psycopg://...)"),
+    source: str = typer.Option(
+        None, "--from", help="the source database URL (default: the configured store)"
+    ),
+    data_dir: Path = DataDirOption,
+    config: Path = ConfigOption,
+    chunk_rows: int = typer.Option(1000, "--chunk-rows", min=1, help="rows per target transaction"),
+) -> None:
+    """Copy the store, every table, into another database (stop the hub first); an
+    interrupted copy run again resumes; exits 1 unless every table's counts match."""
+    from crossdock.entrypoints.cli_db_copy import run_copy
+
+    if source is None:
+        settings = settings_from(config, data_dir)
+        source, where = settings.database_url, _where(settings, config)
+    else:
+        where = f"--url {shlex.quote(source)}"
+    run_copy(source, to, chunk_rows=chunk_rows, upgrade_hint=lambda s: _advice(s, where))
 
 
 __all__ = ["db_app", "refusal"]

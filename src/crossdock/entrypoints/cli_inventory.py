@@ -155,10 +155,9 @@ def reconcile(
     """Pull both systems now, compare and update the drift table (exit 1 when a pull fails)."""
     from crossdock.bootstrap.inventory import build_reconciler
     from crossdock.hub.inventory import views
-    from crossdock.hub.store_runner import StoreRunner
 
     with open_store(config, data_dir) as (settings, store):
-        runner = StoreRunner(store.uow, store.uow.reader)
+        runner = store.runner()
         reconciler = build_reconciler(settings, store, runner)
         if reconciler is None:
             runner.close()

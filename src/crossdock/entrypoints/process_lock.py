@@ -2,8 +2,9 @@
 
 The embedded store assumes one hub: at start-up it releases every bus lease, its scheduler
 fires timers and its folder intake takes leftovers as its own, so a second `crossdock up` on
-the same data dir would hand the same work out twice. Until the PostgreSQL backend makes
-several processes a supported setup, the second one is refused with the first one's pid.
+the same data dir would hand the same work out twice, so the second one is refused with the first
+one's pid. Only on the embedded (SQLite) profile: on PostgreSQL several processes sharing the
+store are the point, and `crossdock up` takes no lock (`bootstrap.store.Profile`).
 
 ``flock`` on ``<data_dir>/crossdock.lock``: the kernel drops it when the process ends, however
 it ends (``kill -9``, OOM), so a stale lock file never blocks a restart. The descriptor is

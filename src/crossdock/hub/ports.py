@@ -8,7 +8,8 @@ event loop only ever waits for it once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -275,6 +276,20 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
+class WriteExecutor(Protocol):
+    """Runs the store's blocking write jobs (each opens and commits its own unit of work) off
+    the event loop, lower `priority` first. The backend chooses it: one thread on SQLite,
+    a pool retrying transient failures on PostgreSQL (`StoreRunner` uses either)."""
+
+    def submit(self, priority: int, fn: Callable[[], Any]) -> asyncio.Future[Any]:
+        """Queue `fn`; the future (of the running loop) settles with its result."""
+        ...
+
+    def close(self) -> None:
+        """Finish the jobs queued so far, then stop the threads."""
+        ...
+
+
 @dataclass(slots=True)
 class ReplayFilter:
     """Which published messages to hand to a consumer group again."""
@@ -358,6 +373,20 @@ class Bus(Protocol):
     def groups(self) -> list[ConsumerGroup]: ...
 
 
+class JobLeases(Protocol):
+    """Named, expiring leases in the store, atomic across processes and hosts: a cluster-wide
+    periodic job runs only in the process holding its lease (`hub.cluster_jobs`)."""
+
+    def acquire(self, name: str, owner: str, ttl: float) -> bool:
+        """Take lease `name` for `ttl` seconds when it is free or expired, or renew it when
+        `owner` already holds it. True when `owner` holds it afterwards."""
+        ...
+
+    def release(self, name: str, owner: str) -> bool:
+        """Free lease `name` at once if `owner` holds it; True when it did."""
+        ...
+
+
 __all__ = [
     "Bus",
     "Clock",
@@ -371,6 +400,7 @@ __all__ = [
     "FlowStore",
     "HttpGetter",
     "Inbox",
+    "JobLeases",
     "KpiQueries",
     "MessageLog",
     "OutboundRequest",

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from crossdock.hub.cluster_jobs import LeasedJobs
 from crossdock.hub.delivery import EndpointDispatcher, delivery_group
 from crossdock.hub.policy import RetryPolicy
 from crossdock.hub.ports import Bus, UnitOfWork
@@ -114,8 +115,16 @@ class Runtime:
         periodic: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
         consumers: Sequence[Consumer] = (),
         metrics: HubMetrics | None = None,
+        leased: LeasedJobs | None = None,
+        release_leases_at_start: bool = True,
     ) -> None:
+        """`periodic` jobs run in every process (gauges); `leased` jobs once across all the
+        processes sharing the store (`LeasedJobs`), whose leases `stop` gives back."""
         self._runner = runner
+        # Only when this process is the store's one consumer (the embedded profile): any
+        # lease found at start-up is then a dead process's. With several processes on one
+        # store a lease may be a live one's; it expires (ack_wait) and is taken over then.
+        self._release_leases = release_leases_at_start
         self._metrics = metrics
         self._bus = bus
         self._router = router
@@ -125,13 +134,14 @@ class Runtime:
         self._lane_for = lane_for
         self._periodic = list(periodic)
         self._consumers = list(consumers)
+        self._leased = leased
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
-        released = await self._runner.call(self._bus.release_leases)
+        released = await self._runner.call(self._bus.release_leases) if self._release_leases else 0
         if released:
             log.warning("released %d leases left by a previous process", released)
         for lane in LANES:
@@ -159,7 +169,8 @@ class Runtime:
                 self._consume_loop(consumer.group.name, settings, consumer.handler, consumer.wakes),
                 consumer.group.name,
             )
-        for interval, job in self._periodic:
+        leased = self._leased.jobs if self._leased is not None else []
+        for interval, job in [*self._periodic, *leased]:
             self._spawn(self._every(interval, job), getattr(job, "__name__", "periodic"))
 
     async def stop(self) -> None:
@@ -168,6 +179,8 @@ class Runtime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self._leased is not None:
+            await self._leased.release()
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coro))

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from crossdock.adapters.sql import bus_statements as st
-from crossdock.adapters.sql.convert import from_epoch, from_epoch_required
+from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, storable
 from crossdock.adapters.sql.prepared import Prepared
 from crossdock.adapters.sql.tables import bus_groups, bus_log, bus_pending, bus_replays
 from crossdock.hub.records import BusEntry, ConsumerGroup, DeadLetter
@@ -172,14 +172,20 @@ class SqlBus:
             if entry.deliveries >= spec.max_deliver:
                 dead_rows.append((entry, error))
             else:
-                retry_rows.append({"b_id": entry.pending_id, "b_at": now + delay, "b_error": error})
+                retry_rows.append(
+                    {"b_id": entry.pending_id, "b_at": now + delay, "b_error": storable(error)}
+                )
         if not (ack or retry_rows or dead_rows):
             return 0
         with self._engine.begin() as conn:
             st.DELETE.executemany(conn, [{"b_id": e.pending_id} for e in ack])
             st.RETRY.executemany(conn, retry_rows)
             st.DEAD.executemany(
-                conn, [{"b_id": e.pending_id, "b_at": now, "b_error": err} for e, err in dead_rows]
+                conn,
+                [
+                    {"b_id": e.pending_id, "b_at": now, "b_error": storable(err)}
+                    for e, err in dead_rows
+                ],
             )
         return len(dead_rows) - len(dead)
 

@@ -133,7 +133,13 @@ def pending_rows(group: str, available_at: Any, replay: Any, *where: Any) -> Ins
         .where(*where)
         .order_by(bus_log.c.seq)
     )
-    return insert(bus_pending).from_select(_PENDING_COLUMNS, chosen)
+    # preserve_rowcount: psycopg reports -1 for INSERT ... SELECT otherwise, and replay
+    # counts come from this rowcount.
+    return (
+        insert(bus_pending)
+        .from_select(_PENDING_COLUMNS, chosen)
+        .execution_options(preserve_rowcount=True)
+    )
 
 
 def pull_statement(group: str, subjects: Sequence[str]) -> Prepared:

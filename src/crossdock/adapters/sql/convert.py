@@ -15,3 +15,12 @@ def from_epoch(value: float | None) -> datetime | None:
 
 def from_epoch_required(value: float) -> datetime:
     return datetime.fromtimestamp(value, UTC)
+
+
+def storable(text: str | None) -> str | None:
+    """Free text (errors, reasons, details) as every backend can store it: PostgreSQL's text
+    types refuse NUL, which a receiver's or partner's bytes can bring in, so NUL becomes
+    U+FFFD on every backend (the same mark undecodable bytes get)."""
+    if text is None or "\x00" not in text:
+        return text
+    return text.replace("\x00", "\ufffd")

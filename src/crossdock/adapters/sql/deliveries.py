@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
 
-from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, to_epoch
+from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, storable, to_epoch
 from crossdock.adapters.sql.fast_insert import FastInsert
 from crossdock.adapters.sql.prepared import Prepared, PreparedIn
 from crossdock.adapters.sql.tables import deliveries, delivery_attempts, endpoint_states
@@ -77,7 +77,7 @@ class SqlDeliveryLog:
             | {
                 "status": delivery.status.value,
                 "attempts": delivery.attempts,
-                "last_error": delivery.last_error,
+                "last_error": storable(delivery.last_error),
             }
         )
 
@@ -142,7 +142,7 @@ class SqlDeliveryLog:
                     "duration_ms": a.duration_ms,
                     "outcome": a.outcome,
                     "status_code": a.status_code,
-                    "error": a.error,
+                    "error": storable(a.error),
                 }
                 for a in attempts
             ],
@@ -160,7 +160,7 @@ class SqlDeliveryLog:
         _SET_STATUS.executemany(
             self._conn,
             [
-                {"b_id": i, "b_status": s.value, "b_attempts": a, "b_error": e}
+                {"b_id": i, "b_status": s.value, "b_attempts": a, "b_error": storable(e)}
                 for i, s, a, e in updates
             ],
         )

@@ -1,9 +1,12 @@
 """The EDI ledger on SQL: seen interchanges, control number counters, outbound X12 documents.
 
-Control numbers are reserved with a plain read-then-update inside the caller's transaction:
-on SQLite the writer holds the database lock (BEGIN IMMEDIATE), on PostgreSQL the UPDATE
-takes the row lock, so two writers can never get the same number, and a rolled-back unit of
-work gives its numbers back (gaps never appear from failures, only from nothing).
+Control numbers are reserved with one ``UPDATE ... SET next_value = <past the reservation>
+RETURNING next_value`` inside the caller's transaction: on SQLite the writer holds the database
+lock (BEGIN IMMEDIATE), on PostgreSQL the UPDATE takes the row lock and a concurrent writer's
+UPDATE waits for this transaction, then computes from the committed value. So two writers can
+never get the same number, nobody reads a stale counter or retries, and a rolled-back unit of
+work gives its numbers back (gaps never appear from failures, only from nothing). Contested by
+`tests/contract/test_control_numbers_contract.py` on both backends.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crossdock.adapters.sql.convert import from_epoch_required, to_epoch
+from crossdock.adapters.sql.convert import from_epoch_required, storable, to_epoch
 from crossdock.adapters.sql.tables import x12_control_numbers, x12_interchanges, x12_outbound
 from crossdock.hub.edi_records import (
     CONTROL_MAX,
@@ -54,33 +57,38 @@ class SqlEdiLedger:
                 partner=seen.partner,
                 received_at=to_epoch(seen.received_at),
                 message_ids=json.dumps(seen.message_ids),
-                ack=seen.ack,
+                ack=storable(seen.ack),
             )
         )
 
     def next_controls(self, partner: str, level: ControlLevel, count: int = 1) -> list[int]:
         if count < 1:
             return []
+        if count > CONTROL_MAX:
+            raise ValueError(f"cannot reserve {count} control numbers at once")
         t = x12_control_numbers
         where = and_(t.c.partner == partner, t.c.level == level.value)
-        current = self._conn.execute(select(t.c.next_value).where(where)).scalar()
-        if current is None:
+        # One statement moves the counter past the reservation and says where it stopped; the
+        # row stays locked until this unit of work ends, so concurrent writers queue on it.
+        following = self._conn.execute(
+            update(t)
+            .where(where)
+            .values(next_value=(t.c.next_value - 1 + count) % CONTROL_MAX + 1)
+            .returning(t.c.next_value)
+        ).scalar()
+        if following is None:  # the partner's first number at this level
             try:
-                with self._conn.begin_nested():
+                with self._conn.begin_nested():  # PostgreSQL aborts a transaction on a failure
                     self._conn.execute(
-                        insert(t).values(partner=partner, level=level.value, next_value=1)
+                        insert(t).values(
+                            partner=partner, level=level.value, next_value=count % CONTROL_MAX + 1
+                        )
                     )
-                current = 1
-            except IntegrityError:  # another writer created it first (PostgreSQL)
-                current = self._conn.execute(select(t.c.next_value).where(where)).scalar_one()
-        numbers = [(current - 1 + i) % CONTROL_MAX + 1 for i in range(count)]
-        following = numbers[-1] % CONTROL_MAX + 1
-        updated = self._conn.execute(
-            update(t).where(where, t.c.next_value == current).values(next_value=following)
-        )
-        if updated.rowcount != 1:  # pragma: no cover - only under concurrent PostgreSQL writers
-            return self.next_controls(partner, level, count)
-        return numbers
+                return list(range(1, count + 1))
+            except IntegrityError:  # another writer created it first (PostgreSQL): queue
+                return self.next_controls(partner, level, count)
+        first = (following - 1 - count) % CONTROL_MAX + 1
+        return [(first - 1 + i) % CONTROL_MAX + 1 for i in range(count)]
 
     def add_outbound(self, documents: Sequence[OutboundDocument]) -> None:
         if not documents:
@@ -99,7 +107,7 @@ class SqlEdiLedger:
                     "delivery_id": d.delivery_id,
                     "created_at": to_epoch(d.created_at),
                     "status": d.status.value,
-                    "reason": d.reason,
+                    "reason": storable(d.reason),
                     "ack_message_id": d.ack_message_id,
                 }
                 for d in documents
@@ -122,7 +130,7 @@ class SqlEdiLedger:
         result = self._conn.execute(
             update(t)
             .where(where)
-            .values(status=status.value, reason=reason, ack_message_id=ack_message_id)
+            .values(status=status.value, reason=storable(reason), ack_message_id=ack_message_id)
         )
         return int(result.rowcount)
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, to_epoch
+from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, storable, to_epoch
 from crossdock.adapters.sql.flow_statements import (
     CANCEL_TIMER,
     CANCEL_TIMERS,
@@ -28,6 +28,7 @@ from crossdock.adapters.sql.flow_statements import (
     UPDATE_INSTANCE,
 )
 from crossdock.adapters.sql.flow_tables import exceptions, flow_instances, flow_timers
+from crossdock.adapters.sql.prepared import Prepared
 from crossdock.hub.flows.exceptions import (
     ExceptionAction,
     ExceptionCategory,
@@ -39,11 +40,12 @@ from crossdock.hub.flows.ports import FlowConflict, FlowCount
 
 
 class SqlFlowStore:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, isolate_failures: bool = True) -> None:
         self._conn = conn
         # SQLite undoes just the failing statement; PostgreSQL aborts the whole transaction,
-        # so there an INSERT that may fail runs in a savepoint of its own.
-        self._isolate_failures = conn.dialect.name != "sqlite"
+        # so there an INSERT that may fail runs in a savepoint of its own. The backend says
+        # which (`SqlBackend.isolate_failures`); the safe choice is the default.
+        self._isolate_failures = isolate_failures
 
     def get(self, flow: str, key: str) -> FlowState | None:
         row = GET_INSTANCE.execute(self._conn, {"b_flow": flow, "b_key": key}).first()
@@ -62,11 +64,7 @@ class SqlFlowStore:
         if expected_version == 0:
             params["b_created_at"] = to_epoch(state.created_at)
             try:
-                if self._isolate_failures:
-                    with self._conn.begin_nested():
-                        INSERT_INSTANCE.execute(self._conn, params)
-                else:
-                    INSERT_INSTANCE.execute(self._conn, params)
+                self._insert(INSERT_INSTANCE, params)
             except IntegrityError as exc:
                 raise FlowConflict(
                     f"flow {state.flow} instance {state.key!r} was created concurrently"
@@ -113,7 +111,20 @@ class SqlFlowStore:
     def set_timer(self, flow: str, key: str, name: str, due_at: datetime) -> None:
         params = {"b_flow": flow, "b_key": key, "b_name": name, "b_due_at": to_epoch(due_at)}
         if MOVE_TIMER.execute(self._conn, params).rowcount == 0:
-            INSERT_TIMER.execute(self._conn, params)
+            try:
+                self._insert(INSERT_TIMER, params)
+            except IntegrityError:
+                # Another writer created it since the UPDATE looked (PostgreSQL: its INSERT
+                # waited for that writer's commit); it exists now, so move it.
+                MOVE_TIMER.execute(self._conn, params)
+
+    def _insert(self, statement: Prepared, params: dict[str, Any]) -> None:
+        """An INSERT that may fail on a unique key without spoiling the transaction."""
+        if self._isolate_failures:
+            with self._conn.begin_nested():
+                statement.execute(self._conn, params)
+        else:
+            statement.execute(self._conn, params)
 
     def cancel_timers(self, flow: str, key: str, names: Sequence[str] | None = None) -> int:
         if names is None:
@@ -193,12 +204,12 @@ class SqlExceptionLog:
                 flow=record.flow,
                 correlation_key=record.correlation_key,
                 evidence=json.dumps(list(record.evidence)),
-                detail=record.detail,
+                detail=storable(record.detail),
                 data=json.dumps(record.data, separators=(",", ":"), default=str),
                 status=record.status.value,
                 created_at=to_epoch(record.created_at),
                 resolved_at=to_epoch(record.resolved_at) if record.resolved_at else None,
-                resolution=record.resolution,
+                resolution=storable(record.resolution),
                 actions=json.dumps([a.as_dict() for a in record.actions]),
             )
         )
@@ -236,7 +247,7 @@ class SqlExceptionLog:
             .where(e.c.id == exception_id, e.c.status == ExceptionStatus.OPEN.value)
             .values(
                 status=ExceptionStatus.RESOLVED.value,
-                resolution=resolution,
+                resolution=storable(resolution),
                 resolved_at=to_epoch(resolved_at),
             )
         )

@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, to_epoch
+from crossdock.adapters.sql.convert import from_epoch, from_epoch_required, storable, to_epoch
 from crossdock.adapters.sql.inventory_tables import inventory_drift, inventory_runs, job_schedules
 from crossdock.adapters.sql.tables import deliveries, delivery_attempts, messages
 from crossdock.adapters.sql.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
@@ -90,7 +90,7 @@ class SqlInventoryStore:
                 erp_positions=run.erp_positions,
                 wms_positions=run.wms_positions,
                 problems=json.dumps(run.problems[:100]),
-                error=run.error,
+                error=storable(run.error),
             )
         )
 

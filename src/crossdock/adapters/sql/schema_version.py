@@ -1,7 +1,8 @@
 """Which schema a store has, and bringing it to the one this code expects.
 
 States: an empty database; a store from the release before migrations (tables, no
-``alembic_version``): adopted in place at the baseline, nothing rewritten; at head; behind
+``alembic_version``): adopted in place at the baseline, nothing rewritten, then migrated to
+head (the one time an opener imports Alembic); at head; behind
 head (``crossdock db upgrade``); or at a revision this code does not know (a newer release
 wrote it). Opening a store (`engine.make_engine`) costs one query when it is at head, and
 Alembic itself is only imported to migrate, never on that path: an empty database gets
@@ -11,6 +12,7 @@ Alembic itself is only imported to migrate, never on that path: an empty databas
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,9 +34,12 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in migrations/versions (a test keeps it equal to Alembic's head).
-HEAD = "0001_baseline"
+HEAD = "0002_job_leases"
 # What the release before migrations created with `create_all`.
 BASELINE = "0001_baseline"
+# Tables a revision after the baseline creates: adopting a store from before migrations
+# leaves them to their revision, which runs right after.
+AFTER_BASELINE = frozenset({"job_leases"})
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 # Alembic's own version table, declared here so that reading and stamping it needs no Alembic.
@@ -141,10 +146,10 @@ def _adopt(conn: Connection) -> None:
     That release ran `create_all` on every start, which added tables a yet older store
     lacked; so does this, once. A column the baseline has and the store lacks means the
     store is not what that release wrote: refused, never guessed at."""
-    metadata = metadata_with_every_table()
-    metadata.create_all(conn)
+    tables = [t for t in metadata_with_every_table().sorted_tables if t.name not in AFTER_BASELINE]
+    metadata_with_every_table().create_all(conn, tables=tables)
     inspector = inspect(conn)
-    for table in metadata.sorted_tables:
+    for table in tables:
         have = {c["name"] for c in inspector.get_columns(table.name)}
         missing = [c.name for c in table.columns if c.name not in have]
         if missing:
@@ -152,20 +157,25 @@ def _adopt(conn: Connection) -> None:
     _stamp(conn, BASELINE)
 
 
-def ensure(engine: Engine) -> SchemaStatus:
-    """Open-time check: create an empty database at head, adopt an unversioned store, and
-    raise `SchemaMismatch` for a store behind head or at an unknown revision."""
+def ensure(engine: Engine, lock: Callable[[Connection], None] | None = None) -> SchemaStatus:
+    """Open-time check: create an empty database at head, adopt an unversioned store (and
+    migrate it to head), and raise `SchemaMismatch` for a store behind head or at an unknown
+    revision. `lock` runs first in the transaction that changes the schema (the backend's
+    `SqlBackend.before_schema_change`), so concurrent openers take turns."""
     status = current(engine)
     if status.state is SchemaState.AT_HEAD:
         return status
     if status.state in (SchemaState.EMPTY, SchemaState.UNVERSIONED):
         with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, so two openers take turns
+            if lock is not None:
+                lock(conn)
             status = _status(conn)  # again, under the write lock
             if status.state is SchemaState.EMPTY:
                 metadata_with_every_table().create_all(conn)
                 _stamp(conn, HEAD)
             elif status.state is SchemaState.UNVERSIONED:
-                _adopt(conn)
+                _adopt(conn)  # then the revisions since the baseline (Alembic, once)
+                _migrate(conn)
         status = current(engine)
     if status.state is not SchemaState.AT_HEAD:
         raise SchemaMismatch(status)
@@ -185,16 +195,20 @@ def alembic_config(conn: Connection | None) -> Config:
 def upgrade(engine: Engine) -> SchemaStatus:
     """Migrate to head: an unversioned store is adopted at the baseline first, then every
     revision after the store's runs; an unknown revision is refused."""
-    from alembic import command
-
     status = current(engine)
     if status.state is SchemaState.UNKNOWN:
         raise SchemaMismatch(status)
     with engine.begin() as conn:
         if _status(conn).state is SchemaState.UNVERSIONED:
             _adopt(conn)
-        command.upgrade(alembic_config(conn), "head")
+        _migrate(conn)
     return current(engine)
+
+
+def _migrate(conn: Connection) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(conn), "head")
 
 
 def check(engine: Engine) -> SchemaStatus:

@@ -20,6 +20,9 @@ metadata = MetaData()
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for a log.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+# Replay markers are epoch microseconds (~1.8e15): past a 32-bit INTEGER on PostgreSQL. SQLite's
+# INTEGER is 64-bit already, and keeps its DDL, so stores written before stay identical.
+Marker = BigInteger().with_variant(Integer(), "sqlite")
 
 messages = Table(
     "messages",
@@ -84,7 +87,7 @@ bus_pending = Table(
     Column("deliveries", Integer, nullable=False, default=0),
     Column("available_at", Float, nullable=False),
     Column("leased_until", Float, nullable=False, default=0.0),
-    Column("replay", Integer, nullable=False, default=0),
+    Column("replay", Marker, nullable=False, default=0),
     Column("last_error", Text),
     Column("dead_at", Float),
     # Scanned in id order: fetch stops after `limit` eligible rows instead of sorting them all.
@@ -112,7 +115,7 @@ inbox = Table(
     metadata,
     Column("consumer", String(128), primary_key=True),
     Column("message_id", String(64), primary_key=True),
-    Column("replay", Integer, primary_key=True),
+    Column("replay", Marker, primary_key=True),
 )
 
 deliveries = Table(
@@ -194,4 +197,17 @@ x12_outbound = Table(
     Column("reason", Text),
     Column("ack_message_id", String(26)),
     Index("ix_x12_outbound_message", "message_id"),
+)
+
+# Named leases that let one hub process at a time run a cluster-wide periodic job (flow
+# timers, reconciliation, POD fetch, drop-folder polls): `job_leases.SqlJobLeases`. Epoch
+# seconds from the acquiring process's clock; a lease is free once `expires_at` has passed.
+job_leases = Table(
+    "job_leases",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("owner", String(128), nullable=False),
+    Column("acquired_at", Float, nullable=False),
+    Column("renewed_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
 )

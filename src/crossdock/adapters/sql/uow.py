@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select
 
+from crossdock.adapters.sql.backend import BeforeLogInsert, SqlBackend
 from crossdock.adapters.sql.deliveries import SqlDeliveryLog, SqlEndpointStates
 from crossdock.adapters.sql.edi_ledger import SqlEdiLedger
 from crossdock.adapters.sql.fast_insert import FastInsert
@@ -23,10 +24,15 @@ _INSERT_LOG = FastInsert(bus_log)
 
 
 class SqlOutbox:
-    """Entries are buffered and inserted at commit, in publish order, in one statement."""
+    """Entries are buffered and inserted at commit, in publish order, in one statement.
 
-    def __init__(self, conn: Connection) -> None:
+    `before_insert` (the backend's) runs just before that statement: on PostgreSQL it takes
+    the topic log's commit-order lock, held from there to COMMIT (see docs/architecture.md).
+    """
+
+    def __init__(self, conn: Connection, before_insert: BeforeLogInsert | None = None) -> None:
         self._conn = conn
+        self._before_insert = before_insert
         self._rows: list[dict[str, Any]] = []
 
     def publish(self, subject: str, key: str, message_id: str, payload: bytes = b"") -> None:
@@ -43,6 +49,8 @@ class SqlOutbox:
     def flush(self) -> None:
         if self._rows:
             rows, self._rows = self._rows, []
+            if self._before_insert is not None:
+                self._before_insert(self._conn)
             _INSERT_LOG(self._conn, rows)
 
     def discard(self) -> None:
@@ -115,9 +123,12 @@ class _SqlSavepoint:
 class SqlUnitOfWork:
     """Opened per transaction by `SqlUnitOfWorkFactory`; never shared between threads."""
 
-    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, readonly: bool = False, backend: SqlBackend = SqlBackend()
+    ) -> None:
         self._engine = engine
         self._readonly = readonly
+        self._backend = backend
         self.connection: Connection
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -127,12 +138,12 @@ class SqlUnitOfWork:
         self.connection = conn
         self._tx = conn.begin()
         self.messages = SqlMessageLog(conn)
-        self.outbox = SqlOutbox(conn)
+        self.outbox = SqlOutbox(conn, self._backend.before_log_insert)
         self.inbox = SqlInbox(conn)
         self.deliveries = SqlDeliveryLog(conn)
         self.endpoints = SqlEndpointStates(conn)
         self.edi = SqlEdiLedger(conn)
-        self.flows = SqlFlowStore(conn)
+        self.flows = SqlFlowStore(conn, isolate_failures=self._backend.isolate_failures)
         self.exceptions = SqlExceptionLog(conn)
         self.kpis = SqlKpiQueries(conn)
         self._committed = False
@@ -161,12 +172,15 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: Engine) -> None:
+    """Units of work on one engine; `backend` carries the backend's choices (`SqlBackend`)."""
+
+    def __init__(self, engine: Engine, backend: SqlBackend = SqlBackend()) -> None:
         self.engine = engine
+        self.backend = backend
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, backend=self.backend)
 
     def reader(self) -> SqlUnitOfWork:
         """A read-only unit of work: takes no write lock, so reads never wait for the writer."""
-        return SqlUnitOfWork(self.engine, readonly=True)
+        return SqlUnitOfWork(self.engine, readonly=True, backend=self.backend)

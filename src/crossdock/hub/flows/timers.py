@@ -1,7 +1,8 @@
 """Firing SLA timers: stored rows, leased, each fired once in its own unit of work.
 
 Timers are rows in the store (`FlowStore.set_timer`), so a timer set before a restart fires
-after it. The job runs periodically in every hub process: it leases the timers that came due
+after it. The job runs periodically in the hub process holding its job lease (`hub.cluster_jobs`;
+a lease hand-over may briefly let two run): it leases the timers that came due
 (a lease, not a lock, so a process that dies mid-way gives its timers back when the lease
 expires), then fires each one in its own transaction that also marks it fired — only if it is
 still the timer it leased (not moved, cancelled, or re-leased after its lease ran out). Two

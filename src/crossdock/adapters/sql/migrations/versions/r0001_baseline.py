@@ -64,7 +64,7 @@ def upgrade() -> None:
         sa.Column("deliveries", sa.Integer(), nullable=False),
         sa.Column("available_at", sa.Float(), nullable=False),
         sa.Column("leased_until", sa.Float(), nullable=False),
-        sa.Column("replay", sa.Integer(), nullable=False),
+        sa.Column("replay", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("dead_at", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
@@ -179,7 +179,7 @@ def upgrade() -> None:
         "inbox",
         sa.Column("consumer", sa.String(length=128), nullable=False),
         sa.Column("message_id", sa.String(length=64), nullable=False),
-        sa.Column("replay", sa.Integer(), nullable=False),
+        sa.Column("replay", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.PrimaryKeyConstraint("consumer", "message_id", "replay"),
     )
     op.create_table(

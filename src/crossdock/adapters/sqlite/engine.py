@@ -1,18 +1,15 @@
-"""Engine construction: SQLite tuned for a durable single-file log, PostgreSQL as is."""
+"""The embedded store's engine: SQLite tuned for a durable single-file log."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
+from crossdock.adapters.sql.backend import SqlBackend
 from crossdock.adapters.sql.prepared import raw_execute
-from crossdock.adapters.sql.schema_version import ensure
-
-log = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -46,30 +43,24 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'crossdock.db').resolve()}"
 
 
-def make_engine(url: str, *, create_schema: bool = True) -> Engine:
-    """Build the engine for a database URL; with `create_schema`, check the store's schema
-    version (one query): an empty database is created at head, a store from the release
-    before migrations is stamped in place, and any other mismatch raises `SchemaMismatch`
-    (``crossdock db upgrade`` fixes a store behind head)."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url,
-            poolclass=QueuePool,
-            pool_size=8,
-            max_overflow=8,
-            connect_args={"check_same_thread": False, "timeout": 10},
-        )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-    else:
-        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-    if create_schema:
-        try:
-            ensure(engine)
-        except BaseException:
-            engine.dispose()
-            raise
+#: SQLite undoes just a failed statement (no savepoint needed) and has one writer at a
+#: time, so sequence numbers are handed out in commit order without a lock.
+BACKEND = SqlBackend(name="sqlite", isolate_failures=False)
+
+
+def make_engine(url: str, *, writers: int | None = None) -> Engine:
+    """An engine on a SQLite file (its directory is created): WAL, write lock at BEGIN.
+    (`writers` is ignored: the embedded store always writes from one thread.)"""
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=8,
+        max_overflow=8,
+        connect_args={"check_same_thread": False, "timeout": 10},
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
