@@ -151,6 +151,11 @@ class StoreConfig(_Section):
         description="PostgreSQL: units of work run at once per process (unset: 8); "
         "SQLite always writes from one thread",
     )
+    notify: bool = Field(
+        True,
+        description="PostgreSQL: wake other hub processes with LISTEN/NOTIFY after a commit "
+        "(off behind a pooler in transaction mode, which drops LISTEN: polling alone then)",
+    )
 
 
 class LaneConfig(_Section):

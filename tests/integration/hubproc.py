@@ -1,4 +1,5 @@
-"""A real `crossdock up` process for integration tests, with its own config and data dir."""
+"""A real `crossdock up` process for integration tests, with its own config and data dir
+(or `crossdock api` / `crossdock worker`: ``command=``, on a PostgreSQL store)."""
 
 from __future__ import annotations
 
@@ -73,31 +74,42 @@ def _limit_address_space(limit: int) -> Any:
 
 class HubProcess:
     def __init__(
-        self, workdir: Path, config: dict[str, Any], *, memory_limit: int | None = None
+        self,
+        workdir: Path,
+        config: dict[str, Any],
+        *,
+        memory_limit: int | None = None,
+        command: tuple[str, ...] = ("up",),
+        env: dict[str, str] | None = None,
+        name: str = "hub",
     ) -> None:
         """``memory_limit`` (bytes) caps the hub's virtual memory (RLIMIT_AS), so a test
-        feeding hostile input fails on MemoryError instead of exhausting the machine."""
+        feeding hostile input fails on MemoryError instead of exhausting the machine.
+        ``command`` is the subcommand and its options (``("worker", "--lane", "bulk")``; a
+        worker serves no port: it is ready when it logs so); ``env`` adds variables."""
         self.memory_limit = memory_limit
+        self.command = command
+        self.extra_env = env or {}
         self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
         self.config_path = workdir / "crossdock.yaml"
         self.config_path.write_text(yaml.safe_dump(config))
         self.data_dir = workdir / "data"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
-        self.log = workdir / "hub.log"
+        self.log = workdir / f"{name}.log"
 
     def start(self, timeout: float = 60.0) -> HubProcess:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.extra_env}
         if self.memory_limit:
             env["MALLOC_ARENA_MAX"] = "2"  # per-thread arenas would eat the address space
         env.pop("CROSSDOCK_CONFIG", None)
         self.proc = subprocess.Popen(
             [
                 str(CROSSDOCK),
-                "up",
-                "--port",
-                str(self.port),
+                *self.command,
+                *(() if self.command[0] == "worker" else ("--port", str(self.port))),
                 "--data-dir",
                 str(self.data_dir),
                 "--config",
@@ -115,6 +127,11 @@ class HubProcess:
                 raise RuntimeError(
                     f"hub exited with {self.proc.returncode}:\n{self.log.read_text()}"
                 )
+            if self.command[0] == "worker":
+                if "crossdock worker up" in self.log.read_text(errors="replace"):
+                    return self
+                time.sleep(0.05)
+                continue
             try:
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self

@@ -29,7 +29,8 @@ from crossdock.hub.records import (
     InboundMessage,
 )
 from crossdock.hub.routing import Route, Router, enqueue_delivery
-from crossdock.hub.store_runner import StoreRunner
+from crossdock.hub.store_runner import PriorityWorkers, StoreRunner
+from crossdock.observability.metrics import build_metrics
 from crossdock.sandbox.sink import RunningSink, run_sink_in_thread
 from tests.conftest import EXAMPLES, SqlStore, inbound
 
@@ -490,3 +491,58 @@ async def test_an_endpoint_failure_past_max_age_is_a_dead_letter(rig: Rig) -> No
     ), dead.last_error
     assert rig.delivery(delivery.id).status is DeliveryStatus.DEAD_LETTERED
     assert rig.message_status(message.id) == "failed"
+
+
+async def test_a_retried_acknowledgement_records_and_counts_the_attempt_once(
+    store: SqlStore, sink: RunningSink, control: httpx.Client
+) -> None:
+    """On PostgreSQL a store job is run again after a transient error. The bus acknowledgement
+    failing once after the attempt was committed used to re-run the whole settle: the attempt
+    was recorded twice and counted twice in the metrics."""
+
+    def retry_once(job: Callable[[], Any]) -> Any:
+        try:
+            return job()
+        except RuntimeError:
+            return job()
+
+    store.bus.ensure_group(ROUTE_GROUP)
+    store.bus.ensure_group(delivery_group("critical", "erp"))
+    runner = StoreRunner(
+        store.uow, store.uow.reader, executor=PriorityWorkers(1, attempt=retry_once)
+    )
+    endpoint = HttpEndpoint("erp", f"{sink.url}/in/erp", timeout=5.0)
+    rig = Rig(store, runner, endpoint, FakeClock(), sink, control)
+    try:
+        message, delivery = rig.record_and_route()
+        metrics = build_metrics()
+        dispatcher = EndpointDispatcher(
+            endpoint,
+            runner,
+            store.bus,
+            RetryPolicy(initial_backoff=5.0, jitter=0.0),
+            CircuitBreaker(failure_threshold=3, reset_timeout=30.0, clock=rig.clock),
+            metrics=metrics,
+        )
+        real_ack = store.bus.ack
+        failures = [RuntimeError("connection dropped")]
+
+        def ack_failing_once(group: str, entries: Any) -> None:
+            if failures:
+                raise failures.pop()
+            real_ack(group, entries)
+
+        store.bus.ack = ack_failing_once  # type: ignore[method-assign]
+        try:
+            assert await dispatcher.run_round(GROUP) == 1
+        finally:
+            store.bus.ack = real_ack  # type: ignore[method-assign]
+        assert failures == []  # the acknowledgement did fail once
+        assert [a.attempt for a in rig.attempts(delivery.id)] == [1]
+        assert metrics.deliveries.labels("erp", "ok")._value.get() == 1
+        assert rig.delivery(delivery.id).status is DeliveryStatus.DELIVERED
+        assert rig.message_status(message.id) == "delivered"
+        assert store.bus.backlog()[GROUP] == 0
+    finally:
+        await endpoint.close()
+        runner.close()

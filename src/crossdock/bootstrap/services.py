@@ -23,6 +23,7 @@ from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
+from crossdock.bootstrap.roles import UP, Role, Wakeups, build_wakeups
 from crossdock.bootstrap.store import Store, build_store
 from crossdock.bootstrap.unrouted import unrouted_policy
 from crossdock.canonical.base import CanonicalDocument
@@ -73,6 +74,8 @@ class HubServices:
     #: The size limits every intake channel applies (`crossdock.hub.limits`), from settings.
     limits: IntakeLimits = field(init=False)
     warming: asyncio.Task[None] | None = field(default=None, repr=False)
+    role: Role = UP  # which parts this process runs (`crossdock up`, `api`, `worker`)
+    wakeups: Wakeups | None = None  # other processes' loops, woken over PostgreSQL
 
     @property
     def bus(self) -> SqlBus:
@@ -88,10 +91,17 @@ class HubServices:
         )
 
     def wake(self, prefix: str) -> None:
+        """Work was committed here (a replay, a dead-letter retry): wake the loops, this
+        process's and, on PostgreSQL, the other processes'."""
         self.runtime.wake(prefix)
+        if self.wakeups is not None:
+            self.wakeups.publish(prefix)
 
     def endpoint_states(self) -> dict[str, dict[str, Any]]:
-        """Live circuit states from this process (fresher than the persisted ones)."""
+        """Live circuit states from this process (fresher than the persisted ones); none
+        when it delivers nothing (the api: the workers' persisted states are the truth)."""
+        if not self.role.loops:
+            return {}
         return {
             name: {
                 "circuit": d.breaker.state.value,
@@ -105,10 +115,15 @@ class HubServices:
         (seconds of imports each, more on a busy machine) start in the background, and so
         does the checkpointer (its first round may copy and fsync a whole WAL left by the
         previous process); a batch arriving before the workers are up just waits for them."""
-        self.recorder.start()
-        await self.runtime.start()
+        if self.wakeups is not None:
+            await self.wakeups.start()
+        if self.role.http:
+            self.recorder.start()
+        if self.role.loops:
+            await self.runtime.start()
         self.store.start_checkpoints()
-        self.warming = asyncio.create_task(self.preparer.warm(), name="prepare-warm")
+        if self.role.http:
+            self.warming = asyncio.create_task(self.preparer.warm(), name="prepare-warm")
 
     async def stop(self) -> None:
         if self.warming is not None and not self.warming.done():
@@ -116,8 +131,10 @@ class HubServices:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.warming
         await self.recorder.stop()
-        await self.runtime.stop()
+        await self.runtime.stop(self.role.grace)
         await self.preparer.stop()
+        if self.wakeups is not None:
+            await self.wakeups.stop()
         for dispatcher in self.runtime.dispatchers.values():
             await dispatcher.endpoint.close()
         if self.inventory is not None:
@@ -128,10 +145,13 @@ class HubServices:
         self.store.close()
 
 
-def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None) -> HubServices:
+def build_hub(
+    settings: Settings, flows: Sequence[FlowDefinition] | None = None, *, role: Role = UP
+) -> HubServices:
     """Wire a complete hub; call inside the event loop that will run it (`start()` next).
 
-    `flows` replaces `build_flows(settings)` (tests and demos bring their own)."""
+    `flows` replaces `build_flows(settings)` (tests and demos bring their own); `role` says
+    which parts this process runs (`crossdock.bootstrap.roles`): one wiring for all three."""
     store = build_store(settings, checkpoints=False)  # started by `HubServices.start`
     runner = store.runner()
     metrics = build_metrics()
@@ -173,16 +193,18 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
     partners = build_partners(settings)
     mappers = mapper_factory(partners)
     wake: list[Callable[[str], None]] = []  # the runtime's, once it exists
+    wakeups = build_wakeups(settings, role, lambda prefix: wake_loops(prefix, here_only=True))
+    elsewhere = wakeups.publish if wakeups is not None else None
 
-    def wake_loops(prefix: str) -> None:
+    def wake_loops(prefix: str, *, here_only: bool = False) -> None:
         for notify in wake:
             notify(prefix)
+        if elsewhere is not None and not here_only:
+            elsewhere(prefix)
 
     def wake_workers() -> None:
-        for notify in wake:
-            notify("route.")
-            notify("flow.")
-            notify("deliver.")
+        for prefix in ("route.", "flow.", "deliver."):
+            wake_loops(prefix)
 
     preparer = EdiPreparer(
         partners,
@@ -238,13 +260,16 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         consumers=consumers,
         metrics=metrics,
         leased=once_across_processes(settings, store, runner, periodic),
-        release_leases_at_start=store.profile.single_process,
+        runs=role.runs,
+        scheduler=role.scheduler,
+        release_leases=store.profile.single_process,
+        elsewhere=elsewhere,
     )
     wake.append(runtime.wake)
 
     def wake_after_intake() -> None:
-        runtime.wake("route.")
-        runtime.wake("flow.")
+        wake_loops("route.")
+        wake_loops("flow.")
 
     recorder = IntakeRecorder(runner, on_commit=wake_after_intake)
     return HubServices(
@@ -266,6 +291,8 @@ def build_hub(settings: Settings, flows: Sequence[FlowDefinition] | None = None)
         inventory=inventory,
         pod=pod,
         preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
+        role=role,
+        wakeups=wakeups,
     )
 
 

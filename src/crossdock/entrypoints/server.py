@@ -1,4 +1,5 @@
-"""`crossdock up`: the API, the workers and the scheduler in one process."""
+"""`crossdock up`: the API, the workers and the scheduler in one process; `crossdock api`: the
+API alone (`Role`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from crossdock.bootstrap import build_hub
+from crossdock.bootstrap.roles import UP, Role
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
 from crossdock.entrypoints.http_guard import HeadLimits, guarded_protocol
@@ -20,8 +22,8 @@ from crossdock.entrypoints.listen import listen_socket
 log = logging.getLogger(__name__)
 
 
-def build_server(settings: Settings) -> uvicorn.Server:
-    """A uvicorn server whose lifespan starts and stops the hub's workers."""
+def build_server(settings: Settings, role: Role = UP) -> uvicorn.Server:
+    """A uvicorn server whose lifespan starts and stops the hub (its workers, for `up`)."""
     holder: dict[str, FastAPI] = {}
 
     @contextlib.asynccontextmanager
@@ -29,7 +31,8 @@ def build_server(settings: Settings) -> uvicorn.Server:
         hub = holder["app"].state.hub
         await hub.start()  # batch workers and checkpoints start in the background
         log.info(
-            "crossdock up on http://%s:%d (store %s)",
+            "crossdock %s on http://%s:%d (store %s)",
+            role.name,
             settings.hub.host,
             settings.hub.port,
             settings.hub.data_dir,
@@ -39,7 +42,7 @@ def build_server(settings: Settings) -> uvicorn.Server:
         finally:
             await hub.stop()
 
-    hub = build_hub(settings)
+    hub = build_hub(settings, role=role)
     served = create_asgi(hub)
     app: FastAPI = served.app
     app.router.lifespan_context = lifespan
@@ -94,7 +97,7 @@ def _report_slow_collections(phase: str, info: dict[str, int]) -> None:
         )
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, role: Role = UP) -> None:
     """Serve the hub until stopped.
 
     The port is bound first, before the hub is built or started, so that a taken port fails
@@ -110,7 +113,7 @@ def serve(settings: Settings) -> None:
         if port != settings.hub.port:
             hub = settings.hub.model_copy(update={"port": port})
             settings = settings.model_copy(update={"hub": hub})
-        server = build_server(settings)
+        server = build_server(settings, role)
         _tune_gc()
         # Server.run() installs the configured loop (uvloop); asyncio.run(serve()) would not.
         server.run(sockets=[sock])

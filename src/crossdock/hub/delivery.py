@@ -80,6 +80,15 @@ class _Outcome:
     started_at: datetime
 
 
+@dataclass(slots=True, frozen=True)
+class _Settled:
+    """A recorded round's bus settlement: acknowledge, retry after a delay, dead-letter."""
+
+    ack: list[BusEntry]
+    retry: list[tuple[BusEntry, float, str]]
+    dead: list[tuple[BusEntry, str]]
+
+
 class EndpointDispatcher:
     """Delivers to one endpoint across lanes, behind one circuit breaker.
 
@@ -191,7 +200,10 @@ class EndpointDispatcher:
             raise
         outcomes = await asyncio.gather(*(self._send(e, deliveries[e.pending_id]) for e in entries))
         try:
-            await self._runner.call(self._settle, group, outcomes)
+            # Two jobs: on PostgreSQL a job is re-run after a transient error, and a failed
+            # acknowledgement must not record the attempts (and count them) a second time.
+            settled = await self._runner.call(self._record, outcomes)
+            await self._runner.call(self._acknowledge, group, settled)
         except Exception:
             self._unsettled.setdefault(group, []).extend(entries)
             raise
@@ -236,8 +248,10 @@ class EndpointDispatcher:
         since = max(entry.published_at.timestamp(), entry.replay / 1_000_000)
         return max(0.0, self._clock() - since)
 
-    def _settle(self, group: str, outcomes: Sequence[_Outcome]) -> None:
-        """Runs on the store thread: record, then acknowledge what is settled."""
+    def _record(self, outcomes: Sequence[_Outcome]) -> _Settled:
+        """On the store thread: record the attempts and statuses in one unit of work; what to
+        acknowledge, retry or dead-letter is returned (`_acknowledge`). Metrics are counted
+        once the commit succeeded, so a retried job never counts an attempt twice."""
         ack: list[BusEntry] = []
         retry: list[tuple[BusEntry, float, str]] = []
         dead: list[tuple[BusEntry, str]] = []
@@ -294,16 +308,23 @@ class EndpointDispatcher:
                         delay = min(max(delay, r.retry_after), self.retry.max_backoff)
                     retry.append((o.entry, delay, error))
             uow.deliveries.record_attempts(attempts)
-            if self._metrics is not None:
-                for a in attempts:
-                    self._metrics.deliveries.labels(self.name, a.outcome).inc()
-                    self._metrics.delivery_seconds.labels(self.name).observe(a.duration_ms / 1000)
             self._update_message_status(uow, finished)
             announce(uow, self._announce, delivered)
-            if self._state_dirty:
+            saved_state = self._state_dirty
+            if saved_state:
                 uow.endpoints.save(self.state())
-                self._state_dirty = False
             uow.commit()
+        if saved_state:
+            self._state_dirty = False
+        if self._metrics is not None:
+            for a in attempts:
+                self._metrics.deliveries.labels(self.name, a.outcome).inc()
+                self._metrics.delivery_seconds.labels(self.name).observe(a.duration_ms / 1000)
+        return _Settled(ack, retry, dead)
+
+    def _acknowledge(self, group: str, settled: _Settled) -> None:
+        """On the store thread: settle the recorded round's entries on the bus."""
+        ack, retry, dead = settled.ack, settled.retry, settled.dead
         self._bus.ack(group, ack)
         for entry, delay, error in retry:
             self._bus.nak(group, entry, delay, error)

@@ -3,7 +3,8 @@
 
 Everything runs as asyncio tasks in one process on the embedded default. Each lane has its
 own loops, batch sizes and poll intervals; wakeup events make a commit upstream start the next
-stage at once instead of waiting for a poll.
+stage at once instead of waiting for a poll. A `crossdock worker` process runs a selection of
+the groups (`runs`); a `Wakeup` hook tells the other processes (PostgreSQL NOTIFY) as a hint.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ class LaneSettings:
 
 
 MAX_IDLE_SECONDS = 1.0
+
+#: Tells other hub processes that work under a group prefix ("route.", "deliver.") was
+#: committed. A hint only: a lost one costs at most MAX_IDLE_SECONDS, polling stays the truth.
+Wakeup = Callable[[str], None]
+
+
+def _every_group(_group: ConsumerGroup) -> bool:
+    return True
 
 
 def _next_idle(current: float, settings: LaneSettings, woken: bool) -> float:
@@ -116,15 +125,20 @@ class Runtime:
         consumers: Sequence[Consumer] = (),
         metrics: HubMetrics | None = None,
         leased: LeasedJobs | None = None,
-        release_leases_at_start: bool = True,
+        runs: Callable[[ConsumerGroup], bool] = _every_group,
+        scheduler: bool = True,
+        release_leases: bool = True,
+        elsewhere: Wakeup | None = None,
     ) -> None:
         """`periodic` jobs run in every process (gauges); `leased` jobs once across all the
-        processes sharing the store (`LeasedJobs`), whose leases `stop` gives back."""
+        processes sharing the store (`LeasedJobs`), whose leases `stop` gives back. `runs`
+        picks the groups this process consumes (all by default) and `scheduler` whether it
+        runs the periodic and leased jobs; `release_leases` frees every bus lease at start,
+        right only when this is the store's one process (the embedded profile: a lease found
+        then is a dead process's; with several processes it may be a live one's, and it
+        expires (ack_wait) and is taken over then); `elsewhere` is told of the work a batch
+        created, for the loops of other processes."""
         self._runner = runner
-        # Only when this process is the store's one consumer (the embedded profile): any
-        # lease found at start-up is then a dead process's. With several processes on one
-        # store a lease may be a live one's; it expires (ack_wait) and is taken over then.
-        self._release_leases = release_leases_at_start
         self._metrics = metrics
         self._bus = bus
         self._router = router
@@ -135,21 +149,27 @@ class Runtime:
         self._periodic = list(periodic)
         self._consumers = list(consumers)
         self._leased = leased
+        self._runs = runs
+        self._scheduler = scheduler
+        self._release_leases = release_leases
+        self._elsewhere = elsewhere
         self._wake: dict[str, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._jobs: list[asyncio.Task[None]] = []  # the scheduler's, among `_tasks`
         self._stopping = False
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
-        released = await self._runner.call(self._bus.release_leases) if self._release_leases else 0
-        if released:
-            log.warning("released %d leases left by a previous process", released)
+        if self._release_leases:
+            released = await self._runner.call(self._bus.release_leases)
+            if released:
+                log.warning("released %d leases left by a previous process", released)
         for lane in LANES:
             settings = self._lanes.get(lane, LaneSettings())
             routed = [t for t in self._router.document_types() if self._lane_for(t) == lane]
             group = route_group(lane, routed)
             await self._runner.call(self._bus.ensure_group, group)
-            if routed:
+            if routed and self._runs(group):
                 self._spawn(
                     self._consume_loop(group.name, settings, self._router, ("deliver.",)),
                     group.name,
@@ -157,6 +177,8 @@ class Runtime:
             for dispatcher in self.dispatchers.values():
                 dgroup = delivery_group(lane, dispatcher.name, dispatcher.budget.max_attempts)
                 await self._runner.call(self._bus.ensure_group, dgroup)
+                if not self._runs(dgroup):
+                    continue
                 for worker in range(max(1, settings.workers)):
                     self._spawn(
                         self._delivery_loop(dispatcher, dgroup.name, settings),
@@ -164,21 +186,36 @@ class Runtime:
                     )
         for consumer in self._consumers:
             await self._runner.call(self._bus.ensure_group, consumer.group)
+            if not self._runs(consumer.group):
+                continue
             settings = self._lanes.get(consumer.group.lane, LaneSettings())
             self._spawn(
                 self._consume_loop(consumer.group.name, settings, consumer.handler, consumer.wakes),
                 consumer.group.name,
             )
         leased = self._leased.jobs if self._leased is not None else []
-        for interval, job in [*self._periodic, *leased]:
+        for interval, job in [*self._periodic, *leased] if self._scheduler else ():
             self._spawn(self._every(interval, job), getattr(job, "__name__", "periodic"))
+            self._jobs.append(self._tasks[-1])
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 0.0) -> None:
+        """Stop the loops. With a `grace` (a worker on SIGTERM) each loop first finishes the
+        batch in hand, up to `grace` seconds, so its settled state is committed; a loop still
+        busy then is cancelled, and its leased entries come back once their lease expires:
+        abandoned, never lost."""
         self._stopping = True
+        loops = [t for t in self._tasks if t not in self._jobs]
+        if grace > 0 and loops:
+            for job in self._jobs:
+                job.cancel()  # a scheduled job is re-run by its next tick
+            for event in self._wake.values():
+                event.set()  # idle loops see `_stopping` at once
+            await asyncio.wait(loops, timeout=grace)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        self._jobs.clear()
         if self._leased is not None:
             await self._leased.release()
 
@@ -231,6 +268,8 @@ class Runtime:
                 if created:
                     for prefix in wakes:
                         self.wake(prefix)
+                        if self._elsewhere is not None:
+                            self._elsewhere(prefix)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -287,6 +326,8 @@ class Runtime:
     async def _every(self, interval: float, job: Callable[[], Awaitable[None]]) -> None:
         while not self._stopping:
             await asyncio.sleep(interval)
+            if self._stopping:
+                return
             try:
                 await job()
             except asyncio.CancelledError:

@@ -173,6 +173,24 @@ def parse_isa(text: str, start: int, *, lenient: bool, at_eof: bool) -> IsaResul
                     bad_value=value,
                 )
             )
+    for index, value in enumerate(values[:15]):
+        if any(c < " " or c == "\x7f" for c in value):
+            # Never a padding quirk: these values name the partner in the store (sender,
+            # receiver, control number), where a control character (NUL above all, which
+            # PostgreSQL text refuses) has no business.
+            issues.append(
+                Issue(
+                    IssueLevel.INTERCHANGE,
+                    ISA_NOTES[index],
+                    f"ISA{index + 1:02d} {value!r} holds a control character",
+                    Severity.ERROR,
+                    interchange_control=interchange,
+                    segment_position=1,
+                    segment_id="ISA",
+                    element_position=index + 1,
+                    bad_value=value,
+                )
+            )
     if not control.isdigit():
         issues.append(
             Issue(

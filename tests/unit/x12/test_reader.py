@@ -341,3 +341,16 @@ def test_group_start_names_its_interchange() -> None:
         "004010",
         2,
     )
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x7f"])
+@pytest.mark.parametrize("lenient", [True, False])
+def test_a_control_character_in_an_isa_id_is_an_error_even_when_lenient(
+    char: str, lenient: bool
+) -> None:
+    """ISA06 names the partner in the store; a NUL there was a padding warning, accepted, and
+    the interchange's rows then failed on PostgreSQL (text refuses NUL)."""
+    text = interchange(po()).replace("SENDER   ", f"SEN{char}DER  ", 1)
+    assert f"SEN{char}DER" in text
+    found = [i for i in issues_of(list(reader.read(text, lenient=lenient))) if i.code == "006"]
+    assert [(i.severity, i.element_position) for i in found] == [(Severity.ERROR, 6)]
