@@ -241,11 +241,13 @@ def test_kill_9_loses_nothing_accepted(
     """Post continuously while killing the hub with SIGKILL at random moments; restart each time.
 
     Every message that got a 202 must reach the sink (at least once, same idempotency key).
-    On PostgreSQL two kills (test_pg_faults.py has more), on the embedded default four."""
+    On PostgreSQL one kill: a restarted hub there does not release the leases it held (another
+    process may hold them), so they come back after `ack_wait`, a minute, whatever the number
+    of kills (test_pg_faults.py kills each process role); on the embedded default four."""
     state = tmp_path / "sink-keys.txt"
     sink = run_sink_in_thread(state_file=state)
     hub = HubProcess(workdir, {**sink_config(sink.url), **profile}).start()
-    kills = 2 if profile else 4
+    kills = 1 if profile else 4
     accepted: dict[str, str] = {}
     stop = threading.Event()
     rng = random.Random(7)

@@ -103,7 +103,7 @@ def test_each_fault_ends_with_the_systems_agreeing_and_nothing_lost(
     assert summary["agreement"] == dict.fromkeys(summary["agreement"], True), summary["notes"]
 
     recon = summary["inventory_reconciliation"]  # the hub's own ERP/WMS comparison agrees too
-    assert recon["status"] == "ok" and recon["items_compared"] > 0 and recon["drifting"] == 0
+    assert recon["status"] == "ok" and recon["items_compared"] > 0 and recon["drifting"] == 0, recon
     assert summary["kpis"]["inventory_sync_lag"]["n"] >= 1  # WMS adjustments reached the ERP
 
     raised = summary["exceptions"]
