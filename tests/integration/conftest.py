@@ -42,3 +42,18 @@ def po_with_number(example: dict[str, Any], number: str) -> dict[str, Any]:
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+#: The store profiles an end-to-end test runs on: `@BOTH_PROFILES` on a test whose hub takes
+#: the `profile` fixture's config. Only the essential end-to-end tests run on both (intake →
+#: delivery, kill -9, the flows scenario with a fault): the rest stay on the embedded default.
+BOTH_PROFILES = pytest.mark.parametrize("profile", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def profile(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The hub's store config: ``{}`` (SQLite in the data dir, the default when a test is not
+    parametrized) or ``store.url`` on a fresh PostgreSQL schema (skips without a server)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return {}
+    return {"store": {"url": request.getfixturevalue("postgres_url")}}

@@ -105,6 +105,8 @@ class HubProcess:
         if self.memory_limit:
             env["MALLOC_ARENA_MAX"] = "2"  # per-thread arenas would eat the address space
         env.pop("CROSSDOCK_CONFIG", None)
+        # A restarted worker is ready when *it* logs so: the log keeps the earlier runs' lines.
+        logged_before = self.log.stat().st_size if self.log.exists() else 0
         self.proc = subprocess.Popen(
             [
                 str(CROSSDOCK),
@@ -128,7 +130,7 @@ class HubProcess:
                     f"hub exited with {self.proc.returncode}:\n{self.log.read_text()}"
                 )
             if self.command[0] == "worker":
-                if "crossdock worker up" in self.log.read_text(errors="replace"):
+                if b"crossdock worker up" in self.log.read_bytes()[logged_before:]:
                     return self
                 time.sleep(0.05)
                 continue

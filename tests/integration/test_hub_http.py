@@ -10,15 +10,15 @@ import httpx
 import pytest
 
 from crossdock.sandbox.sink import RunningSink
-from tests.integration.conftest import po_with_number
+from tests.integration.conftest import BOTH_PROFILES, po_with_number
 from tests.integration.hubproc import HubProcess, sink_config, wait_for
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def hub(workdir: Path, sink: RunningSink) -> Iterator[HubProcess]:
-    process = HubProcess(workdir, sink_config(sink.url)).start()
+def hub(workdir: Path, sink: RunningSink, profile: dict[str, Any]) -> Iterator[HubProcess]:
+    process = HubProcess(workdir, {**sink_config(sink.url), **profile}).start()
     yield process
     process.stop()
 
@@ -37,6 +37,7 @@ def message(hub: HubProcess, message_id: str) -> dict[str, Any]:
     return dict(response.json())
 
 
+@BOTH_PROFILES
 def test_posted_po_is_recorded_routed_and_delivered(
     hub: HubProcess, sink: RunningSink, po_example
 ) -> None:

@@ -129,6 +129,9 @@ class EndpointDispatcher:
         self._opened_wall: float | None = None
         self._groups: set[str] = set()  # the lanes' groups this dispatcher has served
         self._recovered = False  # a probe just closed the circuit: hasten the waiting ones
+        # Entries of rounds whose settling failed (the store went away after the sends): handed
+        # back for redelivery once the store answers, instead of sitting out their leases.
+        self._unsettled: dict[str, list[BusEntry]] = {}
         # Shared by every lane's loops: the endpoint never has more than `concurrency`
         # requests in flight, so none waits inside the client's pool while its timeout runs.
         self._slots = asyncio.Semaphore(concurrency)
@@ -162,6 +165,14 @@ class EndpointDispatcher:
     async def run_round(self, group: str, limit: int | None = None) -> int:
         """One fetch-send-settle round for a lane's group (up to `limit` entries, default the
         endpoint's concurrency); returns entries handled."""
+        stranded = self._unsettled.pop(group, None)
+        if stranded:
+            nak = [(e, 0.0, "settling interrupted by a store error; redelivered") for e in stranded]
+            try:
+                await self._runner.call(self._bus.settle, group, (), nak)
+            except BaseException:
+                self._unsettled.setdefault(group, []).extend(stranded)
+                raise
         if not self.breaker.allow():
             return 0
         self._groups.add(group)
@@ -188,10 +199,14 @@ class EndpointDispatcher:
             self.breaker.release()  # no call was made: free a half-open probe slot
             raise
         outcomes = await asyncio.gather(*(self._send(e, deliveries[e.pending_id]) for e in entries))
-        # Two jobs: on PostgreSQL a job is re-run after a transient error, and a failed
-        # acknowledgement must not record the attempts (and count them) a second time.
-        settled = await self._runner.call(self._record, outcomes)
-        await self._runner.call(self._acknowledge, group, settled)
+        try:
+            # Two jobs: on PostgreSQL a job is re-run after a transient error, and a failed
+            # acknowledgement must not record the attempts (and count them) a second time.
+            settled = await self._runner.call(self._record, outcomes)
+            await self._runner.call(self._acknowledge, group, settled)
+        except Exception:
+            self._unsettled.setdefault(group, []).extend(entries)
+            raise
         return len(entries)
 
     async def _send(self, entry: BusEntry, delivery: Delivery | None) -> _Outcome:

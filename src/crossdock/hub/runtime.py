@@ -57,6 +57,12 @@ def _next_idle(current: float, settings: LaneSettings, woken: bool) -> float:
     return min(current * 2, MAX_IDLE_SECONDS)
 
 
+def release_batch(bus: Bus, group: str, entries: Sequence[BusEntry]) -> None:
+    """Hand a batch whose handling failed back to its group, for redelivery now: a nak with
+    no delay, counted like the delivery it was (its inbox claims make redelivery harmless)."""
+    bus.settle(group, nak=[(e, 0.0, "interrupted by a store error; redelivered") for e in entries])
+
+
 def route_group(lane: str, document_types: Sequence[str] | None = None) -> ConsumerGroup:
     """The routing consumer of a lane, subscribed to the document types the router must see
     (`Router.document_types`: those some route takes, and those no other consumer takes).
@@ -240,10 +246,19 @@ class Runtime:
     async def _consume_loop(
         self, group: str, settings: LaneSettings, handler: BatchHandler, wakes: Sequence[str]
     ) -> None:
-        """Fetch, handle and settle batches of one group (routing, flows) until stopped."""
+        """Fetch, handle and settle batches of one group (routing, flows) until stopped.
+
+        A batch whose handling failed (the store went away mid-batch) is handed back as soon
+        as the store answers again, rather than sitting out its lease (`ack_wait`, a minute).
+        """
         idle = settings.poll_interval
+        unsettled: list[BusEntry] = []
         while not self._stopping:
+            entries: list[BusEntry] = []
             try:
+                if unsettled:
+                    await self._runner.call(release_batch, self._bus, group, unsettled)
+                    unsettled = []
                 entries = await self._runner.call(self._bus.fetch, group, settings.batch_size)
                 if not entries:
                     idle = _next_idle(idle, settings, await self._idle(group, idle))
@@ -258,6 +273,7 @@ class Runtime:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                unsettled = unsettled or entries
                 log.exception("consumer loop %s failed; retrying", group)
                 await asyncio.sleep(1.0)
 

@@ -10,9 +10,13 @@ import structlog
 
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     """Route stdlib and structlog records through one renderer; call once per process."""
-    renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    # Plain tracebacks: the default (rich, with every frame's locals) costs seconds and some
+    # 60 KB per database error, on the event loop when a loop logs it, and prints connection
+    # parameters (passwords) from the locals.
+    console = structlog.dev.ConsoleRenderer(
+        colors=False, exception_formatter=structlog.dev.plain_traceback
     )
+    renderer: structlog.types.Processor = structlog.processors.JSONRenderer() if json else console
     shared: list[structlog.types.Processor] = [
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
