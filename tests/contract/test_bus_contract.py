@@ -107,6 +107,24 @@ def test_unacked_lease_expires_and_entry_returns(store) -> None:
     assert again.deliveries == 2
 
 
+def test_a_stale_holder_cannot_settle_an_entry_another_consumer_leased_since(store) -> None:
+    """A consumer that outlived its lease (a store outage, a stalled process) and then naks or
+    dead-letters must not touch the entry: another consumer holds it now, and clearing that
+    lease would hand the key's head out twice at once (order per key lost)."""
+    store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), ack_wait_seconds=60))
+    publish(store, ("doc.x", "k", "m1"))
+    [stale] = store.bus.fetch("g", 10)
+    store.clock.advance(61)
+    [current] = store.bus.fetch("g", 10)
+    assert current.deliveries == 2
+    store.bus.nak("g", stale, 0.0, "late")
+    store.bus.dead_letter("g", stale, "late")
+    assert store.bus.fetch("g", 10) == []  # still leased to the current holder
+    assert store.bus.dead_letters("g") == []
+    store.bus.ack("g", [current])
+    assert store.bus.backlog().get("g", 0) == 0
+
+
 def test_release_leases_after_crash(store) -> None:
     store.bus.ensure_group(ConsumerGroup("g", ("doc.>",), ack_wait_seconds=60))
     publish(store, ("doc.x", "k", "m1"))

@@ -32,4 +32,4 @@ def test_each_statement_compiles_for_sqlite_and_postgresql(name: str, dialect: D
 
 def test_the_claim_types_its_parameters_for_postgresql() -> None:
     sql = str(compiled(flow_statements.CLAIM, postgresql.dialect()))
-    assert "::VARCHAR AS" in sql and "::INTEGER AS" in sql
+    assert "::VARCHAR AS" in sql and "::BIGINT AS" in sql  # replay markers are BIGINT there

@@ -173,7 +173,12 @@ class SqlBus:
                 dead_rows.append((entry, error))
             else:
                 retry_rows.append(
-                    {"b_id": entry.pending_id, "b_at": now + delay, "b_error": storable(error)}
+                    {
+                        "b_id": entry.pending_id,
+                        "b_n": entry.deliveries,
+                        "b_at": now + delay,
+                        "b_error": storable(error),
+                    }
                 )
         if not (ack or retry_rows or dead_rows):
             return 0
@@ -183,7 +188,12 @@ class SqlBus:
             st.DEAD.executemany(
                 conn,
                 [
-                    {"b_id": e.pending_id, "b_at": now, "b_error": storable(err)}
+                    {
+                        "b_id": e.pending_id,
+                        "b_n": e.deliveries,
+                        "b_at": now,
+                        "b_error": storable(err),
+                    }
                     for e, err in dead_rows
                 ],
             )

@@ -78,14 +78,16 @@ MOVE_CURSOR = Prepared(
     update(bus_groups).where(bus_groups.c.name == bindparam("group")).values(cursor=bindparam("to"))
 )
 
+# Settling is fenced by the delivery count the settler fetched: a consumer whose lease ran
+# out (and the entry was handed to another since) changes nothing.
 RETRY = Prepared(
     update(bus_pending)
-    .where(bus_pending.c.id == bindparam("b_id"))
+    .where(bus_pending.c.id == bindparam("b_id"), bus_pending.c.deliveries == bindparam("b_n"))
     .values(available_at=bindparam("b_at"), leased_until=0.0, last_error=bindparam("b_error"))
 )
 DEAD = Prepared(
     update(bus_pending)
-    .where(bus_pending.c.id == bindparam("b_id"))
+    .where(bus_pending.c.id == bindparam("b_id"), bus_pending.c.deliveries == bindparam("b_n"))
     .values(
         state="dead", dead_at=bindparam("b_at"), leased_until=0.0, last_error=bindparam("b_error")
     )
