@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from crossdock.adapters.sql.flow_store import SqlFlowStore
 from crossdock.adapters.sql.schema_version import SchemaState, current
@@ -88,4 +91,35 @@ def test_processes_opening_one_empty_postgres_database_at_once_take_turns(
     try:
         assert current(engine).state is SchemaState.AT_HEAD
     finally:
+        engine.dispose()
+
+
+def test_a_postgres_server_that_never_answers_fails_the_connect_in_seconds() -> None:
+    """A server (or a host that drops packets) that never answers the start-up would hold a
+    writer thread for minutes on the OS's TCP timeouts; the engine gives up after 5 s."""
+    from crossdock.adapters.postgres.engine import make_engine as postgres_engine
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes the handshake; nobody ever answers
+    port = silent.getsockname()[1]
+    engine = postgres_engine(f"postgresql+psycopg://hub@127.0.0.1:{port}/x")
+    outcome: list[BaseException] = []
+
+    def connect() -> None:
+        try:
+            engine.connect().close()
+        except BaseException as exc:
+            outcome.append(exc)
+
+    started = time.monotonic()
+    thread = threading.Thread(target=connect, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    try:
+        assert not thread.is_alive(), "the connect still hangs after 30 s"
+        assert outcome and isinstance(outcome[0], OperationalError)
+        assert time.monotonic() - started < 20
+    finally:
+        silent.close()
         engine.dispose()

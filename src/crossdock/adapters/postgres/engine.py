@@ -12,7 +12,7 @@ which takes ``ACCESS SHARE``); it is held for one INSERT and the COMMIT.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine, make_url
 
 from crossdock.adapters.sql.backend import SqlBackend
 
@@ -52,8 +52,12 @@ def make_engine(url: str, *, writers: int | None = None) -> Engine:
     """A pooled engine (psycopg 3); `pool_pre_ping` replaces connections a server restart
     dropped before they are used. More `writers` than the default get a larger pool, so a
     writer thread never waits for a connection."""
+    # A host that drops packets (rather than refusing) would hold a connect for minutes;
+    # a URL's own `connect_timeout` wins.
+    timeout = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 5}
     return create_engine(
         url,
+        connect_args=timeout,
         pool_size=max(POOL_SIZE, (writers or 0) + 4),
         max_overflow=MAX_OVERFLOW,
         pool_pre_ping=True,
