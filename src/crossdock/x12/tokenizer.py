@@ -300,7 +300,7 @@ class Tokenizer:
         clean = is_clean(region, sep, term)
         pieces = region.split(sep if clean else term)
         found: set[str] = set()
-        tail = clean_pieces([pieces.pop()], found)
+        tail = clean_pieces([pieces.pop()], found, keep_empty=False)
         if not clean:
             pieces = clean_pieces(pieces, found)
         for kind in sorted(found):

@@ -134,6 +134,24 @@ def test_mutated_interchanges_read_the_same_in_any_chunk_size(text: str, chunk: 
     assert summary(check(text, chunk_size=chunk)) == summary(whole)
 
 
+# Inputs hypothesis found, kept explicit so they run on every clean checkout.
+FOUND_CHUNKED = (
+    # A wrapped BEG sent the whole-text reading down the slow path, which dropped the empty
+    # segment of '~\n~\n'; read in 3-character chunks the fast path kept it.
+    VALID[:107] + "GS*PO*SENDER*RECEIVER*20240102*1200*1*X*005010~\nST*850*0001~\n"
+    "BEG*00*SA*PO1**202401501*000000001*0*P*>~\nGS*PO*SENDER*RECEIVER*20240102*1200*1*X*005010~\n"
+    "ST*850*0001~\nBEG*00*SA*PO1**202401\nPO1*1*10*EA*1.5**VP*SKU~\nCTT*1~\nSE*6*0001~\n"
+    "ST*850*0002~\n0*0001~\nBEG*00*SA*PO1**202401\nPO1*1*10*EA*1.5**VP*SKU~\nCTT*1~\nSE*6*0001~\n"
+    "ST*850*0002~\n~\nGE*2*1~\nIEA*1*000000001~\n",
+)
+
+
+@pytest.mark.parametrize("text", FOUND_CHUNKED)
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_found_inputs_read_the_same_in_any_chunk_size(text: str, chunk: int) -> None:
+    assert summary(check(text, chunk_size=chunk)) == summary(check(text))
+
+
 @FUZZ
 @given(mutated())
 def test_mutated_interchanges_as_bytes(text: str) -> None:

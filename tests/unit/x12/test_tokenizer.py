@@ -191,3 +191,35 @@ def test_a_huge_segment_without_terminator_is_bounded() -> None:
     assert any(
         isinstance(e, Unreadable) or "runs over" in str(getattr(e, "issues", "")) for e in events
     )
+
+
+# Found by hypothesis (test_mutated_interchanges_read_the_same_in_any_chunk_size): a wrapped
+# segment made the region around a doubled terminator take the slow path, which dropped the
+# empty segment the fast path kept; with other chunk boundaries the fast path read it.
+WRAPPED_THEN_EMPTY = (
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240102*1200*^*00501*000000001*0*P*>~\n"
+    "GS*PO*SENDER*RECEIVER*20240102*1200*1*X*005010~\n"
+    "ST*850*0001~\nBEG*00*SA*PO1**202401\nPO1*1*10*EA*1.5**VP*SKU~\nSE*3*0001~\n"
+    "ST*850*0002~\n~\nSE*3*0002~\nGE*2*1~\nIEA*1*000000001~\n"
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64, 1 << 20])
+def test_an_empty_segment_is_kept_whatever_the_chunk_size(chunk: int) -> None:
+    sets = [
+        e for e in reader.read(WRAPPED_THEN_EMPTY, chunk_size=chunk) if isinstance(e, Transaction)
+    ]
+    assert sets[1].raw == "ST*850*0002~\n~\nSE*3*0002~\n"  # as received
+    assert [s.tag for s in sets[1].segments] == ["ST", "", "SE"]
+    assert sets[1].issues == []  # SE01 counts the empty segment; the validator reports it
+
+
+@pytest.mark.parametrize("between", ["~~", "~\n\n~", "~\n  \n~", "~\n// note\n~"])
+def test_empty_segments_between_terminators_are_kept_in_dirty_text(between: str) -> None:
+    text = FIXED + "\n  GS*PO" + between + "\nST*850*1~\n"
+    assert segments(text) == ["GS*PO", "", "ST*850*1"]
+
+
+@pytest.mark.parametrize("tail", ["", "\n", "\n\n", "\n// end\n"])
+def test_blank_text_after_the_last_terminator_is_not_a_segment(tail: str) -> None:
+    assert segments(FIXED + "\n  GS*PO~" + tail) == ["GS*PO"]
