@@ -79,3 +79,27 @@ def clean_pieces(pieces: list[str], found: set[str], *, keep_empty: bool = True)
         if piece or keep_empty:
             result.append(piece)
     return result
+
+
+def first_tagged(pieces: list[str], tag: str, element: str) -> int:
+    """The index of the first piece whose segment id is ``tag``, or -1.
+
+    The same test the envelope layer makes (``piece.split(element)[0] == tag``), so the
+    tokenizer can end an interchange exactly where the envelope layer will see its IEA.
+    """
+    opening = tag + element
+    for index, piece in enumerate(pieces):
+        if piece == tag or piece.startswith(opening):
+            return index
+    return -1
+
+
+def after_terminators(text: str, term: str, count: int) -> int:
+    """The index just past the ``count``-th ``term`` in ``text`` (``len(text)`` if fewer)."""
+    at = 0
+    for _ in range(count):
+        found = text.find(term, at)
+        if found == -1:
+            return len(text)
+        at = found + len(term)
+    return at

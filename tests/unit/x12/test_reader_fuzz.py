@@ -152,6 +152,36 @@ def test_found_inputs_read_the_same_in_any_chunk_size(text: str, chunk: int) -> 
     assert summary(check(text, chunk_size=chunk)) == summary(check(text))
 
 
+# Inputs atheris found (tests/fuzz/fuzz_x12_reader.py reads each raw and spliced after a
+# valid ISA). b"\n\nIEA~ST": a bare IEA (no elements) closed the interchange in the envelope
+# layer while the tokenizer, which only knew 'IEA*', went on feeding it segments.
+FOUND_ATHERIS = (b"\n\nIEA~ST",)
+
+
+@pytest.mark.parametrize("data", FOUND_ATHERIS)
+@pytest.mark.parametrize("chunk", [1, 64, 1 << 20])
+def test_found_fuzz_inputs_keep_the_envelopes_nested(data: bytes, chunk: int) -> None:
+    for candidate in (data, VALID[:107].encode() + data, VALID.encode() + data):
+        check(candidate, chunk_size=chunk)
+
+
+def test_atheris_harness_passes_on_the_found_inputs(tmp_path: Path) -> None:
+    if importlib.util.find_spec("atheris") is None:
+        pytest.skip("atheris is not installed")
+    files = []
+    for number, data in enumerate(FOUND_ATHERIS):
+        files.append(tmp_path / f"found-{number}")
+        files[-1].write_bytes(data)
+    completed = subprocess.run(
+        [sys.executable, str(HARNESS), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
 @FUZZ
 @given(mutated())
 def test_mutated_interchanges_as_bytes(text: str) -> None:

@@ -223,3 +223,23 @@ def test_empty_segments_between_terminators_are_kept_in_dirty_text(between: str)
 @pytest.mark.parametrize("tail", ["", "\n", "\n\n", "\n// end\n"])
 def test_blank_text_after_the_last_terminator_is_not_a_segment(tail: str) -> None:
     assert segments(FIXED + "\n  GS*PO~" + tail) == ["GS*PO"]
+
+
+@pytest.mark.parametrize(
+    "iea",
+    [
+        "IEA~",  # no elements
+        "  IEA~",  # indented
+        "IEA\n~",  # a line break before the terminator
+        "I\nEA*1*000000007~",  # wrapped inside the tag
+        "IEA\n*1*000000007~",  # wrapped after the tag
+    ],
+)
+@pytest.mark.parametrize("chunk", [1, 5, 1 << 20])
+def test_an_iea_ends_the_interchange_however_it_is_written(iea: str, chunk: int) -> None:
+    text = FIXED + "\nGS*PO*A*B*20240102*1200*1*X*004010~\nGE*0*1~\n" + iea + "\nST*850*1~\n"
+    events = list(reader.read(text, chunk_size=chunk))
+    names = [type(e).__name__ for e in events]
+    assert names == ["InterchangeStart", "GroupStart", "GroupEnd", "InterchangeEnd", "Unreadable"]
+    assert isinstance(events[-1], Unreadable)
+    assert "'ST*850*1~'" in events[-1].issues[0].message  # what followed IEA, not lost
