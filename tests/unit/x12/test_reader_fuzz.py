@@ -155,7 +155,11 @@ def test_found_inputs_read_the_same_in_any_chunk_size(text: str, chunk: int) -> 
 # Inputs atheris found (tests/fuzz/fuzz_x12_reader.py reads each raw and spliced after a
 # valid ISA). b"\n\nIEA~ST": a bare IEA (no elements) closed the interchange in the envelope
 # layer while the tokenizer, which only knew 'IEA*', went on feeding it segments.
-FOUND_ATHERIS = (b"\n\nIEA~ST",)
+# And one with Latin-1 superscript digits ('¹'): str.isdigit() accepts them, int() does not.
+FOUND_ATHERIS = (
+    b"\n\nIEA~ST",
+    b"<\xcd\xff\xff!~\x85!I I ~)\xa0E\x00\x00~~\x00\x00\x00\nISA\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00$\xa0<\xcd~ I~\xa0ISA\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00$\xa0<\xcd~\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9 I~\xa0IEA~\nIEA~v\n\x0e\x85 ~ISA\x00)\xa0IEA\x00\n\xb9\xb9\xb9\xb9\xb9\xb9\xa0<\xcd~ I~\xa0IEA~`\n\x0e\xa0\x85 ",
+)
 
 
 @pytest.mark.parametrize("data", FOUND_ATHERIS)
