@@ -285,9 +285,12 @@ class Tokenizer:
             ("IEA", "IEA" + self._term),
             ("ISA", "ISA" + self._elem),
         ):
-            found = self._buf.find(needle, start, stop)
+            # Search only up to the best so far: a needle absent from a chunk of many small
+            # interchanges would otherwise be looked for to the chunk's end at every one.
+            end = stop if best == -1 else min(stop, best + len(needle) - 1)
+            found = self._buf.find(needle, start, end)
             while found != -1 and not self._at_segment_start(start, found):
-                found = self._buf.find(needle, found + 1, stop)
+                found = self._buf.find(needle, found + 1, end)
             if found != -1 and (best == -1 or found < best):
                 best, best_tag = found, tag
         return best, best_tag
