@@ -30,6 +30,7 @@ from crossdock.x12.segment_text import (
 
 MAX_SEGMENT = 1 << 20  # longer "segments" are dropped: a missing terminator must not eat memory
 _SAMPLE = 40
+_MAX_LINE = 1 << 12  # longest line outside interchanges judged whole across chunks
 
 
 @dataclass(slots=True)
@@ -144,7 +145,7 @@ class Tokenizer:
         buf, pos = self._buf, self._pos
         start = buf.find("ISA", pos)
         if start == -1:
-            keep = len(buf) if self._eof else max(pos, len(buf) - 2)
+            keep = len(buf) if self._eof else self._outside_stop(pos)
             self._outside(pos, keep)
             self._pos = keep
             return False
@@ -177,6 +178,20 @@ class Tokenizer:
         self._stray = result.stray + delimiters.segment if result.stray else ""
         self._pos = result.end + len(result.suffix)
         return True
+
+    def _outside_stop(self, pos: int) -> int:
+        """How far text without an ISA can be judged before more arrives.
+
+        Up to the last line break, so a '//' comment line is judged whole whatever the
+        chunk boundaries; a partial 'IS' stays for the next chunk. A stretch without line
+        break is kept up to ``_MAX_LINE`` characters (junk need not be buffered, and a
+        longer comment line is not one an editor wrote), then cut short of its last two.
+        """
+        buf = self._buf
+        line = buf.rfind("\n", pos, len(buf) - 2)
+        if line != -1:
+            return line + 1
+        return pos if len(buf) - pos <= _MAX_LINE else len(buf) - 2
 
     def _outside(self, start: int, stop: int) -> None:
         """Account for text between interchanges: blank and comment lines are tolerated."""

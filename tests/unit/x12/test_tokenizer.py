@@ -243,3 +243,21 @@ def test_an_iea_ends_the_interchange_however_it_is_written(iea: str, chunk: int)
     assert names == ["InterchangeStart", "GroupStart", "GroupEnd", "InterchangeEnd", "Unreadable"]
     assert isinstance(events[-1], Unreadable)
     assert "'ST*850*1~'" in events[-1].issues[0].message  # what followed IEA, not lost
+
+
+VSCODE_SAMPLE = (  # shrunk from corpus 850_vscode_comments_NONSTD.x12
+    "ISA*00*          *00*          *ZZ*DERICL         *ZZ*TEST01         *210517*0643*U*00401"
+    "*000007080*0*P*>~// 2\nGS*PO*DERICL*TEST01*20210517*0643*7080*X*004010~// 4 // 4\n"
+    "BEG*00*BK*0019-1234567-1234**20000130~REF*IA*3688063*VENDOR NAME~REF*2H*AD*Ad~// 7.1\n"
+    "N1*BT*Example.com Accounts Payable~// 7.2\n// 9\nCTT*1*200~// 10\nSE*8*0001~// 11\n"
+    "GE*1*7080~// 12\nIEA*1*000007080~// 13\n// 14\n// 15\n// 16\n//    17\n//18\n"
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 64, 1 << 20])
+def test_comment_lines_after_the_last_iea_are_not_junk(chunk: int) -> None:
+    # Line-numbering comments after IEA, as editors save samples. Text outside
+    # interchanges was judged in pieces cut at any character, so the end of a comment line
+    # ('8\n' of '//18\n') read as junk once the interchange ended at that IEA.
+    events = list(reader.read(VSCODE_SAMPLE.encode(), chunk_size=chunk))
+    assert [type(e).__name__ for e in events][-1] == "InterchangeEnd"
