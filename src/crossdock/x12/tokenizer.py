@@ -293,22 +293,21 @@ class Tokenizer:
 
         A bare 'IEA' (no elements, right before a terminator) counts: the envelope layer
         closes the interchange on it, so the text after it must not stay in the interchange.
+        'IEA' is looked for once, then its next character checked (one scan, not two).
         """
-        best, best_tag = -1, ""
-        for tag, needle in (
-            ("IEA", "IEA" + self._elem),
-            ("IEA", "IEA" + self._term),
-            ("ISA", "ISA" + self._elem),
-        ):
-            # Search only up to the best so far: a needle absent from a chunk of many small
-            # interchanges would otherwise be looked for to the chunk's end at every one.
-            end = stop if best == -1 else min(stop, best + len(needle) - 1)
-            found = self._buf.find(needle, start, end)
-            while found != -1 and not self._at_segment_start(start, found):
-                found = self._buf.find(needle, found + 1, end)
-            if found != -1 and (best == -1 or found < best):
-                best, best_tag = found, tag
-        return best, best_tag
+        buf, ends = self._buf, (self._elem, self._term)
+        iea = buf.find("IEA", start, stop - 1)
+        while iea != -1 and (buf[iea + 3] not in ends or not self._at_segment_start(start, iea)):
+            iea = buf.find("IEA", iea + 1, stop - 1)
+        # ISA only before that IEA: in a chunk of many small interchanges, a search to the
+        # chunk's end at every one would read the chunk over and over.
+        end = stop if iea == -1 else iea + 3
+        isa = buf.find("ISA" + self._elem, start, end)
+        while isa != -1 and not self._at_segment_start(start, isa):
+            isa = buf.find("ISA" + self._elem, isa + 1, end)
+        if isa != -1:
+            return isa, "ISA"
+        return (iea, "IEA") if iea != -1 else (-1, "")
 
     def _at_segment_start(self, start: int, index: int) -> bool:
         """Whether only whitespace or comment lines lie between the previous terminator and ``index``."""
