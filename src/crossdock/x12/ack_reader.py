@@ -99,7 +99,7 @@ class InterchangeAckReport:
 
 
 def _is_number(value: str) -> bool:
-    return value.isdigit()
+    return value.isdigit() and value.isascii()  # not '¹', which int() refuses
 
 
 def _count(segment: Segment, index: int, report: AckReport) -> int | None:

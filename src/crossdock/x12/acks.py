@@ -77,12 +77,13 @@ class FunctionalAck:
 def default_kind(version: str) -> AckKind:
     """997 for groups up to 004xxx, 999 from 005010 on (where HIPAA and others expect it)."""
     major = version[:3]
-    return "999" if major.isdigit() and int(major) >= 5 else "997"
+    return "999" if major.isascii() and major.isdigit() and int(major) >= 5 else "997"
 
 
 def version_family(version: str) -> str:
     """'004010VICS' -> '004010': the 997 speaks the base version, not the industry guide."""
-    return version[:6] if len(version) >= 6 and version[:6].isdigit() else "004010"
+    family = version[:6]
+    return family if len(family) == 6 and family.isascii() and family.isdigit() else "004010"
 
 
 def _segment(tag: str, *elements: str) -> Segment:
@@ -135,7 +136,7 @@ def _element_note(issue: Issue, kind: AckKind, delimiters: Delimiters) -> Segmen
     return _segment(
         "AK4" if kind == "997" else "IK4",
         _position(issue, kind, delimiters),
-        reference if reference.isdigit() else "",
+        reference if reference.isascii() and reference.isdigit() else "",
         _mapped(issue.code, _ELEMENT_TO_997, kind),
         clean_value(issue.bad_value or "", delimiters),
     )
@@ -303,8 +304,8 @@ def build_ta1(
     errors = [i for i in found if i.severity is Severity.ERROR]
     note = (errors or found)[0].code if found else "000"
     date, time = header.date, header.time
-    if not (len(date) == 6 and date.isdigit()):
+    if not (len(date) == 6 and date.isascii() and date.isdigit()):
         date = when.strftime("%y%m%d") if when else "000000"
-    if not (len(time) == 4 and time.isdigit()):
+    if not (len(time) == 4 and time.isascii() and time.isdigit()):
         time = when.strftime("%H%M") if when else "0000"
     return Segment("TA1", [header.control_number, date, time, ta1_status(found), note])

@@ -191,7 +191,7 @@ def parse_isa(text: str, start: int, *, lenient: bool, at_eof: bool) -> IsaResul
                     bad_value=value,
                 )
             )
-    if not control.isdigit():
+    if not (control.isascii() and control.isdigit()):
         issues.append(
             Issue(
                 IssueLevel.INTERCHANGE,

@@ -41,6 +41,11 @@ Where = tuple[str, int | None, int | None, str | None]
 """(segment id, position, element position, bad value) of an issue."""
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes '¹' and '٣', which ``int`` refuses."""
+    return text.isdigit() and text.isascii()
+
+
 def same_control(received: str, expected: str) -> Severity | None:
     """Compare a trailer's control number with its header's.
 
@@ -51,7 +56,7 @@ def same_control(received: str, expected: str) -> Severity | None:
     if received == expected:
         return None
     a, b = received.strip(), expected.strip()
-    if a.isdigit() and b.isdigit() and int(a) == int(b):
+    if _digits(a) and _digits(b) and int(a) == int(b):
         return Severity.WARNING
     return Severity.ERROR
 
@@ -59,7 +64,7 @@ def same_control(received: str, expected: str) -> Severity | None:
 def _count_matches(text: str, actual: int) -> bool:
     """Counts may be zero-padded ('000019'), which X12 tolerates."""
     text = text.strip()
-    return text.isdigit() and int(text) == actual
+    return _digits(text) and int(text) == actual
 
 
 class Envelopes:
@@ -181,7 +186,7 @@ class Envelopes:
             self.isa_issues.append(
                 self._issue(IssueLevel.INTERCHANGE, Note.INVALID_CONTENT, message, where)
             )
-        if not f[5].strip().isdigit():
+        if not _digits(f[5].strip()):
             message = f"GS06 {f[5]!r} is not a numeric control number"
             where = ("GS", self.position, 6, f[5])
             self.gs_issues.append(

@@ -299,7 +299,7 @@ def _declared(event: GroupEnd) -> int | None:
         return None  # no GE, no GE01: AK902 falls back to the count received
     for issue in event.issues:
         value = (issue.bad_value or "").strip()
-        if issue.code == GroupError.COUNT_MISMATCH and value.isdigit():
+        if issue.code == GroupError.COUNT_MISMATCH and value.isascii() and value.isdigit():
             return int(value)
     return event.transaction_count
 

@@ -45,15 +45,21 @@ def is_clean(region: str, sep: str, term: str) -> bool:
     )
 
 
-def clean_pieces(pieces: list[str], found: set[str]) -> list[str]:
+def clean_pieces(pieces: list[str], found: set[str], *, keep_empty: bool = True) -> list[str]:
     """Strip line breaks, indentation and comments around segments.
 
     Adds to ``found`` the ``QUIRKS`` kinds met; CR/LF around segments is standard practice
-    and not a quirk. Empty pieces (blank lines, doubled terminators) are dropped.
+    and not a quirk. A piece left empty lay between two terminators (a doubled terminator,
+    with maybe blank or comment lines between): it stays an empty segment, as the fast path
+    (``str.split``) keeps it, so the reading does not depend on which path a chunk takes,
+    the raw text keeps it and the validator reports it. Only the text after the last
+    terminator (``keep_empty=False``) is dropped when blank.
     """
     result: list[str] = []
     for piece in pieces:
         if not piece:
+            if keep_empty:
+                result.append(piece)
             continue
         first = piece[0]
         if first in WHITESPACE or first == "/" or "\n" in piece or "\r" in piece:
@@ -70,6 +76,30 @@ def clean_pieces(pieces: list[str], found: set[str]) -> list[str]:
             if "\n" in piece or "\r" in piece:
                 found.add("wrapped")
                 piece = piece.replace("\r", "").replace("\n", "")
-        if piece:
+        if piece or keep_empty:
             result.append(piece)
     return result
+
+
+def first_tagged(pieces: list[str], tag: str, element: str) -> int:
+    """The index of the first piece whose segment id is ``tag``, or -1.
+
+    The same test the envelope layer makes (``piece.split(element)[0] == tag``), so the
+    tokenizer can end an interchange exactly where the envelope layer will see its IEA.
+    """
+    opening = tag + element
+    for index, piece in enumerate(pieces):
+        if piece == tag or piece.startswith(opening):
+            return index
+    return -1
+
+
+def after_terminators(text: str, term: str, count: int) -> int:
+    """The index just past the ``count``-th ``term`` in ``text`` (``len(text)`` if fewer)."""
+    at = 0
+    for _ in range(count):
+        found = text.find(term, at)
+        if found == -1:
+            return len(text)
+        at = found + len(term)
+    return at

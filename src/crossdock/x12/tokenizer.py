@@ -18,10 +18,19 @@ from crossdock.x12.encoding import TextStream
 from crossdock.x12.events import Unreadable
 from crossdock.x12.findings import MAX_FINDINGS_PER_SET, limit_note, omitted_issue
 from crossdock.x12.model import InterchangeHeader, Issue, IssueLevel, Severity
-from crossdock.x12.segment_text import QUIRKS, WHITESPACE, clean_pieces, comment_or_blank, is_clean
+from crossdock.x12.segment_text import (
+    QUIRKS,
+    WHITESPACE,
+    after_terminators,
+    clean_pieces,
+    comment_or_blank,
+    first_tagged,
+    is_clean,
+)
 
 MAX_SEGMENT = 1 << 20  # longer "segments" are dropped: a missing terminator must not eat memory
 _SAMPLE = 40
+_MAX_LINE = 1 << 12  # longest line outside interchanges judged whole across chunks
 
 
 @dataclass(slots=True)
@@ -136,7 +145,7 @@ class Tokenizer:
         buf, pos = self._buf, self._pos
         start = buf.find("ISA", pos)
         if start == -1:
-            keep = len(buf) if self._eof else max(pos, len(buf) - 2)
+            keep = len(buf) if self._eof else self._outside_stop(pos)
             self._outside(pos, keep)
             self._pos = keep
             return False
@@ -169,6 +178,20 @@ class Tokenizer:
         self._stray = result.stray + delimiters.segment if result.stray else ""
         self._pos = result.end + len(result.suffix)
         return True
+
+    def _outside_stop(self, pos: int) -> int:
+        """How far text without an ISA can be judged before more arrives.
+
+        Up to the last line break, so a '//' comment line is judged whole whatever the
+        chunk boundaries; a partial 'IS' stays for the next chunk. A stretch without line
+        break is kept up to ``_MAX_LINE`` characters (junk need not be buffered, and a
+        longer comment line is not one an editor wrote), then cut short of its last two.
+        """
+        buf = self._buf
+        line = buf.rfind("\n", pos, len(buf) - 2)
+        if line != -1:
+            return line + 1
+        return pos if len(buf) - pos <= _MAX_LINE else len(buf) - 2
 
     def _outside(self, start: int, stop: int) -> None:
         """Account for text between interchanges: blank and comment lines are tolerated."""
@@ -230,18 +253,21 @@ class Tokenizer:
         if cut <= pos:
             return False
         start, tag = self._boundary(pos, cut)
+        # ``hidden``: where an IEA that only cleaning revealed ends the interchange (see _emit).
         if start == -1:
-            self._pos = cut
-            self._emit(buf[pos:cut], out, at_end=self._eof)
-            return True
-        if tag == "ISA":
-            self._emit(buf[pos:start], out, at_end=False)
-            self._pos = start
+            hidden = self._emit(buf[pos:cut], out, at_end=self._eof)
+            if hidden == -1:
+                self._pos = cut
+                return True
+            self._pos = pos + hidden
+        elif tag == "ISA":
+            hidden = self._emit(buf[pos:start], out, at_end=False)
+            self._pos = start if hidden == -1 else pos + hidden
         else:
             end = buf.find(term, start, cut)
             stop = cut if end == -1 else end + 1
-            self._emit(buf[pos:stop], out, at_end=end == -1)
-            self._pos = stop
+            hidden = self._emit(buf[pos:stop], out, at_end=end == -1)
+            self._pos = stop if hidden == -1 else pos + hidden
         self._header = None
         self._reported = set()  # quirks are reported once per interchange
         return True
@@ -263,16 +289,25 @@ class Tokenizer:
         self._skipping = True
 
     def _boundary(self, start: int, stop: int) -> tuple[int, str]:
-        """The first IEA or ISA that starts a segment in ``[start, stop)``, or (-1, '')."""
-        best, best_tag = -1, ""
-        for tag in ("IEA", "ISA"):
-            needle = tag + self._elem
-            found = self._buf.find(needle, start, stop)
-            while found != -1 and not self._at_segment_start(start, found):
-                found = self._buf.find(needle, found + 1, stop)
-            if found != -1 and (best == -1 or found < best):
-                best, best_tag = found, tag
-        return best, best_tag
+        """The first IEA or ISA that starts a segment in ``[start, stop)``, or (-1, '').
+
+        A bare 'IEA' (no elements, right before a terminator) counts: the envelope layer
+        closes the interchange on it, so the text after it must not stay in the interchange.
+        'IEA' is looked for once, then its next character checked (one scan, not two).
+        """
+        buf, ends = self._buf, (self._elem, self._term)
+        iea = buf.find("IEA", start, stop - 1)
+        while iea != -1 and (buf[iea + 3] not in ends or not self._at_segment_start(start, iea)):
+            iea = buf.find("IEA", iea + 1, stop - 1)
+        # ISA only before that IEA: in a chunk of many small interchanges, a search to the
+        # chunk's end at every one would read the chunk over and over.
+        end = stop if iea == -1 else iea + 3
+        isa = buf.find("ISA" + self._elem, start, end)
+        while isa != -1 and not self._at_segment_start(start, isa):
+            isa = buf.find("ISA" + self._elem, isa + 1, end)
+        if isa != -1:
+            return isa, "ISA"
+        return (iea, "IEA") if iea != -1 else (-1, "")
 
     def _at_segment_start(self, start: int, index: int) -> bool:
         """Whether only whitespace or comment lines lie between the previous terminator and ``index``."""
@@ -283,9 +318,16 @@ class Tokenizer:
         lines = between.splitlines(keepends=True)
         return not lines[-1].strip() and comment_or_blank(between)
 
-    def _emit(self, region: str, out: list[Token], *, at_end: bool) -> None:
-        """Split ``region`` into segment strings (fast path when it is clean)."""
-        sep, term = self._sep, self._term
+    def _emit(self, region: str, out: list[Token], *, at_end: bool) -> int:
+        """Split ``region`` into segment strings (fast path when it is clean).
+
+        Returns -1, or where in ``region`` the interchange ends: past the terminator of an
+        IEA that only cleaning revealed (wrapped, 'IEA\\n~'), which ``_boundary`` cannot see
+        in the raw text. The envelope layer closes the interchange on that IEA, so the
+        segments after it must not be emitted as part of it. A clean region needs no such
+        check: its pieces are the raw text, and ``_boundary`` found every IEA in it.
+        """
+        original, sep, term = region, self._sep, self._term
         if self._stray:
             region = region.replace(self._stray, term)
             if at_end and region.endswith(self._stray[0]):
@@ -300,9 +342,16 @@ class Tokenizer:
         clean = is_clean(region, sep, term)
         pieces = region.split(sep if clean else term)
         found: set[str] = set()
-        tail = clean_pieces([pieces.pop()], found)
+        tail = clean_pieces([pieces.pop()], found, keep_empty=False)
+        hidden = -1
         if not clean:
-            pieces = clean_pieces(pieces, found)
+            raw_pieces, pieces = pieces, clean_pieces(pieces, found)
+            index = first_tagged(pieces, "IEA", self._elem)  # an IEA in the tail ends it anyway
+            if index != -1:
+                # What follows the IEA is outside the interchange: not its segments nor quirks.
+                found, tail = set(), []
+                pieces = clean_pieces(raw_pieces[: index + 1], found)
+                hidden = after_terminators(original, term, index + 1)
         for kind in sorted(found):
             self._quirk(kind, QUIRKS[kind], Note.INVALID_CONTENT)
         if tail:
@@ -314,3 +363,4 @@ class Tokenizer:
             self._pending = []
         if pieces:
             out.append(pieces)
+        return hidden

@@ -134,6 +134,58 @@ def test_mutated_interchanges_read_the_same_in_any_chunk_size(text: str, chunk: 
     assert summary(check(text, chunk_size=chunk)) == summary(whole)
 
 
+# Inputs hypothesis found, kept explicit so they run on every clean checkout.
+FOUND_CHUNKED = (
+    # A wrapped BEG sent the whole-text reading down the slow path, which dropped the empty
+    # segment of '~\n~\n'; read in 3-character chunks the fast path kept it.
+    VALID[:107] + "GS*PO*SENDER*RECEIVER*20240102*1200*1*X*005010~\nST*850*0001~\n"
+    "BEG*00*SA*PO1**202401501*000000001*0*P*>~\nGS*PO*SENDER*RECEIVER*20240102*1200*1*X*005010~\n"
+    "ST*850*0001~\nBEG*00*SA*PO1**202401\nPO1*1*10*EA*1.5**VP*SKU~\nCTT*1~\nSE*6*0001~\n"
+    "ST*850*0002~\n0*0001~\nBEG*00*SA*PO1**202401\nPO1*1*10*EA*1.5**VP*SKU~\nCTT*1~\nSE*6*0001~\n"
+    "ST*850*0002~\n~\nGE*2*1~\nIEA*1*000000001~\n",
+)
+
+
+@pytest.mark.parametrize("text", FOUND_CHUNKED)
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_found_inputs_read_the_same_in_any_chunk_size(text: str, chunk: int) -> None:
+    assert summary(check(text, chunk_size=chunk)) == summary(check(text))
+
+
+# Inputs atheris found (tests/fuzz/fuzz_x12_reader.py reads each raw and spliced after a
+# valid ISA). b"\n\nIEA~ST": a bare IEA (no elements) closed the interchange in the envelope
+# layer while the tokenizer, which only knew 'IEA*', went on feeding it segments.
+# And one with Latin-1 superscript digits ('¹'): str.isdigit() accepts them, int() does not.
+FOUND_ATHERIS = (
+    b"\n\nIEA~ST",
+    b"<\xcd\xff\xff!~\x85!I I ~)\xa0E\x00\x00~~\x00\x00\x00\nISA\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00$\xa0<\xcd~ I~\xa0ISA\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00$\xa0<\xcd~\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9\xb9 I~\xa0IEA~\nIEA~v\n\x0e\x85 ~ISA\x00)\xa0IEA\x00\n\xb9\xb9\xb9\xb9\xb9\xb9\xa0<\xcd~ I~\xa0IEA~`\n\x0e\xa0\x85 ",
+)
+
+
+@pytest.mark.parametrize("data", FOUND_ATHERIS)
+@pytest.mark.parametrize("chunk", [1, 64, 1 << 20])
+def test_found_fuzz_inputs_keep_the_envelopes_nested(data: bytes, chunk: int) -> None:
+    for candidate in (data, VALID[:107].encode() + data, VALID.encode() + data):
+        check(candidate, chunk_size=chunk)
+
+
+def test_atheris_harness_passes_on_the_found_inputs(tmp_path: Path) -> None:
+    if importlib.util.find_spec("atheris") is None:
+        pytest.skip("atheris is not installed")
+    files = []
+    for number, data in enumerate(FOUND_ATHERIS):
+        files.append(tmp_path / f"found-{number}")
+        files[-1].write_bytes(data)
+    completed = subprocess.run(
+        [sys.executable, str(HARNESS), *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+
+
 @FUZZ
 @given(mutated())
 def test_mutated_interchanges_as_bytes(text: str) -> None:

@@ -191,3 +191,73 @@ def test_a_huge_segment_without_terminator_is_bounded() -> None:
     assert any(
         isinstance(e, Unreadable) or "runs over" in str(getattr(e, "issues", "")) for e in events
     )
+
+
+# Found by hypothesis (test_mutated_interchanges_read_the_same_in_any_chunk_size): a wrapped
+# segment made the region around a doubled terminator take the slow path, which dropped the
+# empty segment the fast path kept; with other chunk boundaries the fast path read it.
+WRAPPED_THEN_EMPTY = (
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240102*1200*^*00501*000000001*0*P*>~\n"
+    "GS*PO*SENDER*RECEIVER*20240102*1200*1*X*005010~\n"
+    "ST*850*0001~\nBEG*00*SA*PO1**202401\nPO1*1*10*EA*1.5**VP*SKU~\nSE*3*0001~\n"
+    "ST*850*0002~\n~\nSE*3*0002~\nGE*2*1~\nIEA*1*000000001~\n"
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64, 1 << 20])
+def test_an_empty_segment_is_kept_whatever_the_chunk_size(chunk: int) -> None:
+    sets = [
+        e for e in reader.read(WRAPPED_THEN_EMPTY, chunk_size=chunk) if isinstance(e, Transaction)
+    ]
+    assert sets[1].raw == "ST*850*0002~\n~\nSE*3*0002~\n"  # as received
+    assert [s.tag for s in sets[1].segments] == ["ST", "", "SE"]
+    assert sets[1].issues == []  # SE01 counts the empty segment; the validator reports it
+
+
+@pytest.mark.parametrize("between", ["~~", "~\n\n~", "~\n  \n~", "~\n// note\n~"])
+def test_empty_segments_between_terminators_are_kept_in_dirty_text(between: str) -> None:
+    text = FIXED + "\n  GS*PO" + between + "\nST*850*1~\n"
+    assert segments(text) == ["GS*PO", "", "ST*850*1"]
+
+
+@pytest.mark.parametrize("tail", ["", "\n", "\n\n", "\n// end\n"])
+def test_blank_text_after_the_last_terminator_is_not_a_segment(tail: str) -> None:
+    assert segments(FIXED + "\n  GS*PO~" + tail) == ["GS*PO"]
+
+
+@pytest.mark.parametrize(
+    "iea",
+    [
+        "IEA~",  # no elements
+        "  IEA~",  # indented
+        "IEA\n~",  # a line break before the terminator
+        "I\nEA*1*000000007~",  # wrapped inside the tag
+        "IEA\n*1*000000007~",  # wrapped after the tag
+    ],
+)
+@pytest.mark.parametrize("chunk", [1, 5, 1 << 20])
+def test_an_iea_ends_the_interchange_however_it_is_written(iea: str, chunk: int) -> None:
+    text = FIXED + "\nGS*PO*A*B*20240102*1200*1*X*004010~\nGE*0*1~\n" + iea + "\nST*850*1~\n"
+    events = list(reader.read(text, chunk_size=chunk))
+    names = [type(e).__name__ for e in events]
+    assert names == ["InterchangeStart", "GroupStart", "GroupEnd", "InterchangeEnd", "Unreadable"]
+    assert isinstance(events[-1], Unreadable)
+    assert "'ST*850*1~'" in events[-1].issues[0].message  # what followed IEA, not lost
+
+
+VSCODE_SAMPLE = (  # shrunk from corpus 850_vscode_comments_NONSTD.x12
+    "ISA*00*          *00*          *ZZ*DERICL         *ZZ*TEST01         *210517*0643*U*00401"
+    "*000007080*0*P*>~// 2\nGS*PO*DERICL*TEST01*20210517*0643*7080*X*004010~// 4 // 4\n"
+    "BEG*00*BK*0019-1234567-1234**20000130~REF*IA*3688063*VENDOR NAME~REF*2H*AD*Ad~// 7.1\n"
+    "N1*BT*Example.com Accounts Payable~// 7.2\n// 9\nCTT*1*200~// 10\nSE*8*0001~// 11\n"
+    "GE*1*7080~// 12\nIEA*1*000007080~// 13\n// 14\n// 15\n// 16\n//    17\n//18\n"
+)
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 64, 1 << 20])
+def test_comment_lines_after_the_last_iea_are_not_junk(chunk: int) -> None:
+    # Line-numbering comments after IEA, as editors save samples. Text outside
+    # interchanges was judged in pieces cut at any character, so the end of a comment line
+    # ('8\n' of '//18\n') read as junk once the interchange ended at that IEA.
+    events = list(reader.read(VSCODE_SAMPLE.encode(), chunk_size=chunk))
+    assert [type(e).__name__ for e in events][-1] == "InterchangeEnd"

@@ -66,7 +66,7 @@ class PreparedInterchange:
 def control_key(value: str) -> str:
     """ISA13 as compared for duplicates: '000003438' and '3438' are the same interchange."""
     stripped = value.strip()
-    return str(int(stripped)) if stripped.isdigit() else stripped
+    return str(int(stripped)) if stripped.isascii() and stripped.isdigit() else stripped
 
 
 def _split(current: PreparedInterchange) -> PreparedInterchange:
