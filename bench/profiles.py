@@ -34,7 +34,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import platform
 import shutil
 import signal
 import subprocess
@@ -51,6 +50,7 @@ from rich.console import Console
 
 from bench.hub import INTAKE_PATH, SINK_PATH, Run, preflight, sink_stats, start_sink, wait_for_sink
 from bench.loadgen import percentiles
+from bench.machine import machine_info
 from bench.payloads import write_template
 from bench.pgcluster import PostgresUnavailable, Server, external_server, throwaway_cluster
 from bench.procs import REPO, RESULTS, TMP, Processes
@@ -328,12 +328,7 @@ def main() -> int:
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
         "seconds": round(time.monotonic() - started, 1),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average_at_end": list(os.getloadavg()),
-        },
+        "machine": machine_info(),
         "plan": dataclasses.asdict(plan),
         "postgres": pg_info,
         "columns": {

@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import shutil
 import signal
 import subprocess
@@ -37,6 +36,7 @@ from bench.flows_bench import print_report as print_flows_report
 from bench.flows_bench import run_flows
 from bench.flows_bench import save as save_flows
 from bench.hub import Run
+from bench.machine import machine_info
 from bench.payloads import write_template
 from bench.procs import REPO, RESULTS, TMP, Processes
 from bench.scenarios import SCENARIOS, Plan
@@ -273,12 +273,7 @@ def main() -> int:
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
         "seconds": round(time.monotonic() - started, 1),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average_at_end": list(os.getloadavg()),
-        },
+        "machine": machine_info(),
         "plan": dataclasses.asdict(plan),
         "payload": {"origin": origin, "bytes": len(template_file.read_bytes())},
         "scratch": str(tmp),

@@ -35,7 +35,6 @@ import gc
 import importlib
 import json
 import os
-import platform
 import resource
 import shutil
 import signal
@@ -50,6 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.machine import machine_info
 from bench.x12_generate import Manifest, generate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -614,12 +614,7 @@ def run_suite(
         "sizes_mb": [small_mb, large_mb],
         "repeat": repeat,
         "seconds": round(time.monotonic() - started, 1),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average_at_end": list(os.getloadavg()),
-        },
+        "machine": machine_info(),
         "figures": figures(results),
         "skipped": skipped,
         "results": results,
