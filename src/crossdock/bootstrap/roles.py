@@ -107,11 +107,22 @@ def build_wakeups(
 ) -> Wakeups | None:
     """LISTEN/NOTIFY on PostgreSQL (unless `store.notify` is off): every role sends, a role
     with loops also listens and wakes them with `wake_here`. None on SQLite (one process)."""
-    if not settings.database_url.startswith("postgresql") or not settings.store.notify:
+    if not _shared(settings.database_url) or not settings.store.notify:
         return None
     from crossdock.adapters.postgres.notify import PgWakeups  # psycopg: PostgreSQL only
 
     return PgWakeups(settings.database_url, wake_here if role.loops else None)
+
+
+def _shared(database_url: str) -> bool:
+    """Whether several hub processes may share this store: the store profile decides
+    (`bootstrap.store`, imported here only when asked: `--help` loads no store)."""
+    from crossdock.bootstrap.store import UnsupportedStore, profile_for
+
+    try:
+        return not profile_for(database_url).single_process
+    except UnsupportedStore:
+        return False
 
 
 def _matches(name: str, pattern: str) -> bool:
@@ -123,7 +134,7 @@ def _matches(name: str, pattern: str) -> bool:
 def refusal(command: str, database_url: str) -> str | None:
     """Why `command` cannot run on this store, or None when it can: several hub processes
     need PostgreSQL."""
-    if database_url.startswith("postgresql"):
+    if _shared(database_url):
         return None
     return (
         f"`crossdock {command}` needs a PostgreSQL store (store.url or CROSSDOCK_STORE__URL = "
