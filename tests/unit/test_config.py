@@ -36,7 +36,7 @@ def problems_of(path: Path, env: dict[str, str] | None = None) -> list[ConfigPro
 @pytest.fixture(autouse=True)
 def no_known_document_types(monkeypatch: pytest.MonkeyPatch) -> None:
     """The canonical models are written elsewhere; these tests do not depend on them."""
-    monkeypatch.setattr("crossdock.config_references._known_document_types", lambda: [])
+    monkeypatch.setattr("crossdock.config.references._known_document_types", lambda: [])
 
 
 def test_example_file_loads() -> None:
@@ -262,7 +262,7 @@ def test_unknown_document_type_when_registry_has_types(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     known = ["inventory_position", "purchase_order"]
-    monkeypatch.setattr("crossdock.config_references._known_document_types", lambda: known)
+    monkeypatch.setattr("crossdock.config.references._known_document_types", lambda: known)
     path = write(
         tmp_path,
         """

@@ -10,7 +10,7 @@ from crossdock.adapters.channels.folder_drop import FolderDrop
 from crossdock.adapters.endpoints.folder import FolderEndpoint
 from crossdock.adapters.endpoints.http import HttpEndpoint
 from crossdock.config import FolderEndpointConfig, HttpEndpointConfig, Settings
-from crossdock.config_carriers import SignatureConfig
+from crossdock.config.carriers import SignatureConfig
 from crossdock.hub.edi.partners import OwnIdentity, PartnerDirectory, TradingPartner
 from crossdock.hub.inbound_systems import SystemChannel
 from crossdock.hub.ports import Endpoint

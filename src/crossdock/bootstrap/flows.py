@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from crossdock.config import Settings
-from crossdock.config_flows import TolerancesConfig
+from crossdock.config.flows import TolerancesConfig
 from crossdock.hub.delivered import delivered_subject
 from crossdock.hub.flows import order_to_delivery, procure_to_pay, shipment_tracking
 from crossdock.hub.flows.model import FlowDefinition

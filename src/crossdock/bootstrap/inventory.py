@@ -14,7 +14,7 @@ from crossdock.adapters.endpoints.http_pull import HttpPositionSource
 from crossdock.adapters.sql.inventory_store import SqlInventoryUnitOfWorkFactory
 from crossdock.bootstrap.store import Store
 from crossdock.config import Settings
-from crossdock.config_inventory import PositionSourceConfig
+from crossdock.config.inventory import PositionSourceConfig
 from crossdock.hub.inventory.compare import DriftPolicy
 from crossdock.hub.inventory.reconcile import PullSide, Reconciler, Side
 from crossdock.hub.store_runner import StoreRunner

@@ -12,7 +12,7 @@ from functools import partial
 
 from crossdock.adapters.endpoints.http_fetch import HttpPodClient
 from crossdock.config import Settings
-from crossdock.config_carriers import CarrierConfig, PodConfig
+from crossdock.config.carriers import CarrierConfig, PodConfig
 from crossdock.hub.pod import PodFetcher, PodSource
 from crossdock.hub.policy import RetryPolicy
 from crossdock.hub.ports import Bus

@@ -10,7 +10,7 @@ from pathlib import Path
 from crossdock.bootstrap.flows import build_flows
 from crossdock.canonical.registry import document_types
 from crossdock.config import Settings, load_settings, locate_problems
-from crossdock.config_file import ConfigProblem, Loc
+from crossdock.config.file import ConfigProblem, Loc
 from crossdock.hub.flows.model import FlowDefinition
 from crossdock.hub.routing_outcomes import UnroutedPolicy
 from crossdock.mapping.systems import system_format

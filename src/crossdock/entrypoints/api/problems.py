@@ -13,12 +13,15 @@ from starlette.responses import Response
 PROBLEM_JSON = "application/problem+json"
 _TITLES = {
     400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
     413: "Content too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
+    429: "Too many requests",
     431: "Request header fields too large",
     500: "Internal server error",
     503: "Service unavailable",

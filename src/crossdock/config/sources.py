@@ -26,7 +26,7 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from crossdock.config_file import (
+from crossdock.config.file import (
     ConfigError,
     ConfigProblem,
     Loc,

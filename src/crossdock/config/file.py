@@ -3,7 +3,7 @@
 A configuration mistake should be reported the way a compiler reports one:
 ``crossdock.yaml:14:7: routes[0].deliver.endpoint: unknown endpoint 'erpp'``. PyYAML's
 ``safe_load`` throws the positions away, so the file is also composed into its node tree,
-whose marks give the line and column of every key and value. ``crossdock.config_sources``
+whose marks give the line and column of every key and value. ``crossdock.config.sources``
 turns validation errors into :class:`ConfigProblem` with :meth:`YamlDocument.mark`.
 
 Input values are never echoed in problems: they may be secrets.

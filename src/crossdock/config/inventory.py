@@ -36,7 +36,7 @@ from pydantic import (
 
 def _position_map(name: str) -> str:
     """The map must exist and produce ``inventory_position`` (like route maps in
-    `config_references`, with the likeliest intended name)."""
+    `config.references`, with the likeliest intended name)."""
     from crossdock.mapping.systems.positions import POSITION_TYPE, position_maps
 
     maps = position_maps()

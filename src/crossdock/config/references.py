@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from crossdock.canonical.registry import document_model, document_types
-from crossdock.config_file import Loc
+from crossdock.config.file import Loc
 from crossdock.mapping.transforms import path_problem
 
 if TYPE_CHECKING:
-    from crossdock.config import RouteConfig, Settings
-    from crossdock.config_partners import PartnerConfig
+    from crossdock.config.partners import PartnerConfig
+    from crossdock.config.sections import RouteConfig
 
 
 @dataclass(frozen=True)
@@ -42,17 +42,6 @@ class References:
     partner_names: Collection[str] = ()
     supplier_routes: Sequence[str] = ()
 
-    @classmethod
-    def of(cls, settings: Settings) -> References:
-        return cls(
-            document_lanes=list(settings.document_lanes),
-            endpoints=list(settings.endpoints),
-            routes=list(enumerate(settings.routes)),
-            partners=settings.partners,
-            partner_names=list(settings.partners),
-            supplier_routes=list(settings.flows.procure_to_pay.supplier_routes or []),
-        )
-
 
 def partial_references(data: Mapping[str, Any]) -> References:
     """The parts of raw settings that validate on their own, for the reference checks of a
@@ -60,8 +49,8 @@ def partial_references(data: Mapping[str, Any]) -> References:
     and a name written in the file counts as existing even when its entry is invalid."""
     from pydantic import ValidationError
 
-    from crossdock.config import RouteConfig
-    from crossdock.config_partners import PartnerConfig
+    from crossdock.config.partners import PartnerConfig
+    from crossdock.config.sections import RouteConfig
 
     lanes = data.get("document_lanes", {})
     endpoints = data.get("endpoints", {})
@@ -96,7 +85,7 @@ def _written_supplier_routes(data: Mapping[str, Any]) -> list[str]:
     return [str(n) for n in named] if isinstance(named, list) else []
 
 
-def reference_problems(settings: Settings | References) -> list[tuple[Loc, str]]:
+def reference_problems(refs: References) -> list[tuple[Loc, str]]:
     """Cross-reference checks that one field alone cannot make.
 
     Returns:
@@ -105,7 +94,6 @@ def reference_problems(settings: Settings | References) -> list[tuple[Loc, str]]
         path or ``where`` field the document type's canonical schema does not have, and each
         unknown document type in ``document_lanes``.
     """
-    refs = settings if isinstance(settings, References) else References.of(settings)
     known_types = _known_document_types()
     endpoints = ", ".join(sorted(refs.endpoints or ())) or "none"
     problems: list[tuple[Loc, str]] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crossdock.config_carriers import SignatureConfig
+from crossdock.config.carriers import SignatureConfig
 from crossdock.mapping.systems import SystemFormatName
 
 
