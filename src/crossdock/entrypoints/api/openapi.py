@@ -52,6 +52,7 @@ _SECURED = {
     "the `WWW-Authenticate` header says why",
     429: "too many requests for this client and product; `Retry-After` says when to retry",
 }
+_NOT_JSON = "the body is not JSON"
 _FORBIDDEN = "the credential lacks a scope this operation needs (`required_scope` names it)"
 
 
@@ -128,6 +129,8 @@ def build_openapi(app: FastAPI, public_paths: Collection[str] = PUBLIC_PATHS) ->
         for method in route.methods or ():
             operation = doc["paths"][path][method.lower()]
             _secure(operation, path in public_paths, scopes)
+            if route.body_field is not None:  # FastAPI reads the body: it may not be JSON
+                operation["responses"].setdefault("400", {"description": _NOT_JSON})
             _problem_answers(operation)
     _drop_unused(components["schemas"], doc)
     return doc
