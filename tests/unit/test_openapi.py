@@ -12,7 +12,12 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.app import create_app
-from crossdock.entrypoints.api.openapi import PROBLEM_REF, SCOPE_DESCRIPTIONS, install_openapi
+from crossdock.entrypoints.api.openapi import (
+    PROBLEM_REF,
+    PUBLIC_PATHS,
+    SCOPE_DESCRIPTIONS,
+    install_openapi,
+)
 from crossdock.entrypoints.api.problems import PROBLEM_JSON, install_problem_handlers
 from crossdock.entrypoints.api.security import PRINCIPAL_STATE, require
 from crossdock.hub import identity
@@ -48,7 +53,8 @@ def test_public_operations_need_no_credentials_and_the_rest_document_401_and_429
     doc: dict[str, Any],
 ) -> None:
     public = {p for m, p, op in operations(doc) if op.get("security") == []}
-    assert public == {"/healthz", "/asyncapi.json"}
+    assert public == PUBLIC_PATHS & set(doc["paths"])
+    assert {"/healthz", "/asyncapi.json"} <= public
     for method, path, op in operations(doc):
         if path not in public:
             assert {"401", "429"} <= set(op["responses"]), (method, path)

@@ -28,10 +28,11 @@ OAUTH2 = "oauth2"
 TOKEN_URL = "/oauth/token"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
-#: Paths that answer without credentials. TODO(merge): read the list the authentication
-#: middleware lets through (auth-core's configurable public paths) instead of this default.
+#: Paths that answer without credentials (the token endpoint authenticates its caller by the
+#: client credentials in its body). TODO(merge): read the list the authentication middleware
+#: lets through (auth-core's configurable public paths; the JWKS path) instead of this default.
 PUBLIC_PATHS: frozenset[str] = frozenset(
-    {"/healthz", "/readyz", "/openapi.json", "/asyncapi.json", "/docs", "/redoc"}
+    {"/healthz", "/readyz", "/openapi.json", "/asyncapi.json", "/docs", "/redoc", TOKEN_URL}
 )
 
 #: What each scope allows, for the OAuth2 scheme (a unit test checks every scope has one).
@@ -145,7 +146,8 @@ def _secure(operation: dict[str, Any], public: bool, scopes: tuple[str, ...]) ->
         operation["security"] = [{BEARER: list(scopes)}, {OAUTH2: list(scopes)}]
         operation["x-required-scopes"] = list(scopes)
         needs = ", ".join(f"`{s}`" for s in scopes)
-        operation["description"] = f"{operation.get('description', '')}\n\nScopes: {needs}."
+        text = operation.get("description", "")
+        operation["description"] = f"{text}\n\nScopes: {needs}." if text else f"Scopes: {needs}."
         responses.setdefault("403", {"description": _FORBIDDEN})
     for status, text in _SECURED.items():
         responses.setdefault(str(status), {"description": text})
