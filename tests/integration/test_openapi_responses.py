@@ -122,7 +122,7 @@ def test_every_route_answers_what_the_openapi_document_says(hub: HubProcess) -> 
     key = {"Idempotency-Key": "k-1"}
     check.call("post", post, "/v1/messages/purchase_order", json=po, headers=key)
     check.call("post", post, "/v1/messages/purchase_order", json=po, headers=key)
-    check.call("post", post, "/v1/messages/purchase_order", json={**po, "lines": []})
+    invalid = check.call("post", post, "/v1/messages/purchase_order", json={**po, "lines": []})
     check.call("post", post, "/v1/messages/no_such_type", json=po)
     check.call("post", post, "/v1/messages/purchase_order", content=b"x")
     lines = [json.dumps(po_with_number(po, f"PO-B{n}")) for n in range(3)] + ["{}"]
@@ -158,6 +158,7 @@ def test_every_route_answers_what_the_openapi_document_says(hub: HubProcess) -> 
     at = f"/v1/messages/{accepted['id']}"
     wait_for(lambda: check.call("get", message, at, params={"raw": "true"})["deliveries"])
     check.call("get", message, f"/v1/messages/{failed['id']}")
+    check.call("get", message, f"/v1/messages/{invalid['message_id']}", params={"raw": "true"})
     check.call("get", message, "/v1/messages/nope")
     check.call("get", "/v1/messages", params={"limit": 5})
     check.call("get", "/v1/messages", params={"limit": 0})
