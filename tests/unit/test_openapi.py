@@ -4,6 +4,7 @@ in tests/integration/test_openapi_responses.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -132,3 +133,9 @@ def test_an_operation_whose_body_fastapi_parses_documents_400_for_a_body_that_is
     # schemathesis found it: a resolve with a binary body answered an undocumented 400
     for path in ("/v1/replay", "/v1/dlq/retry", "/v1/exceptions/{exception_id}/resolve"):
         assert "400" in doc["paths"][path]["post"]["responses"], path
+
+
+def test_the_security_page_lists_every_scope() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    for scope in identity.ALL_SCOPES:
+        assert f"| `{scope}` |" in page, scope
