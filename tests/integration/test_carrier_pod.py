@@ -104,7 +104,9 @@ def running(
 
 
 def items(hub: HubProcess, path: str, **params: Any) -> list[dict[str, Any]]:
-    response = httpx.get(f"{hub.url}{path}", params={**params, "limit": 1000}, timeout=10)
+    response = httpx.get(
+        f"{hub.url}{path}", params={**params, "limit": 1000}, timeout=10, headers=hub.headers
+    )
     response.raise_for_status()
     found: list[dict[str, Any]] = response.json()["items"]
     return found
@@ -140,7 +142,9 @@ def check_one_pod_and_one_invoice_per_order(hub: HubProcess, landscape: Landscap
     assert len(billing) == ORDERS
     # The KPI's data: the carrier's delivery time on the POD, the hub's recording time on the
     # message, and the delivered milestone as its cause.
-    view = httpx.get(f"{hub.url}/v1/messages/{pods[0]['id']}", timeout=10).json()
+    view = httpx.get(
+        f"{hub.url}/v1/messages/{pods[0]['id']}", timeout=10, headers=hub.headers
+    ).json()
     assert view["canonical"]["delivered_at"] and view["received_at"] and view["causation_id"]
 
 

@@ -63,7 +63,7 @@ def test_drift_appears_with_both_quantities_and_clears_when_fixed(
     wired: tuple[Landscape, HubProcess],
 ) -> None:
     land, hub = wired
-    client = httpx.Client(base_url=hub.url, timeout=20)
+    client = httpx.Client(base_url=hub.url, timeout=20, headers=hub.headers)
     # the start-up run found both systems in agreement
     sync = wait_for(lambda: client.get("/v1/inventory/sync").json()["last_run"])
     assert sync["status"] == "ok" and sync["items_compared"] == 2 and sync["drifting"] == 0
