@@ -114,6 +114,7 @@ def wired(tmp_path: Path) -> Iterator[tuple[Landscape, HubProcess]]:
         settings=LANDSCAPE_SETTINGS,
         opening_stock={"DC-ATL": {"HP-1": 5}},
         retry=FAST,
+        hub_keys=hub.admin_key,
     ) as land:
         for system, kinds in INBOUND_TARGETS.items():
             targets = {kind: f"/v1/inbound/{system}" for kind in kinds}

@@ -48,6 +48,7 @@ def wired(tmp_path: Path) -> Iterator[tuple[Landscape, HubProcess]]:
         state_dir=tmp_path / "sandbox",
         opening_stock={"DC-ATL": {"HP-1": 5, "HP-2": 4}, "DC-BOS": {"HP-1": 1}},
         retry=FAST,
+        hub_keys=hub.admin_key,
     ) as land:
         targets = {"movement": "/v1/inbound/wms", "inventory": "/v1/inbound/wms"}
         httpx.post(f"{land.urls['wms']}/_config", json={"targets": targets}).raise_for_status()

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
-from tests.auth_helpers import operator_headers
 from crossdock.entrypoints.cli import app as cli_app
 from crossdock.entrypoints.cli_kpis import describe
+from tests.auth_helpers import operator_headers
 from tests.conftest import EXAMPLES, ROOT, SqlStore, inbound
 
 PO_RAW = (EXAMPLES / "purchase_order.json").read_bytes()
