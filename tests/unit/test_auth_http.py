@@ -139,7 +139,7 @@ async def test_control_characters_and_non_ascii_in_the_header_are_400(app: Authe
         async def receive() -> dict[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(message: Any) -> None:
+        async def send(message: Any, sent: list[dict[str, Any]] = sent) -> None:
             sent.append(message)
 
         scope = {"type": "http", "method": "GET", "path": "/v1/messages", "headers": [

@@ -39,9 +39,9 @@ def api(
     """Serve the HTTP API only (intake, reads, operations); workers do the rest. PostgreSQL."""
     from crossdock.adapters.sql.schema_version import SchemaMismatch
     from crossdock.bootstrap.roles import API, refusal
-    from crossdock.hub.credentials import BadKey
     from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.server import serve
+    from crossdock.hub.credentials import BadKey
     from crossdock.observability.logging import configure_logging
 
     configure_logging(json=log_json)
