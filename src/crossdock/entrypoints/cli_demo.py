@@ -26,7 +26,6 @@ import typer
 from crossdock.entrypoints.cli_common import JsonOption, console, fail, print_json, print_table
 from crossdock.entrypoints.cli_kpis import KPI_COLUMNS, kpi_rows
 from crossdock.entrypoints.cli_output import key, number
-from crossdock.entrypoints.demo_keys import curl_hint, demo_admin_key, issue_sandbox_keys
 
 if TYPE_CHECKING:
     import httpx
@@ -255,6 +254,7 @@ def demo(
     """Run the sandbox scenario through a real hub with the flows on, and summarize it."""
     import yaml
 
+    from crossdock.entrypoints.demo_keys import curl_hint, demo_admin_key, issue_sandbox_keys
     from crossdock.entrypoints.listen import PortUnavailable, free_port
     from crossdock.sandbox.landscape import start_landscape
     from crossdock.sandbox.scenario import OPENING_STOCK, landscape_settings, run_scenario
