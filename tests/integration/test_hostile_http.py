@@ -200,7 +200,7 @@ def test_oversized_bodies_are_413_and_recorded_on_every_channel(
     # Declared too large: refused (and recorded) before a byte of the body is read.
     head = (
         f"POST {path} HTTP/1.1\r\nHost: hub\r\nContent-Type: {content_type}\r\n"
-        f"Content-Length: {2**40}\r\n\r\n"
+        f"Authorization: Bearer {hub.admin_key}\r\nContent-Length: {2**40}\r\n\r\n"
     )
     declared = raw_request(hub, head.encode())
     assert status_of(declared) == 413 and b'"message_id"' in declared, declared[:300]

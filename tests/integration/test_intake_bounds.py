@@ -118,6 +118,7 @@ def raw_post(hub: HubProcess, header: bytes, body: bytes) -> tuple[int, bytes]:
     request = (
         b"POST /v1/messages/purchase_order HTTP/1.1\r\nHost: hub\r\n"
         b"Content-Type: application/json\r\nConnection: close\r\n"
+        + f"Authorization: Bearer {hub.admin_key}\r\n".encode()
         + header
         + b"\r\nContent-Length: "
         + str(len(body)).encode()
