@@ -1,6 +1,7 @@
 """Every route's real answers match what `/openapi.json` says about them.
 
-A real hub process, real HTTP: the test fetches the published document, calls every operation
+A real hub process, real HTTP, as an operator (the process's admin key): the test fetches the
+published document (without credentials: it is public), calls every operation
 with data that makes it answer (accepted and rejected documents, an X12 interchange, a carrier
 webhook, a system event, a dead letter, exceptions, a flow instance), and checks each answer:
 its status is documented for the operation, and its body validates against the documented
@@ -35,14 +36,30 @@ NOT_REACHED = {("post", "/v1/inventory/reconcile")}
 class Checker:
     """Calls the hub and validates each answer against the published document."""
 
-    def __init__(self, url: str) -> None:
-        self.client = httpx.Client(base_url=url, timeout=30)
-        self.doc: dict[str, Any] = self.client.get("/openapi.json").json()
+    def __init__(self, hub: HubProcess) -> None:
+        self.client = hub.client(timeout=30)
+        self.anonymous = httpx.Client(base_url=hub.url, timeout=30)
+        published = self.anonymous.get("/openapi.json")
+        assert published.status_code == 200, published.text
+        self.doc: dict[str, Any] = published.json()
         self.seen_2xx: set[tuple[str, str]] = set()
 
-    def call(self, method: str, template: str, path: str | None = None, **kw: Any) -> Any:
+    def close(self) -> None:
+        self.client.close()
+        self.anonymous.close()
+
+    def call(
+        self,
+        method: str,
+        template: str,
+        path: str | None = None,
+        *,
+        anonymous: bool = False,
+        **kw: Any,
+    ) -> Any:
         """Send the request, check the answer, return the decoded JSON body (or text)."""
-        answer = self.client.request(method, path or template, **kw)
+        client = self.anonymous if anonymous else self.client
+        answer = client.request(method, path or template, **kw)
         operation = self.doc["paths"][template][method]
         responses = operation["responses"]
         status = str(answer.status_code)
@@ -110,8 +127,24 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
 
 
 def test_every_route_answers_what_the_openapi_document_says(hub: HubProcess) -> None:
+    check = Checker(hub)
+    try:
+        exercise(check)
+    finally:
+        check.close()
+    missing = check.operations() - check.seen_2xx - NOT_REACHED
+    assert not missing, f"operations never seen answering 2xx: {sorted(missing)}"
+
+
+def exercise(check: Checker) -> None:
     po = json.loads((EXAMPLES / "purchase_order.json").read_text())
-    check = Checker(hub.url)
+    # public, refused without a credential, refused with a malformed one
+    check.call("get", "/healthz", anonymous=True)
+    check.call("get", "/asyncapi.json", anonymous=True)
+    for template in ("/v1/messages", "/v1/kpis", "/metrics"):
+        assert check.call("get", template, anonymous=True)["status"] == 401
+    malformed = {"Authorization": "Basic eDp5"}
+    assert check.call("get", "/v1/messages", anonymous=True, headers=malformed)["status"] == 400
     post, ndjson = "/v1/messages/{document_type}", {"Content-Type": "application/x-ndjson"}
     check.call("get", "/healthz")
     check.call("get", "/metrics")
@@ -196,6 +229,3 @@ def test_every_route_answers_what_the_openapi_document_says(hub: HubProcess) -> 
     check.call("post", "/v1/inventory/reconcile")  # 409: reconciliation is off here
     check.call("get", "/v1/kpis")
     check.call("get", "/v1/kpis", params={"since": "2030-01-01", "until": "2020-01-01"})
-
-    missing = check.operations() - check.seen_2xx - NOT_REACHED
-    assert not missing, f"operations never seen answering 2xx: {sorted(missing)}"

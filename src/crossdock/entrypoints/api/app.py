@@ -19,7 +19,7 @@ from crossdock.entrypoints.api import (
 )
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
-from crossdock.entrypoints.api.auth import Authenticate, Authenticator
+from crossdock.entrypoints.api.auth import Authenticate, Authenticator, PublicPaths
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.openapi import install_openapi
 from crossdock.entrypoints.api.problems import install_problem_handlers
@@ -48,7 +48,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
     app.include_router(asyncapi.router, tags=["docs"])
-    install_openapi(app)
+    install_openapi(app, PublicPaths(hub.settings.auth.public_paths))
     return app
 
 

@@ -78,7 +78,8 @@ def _count(hub: HubServices, receipt: InboundReceipt) -> None:
 async def post_inbound(request: Request, source: str) -> Response:
     """A business system's event in its own JSON, read with ``systems.<source>.format``. Each
     document the event maps to becomes a canonical message (source: the system's name, channel
-    ``api``); the idempotency key is the request's ``Idempotency-Key`` or the document's number."""
+    ``api``); the idempotency key is the request's ``Idempotency-Key`` or the document's number.
+    A system configured with a signature authenticates by it: no bearer credential needed."""
     hub = hub_of(request)
     if hub.inbound is None:
         raise Problem(404, "no business systems are configured")

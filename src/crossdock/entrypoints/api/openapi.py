@@ -10,7 +10,7 @@ including FastAPI's own 422 (the hub answers validation errors as problems too).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Container, Iterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -28,12 +28,6 @@ OAUTH2 = "oauth2"
 TOKEN_URL = "/oauth/token"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
-#: Paths that answer without credentials (the token endpoint authenticates its caller by the
-#: client credentials in its body). TODO(merge): read the list the authentication middleware
-#: lets through (auth-core's configurable public paths; the JWKS path) instead of this default.
-PUBLIC_PATHS: frozenset[str] = frozenset(
-    {"/healthz", "/readyz", "/openapi.json", "/asyncapi.json", "/docs", "/redoc", TOKEN_URL}
-)
 
 #: What each scope allows, for the OAuth2 scheme (a unit test checks every scope has one).
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -47,8 +41,10 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     identity.ADMIN: "administer the hub: partners, credentials, audit",
 }
 
-#: The answers every authenticated operation may give, whatever it does.
+#: The answers every authenticated operation may give, whatever it does (the authentication
+#: middleware's, `api/auth.py`, and the throttle's).
 _SECURED = {
+    400: "the Authorization header is malformed or sent twice (`invalid_request`)",
     401: "no credential, or one that proves nothing (unknown, expired, revoked, forged); "
     "the `WWW-Authenticate` header says why",
     429: "too many requests for this client and product; `Retry-After` says when to retry",
@@ -107,8 +103,14 @@ def security_schemes() -> dict[str, Any]:
     }
 
 
-def build_openapi(app: FastAPI, public_paths: Collection[str] = PUBLIC_PATHS) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of `app` (see the module docstring for what is added)."""
+def build_openapi(app: FastAPI, public_paths: Container[str]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `app` (see the module docstring for what is added).
+
+    Args:
+        app: The FastAPI app.
+        public_paths: What the authentication middleware lets through without credentials
+            (``auth.public_paths``): those operations are documented ``security: []``.
+    """
     doc = get_openapi(
         title=app.title,
         version=app.version,
@@ -131,14 +133,13 @@ def build_openapi(app: FastAPI, public_paths: Collection[str] = PUBLIC_PATHS) ->
             operation = doc["paths"][path][method.lower()]
             _secure(operation, path in public_paths, scopes)
             if route.body_field is not None:  # FastAPI reads the body: it may not be JSON
-                operation["responses"].setdefault("400", {"description": _NOT_JSON})
+                _answer(operation, 400, _NOT_JSON)
             _problem_answers(operation)
     _drop_unused(components["schemas"], doc)
     return doc
 
 
 def _secure(operation: dict[str, Any], public: bool, scopes: tuple[str, ...]) -> None:
-    responses = operation.setdefault("responses", {})
     if public:
         operation["security"] = []
         return
@@ -148,9 +149,19 @@ def _secure(operation: dict[str, Any], public: bool, scopes: tuple[str, ...]) ->
         needs = ", ".join(f"`{s}`" for s in scopes)
         text = operation.get("description", "")
         operation["description"] = f"{text}\n\nScopes: {needs}." if text else f"Scopes: {needs}."
-        responses.setdefault("403", {"description": _FORBIDDEN})
+        _answer(operation, 403, _FORBIDDEN)
     for status, text in _SECURED.items():
-        responses.setdefault(str(status), {"description": text})
+        _answer(operation, status, text)
+
+
+def _answer(operation: dict[str, Any], status: int, text: str) -> None:
+    """Document `status`; one the route documents already gets this reason too."""
+    responses = operation.setdefault("responses", {})
+    known = responses.get(str(status))
+    if known is None:
+        responses[str(status)] = {"description": text}
+    elif text not in known.get("description", ""):
+        known["description"] = f"{known.get('description', '')}; or {text}"
 
 
 def _problem_answers(operation: dict[str, Any]) -> None:
@@ -170,7 +181,7 @@ def _drop_unused(schemas: dict[str, Any], doc: dict[str, Any]) -> None:
             schemas.pop(name, None)
 
 
-def install_openapi(app: FastAPI, public_paths: Collection[str] = PUBLIC_PATHS) -> None:
+def install_openapi(app: FastAPI, public_paths: Container[str]) -> None:
     """Serve `build_openapi` at the app's ``openapi_url`` (built once, on first request)."""
 
     def openapi() -> dict[str, Any]:

@@ -81,7 +81,8 @@ def _count(hub: HubServices, receipt: WebhookReceipt) -> dict[str, int]:
 async def post_carrier_webhook(request: Request, carrier: str) -> Response:
     """A carrier tracking webhook, read with the carrier's configured format
     (``carriers.<name>.format``). Each tracking event becomes a ``shipment_milestone`` message
-    (source: the carrier name, channel ``webhook``), keyed so redelivery is a duplicate."""
+    (source: the carrier name, channel ``webhook``), keyed so redelivery is a duplicate.
+    A carrier configured with a signature authenticates by it: no bearer credential needed."""
     hub = hub_of(request)
     if carrier not in hub.webhooks.carriers():
         known = ", ".join(hub.webhooks.carriers()) or "none"
