@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crossdock.hub.webhook_records import DISABLED, Subscription, SubscriptionChange, WebhookDeliveryRef
+from crossdock.hub.webhook_records import (
+    DISABLED,
+    Subscription,
+    SubscriptionChange,
+    WebhookDeliveryRef,
+)
 from crossdock.hub.webhook_signing import new_secret
 from tests.contract.backends import ContractStore, concurrently
 
@@ -74,8 +79,9 @@ def test_rotate_disable_once_and_delete(store: ContractStore) -> None:
 
 def test_delivery_log_newest_first_per_subscription(store: ContractStore) -> None:
     refs = [
-        WebhookDeliveryRef("01SUBA", f"01DEL{i}", f"01MSG{i}", "shipment.milestone",
-                           T0 + timedelta(seconds=i))  # fmt: skip
+        WebhookDeliveryRef(
+            "01SUBA", f"01DEL{i}", f"01MSG{i}", "shipment.milestone", T0 + timedelta(seconds=i)
+        )  # fmt: skip
         for i in range(5)
     ]
     other = WebhookDeliveryRef("01SUBB", "01DELX", "01MSG0", "shipment.milestone", T0)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from crossdock.hub.delivery_wire import encode_delivery
 from crossdock.hub.identity import Principal
 from crossdock.hub.ids import new_id
-from crossdock.hub.ports import Bus, UnitOfWork
+from crossdock.hub.ports import Bus, UnitOfWork, UnitOfWorkFactory
 from crossdock.hub.records import Delivery, DeliveryAttempt, DeliveryStatus
 from crossdock.hub.routing import DELIVERY_SUBJECT
 from crossdock.hub.webhook_events import EVENTS, PartnerAliases
@@ -189,7 +189,7 @@ def delivery_log(
 
 
 def replay_delivery(
-    uow: UnitOfWork,
+    uows: UnitOfWorkFactory,
     bus: Bus,
     principal: Principal,
     subscription_id: str,
@@ -202,11 +202,13 @@ def replay_delivery(
     A dead-lettered delivery's dead letter is retried (the same delivery gets a new attempt);
     a delivered one is queued anew (a new delivery, built from the message as the fan-out
     built it, with the same `webhook-id`, so a receiver that has it can drop it). One still
-    being retried is left to its retries. Commits."""
-    sub = visible(uow, principal, subscription_id)
+    being retried is left to its retries. Short units of work of its own, never one open
+    while the bus writes (the embedded store has one writer)."""
+    with uows() as uow:
+        sub = visible(uow, principal, subscription_id)
+        delivery = uow.deliveries.get(delivery_id)
     if not sub.active:
         raise InvalidSubscription(f"subscription {sub.id} is {sub.status}: nothing is sent")
-    delivery = uow.deliveries.get(delivery_id)
     if delivery is None or delivery.route != sub.route:
         raise SubscriptionNotFound(f"no delivery {delivery_id[:64]!r} of this subscription")
     if delivery.status is DeliveryStatus.PENDING:
@@ -215,22 +217,24 @@ def replay_delivery(
     if delivery.status is DeliveryStatus.DEAD_LETTERED:
         for dead in bus.dead_letters(group, limit=DEAD_LETTER_SCAN):
             if dead.message_id == delivery.message_id and dead.key == delivery.correlation_key:
-                uow.deliveries.set_status(
-                    delivery.id, DeliveryStatus.PENDING, delivery.attempts, delivery.last_error
-                )
-                uow.commit()
                 bus.retry_dead_letters(group, [dead.pending_id])
+                with uows() as uow:
+                    uow.deliveries.set_status(
+                        delivery.id, DeliveryStatus.PENDING, delivery.attempts, delivery.last_error
+                    )
+                    uow.commit()
                 audit(principal, "webhook.delivery.replay", delivery.id, how="dead letter")
                 return "dead letter retried"
-    message = uow.messages.get(delivery.message_id)
-    planned = [] if message is None else plan_event(message, [sub], aliases)
-    if not planned:
-        raise SubscriptionNotFound(f"the message of delivery {delivery.id} is gone")
-    again, type_ = planned[0]
-    uow.deliveries.add(again)
-    subject = DELIVERY_SUBJECT.format(lane=again.lane, endpoint=again.endpoint)
-    uow.outbox.publish(subject, again.correlation_key, again.message_id, encode_delivery(again))
-    uow.webhooks.link([WebhookDeliveryRef(sub.id, again.id, again.message_id, type_, clock())])
-    uow.commit()
+    with uows() as uow:
+        message = uow.messages.get(delivery.message_id)
+        planned = [] if message is None else plan_event(message, [sub], aliases)
+        if not planned:
+            raise SubscriptionNotFound(f"the message of delivery {delivery.id} is gone")
+        again, type_ = planned[0]
+        uow.deliveries.add(again)
+        subject = DELIVERY_SUBJECT.format(lane=again.lane, endpoint=again.endpoint)
+        uow.outbox.publish(subject, again.correlation_key, again.message_id, encode_delivery(again))
+        uow.webhooks.link([WebhookDeliveryRef(sub.id, again.id, again.message_id, type_, clock())])
+        uow.commit()
     audit(principal, "webhook.delivery.replay", delivery.id, how="requeued", new=again.id)
     return f"queued again as delivery {again.id}"
