@@ -81,7 +81,7 @@ def test_delivery_log_newest_first_per_subscription(store: ContractStore) -> Non
     refs = [
         WebhookDeliveryRef(
             "01SUBA", f"01DEL{i}", f"01MSG{i}", "shipment.milestone", T0 + timedelta(seconds=i)
-        )  # fmt: skip
+        )
         for i in range(5)
     ]
     other = WebhookDeliveryRef("01SUBB", "01DELX", "01MSG0", "shipment.milestone", T0)
