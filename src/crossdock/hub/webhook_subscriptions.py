@@ -50,6 +50,10 @@ class InvalidSubscription(ValueError):
     """The request names an unknown event type or an unusable URL (422)."""
 
 
+class SubscriptionConflict(InvalidSubscription):
+    """Not now: the subscription is disabled, or the delivery is still being retried (409)."""
+
+
 def audit(
     principal: Principal, action: str, target: str, outcome: str = "ok", **detail: str
 ) -> None:
@@ -208,11 +212,11 @@ def replay_delivery(
         sub = visible(uow, principal, subscription_id)
         delivery = uow.deliveries.get(delivery_id)
     if not sub.active:
-        raise InvalidSubscription(f"subscription {sub.id} is {sub.status}: nothing is sent")
+        raise SubscriptionConflict(f"subscription {sub.id} is {sub.status}: nothing is sent")
     if delivery is None or delivery.route != sub.route:
         raise SubscriptionNotFound(f"no delivery {delivery_id[:64]!r} of this subscription")
     if delivery.status is DeliveryStatus.PENDING:
-        raise InvalidSubscription(f"delivery {delivery.id} is still being retried")
+        raise SubscriptionConflict(f"delivery {delivery.id} is still being retried")
     group = f"deliver.{delivery.lane}.{WEBHOOK_ENDPOINT}"
     if delivery.status is DeliveryStatus.DEAD_LETTERED:
         for dead in bus.dead_letters(group, limit=DEAD_LETTER_SCAN):

@@ -7,7 +7,15 @@ from fastapi_offline import FastAPIOffline
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
-from crossdock.entrypoints.api import edi, inbound, intake, inventory, operations, webhooks
+from crossdock.entrypoints.api import (
+    edi,
+    inbound,
+    intake,
+    inventory,
+    operations,
+    webhook_subscriptions,
+    webhooks,
+)
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
 from crossdock.entrypoints.api.fast_intake import FastIntake
@@ -31,6 +39,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(intake.router, tags=["intake"])
     app.include_router(edi.router, tags=["edi"])
     app.include_router(webhooks.router, tags=["webhooks"])
+    app.include_router(webhook_subscriptions.router)
     app.include_router(inbound.router, tags=["inbound"])
     app.include_router(operations.router, tags=["operations"])
     app.include_router(exceptions_api.router, tags=["exceptions"])
