@@ -12,6 +12,7 @@ import pytest
 
 from crossdock.hub.identity import Principal
 from crossdock.hub.records import DeliveryStatus
+from crossdock.hub.webhook_events import PAYLOADS
 from crossdock.hub.webhook_records import DISABLED
 from crossdock.hub.webhook_subscriptions import (
     delivery_log,
@@ -67,6 +68,8 @@ async def test_a_signed_event_reaches_its_owner_and_no_other_partner(rig: Rig) -
         [mine.id, acmes.id]
     )
     assert all(r.verified_with for r in rig.receiver.received)
+    for r in rig.receiver.received:  # every body is what the AsyncAPI document promises
+        PAYLOADS[r.event["type"]].model_validate_json(r.body)
     [delivered] = rig.deliveries_of(cascade.id)
     assert delivered.status is DeliveryStatus.DELIVERED
     [attempt] = rig.attempts(delivered.id)
@@ -90,6 +93,8 @@ async def test_carrier_events_go_to_that_carrier_only(rig: Rig) -> None:
         changed.id,
     )
     assert rig.deliveries_of(ridgeline.id)[0].status is DeliveryStatus.DELIVERED
+    for r in rig.receiver.received:
+        PAYLOADS[r.event["type"]].model_validate_json(r.body)
 
 
 async def test_a_500_is_retried_with_backoff_then_delivered_with_the_same_id(rig: Rig) -> None:
@@ -203,3 +208,24 @@ async def test_rotation_signs_with_both_secrets_during_the_overlap(rig: Rig) -> 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+async def test_invoice_approvals_and_proofs_of_delivery_find_their_owner(rig: Rig) -> None:
+    # the approval names its supplier by GLN only; the POD's carrier is known by its party id
+    rig.subscribe(partner("cascade"), "/cascade", "invoice.approved", "shipment.delivered")
+    rig.subscribe(partner("ridgeline", "carrier"), "/rl", "shipment.delivered", "invoice.approved")
+    rig.record(
+        "invoice_approval.json",
+        {
+            '"gln": "0860001000016"': '"gln": "0860001000016", '
+            '"codes": [{"scheme": "erp", "value": "CASCADEPAPER"}]'
+        },
+    )
+    rig.record("proof_of_delivery.json", {'"identifier": "BRFX"': '"identifier": "RIDGELINE"'})
+
+    assert rig.fan_out() == 2
+    assert await rig.deliver() == 2
+    assert [r.event["type"] for r in rig.receiver.at("/cascade")] == ["invoice.approved"]
+    assert [r.event["type"] for r in rig.receiver.at("/rl")] == ["shipment.delivered"]
+    for r in rig.receiver.received:
+        PAYLOADS[r.event["type"]].model_validate_json(r.body)

@@ -161,6 +161,12 @@ PAYLOADS: dict[str, type[BaseModel]] = {
 }
 
 
+def payload_schemas() -> dict[str, dict[str, Any]]:
+    """Each event type's JSON Schema (pydantic's, serialization mode): what the AsyncAPI
+    document publishes as the message payloads."""
+    return {name: model.model_json_schema(mode="serialization") for name, model in PAYLOADS.items()}
+
+
 def event_type(document_type: str, document: Mapping[str, Any]) -> str | None:
     """The event a recorded document raises, or None (pure)."""
     if document_type == "purchase_order":

@@ -38,7 +38,7 @@ class _Model(BaseModel):
 class SubscriptionCreate(_Model):
     url: HttpUrl = Field(description="where events are POSTed (http or https)")
     event_types: Annotated[list[EventType], Field(min_length=1, max_length=5)]
-    partner: Annotated[str, Field(max_length=128)] | None = Field(
+    partner: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")] | None = Field(
         None,
         description="operators only: the partner whose events it gets (none: every partner's)",
     )
