@@ -125,6 +125,7 @@ class Rig:
                 who,
                 NewSubscription(self.receiver.url + path, types, partner=for_partner),
                 datetime.now(UTC),
+                private_urls=True,  # the receiver is on loopback
             )
         self.receiver.secrets.setdefault(path, []).append(secret)
         return sub, secret

@@ -75,7 +75,11 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     settings = Settings(
         hub={"data_dir": tmp_path / "data", "prepare_workers": 0},
         partners={"cascade": {"x12": {"id": "CASCADEPAPER"}}, "acme": {"x12": {"id": "ACME"}}},
-        webhooks={"enabled": True, "retry": {"initial_backoff_seconds": 0.05, "jitter": 0}},
+        webhooks={
+            "enabled": True,
+            "allow_private_urls": True,  # the receiver is on loopback
+            "retry": {"initial_backoff_seconds": 0.05, "jitter": 0},
+        },
     )
     hub: HubServices = build_hub(settings)
     await hub.start()

@@ -35,6 +35,7 @@ class OutboundWebhooks:
     consumer: Consumer
     aliases: PartnerAliases
     rotation_overlap: float
+    private_urls: bool = False
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
@@ -94,4 +95,10 @@ def build_outbound_webhooks(
     )
     aliases = partner_aliases(settings)
     consumer = Consumer(fanout_group(), WebhookFanout(aliases), wakes=("deliver.",))
-    return OutboundWebhooks(dispatcher, consumer, aliases, config.rotation_overlap_seconds)
+    return OutboundWebhooks(
+        dispatcher,
+        consumer,
+        aliases,
+        config.rotation_overlap_seconds,
+        private_urls=config.allow_private_urls,
+    )

@@ -29,6 +29,10 @@ class WebhooksConfig(BaseModel):
         description="one circuit for every subscriber: by default it never opens, so one "
         "partner's dead URL cannot hold back the others (each delivery backs off alone)",
     )
+    allow_private_urls: bool = Field(
+        False,
+        description="let partners subscribe URLs on loopback, private or link-local addresses",
+    )
     rotation_overlap_seconds: float = Field(
         86_400,
         ge=0,

@@ -10,6 +10,7 @@ subscribe on a partner's behalf, and may subscribe with no partner to every part
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -97,10 +98,32 @@ def _owner_for(principal: Principal, wanted: str | None) -> str | None:
     return principal.partner
 
 
+def private_host(host: str) -> bool:
+    """A loopback, private, link-local or otherwise non-public address (literal, or
+    ``localhost``): where a partner's URL must not point the hub's requests."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False  # a name: resolved when sent (see the report on DNS)
+    return not address.is_global
+
+
 def create(
-    uow: UnitOfWork, principal: Principal, new: NewSubscription, now: datetime
+    uow: UnitOfWork,
+    principal: Principal,
+    new: NewSubscription,
+    now: datetime,
+    *,
+    private_urls: bool = False,
 ) -> tuple[Subscription, str]:
-    """Store a subscription; returns it and its secret (shown once). Commits."""
+    """Store a subscription; returns it and its secret (shown once). Commits.
+
+    A partner's URL may not name a loopback, private or link-local address unless
+    `private_urls` (the hub's `webhooks.allow_private_urls`): the hub would otherwise send
+    requests into its own network on a partner's behalf. Operators are trusted with it."""
     unknown = sorted(set(new.event_types) - set(EVENTS))
     if unknown or not new.event_types:
         raise InvalidSubscription(
@@ -111,6 +134,10 @@ def create(
     parts = urlsplit(new.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidSubscription(f"the URL must be http(s) with a host, got {new.url!r}")
+    if not principal.is_operator and not private_urls and private_host(parts.hostname):
+        raise InvalidSubscription(
+            f"the URL names a private or loopback address ({parts.hostname}): not allowed"
+        )
     secret = new_secret()
     sub = Subscription(
         id=new_id(),

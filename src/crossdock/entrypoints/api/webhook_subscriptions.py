@@ -148,7 +148,9 @@ async def create_subscription(
     out = _outbound(hub)
     new = subs.NewSubscription(str(body.url), body.event_types, body.partner, body.description)
     try:
-        sub, secret = await hub.runner.write(lambda uow: subs.create(uow, caller, new, out.clock()))
+        sub, secret = await hub.runner.write(
+            lambda uow: subs.create(uow, caller, new, out.clock(), private_urls=out.private_urls)
+        )
     except _ERRORS as exc:
         raise _problem(exc) from None
     return SubscriptionCreated(**_view(sub).model_dump(), secret=secret)
