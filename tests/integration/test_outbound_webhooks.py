@@ -229,3 +229,30 @@ async def test_invoice_approvals_and_proofs_of_delivery_find_their_owner(rig: Ri
     assert [r.event["type"] for r in rig.receiver.at("/rl")] == ["shipment.delivered"]
     for r in rig.receiver.received:
         PAYLOADS[r.event["type"]].model_validate_json(r.body)
+
+
+async def test_a_failing_subscription_opens_its_own_circuit_only(rig: Rig) -> None:
+    dead, _ = rig.subscribe(partner("cascade"), "/dead", "purchase_order.created")
+    rig.subscribe(partner("cascade"), "/ok", "purchase_order.created")
+    rig.receiver.answers["/dead"] = deque([500, 503])
+    rig.record(PO)
+    rig.fan_out()
+    assert await rig.deliver() == 2
+    rig.make_due()
+    assert await rig.deliver() == 1  # the second failure opens /dead's circuit
+    rig.record(PO, {"HP-PO-2024-018734": "HP-PO-2"})
+    rig.fan_out()
+    rig.make_due()
+    assert await rig.deliver() == 3  # /ok delivers; /dead's two wait: no request is made
+    assert len(rig.receiver.at("/dead")) == 2 and len(rig.receiver.at("/ok")) == 2
+    second, first = rig.deliveries_of(dead.id)
+    for waiting in (first, second):
+        assert "circuit open for subscription" in (waiting.last_error or "")
+    assert [a.status_code for a in rig.attempts(first.id)] == [500, 503, None]
+
+    rig.monotonic[0] += 31  # the reset timeout passed: one probe, the receiver is back
+    for _ in range(3):
+        rig.make_due()
+        await rig.deliver()
+    assert len(rig.receiver.at("/dead")) == 2 + 2  # the probe, then the other one
+    assert {d.status for d in rig.deliveries_of(dead.id)} == {DeliveryStatus.DELIVERED}

@@ -96,8 +96,14 @@ class Rig:
         self.runner = StoreRunner(store.uow, store.uow.reader)
         self.sender = HttpEndpoint("webhooks", "http://unused.invalid/", timeout=5.0)
         self.disabled: list[tuple[str, str]] = []
+        self.monotonic = [1000.0]  # the subscriptions' circuits' clock, moved by the tests
         self.endpoint = WebhookEndpoint(
-            self.sender, self.runner, on_disabled=lambda s, why: self.disabled.append((s.id, why))
+            self.sender,
+            self.runner,
+            on_disabled=lambda s, why: self.disabled.append((s.id, why)),
+            circuit=lambda name: CircuitBreaker(
+                failure_threshold=2, reset_timeout=30.0, clock=lambda: self.monotonic[0]
+            ),
         )
         store.bus.ensure_group(fanout_group())
         store.bus.ensure_group(delivery_group("critical", "webhooks"))

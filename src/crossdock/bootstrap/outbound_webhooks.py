@@ -23,6 +23,7 @@ from crossdock.hub.webhook_records import WEBHOOK_ENDPOINT, Subscription
 from crossdock.hub.webhook_subscriptions import audit
 from crossdock.observability.metrics import HubMetrics
 
+SHARED_NEVER_OPENS = 2**31 - 1
 #: The HTTP adapter wants a URL of its own; every webhook request names its subscription's.
 _NO_URL = "http://webhook-subscription.invalid/"
 
@@ -73,7 +74,17 @@ def build_outbound_webhooks(
     )
     retry = config.retry
     dispatcher = EndpointDispatcher(
-        WebhookEndpoint(sender, runner, on_disabled=_audit_disabled),
+        WebhookEndpoint(
+            sender,
+            runner,
+            on_disabled=_audit_disabled,
+            circuit=lambda sub_id: CircuitBreaker(
+                failure_threshold=config.circuit.failure_threshold,
+                reset_timeout=config.circuit.reset_timeout_seconds,
+                clock=time.monotonic,
+                name=f"webhook subscription {sub_id}",
+            ),
+        ),
         runner,
         bus,
         RetryPolicy(
@@ -82,12 +93,8 @@ def build_outbound_webhooks(
             max_backoff=retry.max_backoff_seconds,
             jitter=retry.jitter,
         ),
-        CircuitBreaker(
-            failure_threshold=config.circuit.failure_threshold,
-            reset_timeout=config.circuit.reset_timeout_seconds,
-            clock=time.monotonic,
-            name=WEBHOOK_ENDPOINT,
-        ),
+        # Shared by every subscriber, so it never opens: each subscription has its own.
+        CircuitBreaker(failure_threshold=SHARED_NEVER_OPENS, clock=time.monotonic),
         concurrency=config.concurrency,
         metrics=metrics,
         budget=DeliveryBudget(max_age=retry.max_age_seconds, max_attempts=retry.max_attempts),

@@ -25,9 +25,8 @@ class WebhooksConfig(BaseModel):
     timeout_seconds: float = Field(10, gt=0, description="per delivery attempt")
     retry: RetryConfig = Field(default_factory=RetryConfig)
     circuit: CircuitConfig = Field(
-        default_factory=lambda: CircuitConfig(failure_threshold=1_000_000),
-        description="one circuit for every subscriber: by default it never opens, so one "
-        "partner's dead URL cannot hold back the others (each delivery backs off alone)",
+        default_factory=CircuitConfig,
+        description="one circuit per subscription: a partner's failing URL waits on its own",
     )
     allow_private_urls: bool = Field(
         False,
