@@ -1,15 +1,12 @@
 """Outbound webhooks through a real `crossdock up` process: a subscription in its store, a PO
 posted over HTTP, the signed event received by a loopback server in this test (verified with
 the reference `standardwebhooks` package); a 410 from another receiver disables its
-subscription. Subscriptions are written straight into the store until the API can be called
-with credentials (authentication is another part of issue 12)."""
+subscription. Partners call the API with their own API keys."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,16 +16,15 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.auth import key_service
 from crossdock.bootstrap.store import open_store
-from crossdock.hub.identity import Principal
-from crossdock.hub.webhook_subscriptions import NewSubscription, create
+from crossdock.hub.credentials import Client
+from crossdock.hub.identity import WEBHOOKS_MANAGE
+from tests.auth_helpers import bearer
 from tests.conftest import EXAMPLES
 from tests.integration.hubproc import HubProcess, wait_for
 
 pytestmark = pytest.mark.slow
-
-CASCADE = Principal("partner:cascade", "partner", partner="cascade", partner_role="supplier")
-ACME = Principal("partner:acme", "partner", partner="acme", partner_role="supplier")
 
 
 class Receiver:
@@ -78,59 +74,52 @@ def hub(workdir: Path) -> Iterator[HubProcess]:
     process.stop()
 
 
-def test_a_posted_po_arrives_signed_and_a_410_disables(hub: HubProcess, receiver: Receiver) -> None:
+@pytest.fixture
+def api(hub: HubProcess) -> Iterator[httpx.Client]:
+    with hub.client(timeout=10) as client:
+        yield client
+
+
+def test_a_posted_po_arrives_signed_and_a_410_disables(
+    hub: HubProcess, receiver: Receiver, api: httpx.Client
+) -> None:
     store = open_store(sqlite_url(hub.data_dir), checkpoints=False)
     try:
-        with store.uow() as uow:
-            mine, secret = create(
-                uow,
-                CASCADE,
-                NewSubscription(receiver.url + "/cascade", ["purchase_order.created"]),
-                datetime.now(UTC),
-                private_urls=True,  # the receiver is on loopback
-            )
-        with store.uow() as uow:
-            gone, _ = create(
-                uow,
-                CASCADE,
-                NewSubscription(receiver.url + "/gone", ["purchase_order.created"]),
-                datetime.now(UTC),
-                private_urls=True,  # the receiver is on loopback
-            )
-        with store.uow() as uow:
-            create(
-                uow,
-                ACME,
-                NewSubscription(receiver.url + "/acme", ["purchase_order.created"]),
-                datetime.now(UTC),
-                private_urls=True,  # the receiver is on loopback
-            )
-
-        po = (EXAMPLES / "purchase_order.json").read_bytes()
-        posted = httpx.post(
-            f"{hub.url}/v1/messages/purchase_order",
-            content=po,
-            headers={"Content-Type": "application/json"},
-            timeout=10,
-        )
-        assert posted.status_code == 202, posted.text
-        wait_for(lambda: receiver.at("/cascade") and receiver.at("/gone"))
-        [(_, headers, body)] = receiver.at("/cascade")
-        event = Webhook(secret).verify(body, headers)
-        assert event["type"] == "purchase_order.created"
-        assert event["data"]["message_id"] == posted.json()["id"]
-        assert headers["webhook-id"] == f"msg_{posted.json()['id']}_{mine.id}"
-
-        def disabled() -> bool:
-            with store.uow.reader() as uow:
-                found = uow.webhooks.get(gone.id)
-            return found is not None and found.status == "disabled"
-
-        wait_for(disabled)
-        assert receiver.at("/acme") == []  # acme's subscription never hears of cascade's PO
-        message = httpx.get(f"{hub.url}/v1/messages/{posted.json()['id']}", timeout=10).json()
-        assert message["status"] == "accepted"  # webhooks are not the message's routing
-        assert {d["endpoint"] for d in message["deliveries"]} == {"webhooks"}
-        assert json.loads(body)["data"]["partner"] == "cascade"
+        issue = key_service(store.engine).issue
+        cascade = bearer(issue(Client("partner", "cascade", "supplier"), [WEBHOOKS_MANAGE]).token)
+        acme = bearer(issue(Client("partner", "acme", "supplier"), [WEBHOOKS_MANAGE]).token)
     finally:
         store.close()
+
+    def subscribe(who: dict[str, str], path: str) -> dict[str, Any]:
+        body = {"url": receiver.url + path, "event_types": ["purchase_order.created"]}
+        answer = api.post("/v1/webhooks/subscriptions", json=body, headers=who)
+        assert answer.status_code == 201, answer.text
+        created: dict[str, Any] = answer.json()
+        return created
+
+    mine, gone = subscribe(cascade, "/cascade"), subscribe(cascade, "/gone")
+    subscribe(acme, "/acme")
+    po = (EXAMPLES / "purchase_order.json").read_bytes()
+    posted = api.post(
+        "/v1/messages/purchase_order", content=po, headers={"Content-Type": "application/json"}
+    )
+    assert posted.status_code == 202, posted.text
+    message_id = posted.json()["id"]
+    wait_for(lambda: receiver.at("/cascade") and receiver.at("/gone"))
+    [(_, headers, body)] = receiver.at("/cascade")
+    event = Webhook(mine["secret"]).verify(body, headers)
+    assert event["type"] == "purchase_order.created"
+    assert event["data"]["message_id"] == message_id and event["data"]["partner"] == "cascade"
+    assert headers["webhook-id"] == f"msg_{message_id}_{mine['id']}"
+
+    gone_url = f"/v1/webhooks/subscriptions/{gone['id']}"
+    wait_for(lambda: api.get(gone_url, headers=cascade).json()["status"] == "disabled")
+    assert "410" in api.get(gone_url, headers=cascade).json()["disabled_reason"]
+    [logged] = api.get(f"{gone_url}/deliveries", headers=cascade).json()["items"]
+    assert logged["status"] == "dead_lettered" and logged["attempts"][0]["status_code"] == 410
+    assert api.get(gone_url, headers=acme).status_code == 404
+    assert receiver.at("/acme") == []  # acme's subscription never hears of cascade's PO
+    message = api.get(f"/v1/messages/{message_id}").json()
+    assert message["status"] == "accepted"  # webhooks are not the message's routing
+    assert {d["endpoint"] for d in message["deliveries"]} == {"webhooks"}

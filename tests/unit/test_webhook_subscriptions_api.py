@@ -1,7 +1,6 @@
 """``/v1/webhooks/subscriptions`` over ASGI on a hub in process (real SQLite store, runtime
-loops running, a loopback receiver). The principal is put where the authentication
-middleware leaves it (`scope["state"]["principal"]`), by a stand-in for that middleware,
-until the real one is in main."""
+loops running, a loopback receiver), called with real API keys: a partner's keys (scope
+``webhooks:manage``), an operator's, a key without the scope, and none."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,43 +19,33 @@ from standardwebhooks.webhooks import Webhook
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
-from crossdock.entrypoints.api.security import PRINCIPAL_STATE
-from crossdock.hub.identity import OPERATOR_SCOPES, WEBHOOKS_MANAGE, Principal
+from crossdock.hub.credentials import Client
+from crossdock.hub.identity import WEBHOOKS_MANAGE
+from tests.auth_helpers import key_headers, operator_headers
 from tests.conftest import EXAMPLES
 from tests.integration.webhook_rig import Receiver, start_receiver
 
 PO = json.loads((EXAMPLES / "purchase_order.json").read_text())  # supplier CASCADEPAPER
-PRINCIPALS = {
-    "ops": Principal("operator:ops", "operator", OPERATOR_SCOPES),
-    "cascade": Principal(
-        "partner:cascade", "partner", frozenset({WEBHOOKS_MANAGE}), "cascade", "supplier"
-    ),
-    "acme": Principal("partner:acme", "partner", frozenset({WEBHOOKS_MANAGE}), "acme", "supplier"),
-    "reader": Principal("partner:acme", "partner", frozenset({"purchase-orders:read"}), "acme"),
-}
 
 
-class StandInAuth:
-    """What the authentication middleware does, for tests: the principal in scope state."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            who = dict(scope["headers"]).get(b"x-test-principal")
-            if who is not None:
-                scope.setdefault("state", {})[PRINCIPAL_STATE] = PRINCIPALS[who.decode()]
-        await self.app(scope, receive, send)
+def keys(hub: HubServices) -> dict[str, dict[str, str]]:
+    """Authorization headers by caller."""
+    return {
+        "ops": operator_headers(hub),
+        "cascade": key_headers(hub, Client("partner", "cascade", "supplier"), [WEBHOOKS_MANAGE]),
+        "acme": key_headers(hub, Client("partner", "acme", "supplier"), [WEBHOOKS_MANAGE]),
+        "reader": key_headers(hub, Client("partner", "acme", "supplier"), ["purchase-orders:read"]),
+    }
 
 
 @dataclass
 class Api:
     client: httpx.AsyncClient
     receiver: Receiver
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     async def call(self, who: str | None, method: str, path: str, **kw: Any) -> httpx.Response:
-        headers = {"x-test-principal": who} if who else {}
+        headers = self.headers[who] if who else {}
         return await self.client.request(method, path, headers=headers, **kw)
 
     async def subscribe(self, who: str, path: str, *types: str, **extra: Any) -> dict[str, Any]:
@@ -84,9 +73,9 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     hub: HubServices = build_hub(settings)
     await hub.start()
     try:
-        transport = httpx.ASGITransport(app=StandInAuth(create_asgi(hub)))
+        transport = httpx.ASGITransport(app=create_asgi(hub))
         async with httpx.AsyncClient(transport=transport, base_url="http://hub") as c:
-            yield Api(c, receiver)
+            yield Api(c, receiver, keys(hub))
     finally:
         await hub.stop()
         await server.cleanup()
