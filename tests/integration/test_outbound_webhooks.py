@@ -256,3 +256,15 @@ async def test_a_failing_subscription_opens_its_own_circuit_only(rig: Rig) -> No
         await rig.deliver()
     assert len(rig.receiver.at("/dead")) == 2 + 2  # the probe, then the other one
     assert {d.status for d in rig.deliveries_of(dead.id)} == {DeliveryStatus.DELIVERED}
+
+
+async def test_a_partner_known_only_by_name_gets_its_own_events(rig: Rig) -> None:
+    # "northwind" is in no configuration (registered at run time): its documents name it
+    sub, _ = rig.subscribe(partner("northwind"), "/nw", "purchase_order.created")
+    rig.record(PO, {'"identifier": "CASCADEPAPER"': '"identifier": "NORTHWIND"'})
+    rig.record(PO, {"HP-PO-2024-018734": "HP-PO-9"})  # cascade's
+    assert rig.fan_out() == 1
+    assert await rig.deliver() == 1
+    [got] = rig.receiver.at("/nw")
+    assert got.event["data"]["partner"] == "northwind"
+    assert rig.deliveries_of(sub.id)[0].status is DeliveryStatus.DELIVERED

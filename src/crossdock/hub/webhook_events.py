@@ -195,6 +195,16 @@ class PartnerAliases:
             }
         )
 
+    def including(self, partners: Iterable[str | None]) -> PartnerAliases:
+        """These aliases plus any of `partners` they lack, known by name alone (a partner
+        registered at run time rather than in the configuration)."""
+        missing = {p for p in partners if p and p not in self.by_partner}
+        if not missing:
+            return self
+        return PartnerAliases(
+            {**self.by_partner, **{p: frozenset({p.casefold()}) for p in missing}}
+        )
+
     def partner_for(self, party: Mapping[str, Any] | None) -> str | None:
         if not party:
             return None

@@ -91,6 +91,7 @@ class WebhookFanout:
         subscriptions = uow.webhooks.active_for(list(EVENTS))
         if not subscriptions:
             return result  # nobody listens: the claims are all there is to write
+        aliases = self._aliases.including(s.partner for s in subscriptions)
         stored = uow.messages.get_many([e.message_id for e in claimed], with_raw=False)
         refs: list[WebhookDeliveryRef] = []
         now = self._clock()
@@ -98,7 +99,7 @@ class WebhookFanout:
             message = stored.get(entry.message_id)
             if message is None:
                 continue
-            for delivery, type_ in plan_event(message, subscriptions, self._aliases):
+            for delivery, type_ in plan_event(message, subscriptions, aliases):
                 enqueue_delivery(uow, delivery)
                 refs.append(
                     WebhookDeliveryRef(

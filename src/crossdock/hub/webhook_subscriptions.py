@@ -258,7 +258,8 @@ def replay_delivery(
                 return "dead letter retried"
     with uows() as uow:
         message = uow.messages.get(delivery.message_id)
-        planned = [] if message is None else plan_event(message, [sub], aliases)
+        known = aliases.including([sub.partner])
+        planned = [] if message is None else plan_event(message, [sub], known)
         if not planned:
             raise SubscriptionNotFound(f"the message of delivery {delivery.id} is gone")
         again, type_ = planned[0]
