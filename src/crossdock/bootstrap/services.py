@@ -22,6 +22,7 @@ from crossdock.bootstrap.channels import (
 from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
+from crossdock.bootstrap.outbound_webhooks import OutboundWebhooks, build_outbound_webhooks
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.roles import UP, Role, Wakeups, build_wakeups
 from crossdock.bootstrap.store import Store, build_store
@@ -70,6 +71,7 @@ class HubServices:
     inbound: InboundSystemService | None = None
     inventory: Reconciler | None = None  # the ERP / WMS reconciliation, when enabled
     pod: PodWorker | None = None
+    webhooks_out: OutboundWebhooks | None = None  # subscriptions, when `webhooks.enabled`
     preparer: PreparePool = field(default_factory=lambda: PreparePool(PoolSettings(workers=0)))
     #: The size limits every intake channel applies (`crossdock.hub.limits`), from settings.
     limits: IntakeLimits = field(init=False)
@@ -235,6 +237,10 @@ def build_hub(
         wake=wake_loops,
     )
     periodic.extend(flow_jobs)
+    outbound = build_outbound_webhooks(settings, runner, store.bus, metrics)
+    if outbound is not None:
+        dispatchers.append(outbound.dispatcher)
+        consumers.append(outbound.consumer)
     inventory = build_reconciler(settings, store, runner)
     if inventory is not None:
         periodic.append(reconcile_job(inventory))
@@ -290,6 +296,7 @@ def build_hub(
         ),
         inventory=inventory,
         pod=pod,
+        webhooks_out=outbound,
         preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
         role=role,
         wakeups=wakeups,

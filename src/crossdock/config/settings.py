@@ -45,6 +45,7 @@ from crossdock.config.sections import (
 )
 from crossdock.config.sources import read_sources
 from crossdock.config.systems import SystemConfig
+from crossdock.config.webhooks import WebhooksConfig
 
 ENV_PREFIX = "CROSSDOCK_"
 ENV_NESTED_DELIMITER = "__"
@@ -87,6 +88,7 @@ class Settings(BaseSettings):
         default_factory=InventoryReconciliationConfig
     )
     auth: AuthConfig = Field(default_factory=AuthConfig)
+    webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
 
     @property
     def database_url(self) -> str:

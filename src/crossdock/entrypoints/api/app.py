@@ -15,6 +15,7 @@ from crossdock.entrypoints.api import (
     intake,
     inventory,
     operations,
+    webhook_subscriptions,
     webhooks,
 )
 from crossdock.entrypoints.api import exceptions as exceptions_api
@@ -42,6 +43,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(intake.router, tags=["intake"])
     app.include_router(edi.router, tags=["edi"])
     app.include_router(webhooks.router, tags=["webhooks"])
+    app.include_router(webhook_subscriptions.router)
     app.include_router(inbound.router, tags=["inbound"])
     app.include_router(operations.router, tags=["operations"])
     app.include_router(exceptions_api.router, tags=["exceptions"])
