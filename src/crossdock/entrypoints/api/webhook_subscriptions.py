@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.bootstrap.outbound_webhooks import OutboundWebhooks
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import hub_of
 from crossdock.entrypoints.api.security import require
@@ -139,7 +140,12 @@ def _problem(exc: Exception) -> Problem:
 _ERRORS = (subs.SubscriptionNotFound, subs.SubscriptionRefused, subs.InvalidSubscription)
 
 
-@router.post("", status_code=201, response_model=SubscriptionCreated)
+@router.post(
+    "",
+    status_code=201,
+    response_model=SubscriptionCreated,
+    responses=problems(404, 409, 422, s404="outbound webhooks are off (webhooks.enabled)"),
+)
 async def create_subscription(
     request: Request, body: SubscriptionCreate, caller: Caller
 ) -> SubscriptionCreated:
@@ -156,7 +162,11 @@ async def create_subscription(
     return SubscriptionCreated(**_view(sub).model_dump(), secret=secret)
 
 
-@router.get("", response_model=SubscriptionList)
+@router.get(
+    "",
+    response_model=SubscriptionList,
+    responses=problems(404, s404="outbound webhooks are off (webhooks.enabled)"),
+)
 async def list_subscriptions(request: Request, caller: Caller) -> SubscriptionList:
     hub = hub_of(request)
     _outbound(hub)
@@ -164,7 +174,13 @@ async def list_subscriptions(request: Request, caller: Caller) -> SubscriptionLi
     return SubscriptionList(items=[_view(s) for s in found])
 
 
-@router.get("/{subscription_id}", response_model=SubscriptionView)
+@router.get(
+    "/{subscription_id}",
+    response_model=SubscriptionView,
+    responses=problems(
+        404, s404="outbound webhooks are off (webhooks.enabled), or no such subscription of yours"
+    ),
+)
 async def get_subscription(
     request: Request, subscription_id: Id, caller: Caller
 ) -> SubscriptionView:
@@ -177,7 +193,14 @@ async def get_subscription(
     return _view(sub)
 
 
-@router.delete("/{subscription_id}", status_code=204, response_class=Response)
+@router.delete(
+    "/{subscription_id}",
+    status_code=204,
+    response_class=Response,
+    responses=problems(
+        404, s404="outbound webhooks are off (webhooks.enabled), or no such subscription of yours"
+    ),
+)
 async def delete_subscription(request: Request, subscription_id: Id, caller: Caller) -> Response:
     hub = hub_of(request)
     _outbound(hub)
@@ -188,7 +211,15 @@ async def delete_subscription(request: Request, subscription_id: Id, caller: Cal
     return Response(status_code=204)
 
 
-@router.post("/{subscription_id}/rotate", response_model=SecretRotated)
+@router.post(
+    "/{subscription_id}/rotate",
+    response_model=SecretRotated,
+    responses=problems(
+        404,
+        409,
+        s404="outbound webhooks are off (webhooks.enabled), or no such subscription of yours",
+    ),
+)
 async def rotate_secret(request: Request, subscription_id: Id, caller: Caller) -> SecretRotated:
     """A new secret; the old one keeps signing next to it for `webhooks.rotation_overlap_seconds`."""
     hub = hub_of(request)
@@ -203,7 +234,13 @@ async def rotate_secret(request: Request, subscription_id: Id, caller: Caller) -
     return SecretRotated(id=sub.id, secret=secret, previous_secret_valid_until=until)
 
 
-@router.get("/{subscription_id}/deliveries", response_model=DeliveryLog)
+@router.get(
+    "/{subscription_id}/deliveries",
+    response_model=DeliveryLog,
+    responses=problems(
+        404, s404="outbound webhooks are off (webhooks.enabled), or no such subscription of yours"
+    ),
+)
 async def list_deliveries(
     request: Request,
     subscription_id: Id,
@@ -251,6 +288,7 @@ async def list_deliveries(
     "/{subscription_id}/deliveries/{delivery_id}/replay",
     status_code=202,
     response_model=ReplayAccepted,
+    responses=problems(404, 409, s404="no such subscription or delivery of yours"),
 )
 async def replay_delivery(
     request: Request, subscription_id: Id, delivery_id: Id, caller: Caller
