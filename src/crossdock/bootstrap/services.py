@@ -22,6 +22,7 @@ from crossdock.bootstrap.channels import (
 from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
+from crossdock.bootstrap.oauth import OAuthServices, build_oauth
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.roles import UP, Role, Wakeups, build_wakeups
 from crossdock.bootstrap.store import Store, build_store
@@ -76,6 +77,7 @@ class HubServices:
     warming: asyncio.Task[None] | None = field(default=None, repr=False)
     role: Role = UP  # which parts this process runs (`crossdock up`, `api`, `worker`)
     wakeups: Wakeups | None = None  # other processes' loops, woken over PostgreSQL
+    oauth: OAuthServices | None = None  # /oauth/token, JWKS, the token authenticators
 
     @property
     def bus(self) -> SqlBus:
@@ -293,6 +295,7 @@ def build_hub(
         preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
         role=role,
         wakeups=wakeups,
+        oauth=build_oauth(settings, store.engine),
     )
 
 

@@ -7,7 +7,7 @@ from fastapi_offline import FastAPIOffline
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
-from crossdock.entrypoints.api import edi, inbound, intake, inventory, operations, webhooks
+from crossdock.entrypoints.api import edi, inbound, intake, inventory, oauth, operations, webhooks
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
 from crossdock.entrypoints.api.fast_intake import FastIntake
@@ -36,6 +36,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(exceptions_api.router, tags=["exceptions"])
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
+    app.include_router(oauth.router, tags=["oauth"])
     return app
 
 

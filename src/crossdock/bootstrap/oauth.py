@@ -1,0 +1,97 @@
+"""Wiring of OAuth2: the signing keyring on the store, the token issuer, the authenticators.
+
+`OAuthServices.authenticators` is what the auth middleware tries after API keys: the hub's
+own access tokens (when ``oauth.enabled``) and an external provider's (``oauth.external_idp``).
+Clients are API keys; until the key store is wired in, `NoClients` refuses every client.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from crossdock.adapters.oauth.external import ExternalTokenAuthenticator, JwksCache
+from crossdock.adapters.oauth.keyring import Keyring, KeyringPolicy
+from crossdock.adapters.oauth.tokens import AccessTokenAuthenticator, TokenIssuer, TokenPolicy
+from crossdock.adapters.sql.signing_keys import SqlSigningKeyStore
+from crossdock.config import Settings
+from crossdock.config.oauth import OAuthConfig
+from crossdock.hub.identity import PartnerRole, Principal
+from crossdock.hub.oauth import ClientVerifier
+
+
+class Authenticator(Protocol):
+    """What the auth middleware calls with a bearer credential."""
+
+    def authenticate(self, token: str) -> Principal | None: ...
+
+
+class NoClients:
+    """A `ClientVerifier` that knows no client (no key store wired): every request for a
+    token is `invalid_client`."""
+
+    def verify(self, client_id: str, secret: str) -> Principal | None:
+        return None
+
+
+@dataclass(slots=True)
+class OAuthServices:
+    config: OAuthConfig
+    keyring: Keyring
+    issuer: TokenIssuer | None
+    clients: ClientVerifier
+    authenticators: list[Authenticator] = field(default_factory=list)
+
+
+def keyring_for(
+    settings: Settings, engine: Engine, clock: Callable[[], float] = time.time
+) -> Keyring:
+    """The signing keyring on the store (also what `crossdock oauth` uses)."""
+    config = settings.oauth
+    secret = config.key_encryption_secret
+    policy = KeyringPolicy(
+        algorithm=config.signing_algorithm,
+        token_seconds=config.access_token_seconds,
+        cache_seconds=config.key_cache_seconds,
+        leeway_seconds=config.leeway_seconds,
+        secret=secret.get_secret_value().encode() if secret is not None else None,
+    )
+    return Keyring(SqlSigningKeyStore(engine), policy, clock)
+
+
+def build_oauth(
+    settings: Settings,
+    engine: Engine,
+    clients: ClientVerifier | None = None,
+    *,
+    role_of: Callable[[str], PartnerRole | None] = lambda _partner: None,
+    clock: Callable[[], float] = time.time,
+) -> OAuthServices:
+    """The issuer and the authenticators the settings ask for."""
+    config = settings.oauth
+    keyring = keyring_for(settings, engine, clock)
+    policy = TokenPolicy(
+        issuer=config.issuer,
+        audience=config.audience,
+        seconds=config.access_token_seconds,
+        leeway_seconds=config.leeway_seconds,
+    )
+    authenticators: list[Authenticator] = []
+    issuer = None
+    if config.enabled:
+        issuer = TokenIssuer(keyring, policy, clock)
+        authenticators.append(AccessTokenAuthenticator(keyring, policy, clock))
+    idp = config.external_idp
+    if idp is not None:
+        jwks = JwksCache(
+            idp.jwks_url,
+            cache_seconds=idp.jwks_cache_seconds,
+            min_refresh_seconds=idp.jwks_min_refresh_seconds,
+            timeout=idp.jwks_timeout_seconds,
+        )
+        authenticators.append(ExternalTokenAuthenticator(idp, jwks, role_of=role_of, clock=clock))
+    return OAuthServices(config, keyring, issuer, clients or NoClients(), authenticators)

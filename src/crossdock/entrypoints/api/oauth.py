@@ -1,0 +1,123 @@
+"""OAuth2 endpoints: the token endpoint (client credentials), the JWKS and the RFC 8414
+metadata. All three are public: the token endpoint authenticates the client itself.
+
+Token errors are RFC 6749 §5.2 JSON (``{"error": ..., "error_description": ...}``), not
+problem+json: OAuth client libraries parse that shape. Every token response carries
+``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import parse_qs, unquote_plus
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from crossdock.bootstrap.oauth import OAuthServices
+from crossdock.entrypoints.api.problems import Problem
+from crossdock.hub.identity import ALL_SCOPES
+from crossdock.hub.oauth import OAuthError, client_credentials
+
+router = APIRouter()
+FORM = "application/x-www-form-urlencoded"
+#: A token request is a few hundred bytes; more is refused before it is read.
+MAX_TOKEN_REQUEST_BYTES = 16 * 1024
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _services(request: Request) -> OAuthServices:
+    oauth: OAuthServices | None = getattr(request.app.state.hub, "oauth", None)
+    if oauth is None:
+        raise Problem(404, "OAuth is not configured on this hub")
+    return oauth
+
+
+def _error(exc: OAuthError) -> JSONResponse:
+    headers = dict(_NO_STORE)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="crossdock", error="invalid_client"'
+    return JSONResponse(
+        {"error": exc.error, "error_description": exc.description},
+        status_code=exc.status,
+        headers=headers,
+    )
+
+
+def _basic(request: Request) -> tuple[str, str] | None:
+    """``Authorization: Basic`` credentials, form-decoded as RFC 6749 §2.3.1 says."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        raise OAuthError("invalid_client", "use HTTP Basic or form fields", status=401)
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise OAuthError("invalid_client", "malformed Basic credentials", status=401) from None
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        raise OAuthError("invalid_client", "malformed Basic credentials", status=401)
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+async def _form(request: Request) -> dict[str, list[str]]:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != FORM:
+        raise OAuthError("invalid_request", f"the body must be {FORM}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_TOKEN_REQUEST_BYTES:
+            raise OAuthError("invalid_request", "the request body is too large")
+    try:
+        return parse_qs(
+            body.decode("utf-8"), keep_blank_values=False, strict_parsing=False, max_num_fields=32
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise OAuthError("invalid_request", "the body is not a valid form") from None
+
+
+@router.post("/oauth/token", summary="OAuth2 token endpoint (client credentials)")
+async def token(request: Request) -> JSONResponse:
+    """Exchange client credentials (an API key) for a short-lived access token."""
+    oauth = _services(request)
+    if oauth.issuer is None:
+        raise Problem(404, "the hub's own token issuer is disabled (oauth.enabled)")
+    try:
+        form = await _form(request)
+        grant = client_credentials(form, _basic(request), oauth.clients)
+    except OAuthError as exc:
+        return _error(exc)
+    issued = await run_in_threadpool(oauth.issuer.issue, grant)  # may read the store, sign
+    return JSONResponse(issued.response(), headers=_NO_STORE)
+
+
+@router.get("/.well-known/jwks.json", summary="The hub's token signing keys (JWK Set)")
+def jwks(request: Request) -> JSONResponse:
+    """Public keys of every live signing key; cacheable for the keyring's refresh period."""
+    oauth = _services(request)
+    max_age = int(oauth.config.key_cache_seconds)
+    return JSONResponse(
+        oauth.keyring.jwks(), headers={"Cache-Control": f"public, max-age={max_age}"}
+    )
+
+
+@router.get("/.well-known/oauth-authorization-server", summary="RFC 8414 metadata")
+def metadata(request: Request) -> JSONResponse:
+    oauth = _services(request)
+    base = str(request.base_url).rstrip("/")
+    body: dict[str, Any] = {
+        "issuer": oauth.config.issuer,
+        "token_endpoint": f"{base}/oauth/token",
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "grant_types_supported": ["client_credentials"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "response_types_supported": [],
+        "scopes_supported": sorted(ALL_SCOPES),
+    }
+    return JSONResponse(body, headers={"Cache-Control": "public, max-age=3600"})
