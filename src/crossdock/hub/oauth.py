@@ -134,7 +134,7 @@ class SigningKey:
 class SigningKeyStore(Protocol):
     """Where signing keys live, shared by every process on the same store."""
 
-    def keys(self) -> list[SigningKey]:
+    def signing_keys(self) -> list[SigningKey]:
         """Every key not yet deleted, newest first."""
         ...
 
@@ -144,5 +144,5 @@ class SigningKeyStore(Protocol):
         ...
 
     def purge(self, before: float) -> int:
-        """Delete keys retired before `before`; how many went."""
+        """Delete keys retired by `before` (`retire_after <= before`); how many went."""
         ...

@@ -64,9 +64,10 @@ class Keyring:
         self._verifiers: dict[str, PyJWK] = {}
         self._private: dict[str, PrivateKey] = {}
         self._read_at = float("-inf")
+        self._kid_read_at = float("-inf")  # the last read an unknown `kid` caused
 
     def _refresh(self, now: float) -> None:
-        keys = self._store.keys()
+        keys = self._store.signing_keys()
         self._verifiers = {k.kid: self._verifiers.get(k.kid) or verifier_of(k) for k in keys}
         self._private = {kid: v for kid, v in self._private.items() if kid in self._verifiers}
         self._keys = keys
@@ -95,12 +96,14 @@ class Keyring:
 
     def verifier(self, kid: str) -> tuple[SigningKey, PyJWK] | None:
         """The live key named `kid` and its parsed public half; None for an unknown or
-        retired key. An unknown `kid` re-reads the store, at most once a second."""
+        retired key. An unknown `kid` re-reads the store at once (another process rotated),
+        but such reads happen at most once a second, however many made-up `kid`s arrive."""
         self._fresh()
         now = self._clock()
-        if kid not in self._verifiers and now - self._read_at >= UNKNOWN_KID_REFRESH:
+        if kid not in self._verifiers and now - self._kid_read_at >= UNKNOWN_KID_REFRESH:
             with self._lock:
-                if kid not in self._verifiers and now - self._read_at >= UNKNOWN_KID_REFRESH:
+                if kid not in self._verifiers and now - self._kid_read_at >= UNKNOWN_KID_REFRESH:
+                    self._kid_read_at = now
                     self._refresh(now)
         key = next((k for k in self._keys if k.kid == kid), None)
         if key is None or not key.live(now):
@@ -115,7 +118,10 @@ class Keyring:
     def rotate(self) -> SigningKey:
         """Make a new current key now; the previous ones retire after the overlap."""
         now = self._clock()
-        new = new_signing_key(self.policy.algorithm, now, self.policy.secret)
+        newest = max((k.created_at for k in self._store.signing_keys()), default=now)
+        # strictly newer than every key, so "newest is current" holds even on a coarse clock
+        created = max(now, newest + 0.001)
+        new = new_signing_key(self.policy.algorithm, created, self.policy.secret)
         self._store.rotate(new, retire_after=now + self.policy.overlap)
         self._store.purge(before=now)
         with self._lock:

@@ -17,7 +17,7 @@ class SqlSigningKeyStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def keys(self) -> list[SigningKey]:
+    def signing_keys(self) -> list[SigningKey]:
         with self._engine.connect() as conn:
             rows = conn.execute(select(t).order_by(t.c.created_at.desc(), t.c.kid.desc()))
             return [
@@ -54,5 +54,5 @@ class SqlSigningKeyStore:
 
     def purge(self, before: float) -> int:
         with self._engine.begin() as conn:
-            gone = conn.execute(delete(t).where(t.c.retire_after < before))
+            gone = conn.execute(delete(t).where(t.c.retire_after <= before))
             return gone.rowcount or 0
