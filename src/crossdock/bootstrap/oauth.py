@@ -16,12 +16,22 @@ from sqlalchemy import Engine
 
 from crossdock.adapters.oauth.external import ExternalTokenAuthenticator, JwksCache
 from crossdock.adapters.oauth.keyring import Keyring, KeyringPolicy
+from crossdock.adapters.oauth.keys import KeyUnreadable
 from crossdock.adapters.oauth.tokens import AccessTokenAuthenticator, TokenIssuer, TokenPolicy
 from crossdock.adapters.sql.signing_keys import SqlSigningKeyStore
 from crossdock.config import Settings
 from crossdock.config.oauth import OAuthConfig
 from crossdock.hub.identity import PartnerRole, Principal
 from crossdock.hub.oauth import ClientVerifier
+
+__all__ = [
+    "Authenticator",
+    "KeyUnreadable",
+    "NoClients",
+    "OAuthServices",
+    "build_oauth",
+    "keyring_for",
+]
 
 
 class Authenticator(Protocol):

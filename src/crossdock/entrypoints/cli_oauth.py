@@ -71,8 +71,7 @@ def keys(
 def rotate(config: Path = ConfigOption, data_dir: Path = DataDirOption) -> None:
     """Make a new current signing key; the previous ones keep verifying until every token
     they signed has expired (access token lifetime + key cache period + leeway)."""
-    from crossdock.adapters.oauth.keys import KeyUnreadable
-    from crossdock.bootstrap.oauth import keyring_for
+    from crossdock.bootstrap.oauth import KeyUnreadable, keyring_for
 
     with open_store(config, data_dir) as (settings, store):
         keyring = keyring_for(settings, store.engine)

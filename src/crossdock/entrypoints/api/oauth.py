@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
@@ -17,12 +18,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from crossdock.bootstrap.oauth import OAuthServices
+from crossdock.bootstrap.oauth import KeyUnreadable, OAuthServices
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.hub.identity import ALL_SCOPES
 from crossdock.hub.oauth import OAuthError, client_credentials
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 FORM = "application/x-www-form-urlencoded"
 #: A token request is a few hundred bytes; more is refused before it is read.
 MAX_TOKEN_REQUEST_BYTES = 16 * 1024
@@ -93,7 +95,11 @@ async def token(request: Request) -> JSONResponse:
         grant = client_credentials(form, _basic(request), oauth.clients)
     except OAuthError as exc:
         return _error(exc)
-    issued = await run_in_threadpool(oauth.issuer.issue, grant)  # may read the store, sign
+    try:
+        issued = await run_in_threadpool(oauth.issuer.issue, grant)  # may read the store, sign
+    except KeyUnreadable as exc:  # oauth.key_encryption_secret missing or changed
+        log.error("cannot issue access tokens: %s", exc)
+        raise Problem(503, "the token signing key cannot be read; see the hub's log") from None
     return JSONResponse(issued.response(), headers=_NO_STORE)
 
 
