@@ -26,6 +26,7 @@ from crossdock.adapters.oauth.tokens import (
     TokenPolicy,
     TokenRejected,
 )
+from crossdock.adapters.oauth.verified import VerifiedTokens
 from crossdock.hub.identity import INVENTORY_READ
 from crossdock.hub.oauth import Grant
 from tests.unit.oauth.fakes import ACME, Clock, FakeClients, InMemorySigningKeyStore
@@ -232,3 +233,32 @@ def test_a_revoked_clients_token_works_until_it_expires_and_no_longer(
     assert hub.verifier.authenticate(token) is not None
     clock.advance(31)
     assert hub.reason(token) == "the token has expired"
+
+
+def test_a_token_seen_before_skips_the_signature_but_not_its_expiry_or_its_key(
+    store: InMemorySigningKeyStore, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path: a client's repeated token is verified once; the cached answer still
+    ends at `exp` (+ leeway) and when its signing key retires."""
+    hub = Hub(store, clock)
+    decoded: list[str] = []
+    real = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda t, *a, **k: decoded.append(t) or real(t, *a, **k))
+    token = hub.token()
+    for _ in range(3):
+        assert hub.verifier.authenticate(token) is not None
+    assert decoded == [token]
+    clock.advance(330)
+    assert hub.reason(token) == "the token has expired"
+    fresh = hub.token()
+    assert hub.verifier.authenticate(fresh) is not None
+    hub.keyring.rotate()
+    clock.advance(hub.keyring.policy.overlap)
+    assert hub.reason(fresh) == "unknown or retired signing key"
+
+
+def test_the_cache_of_verified_tokens_is_bounded() -> None:
+    cache = VerifiedTokens(size=3)
+    for n in range(10):
+        cache.put(f"t{n}", ACME, 100.0, "k")
+    assert [cache.get(f"t{n}", 0.0, lambda _k: True) for n in range(10)] == [None] * 7 + [ACME] * 3

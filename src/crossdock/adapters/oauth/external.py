@@ -21,6 +21,7 @@ import jwt
 from jwt import PyJWK
 
 from crossdock.adapters.oauth.tokens import TokenRejected, check_times, unverified_header
+from crossdock.adapters.oauth.verified import VerifiedTokens
 from crossdock.config.oauth import ExternalIdpConfig
 from crossdock.hub.identity import PartnerRole, Principal
 
@@ -60,6 +61,10 @@ class JwksCache:
                 if now - self._tried_at >= self._min_refresh:
                     self._fetch(now)
         return self._keys.get(kid)
+
+    def knows(self, kid: str) -> bool:
+        """Whether `kid` is among the keys last fetched (no fetch)."""
+        return kid in self._keys
 
     def _fetch(self, now: float) -> None:
         self._tried_at = now
@@ -118,6 +123,7 @@ class ExternalTokenAuthenticator:
         self._allowed_scopes = frozenset(config.allowed_scopes)
         self._role_of = role_of
         self._clock = clock
+        self._verified = VerifiedTokens()
 
     def authenticate(self, token: str) -> Principal | None:
         try:
@@ -127,6 +133,10 @@ class ExternalTokenAuthenticator:
 
     def verify(self, token: str) -> Principal:
         config = self._config
+        now = self._clock()
+        known = self._verified.get(token, now, self._jwks.knows)
+        if known is not None:
+            return known
         header = unverified_header(token)
         alg = header.get("alg")
         if alg not in self._algorithms:
@@ -137,7 +147,9 @@ class ExternalTokenAuthenticator:
         ):
             raise TokenRejected(f"typ is not {config.required_typ}")
         kid = header.get("kid")
-        found = self._jwks.key(kid) if isinstance(kid, str) else None
+        if not isinstance(kid, str):
+            raise TokenRejected("the token names no signing key (kid)")
+        found = self._jwks.key(kid)
         if found is None:
             raise TokenRejected("unknown signing key")
         key, declared = found
@@ -159,8 +171,10 @@ class ExternalTokenAuthenticator:
             )
         except (jwt.PyJWTError, TypeError, ValueError) as exc:
             raise TokenRejected(str(exc)) from None
-        check_times(claims, self._clock(), config.leeway_seconds)
-        return self._principal(claims)
+        check_times(claims, now, config.leeway_seconds)
+        principal = self._principal(claims)
+        self._verified.put(token, principal, claims["exp"] + config.leeway_seconds, kid)
+        return principal
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
         caller = claims.get(self._config.partner_claim)
