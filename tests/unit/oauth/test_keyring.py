@@ -24,10 +24,17 @@ def store() -> InMemorySigningKeyStore:
 
 def test_the_first_token_makes_the_first_key(store: InMemorySigningKeyStore, clock: Clock) -> None:
     hub = Hub(store, clock)
-    assert store.rows == [] and hub.keyring.jwks() == {"keys": []}
+    assert store.rows == []
     hub.token()
     [key] = store.rows
     assert [k["kid"] for k in hub.keyring.jwks()["keys"]] == [key.kid]
+
+
+def test_the_jwks_makes_the_first_key_too(store: InMemorySigningKeyStore, clock: Clock) -> None:
+    hub = Hub(store, clock)
+    [published] = hub.keyring.jwks()["keys"]
+    assert [k.kid for k in store.rows] == [published["kid"]]
+    assert jwt_kid(hub.token()) == published["kid"]
 
 
 def test_a_rotated_out_key_verifies_until_its_tokens_expired_then_leaves_the_jwks(

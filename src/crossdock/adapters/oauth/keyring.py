@@ -111,9 +111,14 @@ class Keyring:
         return key, self._verifiers[kid]
 
     def jwks(self) -> dict[str, Any]:
-        """The JWK Set: every live key's public half, the current one first."""
+        """The JWK Set: every live key's public half, the current one first. The first key
+        is made here if none exists yet, so resource servers can fetch it before any token."""
         now = self._clock()
-        return {"keys": [public_jwk_of(k) for k in self._fresh() if k.live(now)]}
+        live = [k for k in self._fresh() if k.live(now)]
+        if not live:
+            self.rotate()
+            live = [k for k in self._keys if k.live(now)]
+        return {"keys": [public_jwk_of(k) for k in live]}
 
     def rotate(self) -> SigningKey:
         """Make a new current key now; the previous ones retire after the overlap."""
