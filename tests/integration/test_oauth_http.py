@@ -197,3 +197,9 @@ def test_an_unreadable_signing_key_is_a_503_problem_without_the_key(tmp_path: Pa
         assert "PRIVATE" not in response.text
     finally:
         second.close()
+
+
+def test_the_openapi_document_describes_the_token_request_form(hub: OAuthServer) -> None:
+    operation = httpx.get(f"{hub.url}/openapi.json").json()["paths"]["/oauth/token"]["post"]
+    form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert form["required"] == ["grant_type"] and "scope" in form["properties"]

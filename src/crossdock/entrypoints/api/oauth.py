@@ -84,7 +84,32 @@ async def _form(request: Request) -> dict[str, list[str]]:
         raise OAuthError("invalid_request", "the body is not a valid form") from None
 
 
-@router.post("/oauth/token", summary="OAuth2 token endpoint (client credentials)")
+_TOKEN_REQUEST: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "required": ["grant_type"],
+                    "properties": {
+                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                        "scope": {"type": "string", "description": "space-separated scopes"},
+                        "client_id": {"type": "string", "description": "the API key id"},
+                        "client_secret": {"type": "string", "description": "the whole API key"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/oauth/token",
+    summary="OAuth2 token endpoint (client credentials)",
+    openapi_extra=_TOKEN_REQUEST,
+)
 async def token(request: Request) -> JSONResponse:
     """Exchange client credentials (an API key) for a short-lived access token."""
     oauth = _services(request)
