@@ -203,3 +203,18 @@ def test_the_openapi_document_describes_the_token_request_form(hub: OAuthServer)
     operation = httpx.get(f"{hub.url}/openapi.json").json()["paths"]["/oauth/token"]["post"]
     form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
     assert form["required"] == ["grant_type"] and "scope" in form["properties"]
+
+
+def test_issued_and_refused_tokens_are_recorded_without_secrets(
+    hub: OAuthServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="crossdock.audit.oauth")
+    token = hub.token({"grant_type": "client_credentials"}, authorization=hub.basic()).json()
+    hub.token({"grant_type": "client_credentials"}, authorization=hub.basic(secret="cdk_k1_bad"))
+    lines = [r.getMessage() for r in caplog.records if r.name == "crossdock.audit.oauth"]
+    issued, refused = lines
+    assert "action=oauth.token.issued target=k1 outcome=ok from=127.0.0.1" in issued
+    assert "action=oauth.token.refused target=k1 outcome=refused" in refused
+    text = "\n".join(lines)
+    assert hub.secret not in text and "cdk_k1_bad" not in text
+    assert token["access_token"] not in text

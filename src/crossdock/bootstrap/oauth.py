@@ -7,6 +7,7 @@ Clients are API keys; until the key store is wired in, `NoClients` refuses every
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from crossdock.config.oauth import OAuthConfig
 from crossdock.hub.identity import PartnerRole, Principal
 from crossdock.hub.oauth import ClientVerifier
 
+log = logging.getLogger("crossdock.audit.oauth")
+
 __all__ = [
     "Authenticator",
     "KeyUnreadable",
@@ -31,6 +34,7 @@ __all__ = [
     "OAuthServices",
     "build_oauth",
     "keyring_for",
+    "record_credential_event",
 ]
 
 
@@ -105,3 +109,21 @@ def build_oauth(
         )
         authenticators.append(ExternalTokenAuthenticator(idp, jwks, role_of=role_of, clock=clock))
     return OAuthServices(config, keyring, issuer, clients or NoClients(), authenticators)
+
+
+def record_credential_event(
+    action: str, target: str | None, outcome: str, source: str | None, detail: str = ""
+) -> None:
+    """The one place OAuth credential events go (token issued or refused, signing key
+    rotated): a log line today; the audit log's `record(...)` once it is wired here.
+
+    Args:
+        action: ``oauth.token.issued``, ``oauth.token.refused``, ``oauth.signing-key.rotated``.
+        target: The client id (key id) or the signing key's kid; never a secret.
+        outcome: ``ok`` or ``refused``.
+        source: Where the request came from (client address), or ``cli``.
+        detail: What else helps (jti and scope, the refusal's reason).
+    """
+    log.info(
+        "audit action=%s target=%s outcome=%s from=%s %s", action, target, outcome, source, detail
+    )

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from crossdock.bootstrap.oauth import KeyUnreadable, OAuthServices
+from crossdock.bootstrap.oauth import KeyUnreadable, OAuthServices, record_credential_event
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.hub.identity import ALL_SCOPES
 from crossdock.hub.oauth import OAuthError, client_credentials
@@ -115,16 +115,32 @@ async def token(request: Request) -> JSONResponse:
     oauth = _services(request)
     if oauth.issuer is None:
         raise Problem(404, "the hub's own token issuer is disabled (oauth.enabled)")
+    source = request.client.host if request.client else None
+    claimed: str | None = None
     try:
         form = await _form(request)
-        grant = client_credentials(form, _basic(request), oauth.clients)
+        basic = _basic(request)
+        claimed = basic[0] if basic else (form.get("client_id") or [None])[0]
+        # the key store hashes the secret: off the event loop
+        grant = await run_in_threadpool(client_credentials, form, basic, oauth.clients)
     except OAuthError as exc:
+        if exc.error == "invalid_client":
+            record_credential_event(
+                "oauth.token.refused", claimed, "refused", source, exc.description
+            )
         return _error(exc)
     try:
         issued = await run_in_threadpool(oauth.issuer.issue, grant)  # may read the store, sign
     except KeyUnreadable as exc:  # oauth.key_encryption_secret missing or changed
         log.error("cannot issue access tokens: %s", exc)
         raise Problem(503, "the token signing key cannot be read; see the hub's log") from None
+    record_credential_event(
+        "oauth.token.issued",
+        grant.client_id,
+        "ok",
+        source,
+        f"jti={issued.jti} scope={issued.scope}",
+    )
     return JSONResponse(issued.response(), headers=_NO_STORE)
 
 
