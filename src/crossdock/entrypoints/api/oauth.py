@@ -120,7 +120,7 @@ async def token(request: Request) -> JSONResponse:
     try:
         form = await _form(request)
         basic = _basic(request)
-        claimed = basic[0] if basic else (form.get("client_id") or [None])[0]
+        claimed = basic[0] if basic else next(iter(form.get("client_id", [])), None)
         # the key store hashes the secret: off the event loop
         grant = await run_in_threadpool(client_credentials, form, basic, oauth.clients)
     except OAuthError as exc:
