@@ -183,9 +183,30 @@ def test_keys_are_refetched_when_old_and_kept_while_the_provider_is_down(
     verifier = _verifier(idp, clock)
     assert verifier.authenticate(_token(rsa_key, "k1", clock)) is not None
     idp.down = True
-    clock.advance(301)  # stale: a refetch is tried, fails, the known keys stay
+    clock.advance(301)  # stale: refetched in the background, which fails: the keys stay
     assert verifier.authenticate(_token(rsa_key, "k1", clock)) is not None
+    assert verifier.jwks.background is not None
+    verifier.jwks.background.join(5)
     assert idp.requests == 2
+    assert verifier.authenticate(_token(rsa_key, "k1", clock, jti="again")) is not None
+    assert idp.requests == 2  # not again before jwks_min_refresh_seconds
+    idp.down = False
+    rotated = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    idp.jwks = {"keys": []}
+    idp.publish("k2", rotated)
+    clock.advance(30)
+    assert verifier.authenticate(_token(rsa_key, "k1", clock)) is not None  # answered at once
+    verifier.jwks.background.join(5)
+    assert idp.requests == 3
+    assert "unknown signing key" in _reason(verifier, _token(rsa_key, "k1", clock, jti="x"))
+
+
+def test_a_jwks_larger_than_the_cap_is_refused_unread(idp: JwksServer, clock: Clock) -> None:
+    idp.jwks = {"keys": [], "padding": "x" * (2 << 20)}
+    verifier = _verifier(idp, clock)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert "unknown signing key" in _reason(verifier, _token(key, "k1", clock))
+    assert idp.requests == 1
 
 
 @pytest.mark.parametrize(

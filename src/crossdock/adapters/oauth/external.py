@@ -10,6 +10,7 @@ The fetch blocks the calling request (bounded by ``jwks_timeout_seconds``); it i
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -51,16 +52,33 @@ class JwksCache:
         self._fetched_at = float("-inf")  # last good fetch
         self._tried_at = float("-inf")  # last attempt, good or not
         self.fetches = 0
+        self.background: threading.Thread | None = None  # the last background refresh
 
     def key(self, kid: str) -> tuple[PyJWK, str | None] | None:
-        """The key named `kid` and the algorithm its JWK declares (None: not declared)."""
+        """The key named `kid` and the algorithm its JWK declares (None: not declared).
+
+        An unknown `kid` fetches now (the caller waits: its token cannot be checked
+        otherwise); keys that are merely old are refetched in a background thread while the
+        known ones keep answering, so a slow or down provider does not stall requests."""
         now = self._clock()
-        stale = now - self._fetched_at >= self._cache_seconds
-        if (stale or kid not in self._keys) and now - self._tried_at >= self._min_refresh:
+        due = now - self._tried_at >= self._min_refresh
+        if due and kid not in self._keys:
             with self._lock:
                 if now - self._tried_at >= self._min_refresh:
                     self._fetch(now)
+        elif due and now - self._fetched_at >= self._cache_seconds:
+            with self._lock:
+                if now - self._tried_at < self._min_refresh:
+                    return self._keys.get(kid)
+                self._tried_at = now  # claimed: one background fetch at a time
+            self.background = threading.Thread(
+                target=self._fetch, args=(now,), daemon=True, name="jwks-refresh"
+            )
+            self.background.start()
         return self._keys.get(kid)
+
+    def _download(self) -> bytes:
+        return _download_capped(self.url, self._timeout)
 
     def knows(self, kid: str) -> bool:
         """Whether `kid` is among the keys last fetched (no fetch)."""
@@ -70,11 +88,7 @@ class JwksCache:
         self._tried_at = now
         self.fetches += 1
         try:
-            response = httpx.get(self.url, timeout=self._timeout, follow_redirects=False)
-            response.raise_for_status()
-            if len(response.content) > MAX_JWKS_BYTES:
-                raise ValueError(f"the JWKS is larger than {MAX_JWKS_BYTES} bytes")
-            keys = _usable_keys(response.json())
+            keys = _usable_keys(json.loads(self._download()))
         except (httpx.HTTPError, ValueError) as exc:
             log.warning(
                 "JWKS fetch from %s failed, keeping %d known keys: %s",
@@ -85,6 +99,18 @@ class JwksCache:
             return
         self._keys = keys
         self._fetched_at = now
+
+
+def _download_capped(url: str, timeout: float) -> bytes:
+    """The body at `url`, refused past `MAX_JWKS_BYTES` without reading the rest."""
+    body = bytearray()
+    with httpx.stream("GET", url, timeout=timeout, follow_redirects=False) as response:
+        response.raise_for_status()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > MAX_JWKS_BYTES:
+                raise ValueError(f"the JWKS is larger than {MAX_JWKS_BYTES} bytes")
+    return bytes(body)
 
 
 def _usable_keys(document: Any) -> dict[str, tuple[PyJWK, str | None]]:
@@ -124,6 +150,10 @@ class ExternalTokenAuthenticator:
         self._role_of = role_of
         self._clock = clock
         self._verified = VerifiedTokens()
+
+    @property
+    def jwks(self) -> JwksCache:
+        return self._jwks
 
     def authenticate(self, token: str) -> Principal | None:
         try:
