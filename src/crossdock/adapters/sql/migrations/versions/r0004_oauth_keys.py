@@ -1,6 +1,6 @@
 """OAuth signing keys: the hub's own access-token issuer, keys rotated with overlap.
 
-Revision ID: 0004_oauth_signing_keys
+Revision ID: 0004_oauth_keys
 Revises: 0002_job_leases
 Create Date: 2026-12-07
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0004_oauth_signing_keys"
+revision: str = "0004_oauth_keys"
 down_revision: str | Sequence[str] | None = "0002_job_leases"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
