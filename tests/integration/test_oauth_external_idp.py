@@ -292,3 +292,27 @@ def test_hostile_jwks_documents_leave_no_usable_key(
     )
     assert "not accepted" in _reason(verifier, token)
     assert "unknown signing key" in _reason(verifier, _token(rsa_key, "sym", clock))
+
+
+@pytest.mark.parametrize(
+    "odd", [{"azp": ["acme-portal"]}, {"exp": "later"}, {"aud": 5}, {"iss": [ISSUER]}], ids=repr
+)
+def test_claims_of_odd_types_are_refused_never_a_crash(
+    idp: JwksServer, clock: Clock, rsa_key: rsa.RSAPrivateKey, odd: dict[str, Any]
+) -> None:
+    idp.publish("k1", rsa_key)
+    body = {**jwt.decode(_token(rsa_key, "k1", clock), options={"verify_signature": False}), **odd}
+    token = jwt.PyJWS().encode(
+        json.dumps(body).encode(), rsa_key, algorithm="RS256", headers={"kid": "k1"}
+    )
+    assert _reason(_verifier(idp, clock), token)
+
+
+def test_odd_scope_claims_give_no_scopes(
+    idp: JwksServer, clock: Clock, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    idp.publish("k1", rsa_key)
+    verifier = _verifier(idp, clock)
+    for scope in ({"inventory:read": True}, 5, [5, "inventory:read"]):
+        principal = verifier.verify(_token(rsa_key, "k1", clock, scope=scope))
+        assert principal.scopes <= {"inventory:read"}

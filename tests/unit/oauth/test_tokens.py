@@ -49,7 +49,9 @@ class Hub:
         """A token signed by the hub's real current key, with exactly these claims."""
         key, private = self.keyring.signing_key()
         headers = {"typ": "at+jwt", "kid": key.kid, **header}
-        return jwt.encode(claims, private, algorithm=key.algorithm, headers=headers)
+        # PyJWS, not jwt.encode: the claims go out exactly as given, odd types included
+        payload = json.dumps(claims).encode()
+        return jwt.PyJWS().encode(payload, private, algorithm=key.algorithm, headers=headers)
 
     def reason(self, token: str) -> str:
         with pytest.raises(TokenRejected) as caught:
@@ -262,3 +264,28 @@ def test_the_cache_of_verified_tokens_is_bounded() -> None:
     for n in range(10):
         cache.put(f"t{n}", ACME, 100.0, "k")
     assert [cache.get(f"t{n}", 0.0, lambda _k: True) for n in range(10)] == [None] * 7 + [ACME] * 3
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"kind": ["operator"]},
+        {"partner_role": {"a": 1}},
+        {"scope": 5},
+        {"sub": 7},
+        {"exp": "soon"},
+        {"exp": True},
+        {"nbf": [1]},
+        {"aud": 5},
+        {"iss": ["https://hub.example"]},
+        {"client_id": None},
+    ],
+    ids=repr,
+)
+def test_claims_of_odd_types_are_refused_never_a_crash(
+    store: InMemorySigningKeyStore, clock: Clock, odd: dict[str, Any]
+) -> None:
+    """Signed by the hub's own key (a bug elsewhere, or a leaked key), still no 500."""
+    hub = Hub(store, clock)
+    claims = {**_claims(hub, clock), **odd}
+    assert hub.reason(hub.sign(claims))

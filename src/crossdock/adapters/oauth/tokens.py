@@ -182,7 +182,7 @@ class AccessTokenAuthenticator:
                     "verify_iat": False,
                 },
             )
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, TypeError, ValueError) as exc:  # odd claim types too
             raise TokenRejected(str(exc)) from None
         check_times(claims, now, self._policy.leeway_seconds)
         principal = principal_of_claims(claims)
@@ -197,9 +197,9 @@ def principal_of_claims(claims: Mapping[str, Any]) -> Principal:
     """The principal a verified hub token names."""
     kind, role = claims.get("kind"), claims.get("partner_role")
     scope, partner, sub = claims.get("scope", ""), claims.get("partner"), claims["sub"]
-    if kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in _KINDS:
         raise TokenRejected(f"unknown kind {kind!r}")
-    if role is not None and role not in _ROLES:
+    if role is not None and (not isinstance(role, str) or role not in _ROLES):
         raise TokenRejected(f"unknown partner_role {role!r}")
     if not isinstance(scope, str) or not isinstance(sub, str):
         raise TokenRejected("scope and sub must be strings")
