@@ -21,6 +21,7 @@ from crossdock.bootstrap.store import make_engine
 from crossdock.config import Settings
 from crossdock.config.oauth import OAuthConfig
 from crossdock.entrypoints.api import oauth as oauth_api
+from crossdock.entrypoints.api.oauth import JwkSet, ServerMetadata, TokenError, TokenResponse
 from crossdock.entrypoints.api.problems import install_problem_handlers
 from crossdock.hub.identity import INVENTORY_READ
 from crossdock.sandbox.serving import ServerThread
@@ -218,3 +219,16 @@ def test_issued_and_refused_tokens_are_recorded_without_secrets(
     text = "\n".join(lines)
     assert hub.secret not in text and "cdk_k1_bad" not in text
     assert token["access_token"] not in text
+
+
+def test_the_answers_match_the_documented_models(hub: OAuthServer) -> None:
+    ok = hub.token({"grant_type": "client_credentials"}, authorization=hub.basic())
+    TokenResponse.model_validate(ok.json())
+    TokenError.model_validate(hub.token({"grant_type": "password"}).json())
+    JwkSet.model_validate(httpx.get(f"{hub.url}/.well-known/jwks.json").json())
+    ServerMetadata.model_validate(
+        httpx.get(f"{hub.url}/.well-known/oauth-authorization-server").json()
+    )
+    spec = httpx.get(f"{hub.url}/openapi.json").json()
+    responses = spec["paths"]["/oauth/token"]["post"]["responses"]
+    assert {"200", "400", "401"} <= set(responses)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, unquote_plus
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from crossdock.bootstrap.oauth import KeyUnreadable, OAuthServices, record_credential_event
@@ -84,6 +85,48 @@ async def _form(request: Request) -> dict[str, list[str]]:
         raise OAuthError("invalid_request", "the body is not a valid form") from None
 
 
+class TokenResponse(BaseModel):
+    """RFC 6749 §5.1."""
+
+    access_token: str = Field(description="an RFC 9068 JWT; send it as `Authorization: Bearer`")
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="seconds until it expires")
+    scope: str = Field(description="the scopes it carries, space-separated")
+
+
+class TokenError(BaseModel):
+    """RFC 6749 §5.2."""
+
+    error: Literal["invalid_request", "invalid_client", "invalid_scope", "unsupported_grant_type"]
+    error_description: str
+
+
+class JwkSet(BaseModel):
+    """RFC 7517 §5: the public halves of the live signing keys."""
+
+    keys: list[dict[str, Any]]
+
+
+class ServerMetadata(BaseModel):
+    """RFC 8414 §2 (the fields this hub fills)."""
+
+    issuer: str
+    token_endpoint: str
+    jwks_uri: str
+    grant_types_supported: list[str]
+    token_endpoint_auth_methods_supported: list[str]
+    response_types_supported: list[str]
+    scopes_supported: list[str]
+
+
+_TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": TokenResponse},
+    400: {
+        "model": TokenError,
+        "description": "invalid_request, invalid_scope, unsupported_grant_type",
+    },
+    401: {"model": TokenError, "description": "invalid_client"},
+}
 _TOKEN_REQUEST: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -109,6 +152,8 @@ _TOKEN_REQUEST: dict[str, Any] = {
     "/oauth/token",
     summary="OAuth2 token endpoint (client credentials)",
     openapi_extra=_TOKEN_REQUEST,
+    response_model=None,
+    responses=_TOKEN_RESPONSES,
 )
 async def token(request: Request) -> JSONResponse:
     """Exchange client credentials (an API key) for a short-lived access token."""
@@ -144,7 +189,12 @@ async def token(request: Request) -> JSONResponse:
     return JSONResponse(issued.response(), headers=_NO_STORE)
 
 
-@router.get("/.well-known/jwks.json", summary="The hub's token signing keys (JWK Set)")
+@router.get(
+    "/.well-known/jwks.json",
+    summary="The hub's token signing keys (JWK Set)",
+    response_model=None,
+    responses={200: {"model": JwkSet}},
+)
 def jwks(request: Request) -> JSONResponse:
     """Public keys of every live signing key; cacheable for the keyring's refresh period."""
     oauth = _services(request)
@@ -154,7 +204,12 @@ def jwks(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/.well-known/oauth-authorization-server", summary="RFC 8414 metadata")
+@router.get(
+    "/.well-known/oauth-authorization-server",
+    summary="RFC 8414 metadata",
+    response_model=None,
+    responses={200: {"model": ServerMetadata}},
+)
 def metadata(request: Request) -> JSONResponse:
     oauth = _services(request)
     base = str(request.base_url).rstrip("/")
