@@ -3,6 +3,7 @@ SQLite store; clients are API keys proven by a fake key store (`FakeClients`).""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Iterator
 from pathlib import Path
@@ -232,3 +233,15 @@ def test_the_answers_match_the_documented_models(hub: OAuthServer) -> None:
     spec = httpx.get(f"{hub.url}/openapi.json").json()
     responses = spec["paths"]["/oauth/token"]["post"]["responses"]
     assert {"200", "400", "401"} <= set(responses)
+
+
+def test_the_middleware_authenticator_judges_jwts_only_and_accepts_the_hubs_tokens(
+    hub: OAuthServer,
+) -> None:
+    bearer = hub.oauth.bearer
+    assert bearer is not None
+    token = hub.token({"grant_type": "client_credentials"}, authorization=hub.basic()).json()
+    assert bearer.claims(token["access_token"]) and not bearer.claims(hub.secret)
+    principal = asyncio.run(bearer.authenticate(token["access_token"]))
+    assert principal is not None and principal.partner == "acme"
+    assert asyncio.run(bearer.authenticate(token["access_token"][:-4] + "AAAA")) is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -29,6 +29,7 @@ log = logging.getLogger("crossdock.audit.oauth")
 
 __all__ = [
     "Authenticator",
+    "BearerJwt",
     "KeyUnreadable",
     "NoClients",
     "OAuthServices",
@@ -52,6 +53,27 @@ class NoClients:
         return None
 
 
+class BearerJwt:
+    """The auth middleware's authenticator for JWT bearer tokens: the hub's own access
+    tokens, then the external provider's. It judges every JWT-shaped token (API keys,
+    ``cdk_…``, are the key authenticator's); verification is synchronous and fast (a cached
+    token: microseconds), so it runs on the event loop without a thread hop."""
+
+    def __init__(self, verifiers: Sequence[Authenticator]) -> None:
+        self.verifiers = tuple(verifiers)
+
+    @staticmethod
+    def claims(token: str) -> bool:
+        return token.startswith("eyJ") and token.count(".") == 2
+
+    async def authenticate(self, token: str) -> Principal | None:
+        for verifier in self.verifiers:
+            principal = verifier.authenticate(token)
+            if principal is not None:
+                return principal
+        return None
+
+
 @dataclass(slots=True)
 class OAuthServices:
     config: OAuthConfig
@@ -59,6 +81,11 @@ class OAuthServices:
     issuer: TokenIssuer | None
     clients: ClientVerifier
     authenticators: list[Authenticator] = field(default_factory=list)
+
+    @property
+    def bearer(self) -> BearerJwt | None:
+        """What the auth middleware tries after API keys (None: no token is accepted)."""
+        return BearerJwt(self.authenticators) if self.authenticators else None
 
 
 def keyring_for(
