@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crossdock.adapters.sql.bus import SqlBus
+from crossdock.bootstrap.auth import key_service
 from crossdock.bootstrap.channels import (
     build_carriers,
     build_drops,
@@ -43,6 +44,7 @@ from crossdock.hub.group_commit import IntakeRecorder
 from crossdock.hub.inbound_systems import InboundSystemService
 from crossdock.hub.inventory.reconcile import Reconciler
 from crossdock.hub.limits import BATCH_BYTES_FACTOR, IntakeLimits
+from crossdock.hub.oauth import KeyClients
 from crossdock.hub.policy import CircuitBreaker, DeliveryBudget, RetryPolicy
 from crossdock.hub.prepare_pool import PoolSettings, PreparePool, default_workers
 from crossdock.hub.routing import Router
@@ -295,7 +297,7 @@ def build_hub(
         preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
         role=role,
         wakeups=wakeups,
-        oauth=build_oauth(settings, store.engine),
+        oauth=build_oauth(settings, store.engine, KeyClients(key_service(store.engine).keys)),
     )
 
 

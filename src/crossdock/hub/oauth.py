@@ -9,10 +9,12 @@ where signing keys live, is the adapters' business (`SigningKeyStore` is their p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from crossdock.hub.credentials import ApiKeys, matches, parse_key
 from crossdock.hub.identity import Principal
 
 CLIENT_CREDENTIALS = "client_credentials"
@@ -23,6 +25,27 @@ class ClientVerifier(Protocol):
     key whose id is `client_id`; None otherwise (unknown, revoked, wrong secret)."""
 
     def verify(self, client_id: str, secret: str) -> Principal | None: ...
+
+
+class KeyClients:
+    """The `ClientVerifier` over the API key store: client_id is the key id, client_secret
+    the whole key, which must be that key's, live (not revoked, not expired)."""
+
+    def __init__(self, keys: ApiKeys, clock: Callable[[], float] = time.time) -> None:
+        self._keys = keys
+        self._clock = clock
+
+    def verify(self, client_id: str, secret: str) -> Principal | None:
+        parsed = parse_key(secret)
+        if parsed is None or parsed.key_id != client_id:
+            return None
+        key = self._keys.get(client_id)
+        # the digest is compared whatever the record says, as the key authenticator does
+        salt, stored = (key.salt, key.digest) if key else (b"\0" * 16, b"\0" * 32)
+        good = matches(salt, stored, parsed.secret)
+        if key is None or not good or not key.usable(self._clock()):
+            return None
+        return key.principal()
 
 
 class OAuthError(Exception):

@@ -27,6 +27,8 @@ from crossdock.hub.oauth import OAuthError, client_credentials
 router = APIRouter()
 log = logging.getLogger(__name__)
 FORM = "application/x-www-form-urlencoded"
+#: Answered without a bearer credential: the token endpoint authenticates the client itself.
+PUBLIC_PATHS = ("/oauth/token", "/.well-known/jwks.json", "/.well-known/oauth-authorization-server")
 #: A token request is a few hundred bytes; more is refused before it is read.
 MAX_TOKEN_REQUEST_BYTES = 16 * 1024
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
