@@ -1,5 +1,5 @@
 """`POST /oauth/token`, the JWKS and the metadata over real HTTP on loopback, on a real
-SQLite store; clients are API keys proven by a fake key store (`FakeClients`)."""
+SQLite store; clients are real API keys in that store."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from crossdock.adapters.sqlite.engine import sqlite_url
+from crossdock.bootstrap.auth import key_service
 from crossdock.bootstrap.oauth import OAuthServices, build_oauth
 from crossdock.bootstrap.store import make_engine
 from crossdock.config import Settings
@@ -24,9 +25,11 @@ from crossdock.config.oauth import OAuthConfig
 from crossdock.entrypoints.api import oauth as oauth_api
 from crossdock.entrypoints.api.oauth import JwkSet, ServerMetadata, TokenError, TokenResponse
 from crossdock.entrypoints.api.problems import install_problem_handlers
+from crossdock.hub.credentials import Client
 from crossdock.hub.identity import INVENTORY_READ
+from crossdock.hub.oauth import KeyClients
 from crossdock.sandbox.serving import ServerThread
-from tests.unit.oauth.fakes import ACME, FakeClients
+from tests.unit.oauth.fakes import ACME
 
 ISSUER = "https://hub.example"
 
@@ -34,10 +37,11 @@ ISSUER = "https://hub.example"
 class OAuthServer:
     def __init__(self, tmp_path: Path, **config: Any) -> None:
         self.engine = make_engine(sqlite_url(tmp_path))
-        self.clients = FakeClients()
-        self.secret = self.clients.add("k1", ACME)
+        self.keys = key_service(self.engine)  # real API keys on the real store
+        issued = self.keys.issue(Client("partner", "acme", "supplier"), sorted(ACME.scopes))
+        self.client_id, self.secret = issued.key.key_id, issued.token
         settings = Settings(oauth=OAuthConfig(issuer=ISSUER, **config))
-        self.oauth: OAuthServices = build_oauth(settings, self.engine, self.clients)
+        self.oauth: OAuthServices = build_oauth(settings, self.engine, KeyClients(self.keys.keys))
         app = FastAPI()
         install_problem_handlers(app)
         app.include_router(oauth_api.router)
@@ -51,8 +55,8 @@ class OAuthServer:
         headers.setdefault("content-type", "application/x-www-form-urlencoded")
         return httpx.post(f"{self.url}/oauth/token", content=form, headers=headers, timeout=10)
 
-    def basic(self, client_id: str = "k1", secret: str | None = None) -> str:
-        raw = f"{client_id}:{secret or self.secret}".encode()
+    def basic(self, client_id: str | None = None, secret: str | None = None) -> str:
+        raw = f"{client_id or self.client_id}:{secret or self.secret}".encode()
         return "Basic " + base64.b64encode(raw).decode()
 
     def close(self) -> None:
@@ -84,7 +88,7 @@ def test_form_credentials_and_a_narrower_scope(hub: OAuthServer) -> None:
     response = hub.token(
         {
             "grant_type": "client_credentials",
-            "client_id": "k1",
+            "client_id": hub.client_id,
             "client_secret": hub.secret,
             "scope": INVENTORY_READ,
         }
@@ -144,7 +148,7 @@ def test_a_revoked_client_gets_no_token_and_its_issued_token_lasts_until_exp(
     hub: OAuthServer,
 ) -> None:
     token = hub.token({"grant_type": "client_credentials"}, authorization=hub.basic()).json()
-    hub.clients.revoke("k1")
+    hub.keys.revoke(hub.client_id)
     again = hub.token({"grant_type": "client_credentials"}, authorization=hub.basic())
     assert (again.status_code, again.json()["error"]) == (401, "invalid_client")
     # documented bound: the token already issued works until its exp (≤ access_token_seconds)
@@ -169,7 +173,7 @@ def test_the_jwks_publishes_public_keys_only_and_is_cacheable(hub: OAuthServer) 
         audience="urn:crossdock:api",
         issuer=ISSUER,
     )
-    assert claims["client_id"] == "k1"
+    assert claims["client_id"] == hub.client_id
 
 
 def test_the_metadata_names_the_token_endpoint_and_the_jwks(hub: OAuthServer) -> None:
@@ -212,13 +216,14 @@ def test_issued_and_refused_tokens_are_recorded_without_secrets(
 ) -> None:
     caplog.set_level("INFO", logger="crossdock.audit.oauth")
     token = hub.token({"grant_type": "client_credentials"}, authorization=hub.basic()).json()
-    hub.token({"grant_type": "client_credentials"}, authorization=hub.basic(secret="cdk_k1_bad"))
+    bad = f"cdk_{hub.client_id}_bad"
+    hub.token({"grant_type": "client_credentials"}, authorization=hub.basic(secret=bad))
     lines = [r.getMessage() for r in caplog.records if r.name == "crossdock.audit.oauth"]
     issued, refused = lines
-    assert "action=oauth.token.issued target=k1 outcome=ok from=127.0.0.1" in issued
-    assert "action=oauth.token.refused target=k1 outcome=refused" in refused
+    assert f"action=oauth.token.issued target={hub.client_id} outcome=ok from=127.0.0.1" in issued
+    assert f"action=oauth.token.refused target={hub.client_id} outcome=refused" in refused
     text = "\n".join(lines)
-    assert hub.secret not in text and "cdk_k1_bad" not in text
+    assert hub.secret not in text and bad not in text
     assert token["access_token"] not in text
 
 
@@ -245,3 +250,33 @@ def test_the_middleware_authenticator_judges_jwts_only_and_accepts_the_hubs_toke
     principal = asyncio.run(bearer.authenticate(token["access_token"]))
     assert principal is not None and principal.partner == "acme"
     assert asyncio.run(bearer.authenticate(token["access_token"][:-4] + "AAAA")) is None
+
+
+def test_only_a_live_key_under_its_own_id_is_a_client(hub: OAuthServer) -> None:
+    other = hub.keys.issue(Client("partner", "globex", "customer"), [INVENTORY_READ])
+    swapped = hub.token(
+        {"grant_type": "client_credentials"}, authorization=hub.basic(other.key.key_id)
+    )
+    assert (swapped.status_code, swapped.json()["error"]) == (401, "invalid_client")
+    lapsed = hub.keys.issue(Client("partner", "acme", "supplier"), [INVENTORY_READ], expires_at=1.0)
+    expired = hub.token(
+        {"grant_type": "client_credentials"},
+        authorization=hub.basic(lapsed.key.key_id, lapsed.token),
+    )
+    assert (expired.status_code, expired.json()["error"]) == (401, "invalid_client")
+    own = hub.token(
+        {"grant_type": "client_credentials"}, authorization=hub.basic(other.key.key_id, other.token)
+    )
+    assert own.status_code == 200 and own.json()["scope"] == INVENTORY_READ
+
+
+def test_an_operator_key_gets_an_operator_token(hub: OAuthServer) -> None:
+    operator = hub.keys.issue(Client("operator", "ops"), None)
+    body = hub.token(
+        {"grant_type": "client_credentials", "scope": "operations"},
+        authorization=hub.basic(operator.key.key_id, operator.token),
+    ).json()
+    [authenticator] = hub.oauth.authenticators
+    principal = authenticator.authenticate(body["access_token"])
+    assert principal is not None and principal.is_operator
+    assert principal.scopes == {"operations"} and principal.partner is None
