@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crossdock.adapters.sql.bus import SqlBus
+from crossdock.bootstrap.auth import key_service
 from crossdock.bootstrap.channels import (
     build_carriers,
     build_drops,
@@ -22,6 +23,7 @@ from crossdock.bootstrap.channels import (
 from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
+from crossdock.bootstrap.oauth import OAuthServices, build_oauth
 from crossdock.bootstrap.outbound_webhooks import OutboundWebhooks, build_outbound_webhooks
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.roles import UP, Role, Wakeups, build_wakeups
@@ -43,6 +45,7 @@ from crossdock.hub.group_commit import IntakeRecorder
 from crossdock.hub.inbound_systems import InboundSystemService
 from crossdock.hub.inventory.reconcile import Reconciler
 from crossdock.hub.limits import BATCH_BYTES_FACTOR, IntakeLimits
+from crossdock.hub.oauth import KeyClients
 from crossdock.hub.policy import CircuitBreaker, DeliveryBudget, RetryPolicy
 from crossdock.hub.prepare_pool import PoolSettings, PreparePool, default_workers
 from crossdock.hub.routing import Router
@@ -78,6 +81,7 @@ class HubServices:
     warming: asyncio.Task[None] | None = field(default=None, repr=False)
     role: Role = UP  # which parts this process runs (`crossdock up`, `api`, `worker`)
     wakeups: Wakeups | None = None  # other processes' loops, woken over PostgreSQL
+    oauth: OAuthServices | None = None  # /oauth/token, JWKS, the token authenticators
 
     @property
     def bus(self) -> SqlBus:
@@ -300,6 +304,7 @@ def build_hub(
         preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
         role=role,
         wakeups=wakeups,
+        oauth=build_oauth(settings, store.engine, KeyClients(key_service(store.engine).keys)),
     )
 
 

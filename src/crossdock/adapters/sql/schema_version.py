@@ -44,6 +44,7 @@ AFTER_BASELINE = frozenset(
         "job_leases",
         "api_keys",
         "audit_log",
+        "oauth_signing_keys",
         "webhook_subscriptions",
         "webhook_deliveries",
         "webhook_inbound_seen",
@@ -100,6 +101,7 @@ def metadata_with_every_table() -> MetaData:
         auth_tables,
         flow_tables,
         inventory_tables,
+        oauth_tables,
         webhook_tables,
     )
     from crossdock.adapters.sql.tables import metadata

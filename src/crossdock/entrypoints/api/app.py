@@ -14,6 +14,7 @@ from crossdock.entrypoints.api import (
     inbound,
     intake,
     inventory,
+    oauth,
     operations,
     webhook_subscriptions,
     webhooks,
@@ -49,8 +50,9 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(exceptions_api.router, tags=["exceptions"])
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
+    app.include_router(oauth.router, tags=["oauth"])
     app.include_router(asyncapi.router, tags=["docs"])
-    install_openapi(app, PublicPaths(hub.settings.auth.public_paths))
+    install_openapi(app, PublicPaths([*hub.settings.auth.public_paths, *oauth.PUBLIC_PATHS]))
     return app
 
 
@@ -61,10 +63,11 @@ def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticat
     app = create_app(hub)
     auth = build_authentication(hub.settings, hub.store.engine)
     app.state.auth = auth
+    bearer = hub.oauth.bearer if hub.oauth is not None else None  # the hub's and an IdP's JWTs
     return Authenticate(
         FastIntake(app, hub),
-        [auth.authenticator, *authenticators],
-        public=hub.settings.auth.public_paths,
+        [auth.authenticator, *([bearer] if bearer else []), *authenticators],
+        public=[*hub.settings.auth.public_paths, *oauth.PUBLIC_PATHS],
         signed=auth.signed_paths,
         fastapi=app,
     )
