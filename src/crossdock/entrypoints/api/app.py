@@ -52,8 +52,15 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(kpis_api.router, tags=["kpis"])
     app.include_router(oauth.router, tags=["oauth"])
     app.include_router(asyncapi.router, tags=["docs"])
-    install_openapi(app, PublicPaths([*hub.settings.auth.public_paths, *oauth.PUBLIC_PATHS]))
+    install_openapi(app, PublicPaths(public_paths(hub)))
     return app
+
+
+def public_paths(hub: HubServices) -> list[str]:
+    """What answers without credentials: the configured paths and the OAuth2 endpoints (a
+    client has no token before it asks for one). The middleware and the OpenAPI document
+    read this one list, so the document cannot promise what the middleware refuses."""
+    return [*hub.settings.auth.public_paths, *oauth.PUBLIC_PATHS]
 
 
 def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticate:
@@ -67,7 +74,7 @@ def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticat
     return Authenticate(
         FastIntake(app, hub),
         [auth.authenticator, *([bearer] if bearer else []), *authenticators],
-        public=[*hub.settings.auth.public_paths, *oauth.PUBLIC_PATHS],
+        public=public_paths(hub),
         signed=auth.signed_paths,
         fastapi=app,
     )
