@@ -44,6 +44,7 @@ from crossdock.config.sections import (
 )
 from crossdock.config.sources import read_sources
 from crossdock.config.systems import SystemConfig
+from crossdock.config.throttle import ThrottleConfig
 
 ENV_PREFIX = "CROSSDOCK_"
 ENV_NESTED_DELIMITER = "__"
@@ -85,6 +86,7 @@ class Settings(BaseSettings):
     inventory_reconciliation: InventoryReconciliationConfig = Field(
         default_factory=InventoryReconciliationConfig
     )
+    throttle: ThrottleConfig = Field(default_factory=ThrottleConfig)
 
     @property
     def database_url(self) -> str:

@@ -12,6 +12,7 @@ from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.problems import install_problem_handlers
+from crossdock.entrypoints.api.throttling import ASGIApp, with_throttling
 
 
 def create_app(hub: HubServices) -> FastAPI:
@@ -39,6 +40,14 @@ def create_app(hub: HubServices) -> FastAPI:
     return app
 
 
-def create_asgi(hub: HubServices) -> FastIntake:
-    """The app as served: the raw intake fast path in front of the FastAPI app (`.app`)."""
-    return FastIntake(create_app(hub), hub)
+def create_asgi(hub: HubServices) -> ASGIApp:
+    """The app as served: throttling, then the raw intake fast path in front of the FastAPI
+    app (each layer's `.app` is the next; `fastapi_of` finds the FastAPI app)."""
+    return with_throttling(FastIntake(create_app(hub), hub), hub)
+
+
+def fastapi_of(served: object) -> FastAPI:
+    """The FastAPI app inside the served layers (for its lifespan and state)."""
+    while not isinstance(served, FastAPI):
+        served = served.app  # type: ignore[attr-defined]
+    return served
