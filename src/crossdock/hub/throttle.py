@@ -19,6 +19,9 @@ from typing import Protocol
 
 from crossdock.hub.identity import Principal
 
+#: Tokens; far below one request, far above the rounding of epoch seconds times a rate.
+EPSILON = 1e-6
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -82,11 +85,15 @@ def level_at(bucket: Bucket | None, policy: Policy, now: float) -> float:
 
 
 def take(bucket: Bucket | None, policy: Policy, want: int, now: float) -> tuple[Bucket, Grant]:
-    """Refill, then take up to `want` whole tokens: the bucket to store and the grant."""
+    """Refill, then take up to `want` whole tokens: the bucket to store and the grant.
+
+    A level within `EPSILON` of a whole token counts as that token: epoch seconds carry
+    about 0.2 us of rounding, so a client waiting exactly the announced time must not find
+    0.9999999 of a token."""
     level = level_at(bucket, policy, now)
-    granted = max(0, min(want, math.floor(level)))
-    left = level - granted
-    wait = 0.0 if left >= 1.0 else (1.0 - left) / policy.rate
+    granted = max(0, min(want, math.floor(level + EPSILON)))
+    left = max(0.0, level - granted)
+    wait = 0.0 if left + EPSILON >= 1.0 else (1.0 - left) / policy.rate
     updated_at = now if bucket is None else max(now, bucket.updated_at)
     return Bucket(left, updated_at), Grant(granted, left, wait)
 

@@ -131,8 +131,9 @@ class LeasingLimiter:
         """How many tokens to lease: what this process spent in the last `lease_seconds` at
         its recent pace, at least the requests waiting, within [1, the policy's bound]."""
         bound = policy.lease_bound(self.lease_seconds)
-        elapsed = now - share.leased_at
-        pace = share.spent / elapsed if share.leased_at and elapsed > 0 else 0.0
+        # a lease spent within the same clock reading: as fast as a millisecond allows
+        elapsed = max(now - share.leased_at, 1e-3)
+        pace = share.spent / elapsed if share.leased_at else 0.0
         wanted = max(math.ceil(pace * self.lease_seconds), share.waiters, 1)
         return min(bound, wanted)
 
@@ -145,7 +146,8 @@ class LeasingLimiter:
             share.level = grant.level
             share.leased_at, share.spent = now, 0
             if grant.granted == 0:
-                share.refused_until = now + grant.wait
+                # at least a millisecond: `now + wait` must be later than `now` in floats
+                share.refused_until = now + max(grant.wait, 1e-3)
         finally:
             share.pending = None
 
