@@ -2,7 +2,9 @@
 ``scope["state"]["principal"]``) and outside the intake fast path, so every route is covered.
 
 A request is classed into an API product by method and path (`product_of`); its client is the
-principal's subject (the remote address for an anonymous public path). Past the limit it is
+principal's subject. Without a principal only the token endpoint is throttled, by remote
+address; other anonymous requests are public paths (health, docs) or, until authentication
+is wired, everything, which stays as it was. Past the limit it is
 answered 429 problem+json with ``Retry-After`` and the IETF rate-limit headers
 (draft-ietf-httpapi-ratelimit-headers): ``RateLimit-Policy: "inventory";q=100;w=1`` and
 ``RateLimit: "inventory";r=0;t=3``; a served request carries them too, so a client can pace
@@ -36,6 +38,9 @@ PUBLIC_PREFIXES = (
     *("/static-offline-docs", "/favicon.ico"),
 )
 _READ = frozenset({"GET", "HEAD"})
+#: Products throttled by remote address when the caller has no principal: the token endpoint
+#: (authenticates by its body: guessing client secrets must not be free).
+ANONYMOUS_PRODUCTS = frozenset({"token"})
 
 
 def product_of(method: str, path: str) -> str | None:
@@ -91,10 +96,15 @@ class Throttling:
         principal = scope.get("state", {}).get(PRINCIPAL_STATE)
         if isinstance(principal, Principal):
             client = principal.subject
-        else:
+        elif product in ANONYMOUS_PRODUCTS:
             principal = None
             peer = scope.get("client")
             client = f"addr:{peer[0] if peer else 'unknown'}"
+        else:
+            # Authentication answers every other path without a principal itself: what gets
+            # here is a path configured public, left as open as it was made.
+            await self.app(scope, receive, send)
+            return
         policy = self.policies.policy_for(product, principal)
         decision = await self.limiter.check(client, product, policy)
         headers = self._headers(product, policy, decision)
