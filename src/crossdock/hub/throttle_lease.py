@@ -28,7 +28,6 @@ import asyncio
 import logging
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -42,7 +41,8 @@ RunBlocking = Callable[..., Awaitable[Any]]
 #: Rounds of "lease, then find the tokens spent by other waiters" before a request gives up
 #: with a 429 (only reachable under extreme contention on one key).
 MAX_ROUNDS = 8
-#: Keys remembered per process (least recently used dropped): anonymous callers are keyed by
+#: Keys remembered per process (the oldest dropped first: its unspent tokens are lost, which
+#: only ever makes the limit stricter): anonymous callers of the token endpoint are keyed by
 #: address, which would otherwise grow without bound.
 MAX_KEYS = 50_000
 
@@ -90,12 +90,11 @@ class LeasingLimiter:
         self._on_store_error = on_store_error
         self._fallback = InMemoryBucketStore()
         self._store_down = False
-        self._shares: OrderedDict[BucketKey, _Share] = OrderedDict()
+        self._shares: dict[tuple[str, str], _Share] = {}
 
     async def check(self, client: str, product: str, policy: Policy) -> Decision:
         """Spend one token of (client, product), leasing more from the store when needed."""
-        key = BucketKey(client, product)
-        share = self._share(key)
+        share = self._shares.get((client, product)) or self._share(client, product)
         for _ in range(MAX_ROUNDS):
             if share.tokens > 0:
                 share.tokens -= 1
@@ -110,21 +109,18 @@ class LeasingLimiter:
             share.waiters += 1
             try:
                 if share.pending is None:
-                    share.pending = asyncio.ensure_future(self._lease(key, share, policy))
+                    lease = self._lease(BucketKey(client, product), share, policy)
+                    share.pending = asyncio.ensure_future(lease)
                 # shielded: a caller that goes away must not cancel the lease others wait for
                 await asyncio.shield(share.pending)
             finally:
                 share.waiters -= 1
         return Decision(False, 0, 1.0 / policy.rate)
 
-    def _share(self, key: BucketKey) -> _Share:
-        share = self._shares.get(key)
-        if share is None:
-            share = self._shares[key] = _Share()
-            if len(self._shares) > MAX_KEYS:
-                self._shares.popitem(last=False)
-        else:
-            self._shares.move_to_end(key)
+    def _share(self, client: str, product: str) -> _Share:
+        if len(self._shares) >= MAX_KEYS:
+            del self._shares[next(iter(self._shares))]
+        share = self._shares[(client, product)] = _Share()
         return share
 
     def want(self, share: _Share, policy: Policy, now: float) -> int:

@@ -83,7 +83,7 @@ class Throttling:
         self.limiter = limiter
         self.policies = policies
         self._refused = refused
-        self._policy_headers: dict[tuple[str, Policy], bytes] = {}
+        self._policy_headers: dict[int, tuple[Policy, str, bytes]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -123,10 +123,14 @@ class Throttling:
     def _headers(
         self, product: str, policy: Policy, decision: Decision
     ) -> list[tuple[bytes, bytes]]:
-        stated = self._policy_headers.get((product, policy))
-        if stated is None:
+        # by identity: policies live as long as the app, and hashing one costs more than this
+        cached = self._policy_headers.get(id(policy))
+        if cached is not None and cached[0] is policy and cached[1] == product:
+            stated = cached[2]
+        else:
             text = f'"{product}";q={policy.requests};w={policy.per_seconds:g}'
-            stated = self._policy_headers[(product, policy)] = text.encode("ascii")
+            stated = text.encode("ascii")
+            self._policy_headers[id(policy)] = (policy, product, stated)
         seconds = (
             max(1, math.ceil(decision.reset)) if not decision.allowed else math.ceil(decision.reset)
         )
