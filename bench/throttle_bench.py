@@ -39,7 +39,7 @@ from crossdock.bootstrap.store import make_engine
 from crossdock.entrypoints.api.security import PRINCIPAL_STATE
 from crossdock.entrypoints.api.throttling import Throttling
 from crossdock.hub.identity import Principal
-from crossdock.hub.throttle import Policies, Policy
+from crossdock.hub.throttle import BucketStore, InMemoryBucketStore, Policies, Policy
 from crossdock.hub.throttle_lease import LeasingLimiter
 
 PRINCIPAL = Principal("partner:bench", "partner", partner="bench")
@@ -60,14 +60,16 @@ class AsPrincipal:
         await self.app(scope, receive, send)
 
 
-def throttled(app: Any, url: str, policy: Policy = OPEN) -> tuple[Throttling, SqlBucketStore]:
-    store = SqlBucketStore(make_engine(url))
+def throttled(app: Any, url: str, policy: Policy = OPEN) -> tuple[Throttling, BucketStore]:
+    store: BucketStore = (
+        InMemoryBucketStore() if url == "memory" else SqlBucketStore(make_engine(url))
+    )
     policies = Policies({"inventory": policy})
     return Throttling(app, LeasingLimiter(store), policies), store
 
 
-class Counting(SqlBucketStore):
-    def __init__(self, inner: SqlBucketStore) -> None:
+class Counting:
+    def __init__(self, inner: BucketStore) -> None:
         self.inner, self.takes = inner, 0
 
     def take(self, *args: Any) -> Any:

@@ -185,7 +185,38 @@ async def test_concurrent_requests_share_one_lease() -> None:
     gate.set()
     answers = await asyncio.gather(*waiting)
     assert all(a.allowed for a in answers)
-    assert store.takes == [8]  # the eight waiters, one transaction
+    assert store.takes[0] == 8  # the eight waiters, one transaction (then a top-up)
+
+
+async def test_a_busy_client_is_topped_up_in_the_background_within_the_bound() -> None:
+    clock, store = Clock(), CountingStore()
+    release = asyncio.Event()
+    leases = 0
+
+    async def slow_after_first(fn: Any, *args: Any) -> Any:
+        nonlocal leases
+        leases += 1
+        if leases > 1:
+            await release.wait()  # the store is slow to answer the top-up
+        return fn(*args)
+
+    limit = LeasingLimiter(store, clock=clock, run_blocking=slow_after_first)
+    policy = Policy(requests=100, burst=200)  # bound 10
+    await asyncio.gather(*(limit.check("c", "inventory", policy) for _ in range(8)))
+    # 8 leased and spent, a top-up of 10 is in flight; spend what the first lease left: none
+    assert leases == 2 and store.takes == [8]
+    release.set()
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert store.takes == [8, 10]
+    share = limit._shares[("c", "inventory")]
+    assert share.tokens == 10 == policy.lease_bound(0.1)  # never more than the bound held
+    for _ in range(8):  # down to 2 (the low water of a lease of 10): no store access
+        assert (await limit.check("c", "inventory", policy)).allowed
+    assert len(store.takes) == 2
+    assert (await limit.check("c", "inventory", policy)).allowed  # 1 left: top-up starts
+    await asyncio.sleep(0)
+    assert len(store.takes) == 3 and store.takes[2] <= policy.lease_bound(0.1) - 1
 
 
 async def test_the_store_down_limits_per_process_and_counts_it(

@@ -8,12 +8,14 @@ says how long until the next token, and until then the process answers 429 from 
 flood of refused requests costs no store access either.
 
 k adapts to how fast this process spent its previous lease (`lease_seconds` worth of that
-rate, plus the requests already waiting), between 1 and `Policy.lease_bound(lease_seconds)`.
+rate, plus the requests already waiting), at least 1. When a lease of k is down to k/4 the
+next one starts in the background, so a busy client's requests rarely wait for the store.
 
-The bound: tokens leave the shared bucket at most at its own limit (`capacity` at once plus
-`rate` per second), and a process can only spend what it leased. What it holds unspent at the
-start of any window is at most one lease, so over any window of T seconds N processes spend at
-most ``capacity + rate * T + N * lease_bound``. With the default `lease_seconds` of 0.1 that is
+The bound: a process never holds more than `Policy.lease_bound(lease_seconds)` unspent tokens
+(a lease takes at most the bound minus what it still holds). Tokens leave the shared bucket at
+most at its own limit (`capacity` at once plus `rate` per second), and a process can only
+spend what it leased, so over any window of T seconds N processes spend at most
+``capacity + rate * T + N * lease_bound``. With the default `lease_seconds` of 0.1 that is
 one tenth of a second's allowance per process.
 
 The store unreachable: the process falls back to buckets of its own with the same policy
@@ -66,6 +68,7 @@ class _Share:
     spent: int = 0  # spent since the last lease (to size the next one)
     refused_until: float = 0.0
     waiters: int = 0
+    low_water: int = 0  # a quarter of the last lease: top up in the background from here
     pending: asyncio.Future[None] | None = field(default=None, repr=False)
 
 
@@ -99,6 +102,10 @@ class LeasingLimiter:
             if share.tokens > 0:
                 share.tokens -= 1
                 share.spent += 1
+                if share.tokens < share.low_water and share.pending is None:
+                    # top up before running dry, so requests do not wait for the store
+                    lease = self._lease(BucketKey(client, product), share, policy)
+                    share.pending = asyncio.ensure_future(lease)
                 remaining = math.floor(share.level) + share.tokens
                 return Decision(
                     True, remaining, max(0.0, policy.capacity - remaining) / policy.rate
@@ -125,22 +132,26 @@ class LeasingLimiter:
 
     def want(self, share: _Share, policy: Policy, now: float) -> int:
         """How many tokens to lease: what this process spent in the last `lease_seconds` at
-        its recent pace, at least the requests waiting, within [1, the policy's bound]."""
+        its recent pace, at least the requests waiting, at least 1; and never so many that
+        it would hold more than the policy's bound (0: it holds enough)."""
         bound = policy.lease_bound(self.lease_seconds)
         # a lease spent within the same clock reading: as fast as a millisecond allows
         elapsed = max(now - share.leased_at, 1e-3)
         pace = share.spent / elapsed if share.leased_at else 0.0
         wanted = max(math.ceil(pace * self.lease_seconds), share.waiters, 1)
-        return min(bound, wanted)
+        return max(0, min(bound - share.tokens, wanted))
 
     async def _lease(self, key: BucketKey, share: _Share, policy: Policy) -> None:
         try:
             now = self._clock()
             want = self.want(share, policy, now)
+            if want == 0:
+                return
+            share.leased_at, share.spent = now, 0  # the pace is measured lease to lease
             grant = await self._take(key, policy, want, now)
             share.tokens += grant.granted
             share.level = grant.level
-            share.leased_at, share.spent = now, 0
+            share.low_water = want // 4
             if grant.granted == 0:
                 # at least a millisecond: `now + wait` must be later than `now` in floats
                 share.refused_until = now + max(grant.wait, 1e-3)
