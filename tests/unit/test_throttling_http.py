@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -266,3 +267,17 @@ async def test_throttling_off_leaves_the_app_as_it_was(tmp_path: Path) -> None:
         assert answer.status_code == 200 and "RateLimit" not in answer.headers
     finally:
         hub.store.close()
+
+
+async def test_the_store_failing_leaves_per_process_limits_logged_and_counted(
+    hub: HubServices, caplog: pytest.LogCaptureFixture
+) -> None:
+    with hub.store.engine.begin() as conn:
+        throttle_buckets.drop(conn)  # every lease fails from now on
+    async with client_of(AsPrincipal(create_asgi(hub))) as c:
+        reads = [await c.get("/v1/messages", headers=ACME) for _ in range(4)]
+        assert [r.status_code for r in reads] == [200, 200, 200, 429]  # still limited
+        scrape = (await c.get("/metrics")).text
+    errors = re.search(r"^crossdock_throttle_store_errors_total (\S+)$", scrape, re.M)
+    assert errors is not None and float(errors.group(1)) >= 1
+    assert caplog.text.count("the bucket store failed") == 1
