@@ -90,6 +90,7 @@ def test_leasing_processes_on_one_bucket_stay_within_the_bound(store: ContractSt
     elapsed = time.time() - started
     served = sum(s for s, _ in results)
     limit = policy.capacity + policy.rate * elapsed + n * bound
+    print(f"\n{store.backend}: served {served} of limit {limit:.0f}: {results}")
     assert served <= limit, (served, limit, results)
     assert served >= policy.capacity + policy.rate * seconds * 0.6, (served, results)
     assert all(refused > 0 for _, refused in results)  # every process hit the shared limit
