@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from crossdock.bootstrap import build_hub
 from crossdock.bootstrap.roles import UP, Role
 from crossdock.config import Settings
-from crossdock.entrypoints.api.app import create_asgi, fastapi_of
+from crossdock.entrypoints.api.app import create_asgi
 from crossdock.entrypoints.http_guard import HeadLimits, guarded_protocol
 from crossdock.entrypoints.listen import listen_socket
 
@@ -44,7 +44,7 @@ def build_server(settings: Settings, role: Role = UP) -> uvicorn.Server:
 
     hub = build_hub(settings, role=role)
     served = create_asgi(hub)
-    app = fastapi_of(served)
+    app: FastAPI = served.fastapi
     app.router.lifespan_context = lifespan
     holder["app"] = app
     config = uvicorn.Config(

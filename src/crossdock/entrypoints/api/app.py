@@ -7,12 +7,14 @@ from fastapi_offline import FastAPIOffline
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
+from crossdock.bootstrap.auth import build_authentication
 from crossdock.entrypoints.api import edi, inbound, intake, inventory, operations, webhooks
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
+from crossdock.entrypoints.api.auth import Authenticate, Authenticator
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.problems import install_problem_handlers
-from crossdock.entrypoints.api.throttling import ASGIApp, with_throttling
+from crossdock.entrypoints.api.throttling import with_throttling
 
 
 def create_app(hub: HubServices) -> FastAPI:
@@ -40,14 +42,17 @@ def create_app(hub: HubServices) -> FastAPI:
     return app
 
 
-def create_asgi(hub: HubServices) -> ASGIApp:
-    """The app as served: throttling, then the raw intake fast path in front of the FastAPI
-    app (each layer's `.app` is the next; `fastapi_of` finds the FastAPI app)."""
-    return with_throttling(FastIntake(create_app(hub), hub), hub)
-
-
-def fastapi_of(served: object) -> FastAPI:
-    """The FastAPI app inside the served layers (for its lifespan and state)."""
-    while not isinstance(served, FastAPI):
-        served = served.app  # type: ignore[attr-defined]
-    return served
+def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticate:
+    """The app as served: authentication outermost, then throttling (`throttle:`), then the
+    raw intake fast path, then the FastAPI app (`.fastapi`). API keys are tried first, then `authenticators` (OAuth2...).
+    Registers the environment's admin key (``auth.admin_key``) in the store."""
+    app = create_app(hub)
+    auth = build_authentication(hub.settings, hub.store.engine)
+    app.state.auth = auth
+    return Authenticate(
+        with_throttling(FastIntake(app, hub), hub),
+        [auth.authenticator, *authenticators],
+        public=hub.settings.auth.public_paths,
+        signed=auth.signed_paths,
+        fastapi=app,
+    )
