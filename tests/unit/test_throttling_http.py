@@ -2,9 +2,10 @@
 the headers on served requests too, Retry-After honoured, buckets per client and product (a
 reader at its inventory limit still gets its intake POSTs through), public paths untouched.
 
-Authentication is not in main yet: a stand-in layer puts the principal in the scope where
-the real middleware will (`X-Test-As` names it), around a small ASGI app on a fake clock and
-around a real hub (`create_asgi`: intake fast path and FastAPI app) on the real clock.
+A small ASGI app on a fake clock behind a stand-in for authentication (the principal
+`X-Test-As` names, put where the real middleware puts it), and a real hub (`create_asgi`:
+authentication, throttling, intake fast path, FastAPI app) with real API keys, on the real
+clock.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from crossdock.adapters.sql.throttle_tables import throttle_buckets
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
+from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.security import PRINCIPAL_STATE
 from crossdock.entrypoints.api.throttling import Throttling, product_of
-from crossdock.hub.identity import Principal
+from crossdock.hub.credentials import Client
+from crossdock.hub.identity import ALL_SCOPES, Principal
 from crossdock.hub.throttle import InMemoryBucketStore, Policies, Policy
 from crossdock.hub.throttle_lease import LeasingLimiter
+from tests.auth_helpers import key_headers, operator_headers
 from tests.conftest import EXAMPLES
 
 PO = json.loads((EXAMPLES / "purchase_order.json").read_text())
@@ -216,16 +220,24 @@ def recorded(hub: HubServices) -> int:
         return int(conn.execute(select(func.count()).select_from(messages)).scalar_one())
 
 
+def partner_key(hub: HubServices, name: str = "acme") -> dict[str, str]:
+    """A real API key of partner `name` (every scope: the scopes are not what is tested)."""
+    return key_headers(hub, Client("partner", name, "supplier"), sorted(ALL_SCOPES))
+
+
 async def test_a_real_hub_throttles_reads_and_intake_per_bucket(hub: HubServices) -> None:
-    async with client_of(AsPrincipal(create_asgi(hub))) as c:
-        reads = [await c.get("/v1/messages", headers=ACME) for _ in range(4)]
+    acme, other = partner_key(hub), partner_key(hub, "other")
+    served = create_asgi(hub)
+    assert isinstance(served.app, Throttling)  # right inside authentication
+    async with client_of(served) as c:
+        reads = [await c.get("/v1/messages", headers=acme) for _ in range(4)]
         assert [r.status_code for r in reads] == [200, 200, 200, 429]
         assert reads[0].headers["RateLimit"] == '"messages-read";r=2;t=1'
         retry = int(reads[3].headers["Retry-After"])
         assert retry == 1 and reads[3].headers["RateLimit-Policy"] == '"messages-read";q=1;w=1'
 
         # a bulk reader at its inventory limit (no such route yet: 404 until it is throttled)
-        stock = [await c.get("/v1/inventory/availability", headers=ACME) for _ in range(3)]
+        stock = [await c.get("/v1/inventory/availability", headers=acme) for _ in range(3)]
         assert [r.status_code for r in stock] == [404, 404, 429]
 
         # the fast intake path is behind the throttle too, in a bucket of its own
@@ -233,7 +245,7 @@ async def test_a_real_hub_throttles_reads_and_intake_per_bucket(hub: HubServices
             await c.post(
                 "/v1/messages/purchase_order",
                 content=json.dumps({**PO, "po_number": f"PO-T{n}"}),
-                headers={**JSON, **ACME},
+                headers={**JSON, **acme},
             )
             for n in range(5)
         ]
@@ -242,13 +254,23 @@ async def test_a_real_hub_throttles_reads_and_intake_per_bucket(hub: HubServices
         assert recorded(hub) == 4  # the refused one never reached the log
 
         await asyncio.sleep(retry)
-        assert (await c.get("/v1/messages", headers=ACME)).status_code == 200
+        assert (await c.get("/v1/messages", headers=acme)).status_code == 200
 
-        scrape = (await c.get("/metrics")).text
-        assert 'crossdock_throttled_requests_total{product="messages-read"} 1.0' in scrape
+        # another partner, and another key of the same partner: their own bucket, and the same
+        assert (await c.get("/v1/messages", headers=other)).status_code == 200
+        second_key = partner_key(hub)
+        answers = [(await c.get("/v1/messages", headers=second_key)).status_code for _ in range(3)]
+        assert 429 in answers  # keys of one partner share its buckets
+
+        scrape = (await c.get("/metrics", headers=operator_headers(hub))).text
+        refused = 1 + answers.count(429)
+        assert (
+            f'crossdock_throttled_requests_total{{product="messages-read"}} {refused}.0' in scrape
+        )
         assert 'crossdock_throttled_requests_total{product="intake"} 1.0' in scrape
     with hub.store.engine.connect() as conn:
         rows = conn.execute(select(throttle_buckets.c.client, throttle_buckets.c.product)).all()
+    assert ("partner:other", "messages-read") in rows
     assert sorted(p for c, p in rows if c == "partner:acme") == [
         "intake",
         "inventory",
@@ -261,9 +283,9 @@ async def test_throttling_off_leaves_the_app_as_it_was(tmp_path: Path) -> None:
     hub = build_hub(settings)
     try:
         served = create_asgi(hub)
-        assert not isinstance(served, Throttling)
-        async with client_of(AsPrincipal(served)) as c:
-            answer = await c.get("/v1/messages", headers=ACME)
+        assert isinstance(served.app, FastIntake)  # authentication straight to intake
+        async with client_of(served) as c:
+            answer = await c.get("/v1/messages", headers=partner_key(hub))
         assert answer.status_code == 200 and "RateLimit" not in answer.headers
     finally:
         hub.store.close()
@@ -272,12 +294,13 @@ async def test_throttling_off_leaves_the_app_as_it_was(tmp_path: Path) -> None:
 async def test_the_store_failing_leaves_per_process_limits_logged_and_counted(
     hub: HubServices, caplog: pytest.LogCaptureFixture
 ) -> None:
+    acme, operator = partner_key(hub), operator_headers(hub)
     with hub.store.engine.begin() as conn:
         throttle_buckets.drop(conn)  # every lease fails from now on
-    async with client_of(AsPrincipal(create_asgi(hub))) as c:
-        reads = [await c.get("/v1/messages", headers=ACME) for _ in range(4)]
+    async with client_of(create_asgi(hub)) as c:
+        reads = [await c.get("/v1/messages", headers=acme) for _ in range(4)]
         assert [r.status_code for r in reads] == [200, 200, 200, 429]  # still limited
-        scrape = (await c.get("/metrics")).text
+        scrape = (await c.get("/metrics", headers=operator)).text
     errors = re.search(r"^crossdock_throttle_store_errors_total (\S+)$", scrape, re.M)
     assert errors is not None and float(errors.group(1)) >= 1
     assert caplog.text.count("the bucket store failed") == 1

@@ -1,6 +1,6 @@
 """Throttle buckets: per-client token buckets per API product, shared by every process.
 
-Revision ID: 0006_throttle_buckets
+Revision ID: 0006_throttle
 Revises: 0003_auth
 Create Date: 2026-12-07
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0006_throttle_buckets"
+revision: str = "0006_throttle"
 down_revision: str | Sequence[str] | None = "0003_auth"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
