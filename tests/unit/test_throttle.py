@@ -4,6 +4,7 @@ the lease batches and how they adapt, refusals served from memory, the store fai
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -235,3 +236,12 @@ async def test_the_store_down_limits_per_process_and_counts_it(
     clock.now += 10
     assert (await limit.check("c", "inventory", policy)).allowed
     assert "limits are shared again" in caplog.text
+
+
+def test_the_configuration_page_states_the_built_in_policies() -> None:
+    from crossdock.config.throttle import PRODUCT_DEFAULTS
+    from tests.unit.config_reference import DOC
+
+    rows = re.findall(r"^\| `([a-z-]+)` \| .* \| (\d+)/s, burst (\d+) \|$", DOC.read_text(), re.M)
+    stated = {name: (int(rate), int(burst)) for name, rate, burst in rows}
+    assert stated == {p: (c.requests, c.burst) for p, c in PRODUCT_DEFAULTS.items()}

@@ -57,14 +57,15 @@ def _policy(requests: int, burst: int) -> RatePolicyConfig:
 
 #: Per client, when `throttle.products` does not say otherwise. Intake is generous: it is
 #: the transactional traffic that must keep flowing; bulk reads are what gets limited.
+#: Operations and message reads leave room for a console and scripts polling a few views.
 PRODUCT_DEFAULTS: Final[dict[Product, RatePolicyConfig]] = {
     "inventory": _policy(100, 200),
     "purchase-orders": _policy(50, 100),
     "shipments": _policy(100, 200),
-    "messages-read": _policy(50, 100),
+    "messages-read": _policy(100, 200),
     "intake": _policy(1000, 2000),
-    "admin": _policy(10, 20),
-    "operations": _policy(20, 40),
+    "admin": _policy(20, 40),
+    "operations": _policy(50, 100),
     "token": _policy(5, 10),
     "other": _policy(50, 100),
 }
