@@ -86,6 +86,7 @@ def messages_list(
             key("id"),
             key("type"),
             Column("source", drop=2),
+            Column("sender", drop=4),
             key("key"),
             "status",
             Column("received", drop=3),
@@ -96,6 +97,7 @@ def messages_list(
                 r["id"],
                 r["document_type"],
                 r["source"],
+                r["sender"] or "",
                 r["correlation_key"],
                 r["status"],
                 short_time(r["received_at"]),
@@ -127,6 +129,10 @@ def messages_show(
     console.print(
         f"[bold]{view['id']}[/bold] {view['document_type']} from {view['source']} via {view['channel']}"
     )
+    if view["sender"]:
+        console.print(
+            f"sender: {view['sender']}  partner: {view['partner'] or '-'}", highlight=False
+        )
     console.print(
         f"status: [bold]{view['status']}[/bold]  key: {view['correlation_key']}  received: {view['received_at']}"
     )

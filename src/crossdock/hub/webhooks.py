@@ -17,7 +17,6 @@ and recording it would let anyone grow the message log.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -25,13 +24,13 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 
 from crossdock.hub.ids import new_id
 from crossdock.hub.intake import IntakeOutcome, fitted_key, record
+from crossdock.hub.intake_pipeline import NOBODY, IntakePipeline, Sender, carrier_sender
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
-from crossdock.hub.store_runner import URGENT, StoreRunner
+from crossdock.hub.store_runner import StoreRunner
 from crossdock.mapping.carriers import CarrierContext, Issue, Normalizer, PayloadError
 
 CHANNEL = "webhook"
@@ -173,7 +172,8 @@ def _field_errors(issues: Sequence[Issue]) -> list[FieldError]:
 
 def record_webhook(uow: UnitOfWork, messages: Sequence[InboundMessage]) -> list[IntakeOutcome]:
     """Record the messages; an event key already in the log is a duplicate even when the
-    payload around it changed (intake's own rule would call that a conflict). Commits."""
+    payload around it changed (intake's own rule would call that a conflict). The caller
+    commits."""
     keys = [(m.source, m.idempotency_key) for m in messages if m.idempotency_key]
     known = uow.messages.find_idempotent(keys) if keys else {}
     outcomes: list[IntakeOutcome | None] = []
@@ -190,8 +190,42 @@ def record_webhook(uow: UnitOfWork, messages: Sequence[InboundMessage]) -> list[
     recorded = iter(record(uow, fresh))  # settles repeats inside this payload (same body)
     if seen:
         uow.messages.count_duplicate(seen)
-    uow.commit()
     return [o if o is not None else next(recorded) for o in outcomes]
+
+
+@dataclass(slots=True)
+class WebhookCall:
+    carrier: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _WebhookSteps:
+    """The carrier webhook channel's steps for `IntakePipeline`."""
+
+    def __init__(self, channels: Mapping[str, CarrierChannel], lane: str) -> None:
+        self._channels = channels
+        self._lane = lane
+
+    def verify(self, call: WebhookCall, proven: Sender) -> Sender:
+        channel = self._channels.get(call.carrier)
+        if channel is None:
+            raise UnknownCarrier(call.carrier)
+        if channel.signature is None:
+            return proven  # no secret configured: only the HTTP credential says who it is
+        if not channel.signature.verify(call.headers, call.body):
+            raise BadSignature(f"the {channel.signature.header} signature does not match")
+        return carrier_sender(channel.name)
+
+    def prepare(self, call: WebhookCall) -> tuple[list[str], list[InboundMessage]]:
+        channel = self._channels[call.carrier]
+        return prepare_webhook(channel, call.body, received_at=datetime.now(UTC), lane=self._lane)
+
+    def messages(self, prepared: tuple[list[str], list[InboundMessage]]) -> list[InboundMessage]:
+        return prepared[1]
+
+    def record(self, uow: UnitOfWork, messages: Sequence[InboundMessage]) -> list[IntakeOutcome]:
+        return record_webhook(uow, messages)
 
 
 class WebhookService:
@@ -205,29 +239,22 @@ class WebhookService:
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._channels = dict(channels)
-        self._runner = runner
-        self._lane = lane_for(DOCUMENT_TYPE)
-        self._on_commit = on_commit
+        self._steps = _WebhookSteps(self._channels, lane_for(DOCUMENT_TYPE))
+        self._pipeline = IntakePipeline(runner, on_commit)
 
     def carriers(self) -> list[str]:
         return sorted(self._channels)
 
     async def receive(
-        self, carrier: str, headers: Mapping[str, str], body: bytes
+        self, carrier: str, headers: Mapping[str, str], body: bytes, proven: Sender = NOBODY
     ) -> WebhookReceipt:
-        """Record one payload. Raises UnknownCarrier, or BadSignature (nothing recorded)."""
-        channel = self._channels.get(carrier)
-        if channel is None:
-            raise UnknownCarrier(carrier)
-        if channel.signature is not None and not channel.signature.verify(headers, body):
-            raise BadSignature(f"the {channel.signature.header} signature does not match")
-        prepare = partial(prepare_webhook, received_at=datetime.now(UTC), lane=self._lane)
-        paths, messages = await asyncio.to_thread(prepare, channel, body)
-        outcomes = await self._runner.write(
-            partial(record_webhook, messages=messages), priority=URGENT
-        )
-        if self._on_commit is not None:
-            self._on_commit()
+        """Record one payload. Raises UnknownCarrier, or BadSignature (nothing recorded).
+
+        The verified secret is the sender (``carrier:<name>``); a carrier without a secret
+        is recorded as whoever the HTTP credential (`proven`) says sent it.
+        """
+        call = WebhookCall(carrier, headers, body)
+        (paths, messages), outcomes = await self._pipeline.take(self._steps, call, proven)
         events = [
             EventOutcome(
                 path,

@@ -19,9 +19,12 @@ from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.refusals import media_type, refusal
 from crossdock.entrypoints.api.requests import body_doc, hub_of
+from crossdock.entrypoints.api.senders import principal_in
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.edi.record import InterchangeReceipt
 from crossdock.hub.edi.service import EdiReceipt
+from crossdock.hub.identity import Principal
+from crossdock.hub.intake_pipeline import sender_of
 from crossdock.hub.limits import REFUSED_BODY_KEEP
 
 router = APIRouter()
@@ -57,6 +60,15 @@ def _interchange(i: InterchangeReceipt) -> dict[str, Any]:
             for m in i.messages
         ],
     }
+
+
+def confinement(principal: Principal | None) -> str | None:
+    """Whose sender ids a caller's interchanges must carry: its partner's. Operators may post
+    for any partner (None); so may anyone while no authentication is in front (no principal).
+    A non-operator acting for no partner owns no sender id: everything it sends is refused."""
+    if principal is None or principal.is_operator:
+        return None
+    return principal.partner or ""
 
 
 class _Refused(Exception):
@@ -114,7 +126,10 @@ async def post_edi(request: Request) -> Response:
     """Accept X12 (``application/edi-x12``): one or more interchanges. Every transaction set
     becomes a message (accepted, or rejected with located errors); the reply is the 997/999
     (and TA1 where needed) as X12, or a JSON receipt with ``Accept: application/json``. A body
-    refused as a whole (413, 415, empty) is recorded as a rejected ``x12_interchange``."""
+    refused as a whole (413, 415, empty) is recorded as a rejected ``x12_interchange``.
+    A partner may only send its own sender ids (ISA05/06, GS02): an interchange naming
+    another's is recorded rejected and answered 403 problem+json carrying the TA1 (or the
+    997/999 rejecting the group) in ``ack``; operators may post for any partner."""
     hub = hub_of(request)
     media = media_type(request.headers.get("content-type"))
     try:
@@ -124,10 +139,21 @@ async def post_edi(request: Request) -> Response:
         spool = await _spool(request, hub.limits.edi_bytes)
     except _Refused as refused:
         raise await _refuse(hub, refused, media) from None
+    principal = principal_in(request.scope)
     try:
-        receipt = await hub.edi.receive(spool, channel=CHANNEL)
+        receipt = await hub.edi.receive(
+            spool, channel=CHANNEL, sender=sender_of(principal), confine=confinement(principal)
+        )
     finally:
         spool.close()
+    if receipt.refused:
+        raise Problem(
+            403,
+            "the interchange names a sender that is not yours: " + "; ".join(receipt.refused[:5]),
+            message_ids=[m.message_id for i in receipt.interchanges for m in i.messages],
+            ack=receipt.ack_text() or None,
+            errors=receipt.refused,
+        )
     if receipt.unreadable:
         first = receipt.interchanges[0]
         raise Problem(

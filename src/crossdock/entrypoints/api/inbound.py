@@ -21,6 +21,7 @@ from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
+from crossdock.entrypoints.api.senders import proven_sender
 from crossdock.hub.inbound_systems import (
     CHANNEL,
     UNMAPPED_TYPE,
@@ -74,7 +75,9 @@ async def post_inbound(request: Request, source: str) -> Response:
         hub, request, document_type=UNMAPPED_TYPE, source=source, channel=CHANNEL
     )
     try:
-        receipt = await hub.inbound.receive(source, request.headers, body)
+        receipt = await hub.inbound.receive(
+            source, request.headers, body, proven_sender(request.scope)
+        )
     except UnknownSystem:
         known = ", ".join(hub.inbound.systems()) or "none"
         raise Problem(404, f"unknown system {source[:64]!r} (configured: {known})") from None

@@ -25,6 +25,7 @@ from crossdock.hub.intake import (
     prepare,
     reject,
 )
+from crossdock.hub.intake_pipeline import NOBODY, Sender
 from crossdock.hub.limits import REFUSED_BODY_KEEP
 from crossdock.hub.records import FieldError, InboundMessage
 
@@ -40,6 +41,8 @@ class IntakeCall:
     path: str
     headers: Mapping[str, str]
     body: bytes | None
+    #: Who the authentication middleware proved sent it (recorded on every message).
+    sender: Sender = NOBODY
 
 
 @dataclass(slots=True)
@@ -81,6 +84,8 @@ def _request(call: IntakeCall, raw: bytes, channel: str) -> IntakeRequest:
         received_at=datetime.now(UTC),
         idempotency_key=headers.get("idempotency-key"),
         causation_id=headers.get("x-crossdock-causation-id"),
+        sender=call.sender.subject,
+        partner=call.sender.partner,
     )
 
 
@@ -232,6 +237,8 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
             received_at=req.received_at,
             idempotency_key=f"{prefix}:{number}" if prefix else None,
             causation_id=req.causation_id,
+            sender=req.sender,
+            partner=req.partner,
         )
         for number, line in lines
     ]

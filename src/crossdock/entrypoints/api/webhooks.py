@@ -21,6 +21,7 @@ from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
+from crossdock.entrypoints.api.senders import proven_sender
 from crossdock.hub.webhooks import (
     CHANNEL,
     DOCUMENT_TYPE,
@@ -76,7 +77,9 @@ async def post_carrier_webhook(request: Request, carrier: str) -> Response:
         hub, request, document_type=DOCUMENT_TYPE, source=carrier, channel=CHANNEL
     )
     try:
-        receipt = await hub.webhooks.receive(carrier, request.headers, body)
+        receipt = await hub.webhooks.receive(
+            carrier, request.headers, body, proven_sender(request.scope)
+        )
     except UnknownCarrier:
         known = ", ".join(hub.webhooks.carriers()) or "none"
         raise Problem(404, f"unknown carrier {carrier[:64]!r} (configured: {known})") from None
