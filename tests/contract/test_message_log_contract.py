@@ -247,7 +247,10 @@ def test_the_sender_and_partner_are_kept_and_confine_lists(store: ContractStore)
         assert got is not None
         assert (got.summary.sender, got.summary.partner) == ("partner:acme", "acme")
         nobody = uow.messages.get(anonymous.id)
-        assert nobody is not None and (nobody.summary.sender, nobody.summary.partner) == (None, None)
+        assert nobody is not None and (nobody.summary.sender, nobody.summary.partner) == (
+            None,
+            None,
+        )
         mine = uow.messages.find(MessageFilter(partner="acme"), 10, 0)
         assert [m.id for m in mine] == [acme.id]
         assert [m[0] for m in uow.messages.ids(MessageFilter(partner="globex"))] == [globex.id]

@@ -164,5 +164,8 @@ def test_signatures_are_checked_before_anything_is_recorded(
     assert stored(store, "signed-erp") == []
     signed = {**headers, "X-Signature": SIGNED.sign(body)}
     assert not receive(runner, "signed-erp", body, signed).rejected
+    # the verified secret is the identity; systems are the distributor's own, no partner
+    [message] = stored(store, "signed-erp")
+    assert (message.summary.sender, message.summary.partner) == ("system:signed-erp", None)
     with pytest.raises(UnknownSystem):
         receive(runner, "crm", body, headers)

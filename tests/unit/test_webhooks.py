@@ -223,6 +223,10 @@ def test_signatures(runner: StoreRunner, store: SqlStore) -> None:
     assert stored(store, "fedex") == []  # nothing unauthenticated reaches the log
     upper = "hmac-sha256-hex=" + good[16:].upper()
     assert len(receive(runner, "fedex", body, {"x-hmac-signature": upper}).events) == 7
+    # the verified secret is the identity recorded on every message
+    assert {(m.summary.sender, m.summary.partner) for m in stored(store, "fedex")} == {
+        ("carrier:fedex", "fedex")
+    }
 
 
 def test_base64_signatures_without_prefix() -> None:

@@ -114,6 +114,8 @@ class MessageFilter:
     ids: list[str] | None = None
     #: Only this partner's messages (a partner principal's reads are confined to it).
     partner: str | None = None
+    #: Any of these correlation keys (which of a page's flows are a partner's documents).
+    correlation_keys: list[str] | None = None
 
 
 @dataclass(slots=True)

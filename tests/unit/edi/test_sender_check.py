@@ -6,12 +6,16 @@ duplicate ledger, acks or counters. Operators (no confinement) may send for anyo
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from crossdock.adapters.channels.folder_drop import FolderDrop
 from crossdock.hub.edi.acknowledging import ack_renderer
+from crossdock.hub.edi.folder_intake import FolderIntake
 from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner
 from crossdock.hub.edi.prepare import EdiPreparer
 from crossdock.hub.edi.sender_check import SENDER_MISMATCH
@@ -103,3 +107,36 @@ def test_a_partner_whose_sender_id_nobody_owns_is_refused(service: EdiService) -
     assert unknown != FIXTURE
     receipt = receive(service, unknown, AS_GLOBEX, confine="globex")
     assert receipt.refused and [m.status for m in receipt.interchanges[0].messages] == ["rejected"]
+
+
+def _drop(tmp_path: Path, partner: str) -> FolderDrop:
+    return FolderDrop(
+        partner,
+        tmp_path / partner / "in",
+        tmp_path / partner / "archive",
+        tmp_path / partner / "error",
+        settle_seconds=0,
+    )
+
+
+def test_a_drop_folder_is_its_partners_identity_and_checks_the_sender(
+    tmp_path: Path, service: EdiService, store: SqlStore
+) -> None:
+    """acme's interchange in acme's folder is acme's (sender folder:acme); the same file in
+    globex's folder claims acme's sender id: refused, set aside with the report saying why."""
+    drops = [_drop(tmp_path, "acme"), _drop(tmp_path, "globex")]
+    for drop in drops:
+        (tmp_path / drop.name / "in" / "po.edi").write_text(FIXTURE)
+    folders = FolderIntake(drops, service, checked=["acme", "globex"])
+    assert asyncio.run(folders.poll_folders()) == 2
+    assert list((tmp_path / "acme" / "archive").glob("*po.edi"))
+    [report] = (tmp_path / "globex" / "error").glob("*.report.json")
+    [interchange] = json.loads(report.read_text())["interchanges"]
+    assert any("not a sender id of partner 'globex'" in e for e in interchange["errors"])
+    with store.uow() as uow:
+        rows = uow.messages.find(MessageFilter(document_type="purchase_order"), 10, 0)
+    by_sender = {r.sender: (r.partner, r.status) for r in rows}
+    assert by_sender == {
+        "folder:acme": ("acme", "accepted"),
+        "folder:globex": ("globex", "rejected"),
+    }

@@ -80,8 +80,10 @@ def _where(flt: MessageFilter) -> list[Any]:
         clauses.append(messages.c.received_at >= to_epoch(flt.since))
     if flt.until:
         clauses.append(messages.c.received_at < to_epoch(flt.until))
-    if flt.partner:
+    if flt.partner is not None:
         clauses.append(messages.c.partner == flt.partner)
+    if flt.correlation_keys is not None:
+        clauses.append(messages.c.correlation_key.in_(flt.correlation_keys))
     return clauses
 
 

@@ -23,9 +23,9 @@ from crossdock.entrypoints.api.senders import principal_in
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.edi.record import InterchangeReceipt
 from crossdock.hub.edi.service import EdiReceipt
-from crossdock.hub.identity import Principal
 from crossdock.hub.intake_pipeline import sender_of
 from crossdock.hub.limits import REFUSED_BODY_KEEP
+from crossdock.hub.visibility import confinement
 
 router = APIRouter()
 
@@ -60,15 +60,6 @@ def _interchange(i: InterchangeReceipt) -> dict[str, Any]:
             for m in i.messages
         ],
     }
-
-
-def confinement(principal: Principal | None) -> str | None:
-    """Whose sender ids a caller's interchanges must carry: its partner's. Operators may post
-    for any partner (None); so may anyone while no authentication is in front (no principal).
-    A non-operator acting for no partner owns no sender id: everything it sends is refused."""
-    if principal is None or principal.is_operator:
-        return None
-    return principal.partner or ""
 
 
 class _Refused(Exception):

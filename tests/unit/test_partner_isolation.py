@@ -1,0 +1,190 @@
+"""Object-level isolation over HTTP: every read of messages, flows, exceptions and dead
+letters, tried across partners. A partner sees its own objects only: another partner's is
+404 (never 403, never its data) and lists leave it out; an operator sees everything.
+
+The principal is put where the authentication middleware leaves it (`scope["state"]`), by a
+stand-in outermost layer, so these tests exercise the routes' filtering on a real hub and a
+real SQLite store, independent of how the credential was proven.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from crossdock.bootstrap import HubServices, build_hub
+from crossdock.config import Settings
+from crossdock.entrypoints.api.app import create_asgi
+from crossdock.entrypoints.api.security import PRINCIPAL_STATE
+from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionRecord
+from crossdock.hub.flows.model import FlowState
+from crossdock.hub.identity import OPERATOR_SCOPES, Principal
+from crossdock.hub.records import ConsumerGroup
+from tests.conftest import EXAMPLES
+
+PO: dict[str, Any] = json.loads((EXAMPLES / "purchase_order.json").read_bytes())
+PRINCIPALS = {
+    "acme": Principal("partner:acme", "partner", partner="acme", partner_role="supplier"),
+    "globex": Principal("partner:globex", "partner", partner="globex", partner_role="supplier"),
+    "nobody": Principal("system:lost", "system"),
+    "ops": Principal("operator:ops", "operator", OPERATOR_SCOPES),
+}
+T0 = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
+
+Scope = MutableMapping[str, Any]
+ASGI = Callable[[Scope, Any, Any], Awaitable[None]]
+
+
+def as_principal(app: ASGI) -> ASGI:
+    """What the authentication middleware does, keyed by a test header."""
+
+    async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            who = dict(scope["headers"]).get(b"x-test-principal", b"").decode()
+            if who in PRINCIPALS:
+                scope.setdefault("state", {})[PRINCIPAL_STATE] = PRINCIPALS[who]
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[HubServices]:
+    services: HubServices = build_hub(Settings(hub={"data_dir": tmp_path / "data"}))
+    await services.start()
+    try:
+        yield services
+    finally:
+        await services.stop()
+
+
+@pytest.fixture
+async def client(hub: HubServices) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=as_principal(create_asgi(hub)))
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as c:
+        yield c
+
+
+async def post_po(client: httpx.AsyncClient, who: str, number: str) -> str:
+    body = json.dumps(PO | {"po_number": number}).encode()
+    answer = await client.post(
+        "/v1/messages/purchase_order",
+        content=body,
+        headers={"Content-Type": "application/json", "x-test-principal": who},
+    )
+    assert answer.status_code == 202, answer.text
+    message_id: str = answer.json()["id"]
+    return message_id
+
+
+def seed(hub: HubServices, ids: dict[str, str]) -> dict[str, str]:
+    """A flow instance, an exception and a dead letter about each partner's PO."""
+    exception_ids = {}
+    with hub.store.uow() as uow:
+        for who, number in (("acme", "PO-ACME"), ("globex", "PO-GLOBEX")):
+            uow.flows.save(
+                FlowState("procure_to_pay", number, "ordered", {}, 1, T0, T0), expected_version=0
+            )
+            exception_ids[who] = f"EX-{who}"
+            uow.exceptions.add(
+                ExceptionRecord(
+                    id=f"EX-{who}",
+                    category=ExceptionCategory.LATE_ACKNOWLEDGMENT,
+                    owner_role="purchasing",
+                    detail=f"{who} is late",
+                    created_at=T0,
+                    evidence=[ids[who]],
+                    flow="procure_to_pay",
+                    correlation_key=number,
+                )
+            )
+        uow.commit()
+    hub.bus.ensure_group(ConsumerGroup("test.dead", ("test.>",)))
+    with hub.store.uow() as uow:
+        for who in ("acme", "globex"):
+            uow.outbox.publish(f"test.{who}", who, ids[who])
+        uow.commit()
+    for entry in hub.bus.fetch("test.dead", 10):
+        hub.bus.dead_letter("test.dead", entry, "receiver said no")
+    return exception_ids
+
+
+async def get(client: httpx.AsyncClient, who: str, path: str, **params: Any) -> httpx.Response:
+    return await client.get(path, params=params, headers={"x-test-principal": who})
+
+
+async def test_every_cross_partner_read_is_404_or_filtered(
+    hub: HubServices, client: httpx.AsyncClient
+) -> None:
+    ids = {
+        "acme": await post_po(client, "acme", "PO-ACME"),
+        "globex": await post_po(client, "globex", "PO-GLOBEX"),
+    }
+    exceptions = seed(hub, ids)
+
+    for me, other in (("acme", "globex"), ("globex", "acme")):
+        # messages: list (also when asking for the other's partner, key or source), detail, raw
+        listed = (await get(client, me, "/v1/messages")).json()["items"]
+        assert [m["id"] for m in listed] == [ids[me]]
+        assert listed[0]["sender"] == f"partner:{me}" and listed[0]["partner"] == me
+        for params in ({"partner": other}, {"correlation_key": f"PO-{other.upper()}"}):
+            assert (await get(client, me, "/v1/messages", **params)).json()["items"] == []
+        for raw in ("false", "true"):
+            mine = await get(client, me, f"/v1/messages/{ids[me]}", raw=raw)
+            assert mine.status_code == 200 and mine.json()["partner"] == me
+            theirs = await get(client, me, f"/v1/messages/{ids[other]}", raw=raw)
+            assert theirs.status_code == 404, theirs.text
+            assert ids[other] in theirs.json()["detail"] and "PO-" not in theirs.text
+        # flows: list and instance
+        flows = (await get(client, me, "/v1/flows")).json()["items"]
+        assert [f["key"] for f in flows] == [f"PO-{me.upper()}"]
+        assert (
+            await get(client, me, f"/v1/flows/procure_to_pay/PO-{me.upper()}")
+        ).status_code == 200
+        other_flow = await get(client, me, f"/v1/flows/procure_to_pay/PO-{other.upper()}")
+        assert other_flow.status_code == 404
+        # exceptions: list (any filter) and detail
+        answer = await get(client, me, "/v1/exceptions")
+        listed_ex = answer.json()["items"]
+        # its own, and the hub's "unrouted" exception, whose evidence holds both POs: only
+        # its own message of that evidence is shown
+        assert exceptions[me] in [e["id"] for e in listed_ex]
+        assert exceptions[other] not in answer.text and ids[other] not in answer.text
+        for row in listed_ex:
+            assert row["evidence"] == [ids[me]]
+        by_key = await get(client, me, "/v1/exceptions", correlation_key=f"PO-{other.upper()}")
+        assert by_key.json()["items"] == []
+        for row in listed_ex:
+            view = await get(client, me, f"/v1/exceptions/{row['id']}")
+            assert view.status_code == 200 and ids[other] not in view.text
+        other_ex = await get(client, me, f"/v1/exceptions/{exceptions[other]}")
+        assert other_ex.status_code == 404 and "late" not in other_ex.text
+        # dead letters
+        dead = (await get(client, me, "/v1/dlq")).json()["items"]
+        assert [d["message_id"] for d in dead] == [ids[me]]
+
+    # a non-operator acting for no partner sees nothing; an operator sees everything
+    for path in ("/v1/messages", "/v1/flows", "/v1/exceptions", "/v1/dlq"):
+        assert (await get(client, "nobody", path)).json()["items"] == []
+        assert len((await get(client, "ops", path)).json()["items"]) >= 2
+    for message_id in ids.values():
+        assert (await get(client, "nobody", f"/v1/messages/{message_id}")).status_code == 404
+        assert (await get(client, "ops", f"/v1/messages/{message_id}")).status_code == 200
+    assert (await get(client, "ops", f"/v1/exceptions/{exceptions['acme']}")).status_code == 200
+
+
+async def test_paging_a_partners_list_skips_only_its_own(
+    hub: HubServices, client: httpx.AsyncClient
+) -> None:
+    mine = [await post_po(client, "acme", f"PO-A{n}") for n in range(3)]
+    for n in range(4):
+        await post_po(client, "globex", f"PO-G{n}")
+    first = (await get(client, "acme", "/v1/messages", limit=2)).json()["items"]
+    second = (await get(client, "acme", "/v1/messages", limit=2, offset=2)).json()["items"]
+    assert [m["id"] for m in first + second] == list(reversed(mine))
