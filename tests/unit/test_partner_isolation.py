@@ -188,3 +188,30 @@ async def test_paging_a_partners_list_skips_only_its_own(
     first = (await get(client, "acme", "/v1/messages", limit=2)).json()["items"]
     second = (await get(client, "acme", "/v1/messages", limit=2, offset=2)).json()["items"]
     assert [m["id"] for m in first + second] == list(reversed(mine))
+
+
+async def test_a_partners_documents_come_from_the_partner(client: httpx.AsyncClient) -> None:
+    """Routes choose by source: a partner cannot pass its documents off as the ERP's."""
+    body = json.dumps(PO | {"po_number": "PO-SPOOF"}).encode()
+    headers = {"Content-Type": "application/json", "x-test-principal": "acme"}
+    spoofed = await client.post(
+        "/v1/messages/purchase_order", content=body, headers=headers | {"X-Crossdock-Source": "erp"}
+    )
+    assert spoofed.status_code == 403, spoofed.text
+    assert "is not yours" in spoofed.json()["detail"]
+    recorded = await get(client, "acme", f"/v1/messages/{spoofed.json()['message_id']}")
+    assert recorded.json()["status"] == "rejected" and recorded.json()["source"] == "acme"
+    for extra in ({}, {"X-Crossdock-Source": "acme"}):
+        taken = await client.post(
+            "/v1/messages/purchase_order", content=body, headers=headers | extra
+        )
+        assert taken.status_code == 202, taken.text
+        view = (await get(client, "acme", f"/v1/messages/{taken.json()['id']}")).json()
+        assert (view["source"], view["sender"]) == ("acme", "partner:acme")
+    # an operator names any source
+    as_ops = await client.post(
+        "/v1/messages/purchase_order",
+        content=body,
+        headers=headers | {"x-test-principal": "ops", "X-Crossdock-Source": "erp"},
+    )
+    assert as_ops.status_code == 202

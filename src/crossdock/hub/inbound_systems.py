@@ -26,7 +26,14 @@ from typing import Any
 
 from crossdock.hub.ids import new_id
 from crossdock.hub.intake import IntakeOutcome, has_control_characters, record
-from crossdock.hub.intake_pipeline import NOBODY, IntakePipeline, Sender, system_sender
+from crossdock.hub.intake_pipeline import (
+    NOBODY,
+    ForeignSender,
+    IntakePipeline,
+    Sender,
+    may_speak_for,
+    system_sender,
+)
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.hub.store_runner import StoreRunner
@@ -217,8 +224,10 @@ class _SystemSteps:
         channel = self._channels.get(call.system)
         if channel is None:
             raise UnknownSystem(call.system)
-        if channel.signature is None:
-            return proven  # no secret configured: only the HTTP credential says who it is
+        if channel.signature is None:  # no secret: only the HTTP credential says who it is
+            if not may_speak_for(proven, "system", channel.name):
+                raise ForeignSender(f"{proven.subject} may not post for system {channel.name!r}")
+            return proven
         if not channel.signature.verify(call.headers, call.body):
             raise BadSignature(f"the {channel.signature.header} signature does not match")
         return system_sender(channel.name)

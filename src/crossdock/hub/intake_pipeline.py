@@ -72,6 +72,23 @@ def carrier_sender(carrier: str) -> Sender:
     return Sender(f"carrier:{carrier}", carrier)
 
 
+class ForeignSender(PermissionError):
+    """The proven caller is not the system or carrier whose channel it posted to (and the
+    channel has no secret that would prove it): nothing is recorded."""
+
+
+def may_speak_for(proven: Sender, kind: str, name: str) -> bool:
+    """Whether `proven` may post to the ``kind`` (system / carrier) channel ``name`` whose
+    secret did not prove the sender: operators and that very system or partner may; anybody
+    while no authentication is in front (nobody proven)."""
+    if proven.partner is not None:
+        return proven.partner == name
+    subject = proven.subject
+    if subject is None or subject.startswith("operator:"):
+        return True
+    return subject == f"{kind}:{name}"
+
+
 def stamp(messages: Iterable[InboundMessage], sender: Sender) -> None:
     """Attach the sender to every message (two attribute writes each, nothing more)."""
     if sender.subject is None and sender.partner is None:

@@ -27,7 +27,14 @@ from datetime import UTC, datetime
 
 from crossdock.hub.ids import new_id
 from crossdock.hub.intake import IntakeOutcome, fitted_key, record
-from crossdock.hub.intake_pipeline import NOBODY, IntakePipeline, Sender, carrier_sender
+from crossdock.hub.intake_pipeline import (
+    NOBODY,
+    ForeignSender,
+    IntakePipeline,
+    Sender,
+    carrier_sender,
+    may_speak_for,
+)
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.hub.store_runner import StoreRunner
@@ -211,8 +218,10 @@ class _WebhookSteps:
         channel = self._channels.get(call.carrier)
         if channel is None:
             raise UnknownCarrier(call.carrier)
-        if channel.signature is None:
-            return proven  # no secret configured: only the HTTP credential says who it is
+        if channel.signature is None:  # no secret: only the HTTP credential says who it is
+            if not may_speak_for(proven, "carrier", channel.name):
+                raise ForeignSender(f"{proven.subject} may not post for carrier {channel.name!r}")
+            return proven
         if not channel.signature.verify(call.headers, call.body):
             raise BadSignature(f"the {channel.signature.header} signature does not match")
         return carrier_sender(channel.name)

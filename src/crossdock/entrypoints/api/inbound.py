@@ -30,6 +30,7 @@ from crossdock.hub.inbound_systems import (
     InboundReceipt,
     UnknownSystem,
 )
+from crossdock.hub.intake_pipeline import ForeignSender
 
 router = APIRouter()
 
@@ -81,6 +82,8 @@ async def post_inbound(request: Request, source: str) -> Response:
     except UnknownSystem:
         known = ", ".join(hub.inbound.systems()) or "none"
         raise Problem(404, f"unknown system {source[:64]!r} (configured: {known})") from None
+    except ForeignSender as exc:
+        return problem_response(403, str(exc), instance=request.url.path)
     except BadSignature as exc:
         response = problem_response(401, str(exc), instance=request.url.path)
         response.headers["WWW-Authenticate"] = 'HMAC realm="crossdock systems"'

@@ -79,7 +79,8 @@ def _request(call: IntakeCall, raw: bytes, channel: str) -> IntakeRequest:
         document_type=call.document_type,
         raw=raw,
         content_type=media or "application/octet-stream",
-        source=headers.get("x-crossdock-source", "api"),
+        # a partner's documents come from that partner: its name is the default source
+        source=headers.get("x-crossdock-source", call.sender.partner or "api"),
         channel=channel,
         received_at=datetime.now(UTC),
         idempotency_key=headers.get("idempotency-key"),
@@ -111,6 +112,15 @@ async def _check(
     *,
     batch: bool = False,
 ) -> Reply | None:
+    partner = req.partner
+    if partner is not None and req.source != partner:
+        # Routes choose by source: a partner naming another source would pass its documents
+        # off as that system's. Recorded under its own name, with why.
+        detail = f"X-Crossdock-Source {req.source[:64]!r} is not yours: your documents come from {partner!r}"
+        req.source = partner
+        req.idempotency_key = None
+        req.causation_id = None
+        return await _refuse(hub, req, 403, detail, path)
     limits = hub.limits.header_limits()
     if batch:  # line n's key is <key>:<n>, and it must still fit the log's column
         limits["idempotency_key"] = hub.limits.batch_key_chars

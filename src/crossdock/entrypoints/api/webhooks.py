@@ -22,6 +22,7 @@ from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
 from crossdock.entrypoints.api.senders import proven_sender
+from crossdock.hub.intake_pipeline import ForeignSender
 from crossdock.hub.webhooks import (
     CHANNEL,
     DOCUMENT_TYPE,
@@ -83,6 +84,8 @@ async def post_carrier_webhook(request: Request, carrier: str) -> Response:
     except UnknownCarrier:
         known = ", ".join(hub.webhooks.carriers()) or "none"
         raise Problem(404, f"unknown carrier {carrier[:64]!r} (configured: {known})") from None
+    except ForeignSender as exc:
+        return problem_response(403, str(exc), instance=request.url.path)
     except BadSignature as exc:
         hub.metrics.intake.labels(DOCUMENT_TYPE, "unauthorized").inc()
         response = problem_response(401, str(exc), instance=request.url.path)
