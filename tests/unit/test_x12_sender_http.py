@@ -82,3 +82,16 @@ async def test_the_rightful_partner_and_an_operator_are_accepted(
     )  # fmt: skip
     senders = sorted(m["sender"] for m in listed.json()["items"])
     assert senders == ["operator:ops", "partner:acme"]
+
+
+async def test_a_refused_body_is_recorded_with_who_sent_it(client: httpx.AsyncClient) -> None:
+    answer = await client.post(
+        "/v1/edi",
+        content=b"ISA*",
+        headers={"Content-Type": "image/png", "x-test-principal": "globex"},
+    )
+    assert answer.status_code == 415
+    view = await client.get(
+        f"/v1/messages/{answer.json()['message_id']}", headers={"x-test-principal": "globex"}
+    )
+    assert view.status_code == 200 and view.json()["sender"] == "partner:globex"

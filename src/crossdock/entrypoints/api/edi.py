@@ -23,7 +23,7 @@ from crossdock.entrypoints.api.senders import principal_in
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.edi.record import InterchangeReceipt
 from crossdock.hub.edi.service import EdiReceipt
-from crossdock.hub.intake_pipeline import sender_of
+from crossdock.hub.intake_pipeline import Sender, sender_of
 from crossdock.hub.limits import REFUSED_BODY_KEEP
 from crossdock.hub.visibility import confinement
 
@@ -94,7 +94,9 @@ async def _spool(request: Request, limit: int) -> Any:
     return spool
 
 
-async def _refuse(hub: HubServices, refused: _Refused, content_type: str) -> Problem:
+async def _refuse(
+    hub: HubServices, refused: _Refused, content_type: str, sender: Sender
+) -> Problem:
     """Recorded like unreadable X12: document type x12_interchange, sender unknown."""
     return await refusal(
         hub,
@@ -105,6 +107,7 @@ async def _refuse(hub: HubServices, refused: _Refused, content_type: str) -> Pro
         channel=CHANNEL,
         content_type=content_type,
         raw=refused.prefix,
+        sender=sender,
     )
 
 
@@ -129,7 +132,8 @@ async def post_edi(request: Request) -> Response:
             raise _Refused(415, detail)
         spool = await _spool(request, hub.limits.edi_bytes)
     except _Refused as refused:
-        raise await _refuse(hub, refused, media) from None
+        sender = sender_of(principal_in(request.scope))
+        raise await _refuse(hub, refused, media, sender) from None
     principal = principal_in(request.scope)
     try:
         receipt = await hub.edi.receive(
