@@ -62,9 +62,9 @@ def folder_sender(partner: str) -> Sender:
 
 
 def system_sender(system: str) -> Sender:
-    """A business system proven by its webhook secret. Systems are the distributor's own
-    (ERP, WMS, TMS), not partners: operators read their messages."""
-    return Sender(f"system:{system}", None)
+    """A business system proven by its webhook secret; like a system's API key (whose
+    principal acts for the system by name), the system is the messages' partner."""
+    return Sender(f"system:{system}", system)
 
 
 def carrier_sender(carrier: str) -> Sender:
