@@ -1,7 +1,7 @@
 """Message sender: who sent each message (the principal's subject) and its partner.
 
 Revision ID: 0008_message_sender
-Revises: 0002_job_leases
+Revises: 0003_auth
 Create Date: 2026-12-07
 
 Written out (not built from the live table definition), like every revision. Both columns
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0008_message_sender"
-down_revision: str | Sequence[str] | None = "0002_job_leases"
+down_revision: str | Sequence[str] | None = "0003_auth"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
