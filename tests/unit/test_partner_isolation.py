@@ -2,9 +2,10 @@
 letters, tried across partners. A partner sees its own objects only: another partner's is
 404 (never 403, never its data) and lists leave it out; an operator sees everything.
 
-The principal is put where the authentication middleware leaves it (`scope["state"]`), by a
-stand-in outermost layer, so these tests exercise the routes' filtering on a real hub and a
-real SQLite store, independent of how the credential was proven.
+Every request is authenticated by the hub's real middleware with a real API key issued into
+the hub's store (`tests.auth_helpers`); the tests name the caller with an ``x-test-principal``
+header, which `with_keys` swaps for that caller's ``Authorization: Bearer`` key before the hub
+sees the request.
 """
 
 from __future__ import annotations
@@ -21,37 +22,51 @@ import pytest
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
-from crossdock.entrypoints.api.security import PRINCIPAL_STATE
+from crossdock.hub.credentials import Client
 from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionRecord
 from crossdock.hub.flows.model import FlowState
-from crossdock.hub.identity import OPERATOR_SCOPES, Principal
+from crossdock.hub.identity import EDI_WRITE, MESSAGES_WRITE, PURCHASE_ORDERS_READ
 from crossdock.hub.records import ConsumerGroup
+from tests.auth_helpers import key_headers, operator_headers
 from tests.conftest import EXAMPLES
 
 PO: dict[str, Any] = json.loads((EXAMPLES / "purchase_order.json").read_bytes())
-PRINCIPALS = {
-    "acme": Principal("partner:acme", "partner", partner="acme", partner_role="supplier"),
-    "globex": Principal("partner:globex", "partner", partner="globex", partner_role="supplier"),
-    "nobody": Principal("system:lost", "system"),
-    "ops": Principal("operator:ops", "operator", OPERATOR_SCOPES),
-}
 T0 = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
+PARTNER_SCOPES = [MESSAGES_WRITE, EDI_WRITE, PURCHASE_ORDERS_READ]
 
 Scope = MutableMapping[str, Any]
 ASGI = Callable[[Scope, Any, Any], Awaitable[None]]
 
 
-def as_principal(app: ASGI) -> ASGI:
-    """What the authentication middleware does, keyed by a test header."""
+def callers(hub: HubServices) -> dict[str, dict[str, str]]:
+    """Real keys in the hub's store: two suppliers, a system, an operator."""
+    return {
+        "acme": key_headers(hub, Client("partner", "acme", "supplier"), PARTNER_SCOPES),
+        "globex": key_headers(hub, Client("partner", "globex", "supplier"), PARTNER_SCOPES),
+        "nobody": key_headers(hub, Client("system", "lost"), [MESSAGES_WRITE]),
+        "ops": operator_headers(hub),
+    }
+
+
+def with_keys(app: ASGI, keys: dict[str, dict[str, str]]) -> ASGI:
+    """Send the named caller's key (``x-test-principal: acme``) to the real auth stack."""
 
     async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
+            headers = [(k, v) for k, v in scope["headers"] if k != b"x-test-principal"]
             who = dict(scope["headers"]).get(b"x-test-principal", b"").decode()
-            if who in PRINCIPALS:
-                scope.setdefault("state", {})[PRINCIPAL_STATE] = PRINCIPALS[who]
+            if who in keys:
+                value = keys[who]["Authorization"].encode()
+                headers.append((b"authorization", value))
+            scope = dict(scope, headers=headers)
         await app(scope, receive, send)
 
     return wrapped
+
+
+def keyed_client(hub: HubServices) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=with_keys(create_asgi(hub), callers(hub)))
+    return httpx.AsyncClient(transport=transport, base_url="http://hub")
 
 
 @pytest.fixture
@@ -66,8 +81,7 @@ async def hub(tmp_path: Path) -> AsyncIterator[HubServices]:
 
 @pytest.fixture
 async def client(hub: HubServices) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=as_principal(create_asgi(hub)))
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as c:
+    async with keyed_client(hub) as c:
         yield c
 
 
@@ -169,7 +183,7 @@ async def test_every_cross_partner_read_is_404_or_filtered(
         dead = (await get(client, me, "/v1/dlq")).json()["items"]
         assert [d["message_id"] for d in dead] == [ids[me]]
 
-    # a non-operator acting for no partner sees nothing; an operator sees everything
+    # another principal (a system key, acting for itself) sees none of it; an operator all
     for path in ("/v1/messages", "/v1/flows", "/v1/exceptions", "/v1/dlq"):
         assert (await get(client, "nobody", path)).json()["items"] == []
         assert len((await get(client, "ops", path)).json()["items"]) >= 2
@@ -177,6 +191,8 @@ async def test_every_cross_partner_read_is_404_or_filtered(
         assert (await get(client, "nobody", f"/v1/messages/{message_id}")).status_code == 404
         assert (await get(client, "ops", f"/v1/messages/{message_id}")).status_code == 200
     assert (await get(client, "ops", f"/v1/exceptions/{exceptions['acme']}")).status_code == 200
+    # and without a credential, nothing at all
+    assert (await client.get("/v1/messages")).status_code == 401
 
 
 async def test_paging_a_partners_list_skips_only_its_own(

@@ -13,9 +13,8 @@ import pytest
 
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
-from crossdock.entrypoints.api.app import create_asgi
 from tests.conftest import ROOT
-from tests.unit.test_partner_isolation import as_principal
+from tests.unit.test_partner_isolation import keyed_client
 
 FIXTURE = (ROOT / "tests" / "fixtures" / "x12" / "850.edi").read_bytes()  # ISA06 CROSSDOCKTEST
 EDI = {"Content-Type": "application/edi-x12"}
@@ -33,8 +32,7 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     hub: HubServices = build_hub(settings)
     await hub.start()
     try:
-        transport = httpx.ASGITransport(app=as_principal(create_asgi(hub)))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as c:
+        async with keyed_client(hub) as c:
             yield c
     finally:
         await hub.stop()
@@ -81,7 +79,7 @@ async def test_the_rightful_partner_and_an_operator_are_accepted(
         headers={"x-test-principal": "ops"},
     )  # fmt: skip
     senders = sorted(m["sender"] for m in listed.json()["items"])
-    assert senders == ["operator:ops", "partner:acme"]
+    assert senders == ["operator:tests", "partner:acme"]
 
 
 async def test_a_refused_body_is_recorded_with_who_sent_it(client: httpx.AsyncClient) -> None:
