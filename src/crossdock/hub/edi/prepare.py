@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crossdock.canonical.registry import document_model
+from crossdock.hub.edi.excerpt import excerpt
 from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner, sender_key
 from crossdock.hub.edi.sender_check import (
     SENDER_MISMATCH,
@@ -222,14 +223,9 @@ class EdiPreparer:
     ) -> SenderRefusal | None:
         if current.confine is None:
             return None
-        group = transaction.group
-        known = current.refused_groups.get(group.control_number)
-        if known is not None:
-            return known
-        refusal = group_refusal(current.partner, group, current.confine)
-        if refusal is not None:
-            current.refused_groups[group.control_number] = refusal
-        return refusal
+        return group_refusal(
+            current.partner, transaction.group, current.confine, current.refused_groups
+        )
 
     def _message(
         self,
@@ -298,7 +294,7 @@ class EdiPreparer:
         self, source: object, issues: list[Issue], channel: str, received_at: datetime
     ) -> PreparedInterchange:
         """Not X12 (or no usable ISA): keep the first bytes as a rejected message."""
-        raw = _excerpt(source)
+        raw = excerpt(source)
         digest = hashlib.sha256(raw).hexdigest()
         message = InboundMessage(
             id=new_id(),
@@ -323,27 +319,3 @@ class EdiPreparer:
             issues=list(issues),
             unreadable=True,
         )
-
-
-MAX_EXCERPT = 1_048_576
-
-
-def _excerpt(source: object) -> bytes:
-    """The bytes to keep for an unreadable input: all of it up to 1 MiB."""
-    if isinstance(source, bytes | bytearray):
-        return bytes(source[:MAX_EXCERPT])
-    if isinstance(source, str):
-        return source[:MAX_EXCERPT].encode("utf-8", "replace")
-    read = getattr(source, "read", None)
-    if read is not None:  # a binary file (a drop folder's, a spooled upload): from its start
-        try:
-            source.seek(0)  # type: ignore[attr-defined]
-            return bytes(read(MAX_EXCERPT))
-        except (OSError, ValueError):
-            return b""
-    try:
-        with open(source, "rb") as handle:  # type: ignore[call-overload]
-            data: bytes = handle.read(MAX_EXCERPT)
-            return data
-    except (TypeError, OSError):
-        return b""

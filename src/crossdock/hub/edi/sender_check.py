@@ -65,11 +65,17 @@ def interchange_refusal(
 
 
 def group_refusal(
-    partner: TradingPartner | None, group: GroupHeader, confine: str | None
+    partner: TradingPartner | None,
+    group: GroupHeader,
+    confine: str | None,
+    known: dict[str, SenderRefusal] | None = None,
 ) -> SenderRefusal | None:
-    """None when the group's GS02 is the proven partner's application sender code."""
+    """None when the group's GS02 is the proven partner's application sender code. A refusal
+    is kept in `known` by GS06 (each set of a refused group is refused for the same reason)."""
     if confine is None or partner is None:
         return None
+    if known is not None and group.control_number in known:
+        return known[group.control_number]
     if group.sender.strip().upper() == partner.gs_id.strip().upper():
         return None
     reason = f"GS02 {group.sender.strip()!r} is not the application sender code of {confine!r}"
@@ -81,7 +87,10 @@ def group_refusal(
         segment_id="GS",
         element_position=2,
     )
-    return SenderRefusal("GS02", reason, issue)
+    refusal = SenderRefusal("GS02", reason, issue)
+    if known is not None:
+        known[group.control_number] = refusal
+    return refusal
 
 
 class _Refusals(Protocol):
