@@ -196,9 +196,17 @@ def list_flows(
 
 
 def flow_view(uow: UnitOfWork, flow: str, key: str, confine: str | None) -> dict[str, Any] | None:
-    if confine is not None and not _owned_keys(uow, [key], confine):
+    if confine is None:
+        return actions.flow_view(uow, flow, key)
+    if not _owned_keys(uow, [key], confine):
         return None
-    return actions.flow_view(uow, flow, key)
+    view = actions.flow_view(uow, flow, key)
+    if view is not None:  # its exceptions' evidence: the partner's own messages only
+        evidence = [m for e in view["exceptions"] for m in e["evidence"]]
+        mine = _owned_messages(uow, evidence, confine)
+        for exception in view["exceptions"]:
+            exception["evidence"] = _only(exception["evidence"], mine)
+    return view
 
 
 def dead_letters(
