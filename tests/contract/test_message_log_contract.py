@@ -231,3 +231,27 @@ def test_an_empty_log_answers_empty(store: ContractStore) -> None:
         assert uow.messages.counts_by_status() == {}
         assert uow.messages.find(MessageFilter()) == []
         assert uow.messages.ids(MessageFilter()) == []
+
+
+def test_the_sender_and_partner_are_kept_and_confine_lists(store: ContractStore) -> None:
+    """Every message carries who sent it (the channel's proven identity) and its partner;
+    a partner's list is confined to its own, and messages without a partner are nobody's."""
+    acme = message(1, key="a")
+    acme.sender, acme.partner = "partner:acme", "acme"
+    globex = message(2, key="g")
+    globex.sender, globex.partner = "folder:globex", "globex"
+    anonymous = message(3, key="n")
+    add(store, acme, globex, anonymous)
+    with store.uow() as uow:
+        got = uow.messages.get(acme.id)
+        assert got is not None
+        assert (got.summary.sender, got.summary.partner) == ("partner:acme", "acme")
+        nobody = uow.messages.get(anonymous.id)
+        assert nobody is not None and (nobody.summary.sender, nobody.summary.partner) == (
+            None,
+            None,
+        )
+        mine = uow.messages.find(MessageFilter(partner="acme"), 10, 0)
+        assert [m.id for m in mine] == [acme.id]
+        assert [m[0] for m in uow.messages.ids(MessageFilter(partner="globex"))] == [globex.id]
+        assert len(uow.messages.find(MessageFilter(), 10, 0)) == 3

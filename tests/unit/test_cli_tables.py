@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from crossdock.entrypoints import cli
-from tests.conftest import SqlStore
+from crossdock.hub.intake import record
+from tests.conftest import SqlStore, inbound
 from tests.unit.flows.helpers import example, recorded
 from tests.unit.flows.test_cli_exceptions import Scenario, scenario  # noqa: F401 (fixture)
 
@@ -115,3 +116,20 @@ def test_messages_list_by_time_range(tmp_path: Path, seeded: Scenario) -> None:
     assert [m["received_at"] for m in later] == [newest]
     bad = _run(tmp_path, "messages", "list", "--since", "2026-01-02", "--until", "2026-01-01")
     assert bad.exit_code == 2 and "--until must be later than --since" in bad.output
+
+
+def test_messages_list_and_show_say_who_sent_each(
+    tmp_path: Path, store: SqlStore, seeded: Scenario
+) -> None:
+    message = inbound(b'{"po_number": "PO-FROM-ACME"}', key="acme-1")
+    message.sender, message.partner = "partner:acme", "acme"
+    with store.uow() as uow:
+        record(uow, [message])
+        uow.commit()
+    [mine] = _rows(tmp_path, "messages", "list", "--partner", "acme")
+    assert (mine["id"], mine["sender"], mine["partner"]) == (message.id, "partner:acme", "acme")
+    assert _rows(tmp_path, "messages", "list", "--partner", "globex") == []
+    wide = _run(tmp_path, "messages", "list", columns=200)
+    assert "partner:acme" in wide.stdout
+    shown = _run(tmp_path, "messages", "show", message.id, columns=200)
+    assert "sender: partner:acme  partner: acme" in shown.stdout

@@ -20,6 +20,7 @@ from crossdock.hub.inbound_systems import (
     SystemChannel,
     UnknownSystem,
 )
+from crossdock.hub.intake_pipeline import ForeignSender, Sender
 from crossdock.hub.records import MessageFilter
 from crossdock.hub.store_runner import StoreRunner
 from crossdock.hub.webhooks import SignatureCheck
@@ -164,5 +165,26 @@ def test_signatures_are_checked_before_anything_is_recorded(
     assert stored(store, "signed-erp") == []
     signed = {**headers, "X-Signature": SIGNED.sign(body)}
     assert not receive(runner, "signed-erp", body, signed).rejected
+    # the verified secret is the identity; the system acts for itself
+    [message] = stored(store, "signed-erp")
+    assert (message.summary.sender, message.summary.partner) == ("system:signed-erp", "signed-erp")
     with pytest.raises(UnknownSystem):
         receive(runner, "crm", body, headers)
+
+
+def test_without_a_secret_only_the_system_itself_or_an_operator_posts_for_it(
+    runner: StoreRunner, store: SqlStore
+) -> None:
+    """The channel's secret is the identity; without one, the HTTP principal must be that
+    system (or an operator): a partner or another system cannot post as the ERP."""
+    body, headers = event("erp_purchaseOrder_released")
+    service = InboundSystemService(CHANNELS, runner, lambda _t: "critical")
+    for intruder in (Sender("partner:acme", "acme"), Sender("system:wms", "wms")):
+        with pytest.raises(ForeignSender):
+            asyncio.run(service.receive("erp", headers, body, intruder))
+    assert stored(store, "erp") == []
+    for rightful in (Sender("system:erp", "erp"), Sender("operator:ops", None)):
+        receipt = asyncio.run(service.receive("erp", headers, body, rightful))
+        assert not receipt.rejected
+    senders = {m.summary.sender for m in stored(store, "erp")}
+    assert senders == {"system:erp"}  # the operator's resend was a duplicate of it

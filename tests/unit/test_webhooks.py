@@ -15,6 +15,7 @@ import orjson
 import pytest
 
 from crossdock.canonical.shipment import MilestoneCode
+from crossdock.hub.intake_pipeline import ForeignSender, Sender
 from crossdock.hub.records import MessageFilter
 from crossdock.hub.store_runner import StoreRunner
 from crossdock.hub.webhooks import (
@@ -223,6 +224,10 @@ def test_signatures(runner: StoreRunner, store: SqlStore) -> None:
     assert stored(store, "fedex") == []  # nothing unauthenticated reaches the log
     upper = "hmac-sha256-hex=" + good[16:].upper()
     assert len(receive(runner, "fedex", body, {"x-hmac-signature": upper}).events) == 7
+    # the verified secret is the identity recorded on every message
+    assert {(m.summary.sender, m.summary.partner) for m in stored(store, "fedex")} == {
+        ("carrier:fedex", "fedex")
+    }
 
 
 def test_base64_signatures_without_prefix() -> None:
@@ -241,3 +246,21 @@ def test_over_long_keys_are_digested() -> None:
     assert event_key("k" * 200) == "k" * 200
     long = event_key("k" * 300)
     assert long.startswith("sha256:") and len(long) == 71
+
+
+def test_without_a_secret_only_that_carrier_or_an_operator_posts_for_it(
+    runner: StoreRunner, store: SqlStore
+) -> None:
+    body = (FIXTURES / "flat_events_shipment.json").read_bytes()
+    service = WebhookService(CHANNELS, runner, lambda _t: "critical")
+    for intruder in (Sender("partner:acme", "acme"), Sender("carrier:fedex", "fedex")):
+        with pytest.raises(ForeignSender):
+            asyncio.run(service.receive("northline", {}, body, intruder))
+    assert stored(store, "northline") == []
+    receipt = asyncio.run(
+        service.receive("northline", {}, body, Sender("partner:northline", "northline"))
+    )
+    assert len(receipt.events) == 5
+    assert {(m.summary.sender, m.summary.partner) for m in stored(store, "northline")} == {
+        ("partner:northline", "northline")
+    }

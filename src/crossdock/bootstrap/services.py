@@ -225,7 +225,7 @@ def build_hub(
     periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     drops = build_drops(settings)
     if drops:
-        folders = FolderIntake(drops, edi)
+        folders = FolderIntake(drops, edi, checked=partners.names())
 
         async def poll_partner_folders() -> None:
             await folders.poll_folders()

@@ -59,12 +59,14 @@ def messages_list(
     ),
     since: datetime = typer.Option(None, "--since", help="received at or after (UTC)"),
     until: datetime = typer.Option(None, "--until", help="received before (UTC)"),
+    partner: str = typer.Option(None, "--partner", "-p", help="only this partner's messages"),
     limit: int = typer.Option(50, "--limit", "-n"),
     json_out: bool = JsonOption,
     config: Path = ConfigOption,
     data_dir: Path = DataDirOption,
 ) -> None:
-    """List recent messages, newest first (`--status unrouted`: those nobody acted on)."""
+    """List recent messages, newest first (`--status unrouted`: those nobody acted on); the
+    sender column says who sent each (the identity its channel proved)."""
     from crossdock.hub import operations as ops
     from crossdock.hub.records import MessageStatus
 
@@ -74,10 +76,10 @@ def messages_list(
     start, end = _utc(since), _utc(until)
     if start and end and end <= start:
         raise fail("--until must be later than --since", 2)
+    flt = _filter(document_type, source, correlation_key, status, start, end)
+    flt.partner = partner
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
-        rows = ops.list_messages(
-            uow, _filter(document_type, source, correlation_key, status, start, end), limit
-        )
+        rows = ops.list_messages(uow, flt, limit)
     emit(
         json_out,
         rows,
@@ -86,6 +88,7 @@ def messages_list(
             key("id"),
             key("type"),
             Column("source", drop=2),
+            Column("sender", drop=4),
             key("key"),
             "status",
             Column("received", drop=3),
@@ -96,6 +99,7 @@ def messages_list(
                 r["id"],
                 r["document_type"],
                 r["source"],
+                r["sender"] or "",
                 r["correlation_key"],
                 r["status"],
                 short_time(r["received_at"]),
@@ -127,6 +131,10 @@ def messages_show(
     console.print(
         f"[bold]{view['id']}[/bold] {view['document_type']} from {view['source']} via {view['channel']}"
     )
+    if view["sender"]:
+        console.print(
+            f"sender: {view['sender']}  partner: {view['partner'] or '-'}", highlight=False
+        )
     console.print(
         f"status: [bold]{view['status']}[/bold]  key: {view['correlation_key']}  received: {view['received_at']}"
     )

@@ -16,10 +16,9 @@ can be accepted.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -28,12 +27,20 @@ from typing import Any
 
 from crossdock.hub.ids import new_id
 from crossdock.hub.intake import IntakeOutcome, has_control_characters, record
+from crossdock.hub.intake_pipeline import (
+    NOBODY,
+    ForeignSender,
+    IntakePipeline,
+    Sender,
+    Verified,
+    may_speak_for,
+    system_sender,
+)
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
-from crossdock.hub.store_runner import URGENT, StoreRunner
+from crossdock.hub.store_runner import StoreRunner
 from crossdock.hub.webhooks import (
     BadSignature,
-    SeenWebhook,
     Signature,
     WebhookRefused,
     check_signature,
@@ -209,13 +216,47 @@ def _unmapped(
     return [MappedDocument("", UNMAPPED_TYPE, None, problems=(problem,))], [message]
 
 
-def _record(
-    uow: UnitOfWork, messages: list[InboundMessage], seen: SeenWebhook | None = None
-) -> list[IntakeOutcome]:
-    claim_seen(uow, seen)  # a replayed Standard Webhooks request: refused, nothing recorded
-    outcomes = record(uow, messages)
-    uow.commit()
-    return outcomes
+@dataclass(slots=True)
+class SystemCall:
+    system: str
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+
+class _SystemSteps:
+    """The inbound systems channel's steps for `IntakePipeline`."""
+
+    def __init__(self, channels: Mapping[str, SystemChannel], lane_for: Callable[[str], str]):
+        self._channels = channels
+        self._lane_for = lane_for
+
+    def verify(self, call: SystemCall, proven: Sender) -> Verified:
+        channel = self._channels.get(call.system)
+        if channel is None:
+            raise UnknownSystem(call.system)
+        if channel.signature is None:  # no secret: only the HTTP credential says who it is
+            if not may_speak_for(proven, "system", channel.name):
+                raise ForeignSender(f"{proven.subject} may not post for system {channel.name!r}")
+            return Verified(proven)
+        seen = check_signature(channel.signature, call.system, call.headers, call.body)
+        claim = None if seen is None else partial(claim_seen, seen=seen)
+        return Verified(system_sender(channel.name), claim)
+
+    def prepare(
+        self, call: SystemCall
+    ) -> tuple[str | None, list[MappedDocument], list[InboundMessage]]:
+        channel = self._channels[call.system]
+        return prepare_inbound(
+            channel, call.headers, call.body, received_at=datetime.now(UTC), lane_for=self._lane_for
+        )
+
+    def messages(
+        self, prepared: tuple[str | None, list[MappedDocument], list[InboundMessage]]
+    ) -> list[InboundMessage]:
+        return prepared[2]
+
+    def record(self, uow: UnitOfWork, messages: Sequence[InboundMessage]) -> list[IntakeOutcome]:
+        return record(uow, messages)
 
 
 class InboundSystemService:
@@ -229,27 +270,23 @@ class InboundSystemService:
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._channels = dict(channels)
-        self._runner = runner
-        self._lane_for = lane_for
-        self._on_commit = on_commit
+        self._steps = _SystemSteps(self._channels, lane_for)
+        self._pipeline = IntakePipeline(runner, on_commit)
 
     def systems(self) -> list[str]:
         return sorted(self._channels)
 
-    async def receive(self, system: str, headers: Mapping[str, str], body: bytes) -> InboundReceipt:
-        """Record one payload. Raises UnknownSystem, or BadSignature (nothing recorded)."""
-        channel = self._channels.get(system)
-        if channel is None:
-            raise UnknownSystem(system)
+    async def receive(
+        self, system: str, headers: Mapping[str, str], body: bytes, proven: Sender = NOBODY
+    ) -> InboundReceipt:
+        """Record one payload. Raises UnknownSystem, or BadSignature (nothing recorded).
+
+        The verified secret is the sender (``system:<name>``); a system without a secret is
+        recorded as whoever the HTTP credential (`proven`) says sent it.
+        """
         lowered = {k.lower(): v for k, v in headers.items()}
-        seen = check_signature(channel.signature, system, lowered, body)
-        prepare = partial(prepare_inbound, received_at=datetime.now(UTC), lane_for=self._lane_for)
-        event, mapped, messages = await asyncio.to_thread(prepare, channel, lowered, body)
-        outcomes = await self._runner.write(
-            partial(_record, messages=messages, seen=seen), priority=URGENT
-        )
-        if self._on_commit is not None:
-            self._on_commit()
+        call = SystemCall(system, lowered, body)
+        (event, mapped, messages), outcomes = await self._pipeline.take(self._steps, call, proven)
         documents = [
             DocumentOutcome(
                 doc.path,

@@ -40,6 +40,9 @@ class IntakeRequest:
     received_at: datetime
     idempotency_key: str | None = None
     causation_id: str | None = None
+    #: Who the channel proved sent it (`intake_pipeline.Sender`), recorded on the message.
+    sender: str | None = None
+    partner: str | None = None
 
 
 @dataclass(slots=True)
@@ -136,6 +139,8 @@ def prepare(request: IntakeRequest, lane_for: Callable[[str], str]) -> InboundMe
         lane=lane_for(request.document_type),
         idempotency_key=request.idempotency_key,
         causation_id=request.causation_id,
+        sender=request.sender,
+        partner=request.partner,
     )
     try:
         document: CanonicalDocument = validate_json(model, request.raw)
@@ -165,6 +170,8 @@ def reject(request: IntakeRequest, lane: str, errors: list[FieldError]) -> Inbou
         idempotency_key=request.idempotency_key,
         causation_id=request.causation_id,
         errors=errors,
+        sender=request.sender,
+        partner=request.partner,
     )
 
 

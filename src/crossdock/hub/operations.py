@@ -28,6 +28,8 @@ def summary_dict(s: MessageSummary) -> dict[str, Any]:
         "status": s.status,
         "received_at": s.received_at.isoformat(),
         "duplicates": s.duplicates,
+        "sender": s.sender,
+        "partner": s.partner,
     }
 
 

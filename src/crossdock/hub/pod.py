@@ -304,7 +304,8 @@ class PodFetcher:
         now = self._clock()
         for raised in out.raised:
             uow.exceptions.add(to_record(raised, id=new_id(), created_at=now))
-        record_webhook(uow, out.messages)  # commits; a key already recorded is a duplicate
+        record_webhook(uow, out.messages)  # a key already recorded is a duplicate
+        uow.commit()
 
     def _settle_bus(self, out: _Settlement) -> None:
         for entry, _delay, error in out.nak:

@@ -62,6 +62,11 @@ class InboundMessage:
     idempotency_key: str | None = None
     canonical: bytes | None = None
     errors: list[FieldError] = field(default_factory=list)
+    #: Who sent it, as the channel proved it (`Principal.subject`: ``partner:acme``,
+    #: ``folder:acme``, ``system:erp``, ``carrier:ups``); None when the channel proved nobody.
+    sender: str | None = None
+    #: The partner it belongs to (logical name), which decides who may read it.
+    partner: str | None = None
 
 
 @dataclass(slots=True)
@@ -76,6 +81,8 @@ class MessageSummary:
     status: str
     received_at: datetime
     duplicates: int = 0
+    sender: str | None = None
+    partner: str | None = None
 
 
 @dataclass(slots=True)
@@ -105,6 +112,10 @@ class MessageFilter:
     since: datetime | None = None
     until: datetime | None = None
     ids: list[str] | None = None
+    #: Only this partner's messages (a partner principal's reads are confined to it).
+    partner: str | None = None
+    #: Any of these correlation keys (which of a page's flows are a partner's documents).
+    correlation_keys: list[str] | None = None
 
 
 @dataclass(slots=True)

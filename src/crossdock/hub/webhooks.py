@@ -20,7 +20,6 @@ refused messages by the entrypoint, with the reason.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -33,9 +32,18 @@ from functools import partial
 
 from crossdock.hub.ids import new_id
 from crossdock.hub.intake import IntakeOutcome, fitted_key, record
+from crossdock.hub.intake_pipeline import (
+    NOBODY,
+    ForeignSender,
+    IntakePipeline,
+    Sender,
+    Verified,
+    carrier_sender,
+    may_speak_for,
+)
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
-from crossdock.hub.store_runner import URGENT, StoreRunner
+from crossdock.hub.store_runner import StoreRunner
 from crossdock.hub.webhook_signing import InvalidWebhook, StandardWebhookCheck
 from crossdock.mapping.carriers import CarrierContext, Issue, Normalizer, PayloadError
 
@@ -229,13 +237,10 @@ def _field_errors(issues: Sequence[Issue]) -> list[FieldError]:
     return [FieldError(i.path, i.reason, i.type) for i in issues]
 
 
-def record_webhook(
-    uow: UnitOfWork, messages: Sequence[InboundMessage], guard: SeenWebhook | None = None
-) -> list[IntakeOutcome]:
+def record_webhook(uow: UnitOfWork, messages: Sequence[InboundMessage]) -> list[IntakeOutcome]:
     """Record the messages; an event key already in the log is a duplicate even when the
-    payload around it changed (intake's own rule would call that a conflict). A replayed
-    Standard Webhooks request (`guard` claimed before) raises WebhookRefused. Commits."""
-    claim_seen(uow, guard)
+    payload around it changed (intake's own rule would call that a conflict). The caller
+    commits."""
     keys = [(m.source, m.idempotency_key) for m in messages if m.idempotency_key]
     known = uow.messages.find_idempotent(keys) if keys else {}
     outcomes: list[IntakeOutcome | None] = []
@@ -252,8 +257,44 @@ def record_webhook(
     recorded = iter(record(uow, fresh))  # settles repeats inside this payload (same body)
     if seen:
         uow.messages.count_duplicate(seen)
-    uow.commit()
     return [o if o is not None else next(recorded) for o in outcomes]
+
+
+@dataclass(slots=True)
+class WebhookCall:
+    carrier: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _WebhookSteps:
+    """The carrier webhook channel's steps for `IntakePipeline`."""
+
+    def __init__(self, channels: Mapping[str, CarrierChannel], lane: str) -> None:
+        self._channels = channels
+        self._lane = lane
+
+    def verify(self, call: WebhookCall, proven: Sender) -> Verified:
+        channel = self._channels.get(call.carrier)
+        if channel is None:
+            raise UnknownCarrier(call.carrier)
+        if channel.signature is None:  # no secret: only the HTTP credential says who it is
+            if not may_speak_for(proven, "carrier", channel.name):
+                raise ForeignSender(f"{proven.subject} may not post for carrier {channel.name!r}")
+            return Verified(proven)
+        seen = check_signature(channel.signature, call.carrier, call.headers, call.body)
+        claim = None if seen is None else partial(claim_seen, seen=seen)
+        return Verified(carrier_sender(channel.name), claim)
+
+    def prepare(self, call: WebhookCall) -> tuple[list[str], list[InboundMessage]]:
+        channel = self._channels[call.carrier]
+        return prepare_webhook(channel, call.body, received_at=datetime.now(UTC), lane=self._lane)
+
+    def messages(self, prepared: tuple[list[str], list[InboundMessage]]) -> list[InboundMessage]:
+        return prepared[1]
+
+    def record(self, uow: UnitOfWork, messages: Sequence[InboundMessage]) -> list[IntakeOutcome]:
+        return record_webhook(uow, messages)
 
 
 class WebhookService:
@@ -267,28 +308,22 @@ class WebhookService:
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._channels = dict(channels)
-        self._runner = runner
-        self._lane = lane_for(DOCUMENT_TYPE)
-        self._on_commit = on_commit
+        self._steps = _WebhookSteps(self._channels, lane_for(DOCUMENT_TYPE))
+        self._pipeline = IntakePipeline(runner, on_commit)
 
     def carriers(self) -> list[str]:
         return sorted(self._channels)
 
     async def receive(
-        self, carrier: str, headers: Mapping[str, str], body: bytes
+        self, carrier: str, headers: Mapping[str, str], body: bytes, proven: Sender = NOBODY
     ) -> WebhookReceipt:
-        """Record one payload. Raises UnknownCarrier, or BadSignature (nothing recorded)."""
-        channel = self._channels.get(carrier)
-        if channel is None:
-            raise UnknownCarrier(carrier)
-        seen = check_signature(channel.signature, carrier, headers, body)
-        prepare = partial(prepare_webhook, received_at=datetime.now(UTC), lane=self._lane)
-        paths, messages = await asyncio.to_thread(prepare, channel, body)
-        outcomes = await self._runner.write(
-            partial(record_webhook, messages=messages, guard=seen), priority=URGENT
-        )
-        if self._on_commit is not None:
-            self._on_commit()
+        """Record one payload. Raises UnknownCarrier, or BadSignature (nothing recorded).
+
+        The verified secret is the sender (``carrier:<name>``); a carrier without a secret
+        is recorded as whoever the HTTP credential (`proven`) says sent it.
+        """
+        call = WebhookCall(carrier, headers, body)
+        (paths, messages), outcomes = await self._pipeline.take(self._steps, call, proven)
         events = [
             EventOutcome(
                 path,

@@ -48,6 +48,8 @@ _SUMMARY_COLUMNS = (
     messages.c.status,
     messages.c.received_at,
     messages.c.duplicates,
+    messages.c.sender,
+    messages.c.partner,
 )
 
 
@@ -78,6 +80,10 @@ def _where(flt: MessageFilter) -> list[Any]:
         clauses.append(messages.c.received_at >= to_epoch(flt.since))
     if flt.until:
         clauses.append(messages.c.received_at < to_epoch(flt.until))
+    if flt.partner is not None:
+        clauses.append(messages.c.partner == flt.partner)
+    if flt.correlation_keys is not None:
+        clauses.append(messages.c.correlation_key.in_(flt.correlation_keys))
     return clauses
 
 
@@ -91,6 +97,8 @@ def _summary(row: Any) -> MessageSummary:
         status=row.status,
         received_at=from_epoch_required(row.received_at),
         duplicates=row.duplicates or 0,
+        sender=row.sender,
+        partner=row.partner,
     )
 
 
@@ -138,6 +146,8 @@ class SqlMessageLog:
                     "errors": json.dumps([e.as_dict() for e in m.errors]) if m.errors else None,
                     "lane": m.lane,
                     "duplicates": 0,
+                    "sender": m.sender,
+                    "partner": m.partner,
                 }
                 for m in batch
             ],

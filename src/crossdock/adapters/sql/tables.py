@@ -44,8 +44,12 @@ messages = Table(
     Column("errors", Text),
     Column("lane", String(16), nullable=False),
     Column("duplicates", Integer, nullable=False, default=0),
+    # Who sent it (the principal's subject) and the partner it belongs to (0008_message_sender).
+    Column("sender", String(128)),
+    Column("partner", String(64)),
     UniqueConstraint("source", "idempotency_key", name="uq_messages_idempotency"),
     Index("ix_messages_correlation", "correlation_key"),
+    Index("ix_messages_partner", "partner", "received_at"),
     Index("ix_messages_type_received", "document_type", "received_at"),
     Index("ix_messages_received", "received_at"),
 )

@@ -21,10 +21,13 @@ from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.refusals import media_type, refusal
 from crossdock.entrypoints.api.requests import body_doc, hub_of
+from crossdock.entrypoints.api.senders import principal_in
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.edi.record import InterchangeReceipt
 from crossdock.hub.edi.service import EdiReceipt
+from crossdock.hub.intake_pipeline import Sender, sender_of
 from crossdock.hub.limits import REFUSED_BODY_KEEP
+from crossdock.hub.visibility import confinement
 
 router = APIRouter()
 
@@ -93,7 +96,9 @@ async def _spool(request: Request, limit: int) -> Any:
     return spool
 
 
-async def _refuse(hub: HubServices, refused: _Refused, content_type: str) -> Problem:
+async def _refuse(
+    hub: HubServices, refused: _Refused, content_type: str, sender: Sender
+) -> Problem:
     """Recorded like unreadable X12: document type x12_interchange, sender unknown."""
     return await refusal(
         hub,
@@ -104,6 +109,7 @@ async def _refuse(hub: HubServices, refused: _Refused, content_type: str) -> Pro
         channel=CHANNEL,
         content_type=content_type,
         raw=refused.prefix,
+        sender=sender,
     )
 
 
@@ -131,7 +137,10 @@ async def post_edi(request: Request) -> Response:
     """Accept X12 (``application/edi-x12``): one or more interchanges. Every transaction set
     becomes a message (accepted, or rejected with located errors); the reply is the 997/999
     (and TA1 where needed) as X12, or a JSON receipt with ``Accept: application/json``. A body
-    refused as a whole (413, 415, empty) is recorded as a rejected ``x12_interchange``."""
+    refused as a whole (413, 415, empty) is recorded as a rejected ``x12_interchange``.
+    A partner may only send its own sender ids (ISA05/06, GS02): an interchange naming
+    another's is recorded rejected and answered 403 problem+json carrying the TA1 (or the
+    997/999 rejecting the group) in ``ack``; operators may post for any partner."""
     hub = hub_of(request)
     media = media_type(request.headers.get("content-type"))
     try:
@@ -140,11 +149,23 @@ async def post_edi(request: Request) -> Response:
             raise _Refused(415, detail)
         spool = await _spool(request, hub.limits.edi_bytes)
     except _Refused as refused:
-        raise await _refuse(hub, refused, media) from None
+        sender = sender_of(principal_in(request.scope))
+        raise await _refuse(hub, refused, media, sender) from None
+    principal = principal_in(request.scope)
     try:
-        receipt = await hub.edi.receive(spool, channel=CHANNEL)
+        receipt = await hub.edi.receive(
+            spool, channel=CHANNEL, sender=sender_of(principal), confine=confinement(principal)
+        )
     finally:
         spool.close()
+    if receipt.refused:
+        raise Problem(
+            403,
+            "the interchange names a sender that is not yours: " + "; ".join(receipt.refused[:5]),
+            message_ids=[m.message_id for i in receipt.interchanges for m in i.messages],
+            ack=receipt.ack_text() or None,
+            errors=receipt.refused,
+        )
     if receipt.unreadable:
         first = receipt.interchanges[0]
         raise Problem(

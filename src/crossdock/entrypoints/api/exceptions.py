@@ -24,8 +24,11 @@ from crossdock.entrypoints.api.models.flows import (
 from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import MAX_OFFSET, hub_of, json_response
+from crossdock.entrypoints.api.senders import caller
+from crossdock.hub import visibility
 from crossdock.hub.flows import actions
 from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
+from crossdock.hub.visibility import confinement
 
 router = APIRouter()
 
@@ -40,8 +43,9 @@ async def list_exceptions(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Response:
+    confine = confinement(caller(request))
     rows = await hub_of(request).runner.read(
-        lambda uow: actions.list_exceptions(
+        lambda uow: visibility.list_exceptions(
             uow,
             category=category,
             status=status,
@@ -49,6 +53,7 @@ async def list_exceptions(
             flow=flow,
             limit=limit,
             offset=offset,
+            confine=confine,
         )
     )
     return json_response({"items": rows, "limit": limit, "offset": offset})
@@ -56,7 +61,10 @@ async def list_exceptions(
 
 @router.get("/v1/exceptions/{exception_id}", response_model=ExceptionView, responses=problems(404))
 async def get_exception(request: Request, exception_id: str) -> Response:
-    view = await hub_of(request).runner.read(lambda uow: actions.exception_view(uow, exception_id))
+    confine = confinement(caller(request))
+    view = await hub_of(request).runner.read(
+        lambda uow: visibility.exception_view(uow, exception_id, confine)
+    )
     if view is None:
         raise Problem(404, f"no exception with id {exception_id!r}")
     return json_response(view)
@@ -163,9 +171,16 @@ async def list_flows(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Response:
+    confine = confinement(caller(request))
     rows = await hub_of(request).runner.read(
-        lambda uow: actions.list_flows(
-            uow, flow=flow, state=state, completed=completed, limit=limit, offset=offset
+        lambda uow: visibility.list_flows(
+            uow,
+            flow=flow,
+            state=state,
+            completed=completed,
+            limit=limit,
+            offset=offset,
+            confine=confine,
         )
     )
     return json_response({"items": rows, "limit": limit, "offset": offset})
@@ -174,7 +189,10 @@ async def list_flows(
 @router.get("/v1/flows/{flow}/{key:path}", response_model=FlowView, responses=problems(404))
 async def get_flow(request: Request, flow: str, key: str) -> Response:
     """One instance: state, data, timers, exceptions (keys may contain '/': site/item)."""
-    view = await hub_of(request).runner.read(lambda uow: actions.flow_view(uow, flow, key))
+    confine = confinement(caller(request))
+    view = await hub_of(request).runner.read(
+        lambda uow: visibility.flow_view(uow, flow, key, confine)
+    )
     if view is None:
         raise Problem(404, f"no {flow} flow instance with key {key!r}")
     return json_response(view)

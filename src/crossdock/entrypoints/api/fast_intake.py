@@ -23,6 +23,7 @@ from crossdock.entrypoints.api.intake_core import (
     single_limit,
 )
 from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
+from crossdock.entrypoints.api.senders import proven_sender
 from crossdock.hub.group_commit import Overloaded
 
 Scope = MutableMapping[str, Any]
@@ -52,7 +53,7 @@ class FastIntake:
             body = await _read(receive, headers, limit)
         except _Disconnected:
             return  # the sender gave up before the body arrived: nothing to record or answer
-        call = IntakeCall(document_type, scope["path"], headers, body)
+        call = IntakeCall(document_type, scope["path"], headers, body, proven_sender(scope))
         try:
             reply = await (handle_batch(hub, call) if batch else handle_single(hub, call))
         except Overloaded as exc:

@@ -23,6 +23,7 @@ from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
+from crossdock.entrypoints.api.senders import proven_sender
 from crossdock.entrypoints.api.signature_refusals import signature_refused
 from crossdock.hub.inbound_systems import (
     CHANNEL,
@@ -32,6 +33,7 @@ from crossdock.hub.inbound_systems import (
     InboundReceipt,
     UnknownSystem,
 )
+from crossdock.hub.intake_pipeline import ForeignSender
 
 router = APIRouter()
 
@@ -91,10 +93,14 @@ async def post_inbound(request: Request, source: str) -> Response:
         hub, request, document_type=UNMAPPED_TYPE, source=source, channel=CHANNEL
     )
     try:
-        receipt = await hub.inbound.receive(source, request.headers, body)
+        receipt = await hub.inbound.receive(
+            source, request.headers, body, proven_sender(request.scope)
+        )
     except UnknownSystem:
         known = ", ".join(hub.inbound.systems()) or "none"
         raise Problem(404, f"unknown system {source[:64]!r} (configured: {known})") from None
+    except ForeignSender as exc:
+        return problem_response(403, str(exc), instance=request.url.path)
     except BadSignature as exc:
         return await signature_refused(
             hub,

@@ -19,6 +19,7 @@ from crossdock.entrypoints.api.intake_core import (
 from crossdock.entrypoints.api.models.messages import Accepted, BatchReceipt
 from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.requests import body_doc, hub_of
+from crossdock.entrypoints.api.senders import proven_sender
 from crossdock.hub.group_commit import Overloaded
 
 router = APIRouter()
@@ -38,7 +39,8 @@ async def _call(request: Request, document_type: str, limit: int) -> IntakeCall:
             chunks.append(chunk)
         else:
             body = b"".join(chunks)
-    return IntakeCall(document_type, request.url.path, dict(request.headers), body)
+    headers = dict(request.headers)
+    return IntakeCall(document_type, request.url.path, headers, body, proven_sender(request.scope))
 
 
 async def _guarded(hub: HubServices, call: IntakeCall, batch: bool) -> Reply:

@@ -25,6 +25,7 @@ from crossdock.hub.intake import (
     prepare,
     reject,
 )
+from crossdock.hub.intake_pipeline import NOBODY, Sender
 from crossdock.hub.limits import REFUSED_BODY_KEEP
 from crossdock.hub.records import FieldError, InboundMessage
 
@@ -40,6 +41,8 @@ class IntakeCall:
     path: str
     headers: Mapping[str, str]
     body: bytes | None
+    #: Who the authentication middleware proved sent it (recorded on every message).
+    sender: Sender = NOBODY
 
 
 @dataclass(slots=True)
@@ -76,11 +79,14 @@ def _request(call: IntakeCall, raw: bytes, channel: str) -> IntakeRequest:
         document_type=call.document_type,
         raw=raw,
         content_type=media or "application/octet-stream",
-        source=headers.get("x-crossdock-source", "api"),
+        # a partner's documents come from that partner: its name is the default source
+        source=headers.get("x-crossdock-source", call.sender.partner or "api"),
         channel=channel,
         received_at=datetime.now(UTC),
         idempotency_key=headers.get("idempotency-key"),
         causation_id=headers.get("x-crossdock-causation-id"),
+        sender=call.sender.subject,
+        partner=call.sender.partner,
     )
 
 
@@ -106,6 +112,15 @@ async def _check(
     *,
     batch: bool = False,
 ) -> Reply | None:
+    partner = req.partner
+    if partner is not None and req.source != partner:
+        # Routes choose by source: a partner naming another source would pass its documents
+        # off as that system's. Recorded under its own name, with why.
+        detail = f"X-Crossdock-Source {req.source[:64]!r} is not yours: your documents come from {partner!r}"
+        req.source = partner
+        req.idempotency_key = None
+        req.causation_id = None
+        return await _refuse(hub, req, 403, detail, path)
     limits = hub.limits.header_limits()
     if batch:  # line n's key is <key>:<n>, and it must still fit the log's column
         limits["idempotency_key"] = hub.limits.batch_key_chars
@@ -232,6 +247,8 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
             received_at=req.received_at,
             idempotency_key=f"{prefix}:{number}" if prefix else None,
             causation_id=req.causation_id,
+            sender=req.sender,
+            partner=req.partner,
         )
         for number, line in lines
     ]

@@ -27,8 +27,11 @@ from crossdock.entrypoints.api.requests import (
     hub_of,
     json_response,
 )
+from crossdock.entrypoints.api.senders import caller
 from crossdock.hub import operations as ops
+from crossdock.hub import visibility
 from crossdock.hub.records import MessageFilter
+from crossdock.hub.visibility import confinement
 
 router = APIRouter()
 
@@ -59,18 +62,26 @@ async def list_messages(
     status: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    partner: str | None = Query(None, max_length=64, description="only this partner's"),
     limit: int = Query(50, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Response:
+    """Messages, newest first. A partner sees only its own (``partner`` is then its own)."""
     flt = MessageFilter(document_type, source, correlation_key, status, since, until)
-    rows = await hub_of(request).runner.read(lambda uow: ops.list_messages(uow, flt, limit, offset))
+    flt.partner = partner
+    confine = confinement(caller(request))
+    rows = await hub_of(request).runner.read(
+        lambda uow: visibility.list_messages(uow, flt, limit, offset, confine)
+    )
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
 @router.get("/v1/messages/{message_id}", response_model=MessageView, responses=problems(404))
 async def get_message(request: Request, message_id: str, raw: bool = False) -> Response:
+    """One message (``raw=true``: with its bytes); another partner's is 404, as if absent."""
+    confine = confinement(caller(request))
     view = await hub_of(request).runner.read(
-        lambda uow: ops.message_view(uow, message_id, include_raw=raw)
+        lambda uow: visibility.message_view(uow, message_id, include_raw=raw, confine=confine)
     )
     if view is None:
         raise Problem(404, f"no message with id {message_id!r}")
@@ -164,9 +175,13 @@ async def replay_filter(request: Request, body: ReplayRequest) -> Response:
 async def list_dead_letters(
     request: Request, group: str | None = None, limit: int = Query(100, ge=1, le=10000)
 ) -> Response:
+    """Dead letters; a partner sees only those of its own messages."""
     hub = hub_of(request)
-    rows = await hub.runner.call(hub.bus.dead_letters, group, limit)
-    return json_response({"items": [ops.dead_letter_dict(d) for d in rows]})
+    confine = confinement(caller(request))
+    wanted = limit if confine is None else visibility.MAX_SCANNED
+    rows = await hub.runner.call(hub.bus.dead_letters, group, wanted)
+    items = await hub.runner.read(lambda uow: visibility.dead_letters(uow, rows, limit, confine))
+    return json_response({"items": items})
 
 
 class RetryRequest(BaseModel):

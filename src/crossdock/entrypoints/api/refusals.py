@@ -16,8 +16,10 @@ from starlette.requests import Request
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import BodyTooLarge, bounded_body
+from crossdock.entrypoints.api.senders import proven_sender
 from crossdock.hub.group_commit import Overloaded
 from crossdock.hub.intake import IntakeRequest, reject
+from crossdock.hub.intake_pipeline import NOBODY, Sender
 from crossdock.hub.limits import REFUSED_BODY_KEEP, SOURCE_CHARS
 from crossdock.hub.records import FieldError
 
@@ -32,8 +34,10 @@ async def refusal(
     channel: str,
     content_type: str,
     raw: bytes = b"",
+    sender: Sender = NOBODY,
 ) -> Problem:
-    """Record the refused request as a rejected message; the problem to answer names it."""
+    """Record the refused request as a rejected message (with who sent it); the problem to
+    answer names it."""
     request = IntakeRequest(
         document_type=document_type,
         raw=raw[:REFUSED_BODY_KEEP],
@@ -41,6 +45,8 @@ async def refusal(
         source=source[:SOURCE_CHARS],
         channel=channel,
         received_at=datetime.now(UTC),
+        sender=sender.subject,
+        partner=sender.partner,
     )
     message = reject(request, hub.lane_for(document_type), [FieldError("$", detail, "refused")])
     try:
@@ -73,4 +79,5 @@ async def document_body(
             channel=channel,
             content_type=media_type(request.headers.get("content-type")),
             raw=exc.prefix,
+            sender=proven_sender(request.scope),
         ) from None

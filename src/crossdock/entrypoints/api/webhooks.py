@@ -23,7 +23,9 @@ from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
+from crossdock.entrypoints.api.senders import proven_sender
 from crossdock.entrypoints.api.signature_refusals import signature_refused
+from crossdock.hub.intake_pipeline import ForeignSender
 from crossdock.hub.webhooks import (
     CHANNEL,
     DOCUMENT_TYPE,
@@ -92,10 +94,14 @@ async def post_carrier_webhook(request: Request, carrier: str) -> Response:
         hub, request, document_type=DOCUMENT_TYPE, source=carrier, channel=CHANNEL
     )
     try:
-        receipt = await hub.webhooks.receive(carrier, request.headers, body)
+        receipt = await hub.webhooks.receive(
+            carrier, request.headers, body, proven_sender(request.scope)
+        )
     except UnknownCarrier:
         known = ", ".join(hub.webhooks.carriers()) or "none"
         raise Problem(404, f"unknown carrier {carrier[:64]!r} (configured: {known})") from None
+    except ForeignSender as exc:
+        return problem_response(403, str(exc), instance=request.url.path)
     except BadSignature as exc:
         hub.metrics.intake.labels(DOCUMENT_TYPE, "unauthorized").inc()
         return await signature_refused(

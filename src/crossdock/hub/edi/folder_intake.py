@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 from crossdock.hub.edi.service import EdiReceipt, EdiService
+from crossdock.hub.intake_pipeline import folder_sender
 from crossdock.hub.ports import FileDrop
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def is_rejected(receipt: EdiReceipt) -> bool:
     if not receipt.interchanges:
         return True
     for interchange in receipt.interchanges:
-        if interchange.unreadable or interchange.errors:
+        if interchange.unreadable or interchange.errors or interchange.refused_groups:
             return True
         if any(m.status == "rejected" for m in interchange.messages):
             return True
@@ -76,11 +77,16 @@ class FolderIntake:
         *,
         clock: Callable[[], float] = time.monotonic,
         retry_seconds: float = RETRY_SECONDS,
+        checked: Collection[str] = (),
     ) -> None:
+        """`checked`: the partners whose X12 sender ids are known, so that their folders
+        accept only interchanges carrying them (`hub/edi/sender_check`); a folder of a
+        partner without X12 ids is that partner's all the same (its sender), unchecked."""
         self._drops = list(drops)
         self._service = service
         self._clock = clock
         self._retry_seconds = retry_seconds
+        self._checked = frozenset(checked)
         self._recovered: set[str] = set()
         # (drop, file name) -> (when to try again, last delay): files left in .processing
         self._retry: dict[tuple[str, str], tuple[float, float]] = {}
@@ -129,7 +135,12 @@ class FolderIntake:
             return self._settle(drop, path, {"file": path.name, "refused": str(exc)}, True)
         try:
             with handle:
-                receipt = await self._service.receive(handle, channel=CHANNEL)
+                receipt = await self._service.receive(
+                    handle,
+                    channel=CHANNEL,
+                    sender=folder_sender(drop.name),
+                    confine=drop.name if drop.name in self._checked else None,
+                )
         except Exception as exc:  # a store failure: keep the file claimed, try again later
             self._later(drop, path, exc)
             return False

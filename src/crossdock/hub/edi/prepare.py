@@ -20,7 +20,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crossdock.canonical.registry import document_model
+from crossdock.hub.edi.excerpt import excerpt
 from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner, sender_key
+from crossdock.hub.edi.sender_check import (
+    SENDER_MISMATCH,
+    SenderRefusal,
+    group_refusal,
+    interchange_refusal,
+    refused_outcome,
+)
 from crossdock.hub.ids import new_id
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.mapping.x12 import X12Mapper
@@ -61,6 +69,12 @@ class PreparedInterchange:
     issues: list[Issue] = field(default_factory=list)
     final: bool = True
     unreadable: bool = False
+    #: Set when the interchange names a sender that is not the proven partner's (refused).
+    refusal: SenderRefusal | None = None
+    #: Groups refused for a GS02 that is not the proven partner's, by GS06.
+    refused_groups: dict[str, SenderRefusal] = field(default_factory=dict)
+    #: The partner the channel proved sent it (None: an operator, or nobody proven).
+    confine: str | None = None
 
 
 def control_key(value: str) -> str:
@@ -79,6 +93,8 @@ def _split(current: PreparedInterchange) -> PreparedInterchange:
         messages=current.messages,
         inbound_acks=current.inbound_acks,
         final=False,
+        refusal=current.refusal,
+        confine=current.confine,
     )
     current.messages = []
     current.inbound_acks = []
@@ -124,27 +140,34 @@ class EdiPreparer:
         channel: str,
         received_at: datetime,
         flush: Callable[[PreparedInterchange], None] | None = None,
+        confine: str | None = None,
     ) -> Iterator[PreparedInterchange]:
         """Yield each interchange once its trailer is read, ready to record.
 
         `source` is bytes, a path or a binary file, as `crossdock.x12.reader.read` takes.
         `flush` receives the leading chunks of an interchange with more than
         CHUNK_TRANSACTIONS transaction sets, so they are recorded before it ends.
+        `confine` is the partner the channel proved sent the input (None: an operator, who
+        may send for anyone): an interchange or group naming another sender is refused
+        (`hub/edi/sender_check`).
         """
         open_: deque[tuple[PreparedInterchange, X12Mapper]] = deque()
 
         def tap(events: Iterable[Event]) -> Iterator[Event]:
             for event in events:
                 if isinstance(event, InterchangeStart):
-                    open_.append(self._begin(event.header))
+                    open_.append(self._begin(event.header, confine))
                 yield event
 
         def on_transaction(transaction: Transaction) -> list[Issue]:
             found = list(validate(transaction, max_findings=self._per_set).issues)
             if not open_:  # the reader always starts an interchange first; be safe anyway
-                open_.append(self._begin(transaction.interchange))
+                open_.append(self._begin(transaction.interchange, confine))
             current, mapper = open_[-1]
-            message, ack = self._message(transaction, found, current, mapper, channel, received_at)
+            refusal = current.refusal or self._group_refusal(current, transaction)
+            message, ack = self._message(
+                transaction, found, current, mapper, channel, received_at, refusal
+            )
             current.messages.append(message)
             if ack is not None:
                 current.inbound_acks.append((ack, message.id))
@@ -159,24 +182,50 @@ class EdiPreparer:
         )
         events = x12_reader.read(source, max_set_segments=self._max_set_segments)  # type: ignore[arg-type]
         for outcome in collector.feed(tap(events)):
-            prepared, _ = open_.popleft() if open_ else (self._begin(outcome.header)[0], None)
-            prepared.outcome = outcome
-            prepared.issues = list(outcome.issues)
+            if open_:
+                prepared, _ = open_.popleft()
+            else:
+                prepared = self._begin(outcome.header, confine)[0]
+            prepared.outcome = refused_outcome(outcome, prepared)
+            prepared.issues = list(prepared.outcome.issues)
             yield prepared
         if collector.unreadable:
             found = [i for span in collector.unreadable for i in span.issues]
             issues = list(capped(found, self._per_set, limit_note(self._per_set, "input")))
             yield self._unreadable(source, issues, channel, received_at)
 
-    def _begin(self, header: InterchangeHeader) -> tuple[PreparedInterchange, X12Mapper]:
+    def _begin(
+        self, header: InterchangeHeader, confine: str | None
+    ) -> tuple[PreparedInterchange, X12Mapper]:
         partner = self._partners.by_sender(header.sender_qualifier, header.sender_id)
+        refusal = interchange_refusal(self._partners, header, confine)
+        if refusal is not None:
+            # Never the claimed partner's: not its source, acks, counters or settlements.
+            partner = None
         prepared = PreparedInterchange(
             sender=sender_key(header.sender_qualifier, header.sender_id),
             control_number=control_key(header.control_number),
-            source=partner.name if partner else f"x12:{header.sender_id.strip()}",
+            source=(
+                confine
+                if refusal is not None and confine is not None
+                else partner.name
+                if partner
+                else f"x12:{header.sender_id.strip()}"
+            ),
             partner=partner,
+            refusal=refusal,
+            confine=confine,
         )
         return prepared, self._mappers(partner)
+
+    def _group_refusal(
+        self, current: PreparedInterchange, transaction: Transaction
+    ) -> SenderRefusal | None:
+        if current.confine is None:
+            return None
+        return group_refusal(
+            current.partner, transaction.group, current.confine, current.refused_groups
+        )
 
     def _message(
         self,
@@ -186,16 +235,24 @@ class EdiPreparer:
         mapper: X12Mapper,
         channel: str,
         received_at: datetime,
+        refusal: SenderRefusal | None = None,
     ) -> tuple[InboundMessage, AckReport | None]:
         why = limit_note(self._per_set, "transaction set")
         issues = capped([*transaction.issues, *spec_issues], self._per_set, why)
         rejected = any(i.severity is Severity.ERROR for i in issues)
         errors = issue_errors(issues)
+        key_prefix = "x12"
+        if refusal is not None:  # not this sender's to send: recorded, never mapped
+            rejected = True
+            errors.insert(0, FieldError(refusal.path, refusal.reason, SENDER_MISMATCH))
+            key_prefix = f"x12-refused:{current.sender}"
         document_type = mapper.document_type_for(transaction.code) or f"x12_{transaction.code}"
         canonical: bytes | None = None
         correlation: str | None = None
         ack: AckReport | None = None
-        if transaction.code in ACK_CODES:
+        if refusal is not None:
+            pass
+        elif transaction.code in ACK_CODES:
             if not rejected:
                 ack = read_functional_ack(transaction)
         elif not rejected:
@@ -225,7 +282,7 @@ class EdiPreparer:
             lane=self._lane_for(document_type),
             correlation_key=correlation,
             idempotency_key=(
-                f"x12:{current.control_number}:{transaction.group.control_number.strip()}"
+                f"{key_prefix}:{current.control_number}:{transaction.group.control_number.strip()}"
                 f":{transaction.control_number.strip()}"
             ),
             canonical=canonical,
@@ -237,7 +294,7 @@ class EdiPreparer:
         self, source: object, issues: list[Issue], channel: str, received_at: datetime
     ) -> PreparedInterchange:
         """Not X12 (or no usable ISA): keep the first bytes as a rejected message."""
-        raw = _excerpt(source)
+        raw = excerpt(source)
         digest = hashlib.sha256(raw).hexdigest()
         message = InboundMessage(
             id=new_id(),
@@ -262,27 +319,3 @@ class EdiPreparer:
             issues=list(issues),
             unreadable=True,
         )
-
-
-MAX_EXCERPT = 1_048_576
-
-
-def _excerpt(source: object) -> bytes:
-    """The bytes to keep for an unreadable input: all of it up to 1 MiB."""
-    if isinstance(source, bytes | bytearray):
-        return bytes(source[:MAX_EXCERPT])
-    if isinstance(source, str):
-        return source[:MAX_EXCERPT].encode("utf-8", "replace")
-    read = getattr(source, "read", None)
-    if read is not None:  # a binary file (a drop folder's, a spooled upload): from its start
-        try:
-            source.seek(0)  # type: ignore[attr-defined]
-            return bytes(read(MAX_EXCERPT))
-        except (OSError, ValueError):
-            return b""
-    try:
-        with open(source, "rb") as handle:  # type: ignore[call-overload]
-            data: bytes = handle.read(MAX_EXCERPT)
-            return data
-    except (TypeError, OSError):
-        return b""

@@ -53,6 +53,10 @@ class InterchangeReceipt:
     ack_message_id: str | None = None
     settled_outbound: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Why the interchange was refused (its sender is not the proven partner's), else None.
+    refused: str | None = None
+    #: Why groups were refused (GS02 not the proven partner's), one line each.
+    refused_groups: list[str] = field(default_factory=list)
 
 
 def record_interchange(
@@ -70,8 +74,12 @@ def record_interchange(
         source=prepared.source,
         unreadable=prepared.unreadable,
         errors=[str(i) for i in prepared.issues],
+        refused=prepared.refusal.reason if prepared.refusal else None,
+        refused_groups=[r.reason for r in prepared.refused_groups.values()],
     )
-    if not prepared.unreadable:
+    # A refused interchange never touches the duplicate ledger: it is not the claimed
+    # sender's, so it may neither read that sender's earlier answers nor block its numbers.
+    if not prepared.unreadable and prepared.refusal is None:
         seen = uow.edi.find_interchange(prepared.sender, prepared.control_number)
         if seen is not None:
             receipt.duplicate = True
@@ -92,6 +100,8 @@ def record_interchange(
     if ack is not None:
         receipt.ack = ack
         receipt.ack_message_id = _record_ack(uow, prepared, ack, received_at)
+    if prepared.refusal is not None:
+        return receipt
     ids = [*earlier_ids, *(o.message_id for o in receipt.messages)]
     uow.edi.add_interchange(
         SeenInterchange(
@@ -166,6 +176,8 @@ def _record_ack(
         lane="critical",
         correlation_key=f"{prepared.sender}:{prepared.control_number}",
         causation_id=causation,
+        # the partner it answers may read it
+        partner=prepared.partner.name if prepared.partner else prepared.confine,
     )
     uow.messages.add_many([message])
     if endpoint:

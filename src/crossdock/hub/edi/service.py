@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from crossdock.hub.edi.prepare import EdiPreparer, PreparedInterchange
 from crossdock.hub.edi.record import AckRenderer, InterchangeReceipt, record_interchange
 from crossdock.hub.intake import IntakeOutcome
+from crossdock.hub.intake_pipeline import NOBODY, Sender, stamp
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.store_runner import NORMAL, StoreRunner
 
@@ -29,6 +30,15 @@ class EdiReceipt:
     @property
     def unreadable(self) -> bool:
         return bool(self.interchanges) and all(i.unreadable for i in self.interchanges)
+
+    @property
+    def refused(self) -> list[str]:
+        """Why interchanges (or groups) were refused for their sender ids, one line each."""
+        return [
+            reason
+            for i in self.interchanges
+            for reason in ([i.refused] if i.refused else []) + i.refused_groups
+        ]
 
     @property
     def message_count(self) -> int:
@@ -51,10 +61,18 @@ class EdiService:
         self._render_ack = render_ack
         self._on_commit = on_commit
 
-    async def receive(self, source: object, *, channel: str) -> EdiReceipt:
-        """Record every interchange in `source` (bytes, a path or a binary file)."""
+    async def receive(
+        self, source: object, *, channel: str, sender: Sender = NOBODY, confine: str | None = None
+    ) -> EdiReceipt:
+        """Record every interchange in `source` (bytes, a path or a binary file).
+
+        `sender` is who the channel proved sent it (recorded on every message); `confine` the
+        partner whose sender ids the interchanges must carry (None: anyone's, for operators).
+        """
         loop = asyncio.get_running_loop()
-        receipt = await asyncio.to_thread(self._receive_blocking, source, channel, loop)
+        receipt = await asyncio.to_thread(
+            self._receive_blocking, source, channel, loop, sender, confine
+        )
         if self._on_commit is not None:
             self._on_commit()
         return receipt
@@ -69,13 +87,19 @@ class EdiService:
         return result
 
     def _receive_blocking(
-        self, source: object, channel: str, loop: asyncio.AbstractEventLoop
+        self,
+        source: object,
+        channel: str,
+        loop: asyncio.AbstractEventLoop,
+        sender: Sender,
+        confine: str | None,
     ) -> EdiReceipt:
         received_at = datetime.now(UTC)
         receipt = EdiReceipt()
         carried: list[IntakeOutcome] = []  # from leading chunks of a huge interchange
 
         def record(prepared: PreparedInterchange) -> InterchangeReceipt:
+            stamp(prepared.messages, sender)
             write = functools.partial(
                 self._write, prepared=prepared, at=received_at, ids=[o.message_id for o in carried]
             )
@@ -88,7 +112,7 @@ class EdiService:
             carried.extend(record(chunk).messages)
 
         for prepared in self._preparer.prepare(
-            source, channel=channel, received_at=received_at, flush=flush
+            source, channel=channel, received_at=received_at, flush=flush, confine=confine
         ):
             result = record(prepared)
             result.messages[:0] = carried

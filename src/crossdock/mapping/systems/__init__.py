@@ -3,20 +3,20 @@
 Inbound, a *format* (``systems.<name>.format``) reads the event type from the payload or a
 header and maps the event to canonical documents (``to_canonical``). Outbound, a route's
 ``transform: system`` names a map (``deliver.map``) that renders a canonical document as the
-receiving system's request body (``render_outbound``). The maps for the sandbox landscape are
-built in; each map is data compiled once (see ``engine``).
+receiving system's request body (``render_outbound``). Each map is data compiled once (see
+``engine``). The formats and maps themselves are registered by packages through the
+``crossdock.system_maps`` entry-point group (``registry``): the sandbox landscape's live in
+``crossdock.sandbox.maps``, a user's own system formats are added the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import cache
-from typing import Any, Literal, get_args
+from typing import Any
 
 import orjson
 
-from crossdock.mapping.systems import sandbox_erp, sandbox_supplier, sandbox_tms, sandbox_wms
 from crossdock.mapping.systems.common import DEFAULTS
 from crossdock.mapping.systems.engine import MapError, MapSyntaxError
 from crossdock.mapping.systems.model import (
@@ -26,59 +26,38 @@ from crossdock.mapping.systems.model import (
     SystemMap,
     to_canonical,
 )
-from crossdock.mapping.systems.sandbox_flows import flow_maps
+from crossdock.mapping.systems.registry import GROUP, SystemMaps, registered
 
 __all__ = [
-    "FORMATS",
+    "GROUP",
     "MapError",
     "MapSyntaxError",
     "MappedDocument",
     "Problem",
     "SystemFormat",
-    "SystemFormatName",
     "SystemMap",
+    "SystemMaps",
+    "format_names",
     "outbound_maps",
     "render_outbound",
     "system_format",
     "to_canonical",
 ]
 
-SystemFormatName = Literal["sandbox_erp", "sandbox_wms", "sandbox_tms", "sandbox_supplier"]
-FORMATS: tuple[str, ...] = get_args(SystemFormatName)
 
-
-@cache
-def _formats() -> dict[str, SystemFormat]:
-    erp_events = {
-        "purchaseOrder.released": sandbox_erp.PURCHASE_ORDER,
-        "purchaseOrder.changed": sandbox_erp.PURCHASE_ORDER,
-        "salesOrder.released": sandbox_erp.FULFILLMENT_ORDER,
-    }
-    formats = [
-        SystemFormat("sandbox_erp", ("eventType",), "x-sandbox-event", erp_events, DEFAULTS),
-        SystemFormat("sandbox_wms", ("event_type",), None, sandbox_wms.INBOUND, DEFAULTS),
-        SystemFormat("sandbox_tms", ("eventType",), None, sandbox_tms.INBOUND, DEFAULTS),
-        SystemFormat("sandbox_supplier", (), "x-sandbox-event", sandbox_supplier.INBOUND, DEFAULTS),
-    ]
-    return {f.name: f for f in formats}
+def format_names() -> tuple[str, ...]:
+    """Every registered inbound format's name (what ``systems.<name>.format`` may say)."""
+    return tuple(sorted(registered().formats))
 
 
 def system_format(name: str) -> SystemFormat:
     """The inbound format of a configured system; KeyError for one that does not exist."""
-    return _formats()[name]
+    return registered().formats[name]
 
 
-@cache
 def outbound_maps() -> dict[str, SystemMap]:
-    """Every canonical -> system map by name (flow documents' maps once those types exist)."""
-    maps = [
-        *sandbox_erp.OUTBOUND,
-        *sandbox_wms.OUTBOUND,
-        *sandbox_tms.OUTBOUND,
-        *sandbox_supplier.OUTBOUND,
-        *flow_maps(),
-    ]
-    return {m.name: m for m in maps}
+    """Every registered canonical -> system map by name."""
+    return registered().outbound
 
 
 def render_outbound(name: str, canonical: bytes, context: Mapping[str, Any]) -> bytes:

@@ -10,21 +10,18 @@ maps (canonical -> request body) because a pull has no event: the configuration 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
-from crossdock.mapping.systems import sandbox_erp, sandbox_wms
 from crossdock.mapping.systems.common import DEFAULTS
 from crossdock.mapping.systems.model import MappedDocument, SystemMap, to_canonical
+from crossdock.mapping.systems.registry import registered
 
 POSITION_TYPE = "inventory_position"
 
 
-@cache
 def position_maps() -> dict[str, SystemMap]:
-    """Every listing -> ``inventory_position`` map by name."""
-    maps = [sandbox_erp.INVENTORY_POSITIONS, sandbox_wms.INVENTORY_POSITIONS]
-    return {m.name: m for m in maps}
+    """Every registered listing -> ``inventory_position`` map by name (``registry``)."""
+    return registered().positions
 
 
 def map_positions(

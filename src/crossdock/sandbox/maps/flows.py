@@ -11,7 +11,7 @@ from __future__ import annotations
 from crossdock.canonical.registry import document_model
 from crossdock.mapping.systems.common import number
 from crossdock.mapping.systems.model import SystemMap
-from crossdock.mapping.systems.sandbox_tms import STATUS_CODES
+from crossdock.sandbox.maps.tms import STATUS_CODES
 
 
 def flow_maps() -> list[SystemMap]:
