@@ -55,6 +55,12 @@ class MessageSummary(Model):
     status: str = Field(description="accepted, rejected, routed, unrouted, failed, ...")
     received_at: datetime
     duplicates: int = Field(description="how many times the same message was sent again")
+    sender: str | None = Field(
+        None,
+        description="who the channel proved sent it: `operator:<name>`, `partner:<name>`, "
+        "`system:<name>`, `carrier:<name>`, `folder:<partner>`; null when nobody was proven",
+    )
+    partner: str | None = Field(None, description="the partner the message belongs to")
 
 
 class MissingMessage(Model):
