@@ -7,7 +7,17 @@ from fastapi_offline import FastAPIOffline
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
-from crossdock.entrypoints.api import edi, inbound, intake, inventory, operations, webhooks
+from crossdock.entrypoints.api import (
+    availability,
+    edi,
+    inbound,
+    intake,
+    inventory,
+    operations,
+    purchase_orders,
+    shipments,
+    webhooks,
+)
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
 from crossdock.entrypoints.api.fast_intake import FastIntake
@@ -36,6 +46,9 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(exceptions_api.router, tags=["exceptions"])
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
+    app.include_router(purchase_orders.router, tags=["purchase-orders"])
+    app.include_router(availability.router, tags=["inventory"])
+    app.include_router(shipments.router, tags=["shipments"])
     return app
 
 

@@ -35,6 +35,10 @@ class ProductReads(Protocol):
         """Instances of `flow` not completed, keys after `after` in key order (a cursor)."""
         ...
 
+    def flow(self, flow: str, key: str) -> FlowState | None:
+        """One flow instance, completed or not."""
+        ...
+
     def latest(self, document_type: str, keys: Sequence[str]) -> dict[str, StoredDocument]:
         """The most recent accepted document of `document_type` per correlation key."""
         ...

@@ -1,0 +1,181 @@
+"""Purchase orders for supplier collaboration (`/v1/purchase-orders`): HTTP only; the use
+cases are `crossdock.hub.products.purchase_orders` and `.acknowledge`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from starlette.responses import Response
+
+from crossdock.bootstrap.products import partner_identifiers, product_uow
+from crossdock.entrypoints.api.conditional import conditional_json
+from crossdock.entrypoints.api.problems import Problem
+from crossdock.entrypoints.api.product_models import (
+    AcknowledgmentIn,
+    AcknowledgmentOut,
+    PurchaseOrderOut,
+    PurchaseOrderPageOut,
+    PurchaseOrderSummary,
+)
+from crossdock.entrypoints.api.requests import hub_of, json_response
+from crossdock.entrypoints.api.security import require
+from crossdock.hub.identity import PURCHASE_ORDERS_ACKNOWLEDGE, PURCHASE_ORDERS_READ, Principal
+from crossdock.hub.products import acknowledge as ack
+from crossdock.hub.products import purchase_orders as pos
+from crossdock.hub.products.ownership import PartnerIdentifiers
+
+router = APIRouter()
+_NOT_FOUND = "no purchase order {} for this caller"
+
+
+def known(request: Request) -> PartnerIdentifiers:
+    """The partners' identifiers, computed once per app."""
+    state = request.app.state
+    if not hasattr(state, "partner_identifiers"):
+        state.partner_identifiers = partner_identifiers(hub_of(request).settings)
+    found: PartnerIdentifiers = state.partner_identifiers
+    return found
+
+
+def _summary(view: pos.PurchaseOrderView) -> PurchaseOrderSummary:
+    doc = view.document
+    return PurchaseOrderSummary(
+        po_number=view.po_number,
+        status=view.status,
+        issued_at=doc["issued_at"],
+        ship_to=doc.get("ship_to") or {},
+        requested_delivery_date=doc.get("requested_delivery_date"),
+        currency=doc.get("currency", ""),
+        line_count=len(doc.get("lines") or []),
+        acknowledged=bool(view.acknowledgment),
+        updated_at=view.updated_at,
+    )
+
+
+@router.get("/v1/purchase-orders", responses={200: {"model": PurchaseOrderPageOut}})
+async def list_purchase_orders(
+    request: Request,
+    principal: Principal = Depends(require(PURCHASE_ORDERS_READ)),
+    status: str | None = Query(None, min_length=1, max_length=64),
+    since: datetime | None = Query(None, description="issued at or after (ISO 8601, with zone)"),
+    until: datetime | None = Query(None, description="issued before"),
+    ship_to: str | None = Query(None, alias="ship-to", min_length=1, max_length=256),
+    item: str | None = Query(None, min_length=1, max_length=256),
+    cursor: str | None = Query(None, min_length=1, max_length=1024),
+    limit: int = Query(50, ge=1, le=500),
+) -> Response:
+    """The caller's open purchase orders in PO-number order; `next_cursor` pages on."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise Problem(422, f"{name} needs a time zone", errors=[{"path": name}])
+    flt = pos.PurchaseOrderFilter(status, since, until, ship_to, item)
+    factory = product_uow(hub_of(request).store)
+    identifiers = known(request)
+
+    def read() -> pos.PurchaseOrderPage:
+        with factory.reader() as uow:
+            return pos.list_open(
+                uow.products, principal, identifiers, flt, cursor=cursor, limit=limit
+            )
+
+    try:
+        page = await asyncio.to_thread(read)
+    except pos.BadCursor as exc:
+        raise Problem(422, str(exc), errors=[{"path": "cursor", "reason": str(exc)}]) from exc
+    out = PurchaseOrderPageOut(
+        items=[_summary(v) for v in page.items], next_cursor=page.next_cursor
+    )
+    return conditional_json(request, out.model_dump(mode="json"))
+
+
+async def _one(request: Request, principal: Principal, po_number: str) -> pos.PurchaseOrderView:
+    factory = product_uow(hub_of(request).store)
+    identifiers = known(request)
+
+    def read() -> pos.PurchaseOrderView | None:
+        with factory.reader() as uow:
+            return pos.get_one(uow.products, principal, identifiers, po_number)
+
+    view = await asyncio.to_thread(read)
+    if view is None:
+        raise Problem(404, _NOT_FOUND.format(po_number))
+    return view
+
+
+@router.get("/v1/purchase-orders/{po_number}", responses={200: {"model": PurchaseOrderOut}})
+async def get_purchase_order(
+    request: Request,
+    po_number: str,
+    principal: Principal = Depends(require(PURCHASE_ORDERS_READ)),
+) -> Response:
+    """One purchase order of the caller's, with where it stands and the answer per line."""
+    view = await _one(request, principal, po_number)
+    out = PurchaseOrderOut(
+        po_number=view.po_number,
+        status=view.status,
+        completed=view.completed,
+        updated_at=view.updated_at,
+        document=view.document,
+        acknowledgment=view.acknowledgment,
+        schedule=view.schedule,
+    )
+    return conditional_json(request, out.model_dump(mode="json"))
+
+
+@router.post(
+    "/v1/purchase-orders/{po_number}/acknowledgment",
+    status_code=202,
+    responses={202: {"model": AcknowledgmentOut}},
+)
+async def acknowledge_purchase_order(
+    request: Request,
+    po_number: str,
+    body: AcknowledgmentIn,
+    principal: Principal = Depends(require(PURCHASE_ORDERS_ACKNOWLEDGE)),
+    idempotency_key: str | None = Header(None, min_length=1, max_length=200),
+) -> Response:
+    """Answer the PO line by line (accept / change / reject / backorder). Recorded as the
+    supplier's acknowledgment: the procure-to-pay flow advances as for an 855."""
+    hub = hub_of(request)
+    view = await _one(request, principal, po_number)
+    if view.completed:
+        raise Problem(409, f"purchase order {po_number} is {view.status}: nothing to answer")
+    command = ack.AcknowledgePurchaseOrder(
+        po_number=po_number,
+        lines=[ack.LineAnswer(**line.model_dump()) for line in body.lines],
+        acknowledgment_number=body.acknowledgment_number,
+        sales_order_number=body.sales_order_number,
+        notes=body.notes,
+        idempotency_key=idempotency_key,
+    )
+    errors = ack.check(command, view)
+    if errors:
+        raise Problem(
+            422,
+            "the acknowledgment does not fit the purchase order",
+            errors=[e.as_dict() for e in errors],
+        )
+    supplier = ack.source_for(principal, view)
+    message, document = ack.recorded_ack(command, view, supplier, datetime.now(UTC), hub.lane_for)
+    outcome = await hub.runner.write(partial(ack.write, message=message))
+    hub.wake("route.")
+    hub.wake("flow.")
+    if outcome.status == "rejected":
+        raise Problem(
+            422,
+            "the acknowledgment is not a valid document (recorded as rejected)",
+            message_id=outcome.message_id,
+            errors=[e.as_dict() for e in outcome.errors],
+        )
+    body_out: dict[str, Any] = AcknowledgmentOut(
+        po_number=po_number,
+        message_id=outcome.message_id,
+        status=outcome.status,
+        acknowledgment_status=document["status"],
+        duplicate=outcome.duplicate,
+    ).model_dump(mode="json")
+    return json_response(body_out, status=202)
