@@ -24,8 +24,8 @@ from crossdock.adapters.sql.uow import SqlUnitOfWork, SqlUnitOfWorkFactory
 from crossdock.hub.flows.model import FlowState
 from crossdock.hub.products.ports import StoredDocument
 
-#: Messages whose document stands (a rejected one was never a document).
-_STANDING = ("accepted", "routed", "unrouted", "delivered", "failed")
+#: A rejected message was never a document; every other status is a standing one.
+_REJECTED = "rejected"
 _COLUMNS = (
     messages.c.id,
     messages.c.document_type,
@@ -41,14 +41,14 @@ _LATEST_ONE = Prepared(
     .where(
         _m.correlation_key == bindparam("b_key"),
         _m.document_type == bindparam("b_type"),
-        _m.status.in_(_STANDING),
+        _m.status != _REJECTED,
     )
     .order_by(_m.correlation_key.desc(), _m.document_type.desc(), _m.received_at.desc())
     .limit(1)
 )
 _BY_IDS = PreparedIn(
     lambda n: select(*_COLUMNS).where(
-        _m.id.in_([bindparam(name) for name in PreparedIn.names(n)]), _m.status.in_(_STANDING)
+        _m.id.in_([bindparam(name) for name in PreparedIn.names(n)]), _m.status != _REJECTED
     )
 )
 
@@ -99,7 +99,7 @@ class SqlProductReads:
             .where(
                 _m.correlation_key == key,
                 _m.document_type.in_(list(document_types)),
-                _m.status.in_(_STANDING),
+                _m.status != _REJECTED,
             )
             .order_by(_m.received_at, _m.id)
         )
