@@ -9,7 +9,8 @@ one (inventory availability), so its statement is compiled once per dialect (`Pr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -135,3 +136,10 @@ class SqlProductUnitOfWorkFactory:
 
     def reader(self) -> SqlProductUnitOfWork:
         return SqlProductUnitOfWork(self.engine, readonly=True, backend=self.backend)
+
+    @contextmanager
+    def reads(self) -> Iterator[SqlProductReads]:
+        """The reads alone on a pooled read-only connection: no unit of work to set up, for
+        the hot lookups (availability) that need nothing else."""
+        with self.engine.connect() as conn:
+            yield SqlProductReads(conn.execution_options(readonly=True))

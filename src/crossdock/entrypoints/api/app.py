@@ -20,6 +20,7 @@ from crossdock.entrypoints.api import (
 )
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
+from crossdock.entrypoints.api.availability_fast import FastAvailability
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.problems import install_problem_handlers
 
@@ -38,6 +39,9 @@ def create_app(hub: HubServices) -> FastAPI:
     )
     app.state.hub = hub
     install_problem_handlers(app)
+    # The hot read (>= 2,000/s) is answered before the router walk; its route goes first too.
+    app.add_middleware(FastAvailability)
+    app.include_router(availability.router, tags=["inventory"])
     app.include_router(intake.router, tags=["intake"])
     app.include_router(edi.router, tags=["edi"])
     app.include_router(webhooks.router, tags=["webhooks"])
@@ -47,7 +51,6 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
     app.include_router(purchase_orders.router, tags=["purchase-orders"])
-    app.include_router(availability.router, tags=["inventory"])
     app.include_router(shipments.router, tags=["shipments"])
     return app
 

@@ -1,11 +1,13 @@
 """Inventory availability (`/v1/inventory/availability`): available-to-promise per item and
-site, one and in bulk. The hot read of the API products: one index seek per item, answered
-on the event loop's thread pool, no per-request setup beyond the principal check."""
+site, one and in bulk. The hot read of the API products: one index seek per item on a pooled
+read-only connection; the plain single read is answered ahead of the router by
+`availability_fast.FastAvailability`, with the same `answer` as the route below."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
@@ -14,24 +16,27 @@ from crossdock.bootstrap.products import product_uow
 from crossdock.entrypoints.api.conditional import conditional_json
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.product_models import AvailabilityOut, LookupIn, LookupOut
-from crossdock.entrypoints.api.requests import hub_of, json_response
+from crossdock.entrypoints.api.requests import json_response
 from crossdock.entrypoints.api.security import require
 from crossdock.hub.identity import INVENTORY_READ, Principal
 from crossdock.hub.products.availability import Availability, availability
-from crossdock.hub.products.ports import ProductUnitOfWorkFactory
+from crossdock.hub.products.ports import ProductReads, ProductUnitOfWorkFactory
 
 router = APIRouter()
+PATH = "/v1/inventory/availability"
 
 
-def _factory(request: Request) -> ProductUnitOfWorkFactory:
-    state = request.app.state
+def factory_of(app: Any) -> ProductUnitOfWorkFactory:
+    """The products' units of work on the app's hub store, built once per app."""
+    state = app.state
     if not hasattr(state, "product_uow"):
-        state.product_uow = product_uow(hub_of(request).store)
+        state.product_uow = product_uow(state.hub.store)
     factory: ProductUnitOfWorkFactory = state.product_uow
     return factory
 
 
-def _out(a: Availability) -> dict[str, object]:
+def render(a: Availability) -> dict[str, Any]:
+    """The JSON answer for one item (the `AvailabilityOut` shape, without empty fields)."""
     return AvailabilityOut(
         site=a.site,
         item=a.item,
@@ -46,33 +51,30 @@ def _out(a: Availability) -> dict[str, object]:
     ).model_dump(mode="json", exclude_none=True)
 
 
-async def _lookup(request: Request, pairs: list[tuple[str, str]]) -> list[Availability]:
-    factory = _factory(request)
-    now = datetime.now(UTC)
-
-    def read() -> list[Availability]:
-        with factory.reader() as uow:
-            return availability(uow.products, pairs, now)
-
-    return await asyncio.to_thread(read)
+def answer(reads: ProductReads, site: str, item: str) -> dict[str, Any] | None:
+    """One item's answer, None when the hub has no position for it."""
+    (found,) = availability(reads, [(site, item)], datetime.now(UTC))
+    return render(found) if found.found else None
 
 
-@router.get("/v1/inventory/availability", responses={200: {"model": AvailabilityOut}})
+@router.get(PATH, responses={200: {"model": AvailabilityOut}})
 async def get_availability(
     request: Request,
     item: str = Query(min_length=1, max_length=256),
     site: str = Query(min_length=1, max_length=128),
     _principal: Principal = Depends(require(INVENTORY_READ)),
 ) -> Response:
-    """Available-to-promise of one item at one site, as of the latest position (404 when the
-    hub has no position for it)."""
-    (found,) = await _lookup(request, [(site, item)])
-    if not found.found:
+    """Available-to-promise of one item at one site, as of the latest position, with its age
+    (`staleness_seconds`); 404 when the hub has no position for it. Conditional GET: `ETag`
+    and `If-None-Match`."""
+    with factory_of(request.app).reads() as reads:  # one index seek: not worth a thread hop
+        found = answer(reads, site, item)
+    if found is None:
         raise Problem(404, f"no inventory position for item {item!r} at site {site!r}")
-    return conditional_json(request, _out(found))
+    return conditional_json(request, found)
 
 
-@router.post("/v1/inventory/availability/lookup", responses={200: {"model": LookupOut}})
+@router.post(f"{PATH}/lookup", responses={200: {"model": LookupOut}})
 async def lookup_availability(
     request: Request,
     body: LookupIn,
@@ -80,5 +82,13 @@ async def lookup_availability(
 ) -> Response:
     """Available-to-promise for up to 100 (site, item) pairs at once; unknown ones answer
     ``found: false`` in their place."""
-    found = await _lookup(request, [(i.site, i.item) for i in body.items])
-    return json_response({"items": [_out(a) for a in found]})
+    factory = factory_of(request.app)
+    now = datetime.now(UTC)
+    pairs = [(i.site, i.item) for i in body.items]
+
+    def read() -> list[Availability]:
+        with factory.reads() as reads:
+            return availability(reads, pairs, now)
+
+    found = await asyncio.to_thread(read)
+    return json_response({"items": [render(a) for a in found]})

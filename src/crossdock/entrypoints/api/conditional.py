@@ -43,11 +43,19 @@ def conditional_json(
 ) -> Response:
     """200 with the JSON body and its ETag, or 304 when the caller already holds it."""
     body = orjson.dumps(payload)
-    etag = etag_of(body)
-    out = {"ETag": etag, "Cache-Control": "private, no-cache", **(headers or {})}
-    if none_match(request.headers.get("if-none-match"), etag):
+    status, out = conditional(request.headers.get("if-none-match"), body, headers)
+    if status == 304:
         return Response(status_code=304, headers=out)
     return Response(body, headers=out, media_type="application/json")
+
+
+def conditional(
+    if_none_match: str | None, body: bytes, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str]]:
+    """(200 or 304, the headers) for `body` given the request's ``If-None-Match``."""
+    etag = etag_of(body)
+    out = {"ETag": etag, "Cache-Control": "private, no-cache", **(headers or {})}
+    return (304 if none_match(if_none_match, etag) else 200), out
 
 
 def deprecation_headers(deprecated_at: datetime, sunset_at: datetime, link: str) -> dict[str, str]:

@@ -47,7 +47,9 @@ def principal_of(request: Request) -> Principal:
 def require(*scopes: str) -> Callable[[Request], Any]:
     """A dependency that yields the principal when it holds every one of `scopes`."""
 
-    def dependency(request: Request) -> Principal:
+    # async although it awaits nothing: FastAPI runs a plain `def` dependency on its thread
+    # pool, a hop that cost the availability read a third of its time.
+    async def dependency(request: Request) -> Principal:
         principal = principal_of(request)
         for scope in scopes:
             if not principal.has(scope):

@@ -8,6 +8,7 @@ hub's unit of work (`ProductUnitOfWork`), so an acknowledgment recorded through
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -63,3 +64,7 @@ class ProductUnitOfWorkFactory(Protocol):
     def __call__(self) -> ProductUnitOfWork: ...
 
     def reader(self) -> ProductUnitOfWork: ...
+
+    def reads(self) -> AbstractContextManager[ProductReads]:
+        """The reads alone, read-only, outside any unit of work (the hot lookups)."""
+        ...
