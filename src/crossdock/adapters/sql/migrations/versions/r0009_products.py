@@ -27,14 +27,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
+    """Upgrade schema. ``if_not_exists``: adopting a store from before migrations runs
+    `create_all` first, which already adds the new index to the existing table."""
     op.create_index(
         "ix_messages_correlation_type",
         "messages",
         ["correlation_key", "document_type", "received_at"],
         unique=False,
+        if_not_exists=True,
     )
-    op.drop_index("ix_messages_correlation", table_name="messages")
+    op.drop_index("ix_messages_correlation", table_name="messages", if_exists=True)
 
 
 def downgrade() -> None:
