@@ -78,6 +78,18 @@ def convert(
     return data
 
 
+def reachable(document_type: str, from_version: int, to_version: int) -> bool:
+    """Whether `convert` has every step between the two versions."""
+    current_version(document_type)
+    low, high = sorted((from_version, to_version))
+    steps = _UP if from_version < to_version else _DOWN
+    start = low if from_version < to_version else high
+    return all(
+        (document_type, start + k if steps is _UP else start - k) in steps
+        for k in range(high - low)
+    )
+
+
 def upcast(document_type: str, data: dict[str, Any], from_version: int) -> dict[str, Any]:
     """A stored document in its type's current shape (a no-op for current documents)."""
     target = current_version(document_type)
