@@ -109,5 +109,5 @@ def test_a_pin_to_a_version_that_cannot_be_delivered_is_a_config_error() -> None
     assert pinned("purchase_order", 1).routes[0].deliver.schema_version == 1
     with pytest.raises(ValidationError, match="stock_movement has no schema version 3"):
         pinned("stock_movement", 3)
-    with pytest.raises(ValidationError, match="must be|greater than or equal"):
+    with pytest.raises(ValidationError, match=r"greater than or equal"):
         pinned("stock_movement", 0)

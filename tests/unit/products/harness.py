@@ -8,6 +8,7 @@ a test-only header). Everything below the middleware is the real app on a real S
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -70,6 +71,7 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@contextlib.asynccontextmanager
 async def serve(tmp_path: Path) -> AsyncIterator[tuple[HubServices, httpx.AsyncClient]]:
     hub = build_hub(settings(tmp_path))
     await hub.start()

@@ -19,8 +19,8 @@ URL = f"/v1/purchase-orders/{PO_NUMBER}"
 
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[tuple[HubServices, httpx.AsyncClient]]:
-    async for pair in serve(tmp_path):
-        hub, client = pair
+    async with serve(tmp_path) as pair:
+        client = pair[1]
         await post(client, "purchase_order", PO_RAW, "po-1")
         other = json.loads(PO_RAW)
         other["po_number"] = "PO-ACME-1"
@@ -28,12 +28,13 @@ async def api(tmp_path: Path) -> AsyncIterator[tuple[HubServices, httpx.AsyncCli
             "qualifier": "ZZ", "identifier": "ACME"}}  # fmt: skip
         await post(client, "purchase_order", json.dumps(other).encode(), "po-2")
 
-        async def opened() -> bool:
-            page = await client.get("/v1/purchase-orders", headers=as_("operator"))
-            return len(page.json()["items"]) == 2
-
-        assert await eventually(opened)
+        assert await eventually(lambda: open_count(client, 2))
         yield pair
+
+
+async def open_count(client: httpx.AsyncClient, n: int) -> bool:
+    page = await client.get("/v1/purchase-orders", headers=as_("operator"))
+    return len(page.json()["items"]) == n
 
 
 def answer(**line2: Any) -> dict[str, Any]:
@@ -106,7 +107,7 @@ async def test_etag_and_conditional_get(api: Any) -> None:
 
 
 async def test_an_acknowledgment_advances_procure_to_pay_as_the_supplier(api: Any) -> None:
-    hub, client = api
+    _, client = api
     before = (await client.get(URL, headers=as_("cascade"))).headers["etag"]
     acked = await client.post(f"{URL}/acknowledgment", json=answer(), headers=as_("cascade"))
     assert acked.status_code == 202, acked.text
