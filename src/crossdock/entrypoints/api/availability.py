@@ -9,6 +9,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
@@ -57,6 +58,12 @@ def answer(reads: ProductReads, site: str, item: str) -> dict[str, Any] | None:
     return render(found) if found.found else None
 
 
+def validator(payload: dict[str, Any]) -> bytes:
+    """What the ETag is computed over: the answer without its age, which changes every
+    second while the position it describes does not."""
+    return orjson.dumps({k: v for k, v in payload.items() if k != "staleness_seconds"})
+
+
 @router.get(PATH, responses={200: {"model": AvailabilityOut}})
 async def get_availability(
     request: Request,
@@ -71,7 +78,7 @@ async def get_availability(
         found = answer(reads, site, item)
     if found is None:
         raise Problem(404, f"no inventory position for item {item!r} at site {site!r}")
-    return conditional_json(request, found)
+    return conditional_json(request, found, validator=validator(found))
 
 
 @router.post(f"{PATH}/lookup", responses={200: {"model": LookupOut}})

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from crossdock.entrypoints.api.availability import PATH, answer, factory_of
+from crossdock.entrypoints.api.availability import PATH, answer, factory_of, validator
 from crossdock.entrypoints.api.conditional import conditional
 from crossdock.entrypoints.api.security import PRINCIPAL_STATE
 from crossdock.hub.identity import INVENTORY_READ, Principal
@@ -61,7 +61,9 @@ class FastAvailability:
         body = orjson.dumps(payload)
         if_none_match = next((v for k, v in scope["headers"] if k == b"if-none-match"), None)
         status, headers = conditional(
-            None if if_none_match is None else if_none_match.decode("latin-1"), body
+            None if if_none_match is None else if_none_match.decode("latin-1"),
+            body,
+            validator=validator(payload),
         )
         raw = [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]
         if status == 200:
