@@ -40,6 +40,12 @@ PRINCIPALS = {
     "acme": Principal("partner:acme", "partner", SUPPLIER_SCOPES, "acme", "supplier"),
     "reader": Principal("partner:cascade", "partner", frozenset({PURCHASE_ORDERS_READ}),
                         "cascade", "supplier"),
+    "brfx": Principal("carrier:brfx", "partner", frozenset({SHIPMENTS_READ}), "brfx", "carrier"),
+    "augusta": Principal("partner:augusta", "partner", frozenset({SHIPMENTS_READ}), "augusta",
+                         "customer"),
+    # a supplier holding shipments:read: suppliers see no shipments (not their role)
+    "cascade-shipments": Principal("partner:cascade", "partner", frozenset({SHIPMENTS_READ}),
+                                   "cascade", "supplier"),
     "ups": Principal("carrier:ups", "partner", frozenset({SHIPMENTS_READ}), "ups", "carrier"),
     "fedex": Principal("carrier:fedex", "partner", frozenset({SHIPMENTS_READ}), "fedex", "carrier"),
     "harbor": Principal("partner:harbor", "partner", frozenset({SHIPMENTS_READ}), "harbor",
