@@ -11,7 +11,9 @@ node-x12 on generated files of 50 and 500 MB, a few more minutes); its report go
 ``bench/results/x12-latest.json`` and, in a full run, under ``"x12"`` in ``latest.json``.
 Then the flows suite (``flows-latest.json``) and the profiles suite (``bench/profiles.py``:
 the embedded default next to PostgreSQL with one process and with 1 api + 2 workers;
-``profiles-latest.json``, its figures and targets under ``"profiles"``).
+``profiles-latest.json``, its figures and targets under ``"profiles"``), and the availability
+read (``bench/availability_bench.py``: ``GET /v1/inventory/availability`` next to the bare
+stack, ``availability-latest.json``, under ``"availability"``).
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ from bench.x12_bench import save as save_x12
 X12 = "x12"
 FLOWS = "flows"
 PROFILES = "profiles"
-SUITES = (X12, FLOWS, PROFILES)
+AVAILABILITY = "availability"
+SUITES = (X12, FLOWS, PROFILES, AVAILABILITY)
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
@@ -204,6 +207,19 @@ def _run_profiles(console: Console, quick: bool) -> dict[str, Any] | None:
     return report
 
 
+def _run_availability(console: Console, quick: bool) -> dict[str, Any] | None:
+    """The availability read over HTTP (bench/availability_bench.py, its own process)."""
+    console.print(f"[bold]{AVAILABILITY}[/] ... (load average {round(os.getloadavg()[0], 2)})")
+    argv = [sys.executable, "-m", "bench.availability_bench", "--seconds", "3" if quick else "10"]
+    done = subprocess.run(argv, cwd=REPO, check=False)
+    latest = RESULTS / "availability-latest.json"
+    if done.returncode != 0 or not latest.exists():
+        console.print(f"[red]{AVAILABILITY} failed[/] (exit {done.returncode})")
+        return None
+    report: dict[str, Any] = json.loads(latest.read_text())
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="crossdock benchmarks")
     parser.add_argument("--quick", action="store_true", help="a few seconds per scenario")
@@ -232,9 +248,11 @@ def main() -> int:
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}"
     with_x12, with_flows = X12 in names, FLOWS in names
     with_profiles = PROFILES in names
+    with_availability = AVAILABILITY in names
     if set(names) <= set(SUITES):  # only suites: the hub's latest.json stays as it was
         ok = not with_x12 or _run_x12(console, args.quick, run_id) is not None
         ok = ok and (not with_flows or _run_flows(console, args.quick) is not None)
+        ok = ok and (not with_availability or _run_availability(console, args.quick) is not None)
         return 0 if ok and (not with_profiles or _run_profiles(console, args.quick)) else 1
     names = [n for n in names if n not in SUITES]
     _clean_old_runs()
@@ -268,6 +286,9 @@ def main() -> int:
     profiles_report = _run_profiles(console, args.quick) if with_profiles else None
     if with_profiles and profiles_report is None:
         errors[PROFILES] = "the profiles suite failed (see above)"
+    availability = _run_availability(console, args.quick) if with_availability else None
+    if with_availability and availability is None:
+        errors[AVAILABILITY] = "the availability suite failed (see above)"
     report = {
         "run_id": run_id,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -293,6 +314,8 @@ def main() -> int:
             "targets": profiles_report["targets"],
             "file": "profiles-latest.json",
         }
+    if availability is not None:
+        report["availability"] = {**availability, "file": "availability-latest.json"}
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=2, default=str)
     (RESULTS / "latest.json").write_text(text)
