@@ -152,3 +152,38 @@ async def test_scopes_and_credentials(api: Any) -> None:
     forbidden = await client.post(f"{URL}/acknowledgment", json=answer(), headers=as_("reader"))
     assert forbidden.status_code == 403
     assert forbidden.json()["required_scope"] == "purchase-orders:acknowledge"
+
+
+async def test_a_retried_acknowledgment_is_a_duplicate_another_under_its_key_409(api: Any) -> None:
+    _, client = api
+    key = {"Idempotency-Key": "ack-1"}
+    first = await client.post(f"{URL}/acknowledgment", json=answer(), headers=as_("cascade", **key))
+    again = await client.post(f"{URL}/acknowledgment", json=answer(), headers=as_("cascade", **key))
+    assert first.status_code == again.status_code == 202
+    assert again.json()["message_id"] == first.json()["message_id"]
+    assert again.json()["duplicate"] is True and again.headers["idempotent-replayed"] == "true"
+    other = await client.post(f"{URL}/acknowledgment", json=answer(quantity="50"),
+                              headers=as_("cascade", **key))  # fmt: skip
+    assert other.status_code == 409
+    message = (await client.get(f"/v1/messages/{first.json()['message_id']}?raw=true")).json()
+    assert json.loads(message["raw"])["lines"][1]["quantity"] == "60"  # what the supplier sent
+
+
+async def test_an_operator_answers_for_the_supplier(api: Any) -> None:
+    _, client = api
+    acked = await client.post(f"{URL}/acknowledgment", json=answer(), headers=as_("operator"))
+    assert acked.status_code == 202, acked.text
+    message = (await client.get(f"/v1/messages/{acked.json()['message_id']}")).json()
+    assert message["source"] == "cascade"  # the PO's supplier, found by its X12 id
+
+
+async def test_a_closed_po_cannot_be_acknowledged(api: Any) -> None:
+    _, client = api
+    cancel = json.loads(PO_RAW)
+    cancel["purpose"] = "cancel"
+    await post(client, "purchase_order", json.dumps(cancel).encode(), "po-cancel")
+    assert await eventually(lambda: open_count(client, 1))
+    got = await client.get(URL, headers=as_("cascade"))
+    assert got.json()["status"] == "cancelled" and got.json()["completed"] is True
+    refused = await client.post(f"{URL}/acknowledgment", json=answer(), headers=as_("cascade"))
+    assert refused.status_code == 409

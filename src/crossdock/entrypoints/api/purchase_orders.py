@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from functools import partial
-from typing import Any
 
+import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response
 
@@ -26,6 +25,12 @@ from crossdock.entrypoints.api.security import require
 from crossdock.hub.identity import PURCHASE_ORDERS_ACKNOWLEDGE, PURCHASE_ORDERS_READ, Principal
 from crossdock.hub.products import acknowledge as ack
 from crossdock.hub.products import purchase_orders as pos
+from crossdock.hub.products.acknowledging import (
+    AcknowledgePurchaseOrderHandler,
+    AnswerDoesNotFit,
+    PurchaseOrderClosed,
+    PurchaseOrderNotFound,
+)
 from crossdock.hub.products.ownership import PartnerIdentifiers
 
 router = APIRouter()
@@ -139,11 +144,10 @@ async def acknowledge_purchase_order(
     idempotency_key: str | None = Header(None, min_length=1, max_length=200),
 ) -> Response:
     """Answer the PO line by line (accept / change / reject / backorder). Recorded as the
-    supplier's acknowledgment: the procure-to-pay flow advances as for an 855."""
+    supplier's acknowledgment: the procure-to-pay flow advances as for an 855. Every open
+    line is answered once; 422 names the fields that contradict the PO."""
     hub = hub_of(request)
-    view = await _one(request, principal, po_number)
-    if view.completed:
-        raise Problem(409, f"purchase order {po_number} is {view.status}: nothing to answer")
+    answer = body.model_dump(mode="json")
     command = ack.AcknowledgePurchaseOrder(
         po_number=po_number,
         lines=[ack.LineAnswer(**line.model_dump()) for line in body.lines],
@@ -151,31 +155,41 @@ async def acknowledge_purchase_order(
         sales_order_number=body.sales_order_number,
         notes=body.notes,
         idempotency_key=idempotency_key,
+        raw=orjson.dumps({"po_number": po_number, **answer}),
     )
-    errors = ack.check(command, view)
-    if errors:
-        raise Problem(
-            422,
-            "the acknowledgment does not fit the purchase order",
-            errors=[e.as_dict() for e in errors],
-        )
-    supplier = ack.source_for(principal, view)
-    message, document = ack.recorded_ack(command, view, supplier, datetime.now(UTC), hub.lane_for)
-    outcome = await hub.runner.write(partial(ack.write, message=message))
-    hub.wake("route.")
-    hub.wake("flow.")
-    if outcome.status == "rejected":
+
+    def woken() -> None:
+        hub.wake("route.")
+        hub.wake("flow.")
+
+    handler = AcknowledgePurchaseOrderHandler(
+        product_uow(hub.store), hub.runner, hub.lane_for, woken
+    )
+    try:
+        done = await handler(command, principal, known(request), datetime.now(UTC))
+    except PurchaseOrderNotFound as exc:
+        raise Problem(404, _NOT_FOUND.format(po_number)) from exc
+    except PurchaseOrderClosed as exc:
+        raise Problem(409, f"{exc}: nothing to answer") from exc
+    except AnswerDoesNotFit as exc:
+        errors = [e.as_dict() for e in exc.errors]
+        raise Problem(422, str(exc), errors=errors) from exc
+    if done.conflict:
+        detail = "this Idempotency-Key was already used with a different answer; use a new key"
+        raise Problem(409, detail, message_id=done.message_id)
+    if done.status == "rejected":
         raise Problem(
             422,
             "the acknowledgment is not a valid document (recorded as rejected)",
-            message_id=outcome.message_id,
-            errors=[e.as_dict() for e in outcome.errors],
+            message_id=done.message_id,
+            errors=[e.as_dict() for e in done.errors],
         )
-    body_out: dict[str, Any] = AcknowledgmentOut(
+    out = AcknowledgmentOut(
         po_number=po_number,
-        message_id=outcome.message_id,
-        status=outcome.status,
-        acknowledgment_status=document["status"],
-        duplicate=outcome.duplicate,
+        message_id=done.message_id,
+        status=done.status,
+        acknowledgment_status=done.acknowledgment_status,
+        duplicate=done.duplicate,
     ).model_dump(mode="json")
-    return json_response(body_out, status=202)
+    headers = {"Idempotent-Replayed": "true"} if done.duplicate else None
+    return json_response(out, status=202, headers=headers)

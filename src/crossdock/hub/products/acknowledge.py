@@ -10,6 +10,7 @@ changes and rejections sent back to the ERP. Nothing here touches the flow itsel
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,8 +22,9 @@ import orjson
 from crossdock.hub.identity import Principal
 from crossdock.hub.intake import IntakeOutcome, IntakeRequest, prepare, record
 from crossdock.hub.ports import UnitOfWork
+from crossdock.hub.products.ownership import PartnerIdentifiers, partner_of
 from crossdock.hub.products.purchase_orders import PurchaseOrderView
-from crossdock.hub.records import FieldError
+from crossdock.hub.records import FieldError, InboundMessage
 
 ACK = "purchase_order_acknowledgment"
 Action = Literal["accept", "change", "reject", "backorder"]
@@ -32,10 +34,6 @@ _LINE_STATUS = {
     "reject": "rejected",
     "backorder": "backordered",
 }
-
-
-class NotAcknowledgeable(Exception):
-    """The PO is closed (matched or cancelled): there is nothing left to answer."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,6 +56,8 @@ class AcknowledgePurchaseOrder:
     sales_order_number: str | None = None
     notes: list[str] = field(default_factory=list)
     idempotency_key: str | None = None
+    #: The answer as the supplier sent it (recorded as the message's raw bytes).
+    raw: bytes = b""
 
 
 def check(command: AcknowledgePurchaseOrder, po: PurchaseOrderView) -> list[FieldError]:
@@ -177,10 +177,11 @@ def _ack_line(answer: LineAnswer, line: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def source_for(principal: Principal, po: PurchaseOrderView) -> str:
+def source_for(principal: Principal, po: PurchaseOrderView, known: PartnerIdentifiers) -> str:
     """Whom the acknowledgment is from: the supplier itself, or (an operator answering on
     its behalf, e.g. from a phone call) the PO's supplier partner, else the operator."""
-    return principal.partner or po.partner or principal.subject
+    supplier = po.partner or partner_of(po.document.get("supplier"), known)
+    return principal.partner or supplier or principal.subject
 
 
 def recorded_ack(
@@ -189,8 +190,13 @@ def recorded_ack(
     supplier: str,
     now: datetime,
     lane_for: Callable[[str], str],
-) -> tuple[Any, dict[str, Any]]:
-    """The message intake would record for this answer (prepared, not yet written)."""
+) -> tuple[InboundMessage, dict[str, Any]]:
+    """The message intake would record for this answer (prepared, not yet written).
+
+    Validated as intake validates (`prepare`: the canonical model), then the raw bytes are
+    the supplier's answer itself (`command.raw`), as for every channel: a retry of the same
+    answer under the same Idempotency-Key is then a duplicate, not a conflict, although the
+    document built from it carries a new ``acknowledged_at``."""
     document = canonical_ack(command, po, now)
     request = IntakeRequest(
         document_type=ACK,
@@ -201,10 +207,14 @@ def recorded_ack(
         received_at=now,
         idempotency_key=command.idempotency_key,
     )
-    return prepare(request, lane_for), document
+    message = prepare(request, lane_for)
+    if command.raw:
+        message.raw = command.raw
+        message.body_sha256 = hashlib.sha256(command.raw).hexdigest()
+    return message, document
 
 
-def write(uow: UnitOfWork, message: Any) -> IntakeOutcome:
+def write(uow: UnitOfWork, message: InboundMessage) -> IntakeOutcome:
     """Record the prepared acknowledgment (accepted or, if it failed validation, rejected
     with its errors: nothing is lost) and commit."""
     outcome = record(uow, [message])[0]

@@ -41,3 +41,12 @@ def is_party(
         return False
     mine = {partner.casefold(), *(i.casefold() for i in known.get(partner, ()))}
     return not mine.isdisjoint(party_identifiers(party))
+
+
+def partner_of(party: Mapping[str, Any] | None, known: PartnerIdentifiers) -> str | None:
+    """The configured partner a party is (the first whose identifiers it carries), if any."""
+    ids = party_identifiers(party)
+    for partner, names in known.items():
+        if not ids.isdisjoint({partner.casefold(), *(n.casefold() for n in names)}):
+            return partner
+    return None
