@@ -115,7 +115,7 @@ def _check_line(
         errors.append(
             FieldError(f"{path}.quantity", "a rejected line promises nothing", "not_allowed")
         )
-    if answer.action == "accept" and (answer.quantity is not None or answer.unit_price):
+    if answer.action == "accept" and (answer.quantity is not None or answer.unit_price is not None):
         errors.append(
             FieldError(path, "accept takes the line as ordered; use change", "not_allowed")
         )

@@ -14,6 +14,7 @@ module gathers the facts once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from crossdock.canonical.versions import upcast
@@ -46,7 +47,7 @@ def may_see(principal: Principal, facts: ShipmentFacts, known: PartnerIdentifier
     if principal.is_operator:
         return True
     role = principal.partner_role
-    if role == "carrier":
+    if role == "carrier" or principal.kind == "carrier":
         return is_party(principal, facts.carrier, known)
     if role == "customer":
         return facts.shipment is not None and is_party(
@@ -77,7 +78,8 @@ def facts(reads: ProductReads, shipment_id: str) -> ShipmentFacts | None:
         out.carrier = out.carrier or doc.get("carrier")
     if out.shipment is not None:
         out.carrier = out.shipment.get("carrier") or out.carrier
-    out.milestones.sort(key=lambda m: str(m.get("occurred_at")))
+    # by the instant, not the text: carriers report local times with different offsets
+    out.milestones.sort(key=lambda m: datetime.fromisoformat(str(m["occurred_at"])))
     return out
 
 
