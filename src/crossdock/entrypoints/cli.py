@@ -28,6 +28,7 @@ from crossdock.entrypoints.cli_db import db_app, refusal
 from crossdock.entrypoints.cli_edi import edi_app
 from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
 from crossdock.entrypoints.cli_inventory import inventory_app
+from crossdock.entrypoints.cli_keys import keys_app
 from crossdock.entrypoints.cli_messages import messages_app
 from crossdock.entrypoints.cli_output import Column, fit_consoles, key, number, text
 from crossdock.entrypoints.cli_sandbox import sandbox_app
@@ -38,7 +39,9 @@ if TYPE_CHECKING:
 app = typer.Typer(help="crossdock: the integration hub for distribution.", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters: list, retry.", no_args_is_help=True)
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
-schema_app = typer.Typer(help="Canonical document schemas.", no_args_is_help=True)
+schema_app = typer.Typer(
+    help="Canonical document schemas and the AsyncAPI document.", no_args_is_help=True
+)
 app.add_typer(messages_app, name="messages")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(config_app, name="config")
@@ -49,6 +52,7 @@ app.add_typer(exceptions_app, name="exceptions")
 app.add_typer(flows_app, name="flows")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)
 app.command("api")(cli_procs.api)
@@ -75,6 +79,7 @@ def up(
     from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.process_lock import StoreInUse, hold_store_lock
     from crossdock.entrypoints.server import serve
+    from crossdock.hub.credentials import BadKey
     from crossdock.observability.logging import configure_logging
 
     configure_logging(json=log_json)
@@ -90,7 +95,7 @@ def up(
         raise fail(str(exc)) from None
     try:
         serve(settings)
-    except PortUnavailable as exc:
+    except (PortUnavailable, BadKey) as exc:  # BadKey: a malformed CROSSDOCK_ADMIN_KEY
         raise fail(str(exc)) from None
     except SchemaMismatch as exc:  # raised by `build_hub`, once the port is bound
         raise fail(refusal(exc, settings, config)) from None
@@ -128,6 +133,25 @@ def schema_export(
     written = export_schemas(directory)
     for path in written:
         console.print(str(path))
+
+
+@schema_app.command("asyncapi")
+def schema_asyncapi(
+    json_out: bool = typer.Option(False, "--json", help="JSON instead of YAML"),
+) -> None:
+    """Print the AsyncAPI 3.0 document: the bus topics and the outbound webhook events."""
+    import json
+    import sys
+
+    import yaml
+
+    from crossdock.entrypoints.asyncapi import build_asyncapi
+
+    document = build_asyncapi()
+    if json_out:
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
 
 
 @dlq_app.command("list")

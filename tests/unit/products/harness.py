@@ -1,9 +1,6 @@
-"""A hub with procure-to-pay on, served in process, and callers as principals.
-
-Until authentication is in main the tests hand the route its principal the way the
-authentication middleware will: in ``scope["state"]["principal"]`` (`AsPrincipal`, chosen by
-a test-only header). Everything below the middleware is the real app on a real SQLite file.
-"""
+"""A hub with procure-to-pay and order-to-delivery on, served in process on a real SQLite
+file, and its callers: each a real API key issued into the hub's store (`CALLERS`), sent as
+``Authorization: Bearer`` through the authentication middleware like any partner's."""
 
 from __future__ import annotations
 
@@ -19,54 +16,40 @@ import httpx
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
-from crossdock.entrypoints.api.security import PRINCIPAL_STATE
+from crossdock.hub.credentials import Client
 from crossdock.hub.identity import (
     INVENTORY_READ,
+    MESSAGES_WRITE,
+    OPERATIONS,
     PURCHASE_ORDERS_ACKNOWLEDGE,
     PURCHASE_ORDERS_READ,
     SHIPMENTS_READ,
-    Principal,
 )
+from tests.auth_helpers import key_headers
 from tests.conftest import EXAMPLES
 
 PO_RAW = (EXAMPLES / "purchase_order.json").read_bytes()
 PO_NUMBER = json.loads(PO_RAW)["po_number"]
 SUPPLIER_SCOPES = frozenset({PURCHASE_ORDERS_READ, PURCHASE_ORDERS_ACKNOWLEDGE, INVENTORY_READ})
 
-PRINCIPALS = {
-    "operator": Principal("operator:ops", "operator", frozenset({
-        PURCHASE_ORDERS_READ, PURCHASE_ORDERS_ACKNOWLEDGE, INVENTORY_READ, SHIPMENTS_READ})),
-    "cascade": Principal("partner:cascade", "partner", SUPPLIER_SCOPES, "cascade", "supplier"),
-    "acme": Principal("partner:acme", "partner", SUPPLIER_SCOPES, "acme", "supplier"),
-    "reader": Principal("partner:cascade", "partner", frozenset({PURCHASE_ORDERS_READ}),
-                        "cascade", "supplier"),
-    "brfx": Principal("carrier:brfx", "partner", frozenset({SHIPMENTS_READ}), "brfx", "carrier"),
-    "augusta": Principal("partner:augusta", "partner", frozenset({SHIPMENTS_READ}), "augusta",
-                         "customer"),
+SHIPMENT_READER = [SHIPMENTS_READ]
+#: The callers the tests act as: a real API key each, issued into the hub's store by `serve`.
+CALLERS: dict[str, tuple[Client, list[str]]] = {
+    "operator": (Client("operator", "ops"), [
+        PURCHASE_ORDERS_READ, PURCHASE_ORDERS_ACKNOWLEDGE, INVENTORY_READ, SHIPMENTS_READ,
+        MESSAGES_WRITE, OPERATIONS]),
+    "cascade": (Client("partner", "cascade", "supplier"), sorted(SUPPLIER_SCOPES)),
+    "acme": (Client("partner", "acme", "supplier"), sorted(SUPPLIER_SCOPES)),
+    "reader": (Client("partner", "cascade", "supplier"), [PURCHASE_ORDERS_READ]),
     # a supplier holding shipments:read: suppliers see no shipments (not their role)
-    "cascade-shipments": Principal("partner:cascade", "partner", frozenset({SHIPMENTS_READ}),
-                                   "cascade", "supplier"),
-    "ups": Principal("carrier:ups", "partner", frozenset({SHIPMENTS_READ}), "ups", "carrier"),
-    "fedex": Principal("carrier:fedex", "partner", frozenset({SHIPMENTS_READ}), "fedex", "carrier"),
-    "harbor": Principal("partner:harbor", "partner", frozenset({SHIPMENTS_READ}), "harbor",
-                        "customer"),
-    "other-customer": Principal("partner:other", "partner", frozenset({SHIPMENTS_READ}), "other",
-                                "customer"),
+    "cascade-shipments": (Client("partner", "cascade", "supplier"), SHIPMENT_READER),
+    "brfx": (Client("carrier", "brfx"), SHIPMENT_READER),
+    "ups": (Client("carrier", "ups"), SHIPMENT_READER),
+    "augusta": (Client("partner", "augusta", "customer"), SHIPMENT_READER),
+    "other-customer": (Client("partner", "other", "customer"), SHIPMENT_READER),
 }  # fmt: skip
-
-
-class AsPrincipal:
-    """Test stand-in for the authentication middleware: ``X-Test-As: <name>``."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            name = dict(scope["headers"]).get(b"x-test-as")
-            if name is not None:
-                scope.setdefault("state", {})[PRINCIPAL_STATE] = PRINCIPALS[name.decode()]
-        await self.app(scope, receive, send)
+#: name -> Authorization header of the hub `serve` runs now (one hub per test).
+KEYS: dict[str, dict[str, str]] = {}
 
 
 def settings(tmp_path: Path) -> Settings:
@@ -82,7 +65,9 @@ async def serve(tmp_path: Path) -> AsyncIterator[tuple[HubServices, httpx.AsyncC
     hub = build_hub(settings(tmp_path))
     await hub.start()
     try:
-        transport = httpx.ASGITransport(app=AsPrincipal(create_asgi(hub)))
+        KEYS.clear()
+        KEYS.update({name: key_headers(hub, c, scopes) for name, (c, scopes) in CALLERS.items()})
+        transport = httpx.ASGITransport(app=create_asgi(hub))
         async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
             yield hub, client
     finally:
@@ -91,7 +76,7 @@ async def serve(tmp_path: Path) -> AsyncIterator[tuple[HubServices, httpx.AsyncC
 
 async def post(client: httpx.AsyncClient, document_type: str, raw: bytes, key: str) -> None:
     headers = {"Idempotency-Key": key, "X-Crossdock-Source": "erp",
-               "Content-Type": "application/json"}  # fmt: skip
+               "Content-Type": "application/json", **KEYS["operator"]}  # fmt: skip
     posted = await client.post(f"/v1/messages/{document_type}", content=raw, headers=headers)
     assert posted.status_code == 202, posted.text
 
@@ -106,4 +91,5 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10.0)
 
 
 def as_(name: str, **headers: str) -> dict[str, str]:
-    return {"X-Test-As": name, **headers}
+    """The headers of caller `name` (its API key) plus `headers`."""
+    return {**KEYS[name], **headers}

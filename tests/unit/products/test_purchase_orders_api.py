@@ -65,7 +65,7 @@ async def test_another_suppliers_po_is_not_found_on_every_route(api: Any) -> Non
     assert "Cascade" not in got.text and "lines" not in got.text
     acked = await client.post(f"{URL}/acknowledgment", json=answer(), headers=as_("acme"))
     assert acked.status_code == 404
-    flow = (await client.get(FLOW)).json()
+    flow = (await client.get(FLOW, headers=as_("operator"))).json()
     assert "ack" not in flow["data"]  # nothing was recorded for the other supplier
 
 
@@ -115,7 +115,7 @@ async def test_an_acknowledgment_advances_procure_to_pay_as_the_supplier(api: An
     assert body["acknowledgment_status"] == "accepted_with_changes"
 
     async def acknowledged() -> dict[str, Any] | None:
-        flow = (await client.get(FLOW)).json()
+        flow = (await client.get(FLOW, headers=as_("operator"))).json()
         return flow if flow["state"] == "acknowledged" else None
 
     flow = await eventually(acknowledged)
@@ -123,7 +123,9 @@ async def test_an_acknowledgment_advances_procure_to_pay_as_the_supplier(api: An
     assert flow["data"]["ack"]["2"] == {"status": "changed", "promised": "60", "date": "2026-12-20"}
     assert flow["data"]["ack"]["3"]["status"] == "backordered"
     assert flow["data"]["schedule"]["2"]["expected"] == "60"
-    message = (await client.get(f"/v1/messages/{body['message_id']}")).json()
+    message = (
+        await client.get(f"/v1/messages/{body['message_id']}", headers=as_("operator"))
+    ).json()
     assert message["source"] == "cascade" and message["channel"] == "api"
     assert message["document_type"] == "purchase_order_acknowledgment"
     after = await client.get(URL, headers=as_("cascade", **{"If-None-Match": before}))
@@ -165,7 +167,11 @@ async def test_a_retried_acknowledgment_is_a_duplicate_another_under_its_key_409
     other = await client.post(f"{URL}/acknowledgment", json=answer(quantity="50"),
                               headers=as_("cascade", **key))  # fmt: skip
     assert other.status_code == 409
-    message = (await client.get(f"/v1/messages/{first.json()['message_id']}?raw=true")).json()
+    message = (
+        await client.get(
+            f"/v1/messages/{first.json()['message_id']}?raw=true", headers=as_("operator")
+        )
+    ).json()
     assert json.loads(message["raw"])["lines"][1]["quantity"] == "60"  # what the supplier sent
 
 
@@ -173,7 +179,9 @@ async def test_an_operator_answers_for_the_supplier(api: Any) -> None:
     _, client = api
     acked = await client.post(f"{URL}/acknowledgment", json=answer(), headers=as_("operator"))
     assert acked.status_code == 202, acked.text
-    message = (await client.get(f"/v1/messages/{acked.json()['message_id']}")).json()
+    message = (
+        await client.get(f"/v1/messages/{acked.json()['message_id']}", headers=as_("operator"))
+    ).json()
     assert message["source"] == "cascade"  # the PO's supplier, found by its X12 id
 
 

@@ -7,7 +7,9 @@ from fastapi_offline import FastAPIOffline
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
+from crossdock.bootstrap.auth import build_authentication
 from crossdock.entrypoints.api import (
+    asyncapi,
     availability,
     edi,
     inbound,
@@ -20,8 +22,10 @@ from crossdock.entrypoints.api import (
 )
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
+from crossdock.entrypoints.api.auth import Authenticate, Authenticator, PublicPaths
 from crossdock.entrypoints.api.availability_fast import FastAvailability
 from crossdock.entrypoints.api.fast_intake import FastIntake
+from crossdock.entrypoints.api.openapi import install_openapi
 from crossdock.entrypoints.api.problems import install_problem_handlers
 
 
@@ -52,9 +56,22 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(kpis_api.router, tags=["kpis"])
     app.include_router(purchase_orders.router, tags=["purchase-orders"])
     app.include_router(shipments.router, tags=["shipments"])
+    app.include_router(asyncapi.router, tags=["docs"])
+    install_openapi(app, PublicPaths(hub.settings.auth.public_paths))
     return app
 
 
-def create_asgi(hub: HubServices) -> FastIntake:
-    """The app as served: the raw intake fast path in front of the FastAPI app (`.app`)."""
-    return FastIntake(create_app(hub), hub)
+def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticate:
+    """The app as served: authentication outermost, then the raw intake fast path, then the
+    FastAPI app (`.fastapi`). API keys are tried first, then `authenticators` (OAuth2...).
+    Registers the environment's admin key (``auth.admin_key``) in the store."""
+    app = create_app(hub)
+    auth = build_authentication(hub.settings, hub.store.engine)
+    app.state.auth = auth
+    return Authenticate(
+        FastIntake(app, hub),
+        [auth.authenticator, *authenticators],
+        public=hub.settings.auth.public_paths,
+        signed=auth.signed_paths,
+        fastapi=app,
+    )
