@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap.products import product_uow
-from crossdock.entrypoints.api.conditional import conditional_json
+from crossdock.entrypoints.api.conditional import NOT_MODIFIED, conditional_json
+from crossdock.entrypoints.api.models.products import AvailabilityOut, LookupIn, LookupOut
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
-from crossdock.entrypoints.api.product_models import AvailabilityOut, LookupIn, LookupOut
 from crossdock.entrypoints.api.requests import json_response
 from crossdock.entrypoints.api.security import require
 from crossdock.hub.identity import INVENTORY_READ, Principal
@@ -64,7 +65,11 @@ def validator(payload: dict[str, Any]) -> bytes:
     return orjson.dumps({k: v for k, v in payload.items() if k != "staleness_seconds"})
 
 
-@router.get(PATH, responses={200: {"model": AvailabilityOut}})
+@router.get(
+    PATH,
+    response_model=AvailabilityOut,
+    responses={**NOT_MODIFIED, **problems(404, s404="no position for this item at this site")},
+)
 async def get_availability(
     request: Request,
     item: str = Query(min_length=1, max_length=256),
@@ -81,7 +86,7 @@ async def get_availability(
     return conditional_json(request, found, validator=validator(found))
 
 
-@router.post(f"{PATH}/lookup", responses={200: {"model": LookupOut}})
+@router.post(f"{PATH}/lookup", response_model=LookupOut)
 async def lookup_availability(
     request: Request,
     body: LookupIn,

@@ -19,6 +19,11 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+#: `responses=` entry of a route answering conditional GETs.
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: `If-None-Match` names the current ETag"}
+}
+
 
 def etag_of(body: bytes, *, weak: bool = False) -> str:
     tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

@@ -11,15 +11,16 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap.products import partner_identifiers, product_uow
-from crossdock.entrypoints.api.conditional import conditional_json
-from crossdock.entrypoints.api.problems import Problem
-from crossdock.entrypoints.api.product_models import (
+from crossdock.entrypoints.api.conditional import NOT_MODIFIED, conditional_json
+from crossdock.entrypoints.api.models.products import (
     AcknowledgmentIn,
     AcknowledgmentOut,
     PurchaseOrderOut,
     PurchaseOrderPageOut,
     PurchaseOrderSummary,
 )
+from crossdock.entrypoints.api.openapi import problems
+from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import hub_of, json_response
 from crossdock.entrypoints.api.security import require
 from crossdock.hub.identity import PURCHASE_ORDERS_ACKNOWLEDGE, PURCHASE_ORDERS_READ, Principal
@@ -61,7 +62,11 @@ def _summary(view: pos.PurchaseOrderView) -> PurchaseOrderSummary:
     )
 
 
-@router.get("/v1/purchase-orders", responses={200: {"model": PurchaseOrderPageOut}})
+@router.get(
+    "/v1/purchase-orders",
+    response_model=PurchaseOrderPageOut,
+    responses={**NOT_MODIFIED, **problems(422, s422="a bad filter or a forged cursor")},
+)
 async def list_purchase_orders(
     request: Request,
     principal: Principal = Depends(require(PURCHASE_ORDERS_READ)),
@@ -111,7 +116,11 @@ async def _one(request: Request, principal: Principal, po_number: str) -> pos.Pu
     return view
 
 
-@router.get("/v1/purchase-orders/{po_number}", responses={200: {"model": PurchaseOrderOut}})
+@router.get(
+    "/v1/purchase-orders/{po_number}",
+    response_model=PurchaseOrderOut,
+    responses={**NOT_MODIFIED, **problems(404, s404="no such PO addressed to the caller")},
+)
 async def get_purchase_order(
     request: Request,
     po_number: str,
@@ -134,7 +143,15 @@ async def get_purchase_order(
 @router.post(
     "/v1/purchase-orders/{po_number}/acknowledgment",
     status_code=202,
-    responses={202: {"model": AcknowledgmentOut}},
+    response_model=AcknowledgmentOut,
+    responses=problems(
+        404,
+        409,
+        422,
+        s404="no such PO addressed to the caller",
+        s409="the PO is closed, or the Idempotency-Key was used with another answer",
+        s422="the answer does not fit the PO's lines (`errors` names each field)",
+    ),
 )
 async def acknowledge_purchase_order(
     request: Request,

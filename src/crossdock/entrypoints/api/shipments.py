@@ -17,14 +17,19 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap.products import product_uow
-from crossdock.entrypoints.api.conditional import conditional_json, deprecation_headers
-from crossdock.entrypoints.api.problems import Problem
-from crossdock.entrypoints.api.product_models import (
+from crossdock.entrypoints.api.conditional import (
+    NOT_MODIFIED,
+    conditional_json,
+    deprecation_headers,
+)
+from crossdock.entrypoints.api.models.products import (
     ShipmentsV1,
     ShipmentsV2,
     ShipmentV1,
     ShipmentV2,
 )
+from crossdock.entrypoints.api.openapi import problems
+from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.purchase_orders import known
 from crossdock.entrypoints.api.requests import hub_of
 from crossdock.entrypoints.api.security import require
@@ -168,11 +173,18 @@ async def _find(
     return await asyncio.to_thread(read)
 
 
+_NOT_YOURS = problems(404, s404="no such shipment of the caller's")
+_ONE_OF = problems(422, s422="name exactly one of order_number and tracking_number")
 _ORDER = Query(None, min_length=1, max_length=128)
 _TRACKING = Query(None, min_length=1, max_length=128)
 
 
-@router.get("/v1/shipments/{shipment_id}", deprecated=True, responses={200: {"model": ShipmentV1}})
+@router.get(
+    "/v1/shipments/{shipment_id}",
+    deprecated=True,
+    response_model=ShipmentV1,
+    responses={**NOT_MODIFIED, **_NOT_YOURS},
+)
 async def get_shipment_v1(
     request: Request, shipment_id: str, principal: Principal = Depends(require(SHIPMENTS_READ))
 ) -> Response:
@@ -180,7 +192,12 @@ async def get_shipment_v1(
     return conditional_json(request, v1(await _get(request, principal, shipment_id)), V1_HEADERS)
 
 
-@router.get("/v1/shipments", deprecated=True, responses={200: {"model": ShipmentsV1}})
+@router.get(
+    "/v1/shipments",
+    deprecated=True,
+    response_model=ShipmentsV1,
+    responses={**NOT_MODIFIED, **_ONE_OF},
+)
 async def find_shipments_v1(
     request: Request,
     order_number: str | None = _ORDER,
@@ -191,7 +208,11 @@ async def find_shipments_v1(
     return conditional_json(request, {"items": [v1(f) for f in found]}, V1_HEADERS)
 
 
-@router.get("/v2/shipments/{shipment_id}", responses={200: {"model": ShipmentV2}})
+@router.get(
+    "/v2/shipments/{shipment_id}",
+    response_model=ShipmentV2,
+    responses={**NOT_MODIFIED, **_NOT_YOURS},
+)
 async def get_shipment_v2(
     request: Request, shipment_id: str, principal: Principal = Depends(require(SHIPMENTS_READ))
 ) -> Response:
@@ -199,7 +220,7 @@ async def get_shipment_v2(
     return conditional_json(request, v2(await _get(request, principal, shipment_id)))
 
 
-@router.get("/v2/shipments", responses={200: {"model": ShipmentsV2}})
+@router.get("/v2/shipments", response_model=ShipmentsV2, responses={**NOT_MODIFIED, **_ONE_OF})
 async def find_shipments_v2(
     request: Request,
     order_number: str | None = _ORDER,

@@ -7,11 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from crossdock.entrypoints.api.models.common import Model as _Model
 
 
 class LineAnswerIn(_Model):
