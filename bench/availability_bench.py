@@ -1,15 +1,15 @@
 """Inventory availability over real HTTP on loopback: ``GET /v1/inventory/availability``.
 
-A store is seeded with positions (``--items`` items at 4 sites, each with a few older
-positions and stock movements under the same key, so the read must find the latest among
-them), a hub serves it (`entrypoints.server.build_server`: uvloop, the guarded protocol), and
-wrk asks for random items over keep-alive connections. The figure is requests/s.
+A store is seeded with positions (``--items`` items at 4 sites, three positions each, so the
+read must find the latest), a hub serves it (`entrypoints.server.build_server`: uvloop, the
+guarded protocol), and wrk asks for random items over keep-alive connections, in the same run:
 
-Until authentication is in main the hub's routes see no principal; the server here puts one
-partner principal with ``inventory:read`` into each request's scope (what the authentication
-middleware will do), so the figure is the endpoint itself. Once auth and throttling are in,
-the same run measures them (the issue's target: >= 2,000 requests/s authenticated and
-throttled, reported as a ratio to this).
+- as served, a partner's API key (``inventory:read``) proven by the authentication
+  middleware on every request (throttling too, once it is in): ``requests_per_s``, the
+  issue's figure (>= 2,000);
+- the same hub with the middleware replaced by a fixed principal: ``without_auth_per_s``, and
+  ``auth_ratio`` between the two (what authentication costs);
+- the bare server stack (`bench.baseline_fastapi`, a constant GET): ``ratio_to_bare``.
 
     python -m bench.availability_bench [--items 2000] [--seconds 10] [--connections 32]
 """
@@ -79,32 +79,53 @@ def seed(data_dir: Path, items: int, history: int = 3) -> None:
         store.close()
 
 
-def serve(data_dir: Path, port: int) -> None:
-    """The hub on `port`, with a stand-in principal (see the module docstring)."""
+def serve(data_dir: Path, port: int, mode: str) -> None:
+    """The hub on `port`: as served (``auth``: the authentication middleware proves each
+    request's API key), or (``noauth``) with that middleware replaced by a fixed principal in
+    each request's scope, so the ratio of the two is what authentication costs."""
     from crossdock.config import Settings
     from crossdock.entrypoints.api.security import PRINCIPAL_STATE
     from crossdock.entrypoints.server import build_server
     from crossdock.hub.identity import INVENTORY_READ, Principal
 
-    caller = Principal("partner:bench", "partner", frozenset({INVENTORY_READ}), "bench", "customer")
     settings = Settings(hub={"data_dir": data_dir, "port": port})
     server = build_server(settings)
-    inner = server.config.app
+    if mode == "noauth":
+        caller = Principal("partner:bench", "partner", frozenset({INVENTORY_READ}), "bench",
+                           "customer")  # fmt: skip
+        inner = server.config.app.app  # what `Authenticate` wraps: the intake fast path + app
 
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            scope.setdefault("state", {})[PRINCIPAL_STATE] = caller
-        await inner(scope, receive, send)
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http":
+                scope.setdefault("state", {})[PRINCIPAL_STATE] = caller
+            await inner(scope, receive, send)
 
-    server.config.app = app
+        server.config.app = app
     server.run()
 
 
-def _wait(url: str, timeout: float = 60.0) -> None:
+def issue_key(data_dir: Path) -> str:
+    """A partner key with ``inventory:read``, issued into the store before the hub starts."""
+    from crossdock.adapters.sqlite.engine import sqlite_url
+    from crossdock.bootstrap.auth import key_service
+    from crossdock.bootstrap.store import open_store
+    from crossdock.hub.credentials import Client
+
+    store = open_store(sqlite_url(data_dir), checkpoints=False)
+    try:
+        client = Client("partner", "bench", "customer")
+        return key_service(store.engine).issue(client, ["inventory:read"]).token
+    finally:
+        store.close()
+
+
+def _wait(url: str, token: str = "", timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=1) as answer:
+            request = urllib.request.Request(url, headers=headers)
+            with urllib.request.urlopen(request, timeout=1) as answer:
                 if answer.status == 200:
                     return
         except OSError:
@@ -112,9 +133,13 @@ def _wait(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"the hub did not answer {url}")
 
 
-def _wrk(wrk: str, base: str, script: Path, seconds: float, connections: int) -> dict[str, Any]:
+def _wrk(
+    wrk: str, base: str, script: Path, seconds: float, connections: int, token: str = ""
+) -> dict[str, Any]:
+    auth = ["-H", f"Authorization: Bearer {token}"] if token else []
     done = subprocess.run(
-        [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script), base],
+        [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", *auth, "-s", str(script),
+         base],
         capture_output=True, text=True, check=True, timeout=seconds + 60,
     )  # fmt: skip
     rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
@@ -125,13 +150,13 @@ def _wrk(wrk: str, base: str, script: Path, seconds: float, connections: int) ->
             "non_2xx": int(errors.group(1)) if errors else 0}  # fmt: skip
 
 
-def _serve(argv: list[str], log: Path, ready: str) -> subprocess.Popen[bytes]:
+def _serve(argv: list[str], log: Path, ready: str, token: str = "") -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)  # fmt: skip
     try:
-        _wait(ready)
+        _wait(ready, token)
     except BaseException:
         _stop(proc)
         raise
@@ -161,17 +186,21 @@ def run(items: int, seconds: float, connections: int) -> dict[str, Any]:
         seed(data, items)
         script = Path(tmp) / "get.lua"
         script.write_text(LUA.replace("{items}", str(items)))
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        argv = [sys.executable, "-m", "bench.availability_bench", "--serve", str(data), str(port)]
-        hub = _serve(
-            argv, Path(tmp) / "hub.log", f"{base}/v1/inventory/availability?site=DC-0&item=SKU-0"
-        )
-        try:
-            _wrk(wrk, base, script, WARMUP, connections)  # the hub warms up after start
-            endpoint = _wrk(wrk, base, script, seconds, connections)
-        finally:
-            _stop(hub)
+        token = issue_key(data)
+        rates: dict[str, dict[str, Any]] = {}
+        for mode in ("auth", "noauth"):
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            argv = [sys.executable, "-m", "bench.availability_bench", "--serve", str(data),
+                    str(port), mode]  # fmt: skip
+            key = token if mode == "auth" else ""
+            ready = f"{base}/v1/inventory/availability?site=DC-0&item=SKU-0"
+            hub = _serve(argv, Path(tmp) / f"hub-{mode}.log", ready, key)
+            try:
+                _wrk(wrk, base, script, WARMUP, connections, key)  # the hub warms up after start
+                rates[mode] = _wrk(wrk, base, script, seconds, connections, key)
+            finally:
+                _stop(hub)
         port = free_port()
         bare_url = f"http://127.0.0.1:{port}"
         argv = [sys.executable, "-m", "bench.baseline_fastapi", "--port", str(port)]
@@ -183,15 +212,20 @@ def run(items: int, seconds: float, connections: int) -> dict[str, Any]:
             stack = _wrk(wrk, bare_url, plain, seconds, connections)
         finally:
             _stop(bare)
+    endpoint, bare_rate = rates["auth"], stack["requests_per_s"]
     return {
-        "endpoint": "GET /v1/inventory/availability",
+        "endpoint": "GET /v1/inventory/availability (API key, partner with inventory:read)",
         **endpoint,
-        "bare_fastapi_get_per_s": stack["requests_per_s"],
-        "ratio_to_bare": round(endpoint["requests_per_s"] / max(1, stack["requests_per_s"]), 3),
+        "without_auth_per_s": rates["noauth"]["requests_per_s"],
+        "without_auth_non_2xx": rates["noauth"]["non_2xx"],
+        "auth_ratio": round(
+            endpoint["requests_per_s"] / max(1, rates["noauth"]["requests_per_s"]), 3
+        ),
+        "bare_fastapi_get_per_s": bare_rate,
+        "ratio_to_bare": round(endpoint["requests_per_s"] / max(1, bare_rate), 3),
         "items": items,
         "connections": connections,
         "seconds": seconds,
-        "auth": "stand-in principal (authentication not yet in main)",
         "target_requests_per_s": 2000,
         "load_average": round(os.getloadavg()[0], 2),
         "at": datetime.now(UTC).isoformat(),
@@ -203,16 +237,16 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--serve", nargs=2, metavar=("DATA_DIR", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)  # DATA_DIR PORT MODE
     args = parser.parse_args()
     if args.serve:
-        serve(Path(args.serve[0]), int(args.serve[1]))
+        serve(Path(args.serve[0]), int(args.serve[1]), args.serve[2])
         return 0
     report = run(args.items, args.seconds, args.connections)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "availability-latest.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
-    return 0 if report["non_2xx"] == 0 else 1
+    return 0 if report["non_2xx"] == 0 and report["without_auth_non_2xx"] == 0 else 1
 
 
 if __name__ == "__main__":
