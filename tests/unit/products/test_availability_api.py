@@ -103,3 +103,22 @@ async def test_bulk_lookup_answers_each_in_place(api: Any) -> None:
     too_many = {"items": [ITEM] * 101}
     refused = await client.post(f"{URL}/lookup", json=too_many, headers=as_("cascade"))
     assert refused.status_code == 422
+
+
+async def test_an_authenticated_plain_read_never_reaches_the_router(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path is what answers (the route stays for everything else): with the route's
+    answer function broken, the plain read still answers, an unusual one does not."""
+    from crossdock.entrypoints.api import availability as route
+
+    _, client = api
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("the router answered")
+
+    monkeypatch.setattr(route, "conditional_json", broken)
+    fast = await client.get(URL, params=ITEM, headers=as_("cascade"))
+    assert fast.status_code == 200 and fast.json()["available_to_promise"] == "62"
+    with pytest.raises(RuntimeError, match="the router answered"):  # the route's 500
+        await client.get(URL, params={**ITEM, "x": "1"}, headers=as_("cascade"))
