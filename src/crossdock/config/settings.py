@@ -31,6 +31,7 @@ from crossdock.config.endpoints import (
 from crossdock.config.file import ConfigError, ConfigProblem, Loc
 from crossdock.config.flows import FlowsConfig
 from crossdock.config.inventory import InventoryReconciliationConfig
+from crossdock.config.oauth import OAuthConfig
 from crossdock.config.partners import PartnerConfig, X12IdentityConfig
 from crossdock.config.references import References, partial_references, reference_problems
 from crossdock.config.sections import (
@@ -45,6 +46,7 @@ from crossdock.config.sections import (
 )
 from crossdock.config.sources import read_sources
 from crossdock.config.systems import SystemConfig
+from crossdock.config.webhooks import WebhooksConfig
 
 ENV_PREFIX = "CROSSDOCK_"
 ENV_NESTED_DELIMITER = "__"
@@ -87,6 +89,8 @@ class Settings(BaseSettings):
         default_factory=InventoryReconciliationConfig
     )
     auth: AuthConfig = Field(default_factory=AuthConfig)
+    webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+    oauth: OAuthConfig = Field(default_factory=OAuthConfig)
 
     @property
     def database_url(self) -> str:

@@ -15,9 +15,11 @@ from crossdock.entrypoints.api import (
     inbound,
     intake,
     inventory,
+    oauth,
     operations,
     purchase_orders,
     shipments,
+    webhook_subscriptions,
     webhooks,
 )
 from crossdock.entrypoints.api import exceptions as exceptions_api
@@ -49,6 +51,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(intake.router, tags=["intake"])
     app.include_router(edi.router, tags=["edi"])
     app.include_router(webhooks.router, tags=["webhooks"])
+    app.include_router(webhook_subscriptions.router)
     app.include_router(inbound.router, tags=["inbound"])
     app.include_router(operations.router, tags=["operations"])
     app.include_router(exceptions_api.router, tags=["exceptions"])
@@ -56,8 +59,9 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(kpis_api.router, tags=["kpis"])
     app.include_router(purchase_orders.router, tags=["purchase-orders"])
     app.include_router(shipments.router, tags=["shipments"])
+    app.include_router(oauth.router, tags=["oauth"])
     app.include_router(asyncapi.router, tags=["docs"])
-    install_openapi(app, PublicPaths(hub.settings.auth.public_paths))
+    install_openapi(app, PublicPaths([*hub.settings.auth.public_paths, *oauth.PUBLIC_PATHS]))
     return app
 
 
@@ -68,10 +72,11 @@ def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticat
     app = create_app(hub)
     auth = build_authentication(hub.settings, hub.store.engine)
     app.state.auth = auth
+    bearer = hub.oauth.bearer if hub.oauth is not None else None  # the hub's and an IdP's JWTs
     return Authenticate(
         FastIntake(app, hub),
-        [auth.authenticator, *authenticators],
-        public=hub.settings.auth.public_paths,
+        [auth.authenticator, *([bearer] if bearer else []), *authenticators],
+        public=[*hub.settings.auth.public_paths, *oauth.PUBLIC_PATHS],
         signed=auth.signed_paths,
         fastapi=app,
     )

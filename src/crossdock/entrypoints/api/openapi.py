@@ -38,6 +38,7 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     identity.MESSAGES_WRITE: "send canonical documents (JSON) to the hub",
     identity.EDI_WRITE: "send X12 interchanges to the hub",
     identity.OPERATIONS: "operate the hub: messages, replay, dead letters, exceptions, flows",
+    identity.WEBHOOKS_MANAGE: "subscribe your URLs to events and manage those subscriptions",
     identity.ADMIN: "administer the hub: partners, credentials, audit",
 }
 

@@ -9,7 +9,7 @@ new index replaces the old one (its prefix serves every correlation lookup), so 
 writes one index entry per message.
 
 Revision ID: 0009_products
-Revises: 0003_auth
+Revises: 0007_webhooks
 Create Date: 2026-12-07
 
 Written out (not built from the live table definition), like every revision.
@@ -21,7 +21,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0009_products"
-down_revision: str | Sequence[str] | None = "0003_auth"
+down_revision: str | Sequence[str] | None = "0007_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
