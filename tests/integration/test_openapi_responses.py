@@ -42,6 +42,7 @@ class Checker:
     """Calls the hub and validates each answer against the published document."""
 
     def __init__(self, hub: HubProcess) -> None:
+        self.hub = hub
         self.client = hub.client(timeout=30)
         self.anonymous = httpx.Client(base_url=hub.url, timeout=30)
         published = self.anonymous.get("/openapi.json")
@@ -149,6 +150,13 @@ def exercise(check: Checker) -> None:
     # public, refused without a credential, refused with a malformed one
     check.call("get", "/healthz", anonymous=True)
     check.call("get", "/asyncapi.json", anonymous=True)
+    check.call("get", "/.well-known/jwks.json", anonymous=True)
+    check.call("get", "/.well-known/oauth-authorization-server", anonymous=True)
+    key = check.hub.admin_key
+    grant = {"grant_type": "client_credentials", "client_id": key.split("_")[1]}
+    check.call("post", "/oauth/token", anonymous=True, data={**grant, "client_secret": key})
+    check.call("post", "/oauth/token", anonymous=True, data={**grant, "client_secret": "cdk_x_y"})
+    check.call("post", "/oauth/token", anonymous=True, data={"grant_type": "password"})
     for template in ("/v1/messages", "/v1/kpis", "/metrics"):
         assert check.call("get", template, anonymous=True)["status"] == 401
     malformed = {"Authorization": "Basic eDp5"}

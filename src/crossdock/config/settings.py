@@ -46,6 +46,7 @@ from crossdock.config.sections import (
 )
 from crossdock.config.sources import read_sources
 from crossdock.config.systems import SystemConfig
+from crossdock.config.throttle import ThrottleConfig
 from crossdock.config.webhooks import WebhooksConfig
 
 ENV_PREFIX = "CROSSDOCK_"
@@ -91,6 +92,7 @@ class Settings(BaseSettings):
     auth: AuthConfig = Field(default_factory=AuthConfig)
     webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
     oauth: OAuthConfig = Field(default_factory=OAuthConfig)
+    throttle: ThrottleConfig = Field(default_factory=ThrottleConfig)
 
     @property
     def database_url(self) -> str:

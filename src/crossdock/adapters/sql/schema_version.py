@@ -48,6 +48,7 @@ AFTER_BASELINE = frozenset(
         "webhook_subscriptions",
         "webhook_deliveries",
         "webhook_inbound_seen",
+        "throttle_buckets",
     }
 )
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -102,6 +103,7 @@ def metadata_with_every_table() -> MetaData:
         flow_tables,
         inventory_tables,
         oauth_tables,
+        throttle_tables,
         webhook_tables,
     )
     from crossdock.adapters.sql.tables import metadata

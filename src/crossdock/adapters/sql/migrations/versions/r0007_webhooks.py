@@ -1,7 +1,7 @@
 """Webhooks: subscriptions, the deliveries made for them, the inbound replay cache.
 
 Revision ID: 0007_webhooks
-Revises: 0004_oauth_keys
+Revises: 0006_throttle
 Create Date: 2026-12-07
 
 Written out (not built from the live table definition), like every revision.
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0007_webhooks"
-down_revision: str | Sequence[str] | None = "0004_oauth_keys"
+down_revision: str | Sequence[str] | None = "0006_throttle"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
