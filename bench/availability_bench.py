@@ -5,10 +5,10 @@ read must find the latest), a hub serves it (`entrypoints.server.build_server`: 
 guarded protocol), and wrk asks for random items over keep-alive connections, in the same run:
 
 - as served, a partner's API key (``inventory:read``) proven by the authentication
-  middleware on every request (throttling too, once it is in): ``requests_per_s``, the
-  issue's figure (>= 2,000);
-- the same hub with the middleware replaced by a fixed principal: ``without_auth_per_s``, and
-  ``auth_ratio`` between the two (what authentication costs);
+  middleware and its bucket taken by the throttle on every request (a limit set out of
+  reach): ``requests_per_s``, the issue's figure (>= 2,000 authenticated and throttled);
+- the same hub with both replaced by a fixed principal: ``without_auth_per_s``, and
+  ``auth_ratio`` between the two (what authentication and throttling cost);
 - the bare server stack (`bench.baseline_fastapi`, a constant GET): ``ratio_to_bare``.
 
     python -m bench.availability_bench [--items 2000] [--seconds 10] [--connections 32]
@@ -81,19 +81,29 @@ def seed(data_dir: Path, items: int, history: int = 3) -> None:
 
 def serve(data_dir: Path, port: int, mode: str) -> None:
     """The hub on `port`: as served (``auth``: the authentication middleware proves each
-    request's API key), or (``noauth``) with that middleware replaced by a fixed principal in
-    each request's scope, so the ratio of the two is what authentication costs."""
+    request's API key, throttling takes from the client's bucket), or (``noauth``) with both
+    replaced by a fixed principal in each request's scope, so the ratio of the two is what
+    authentication and throttling cost."""
     from crossdock.config import Settings
     from crossdock.entrypoints.api.security import PRINCIPAL_STATE
+    from crossdock.entrypoints.api.throttling import Throttling
     from crossdock.entrypoints.server import build_server
     from crossdock.hub.identity import INVENTORY_READ, Principal
 
-    settings = Settings(hub={"data_dir": data_dir, "port": port})
+    # Throttled as served, with a limit no bench reaches: the buckets are taken every request,
+    # none refuses (the figure is what throttling costs, not what it allows).
+    unlimited = {"requests": 1_000_000, "burst": 1_000_000}
+    settings = Settings(
+        hub={"data_dir": data_dir, "port": port},
+        throttle={"products": {"inventory": unlimited}},
+    )
     server = build_server(settings)
     if mode == "noauth":
         caller = Principal("partner:bench", "partner", frozenset({INVENTORY_READ}), "bench",
                            "customer")  # fmt: skip
-        inner = server.config.app.app  # what `Authenticate` wraps: the intake fast path + app
+        inner = server.config.app.app  # what `Authenticate` wraps: throttling, then the app
+        if isinstance(inner, Throttling):
+            inner = inner.app
 
         async def app(scope: Any, receive: Any, send: Any) -> None:
             if scope["type"] == "http":
@@ -214,7 +224,7 @@ def run(items: int, seconds: float, connections: int) -> dict[str, Any]:
             _stop(bare)
     endpoint, bare_rate = rates["auth"], stack["requests_per_s"]
     return {
-        "endpoint": "GET /v1/inventory/availability (API key, partner with inventory:read)",
+        "endpoint": "GET /v1/inventory/availability (API key + throttle, partner inventory:read)",
         **endpoint,
         "without_auth_per_s": rates["noauth"]["requests_per_s"],
         "without_auth_non_2xx": rates["noauth"]["non_2xx"],
