@@ -11,7 +11,9 @@ node-x12 on generated files of 50 and 500 MB, a few more minutes); its report go
 ``bench/results/x12-latest.json`` and, in a full run, under ``"x12"`` in ``latest.json``.
 Then the flows suite (``flows-latest.json``) and the profiles suite (``bench/profiles.py``:
 the embedded default next to PostgreSQL with one process and with 1 api + 2 workers;
-``profiles-latest.json``, its figures and targets under ``"profiles"``).
+``profiles-latest.json``, its figures and targets under ``"profiles"``), and the availability
+read (``bench/availability_bench.py``: ``GET /v1/inventory/availability`` next to the bare
+stack, ``availability-latest.json``, under ``"availability"``).
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ from bench.x12_bench import save as save_x12
 X12 = "x12"
 FLOWS = "flows"
 PROFILES = "profiles"
+AVAILABILITY = "availability"
 THROTTLE = "throttle"
-SUITES = (X12, FLOWS, PROFILES, THROTTLE)
+SUITES = (X12, FLOWS, PROFILES, AVAILABILITY, THROTTLE)
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
@@ -205,6 +208,19 @@ def _run_profiles(console: Console, quick: bool) -> dict[str, Any] | None:
     return report
 
 
+def _run_availability(console: Console, quick: bool) -> dict[str, Any] | None:
+    """The availability read over HTTP (bench/availability_bench.py, its own process)."""
+    console.print(f"[bold]{AVAILABILITY}[/] ... (load average {round(os.getloadavg()[0], 2)})")
+    argv = [sys.executable, "-m", "bench.availability_bench", "--seconds", "3" if quick else "10"]
+    done = subprocess.run(argv, cwd=REPO, check=False)
+    latest = RESULTS / "availability-latest.json"
+    if done.returncode != 0 or not latest.exists():
+        console.print(f"[red]{AVAILABILITY} failed[/] (exit {done.returncode})")
+        return None
+    report: dict[str, Any] = json.loads(latest.read_text())
+    return report
+
+
 def _run_throttle(console: Console, quick: bool) -> dict[str, Any] | None:
     """The throttling overhead (bench/throttle_bench.py, its own process; it prints its
     figures and writes ``throttle-latest.json``), or None when it failed."""
@@ -247,9 +263,11 @@ def main() -> int:
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}"
     with_x12, with_flows = X12 in names, FLOWS in names
     with_profiles, with_throttle = PROFILES in names, THROTTLE in names
+    with_availability = AVAILABILITY in names
     if set(names) <= set(SUITES):  # only suites: the hub's latest.json stays as it was
         ok = not with_x12 or _run_x12(console, args.quick, run_id) is not None
         ok = ok and (not with_flows or _run_flows(console, args.quick) is not None)
+        ok = ok and (not with_availability or _run_availability(console, args.quick) is not None)
         ok = ok and (not with_throttle or _run_throttle(console, args.quick) is not None)
         return 0 if ok and (not with_profiles or _run_profiles(console, args.quick)) else 1
     names = [n for n in names if n not in SUITES]
@@ -284,6 +302,9 @@ def main() -> int:
     profiles_report = _run_profiles(console, args.quick) if with_profiles else None
     if with_profiles and profiles_report is None:
         errors[PROFILES] = "the profiles suite failed (see above)"
+    availability = _run_availability(console, args.quick) if with_availability else None
+    if with_availability and availability is None:
+        errors[AVAILABILITY] = "the availability suite failed (see above)"
     throttle_report = _run_throttle(console, args.quick) if with_throttle else None
     if with_throttle and throttle_report is None:
         errors[THROTTLE] = "the throttle suite failed (see above)"
@@ -312,6 +333,8 @@ def main() -> int:
             "targets": profiles_report["targets"],
             "file": "profiles-latest.json",
         }
+    if availability is not None:
+        report["availability"] = {**availability, "file": "availability-latest.json"}
     if throttle_report is not None:
         http = throttle_report.get("http") or {}
         report["throttle"] = {

@@ -82,6 +82,8 @@ def test_every_answer_is_documented_with_a_schema_and_every_error_is_a_problem(
                 assert content == {}, (method, path)
             elif status.startswith("2"):
                 assert content and all(c.get("schema") for c in content.values()), (path, status)
+            elif status == "304":  # conditional GET: a 304 never has a body (RFC 9110 15.4.5)
+                assert content == {}, (method, path, status)
             elif path == "/oauth/token":  # RFC 6749 §5.2 errors, and problems
                 assert content[PROBLEM_JSON] == {"schema": PROBLEM_REF}, (method, path, status)
                 assert set(content) <= {PROBLEM_JSON, "application/json"}, (path, status)

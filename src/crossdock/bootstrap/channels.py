@@ -36,6 +36,7 @@ def build_routes(settings: Settings) -> list[Route]:
             fields=dict(r.deliver.fields),
             partner=r.deliver.partner,
             map=r.deliver.map,
+            schema_version=r.deliver.schema_version,
         )
         for r in settings.routes
     ]

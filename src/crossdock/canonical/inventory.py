@@ -3,17 +3,22 @@
 Both are keyed by site and item so that, on the bus, the movements and positions of one item
 at one site stay in order relative to each other (a position must not overtake a movement).
 
-Schema versions: the put-away movement type and the order line a movement names
-(``po_number``, ``po_line_number``) were added to version 1 without a bump, because the change
-is additive: every stored version 1 movement is still valid and means the same, so there is
-nothing to upcast. A change that would reject or reinterpret a stored document bumps
-``schema_version`` and adds an ``upcast_v1_to_v2`` next to the model.
+Schema versions (`crossdock.canonical.versions`): ``stock_movement`` version 2 added the
+``putaway`` movement type and the order line a movement names (``po_number``,
+``po_line_number``). They first went into version 1 without a bump, so a consumer written for
+version 1 (whose movement types were closed) could be handed a type it did not know. Version 2
+says so: `upcast_v1_to_v2` reads every stored version 1 movement (including those recorded with
+the unbumped fields, which are valid version 2 as they are), and `downcast_v2_to_v1` gives a
+consumer pinned to version 1 a movement it understands: a put-away reads as the ``transfer``
+it is physically (dock to storage, on-hand unchanged; ``reason_code`` ``PUTAWAY``, and
+``RECEIVING`` as the from-location when the WMS named none), the order line is left out.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from pydantic import AwareDatetime, Field, model_validator
 
@@ -22,6 +27,7 @@ from crossdock.canonical.item import Item, Lot
 from crossdock.canonical.party import Site
 from crossdock.canonical.registry import register
 from crossdock.canonical.values import Code, LineNumber, Quantity, Text
+from crossdock.canonical.versions import downcaster, upcaster
 
 
 class MovementType(StrEnum):
@@ -76,7 +82,7 @@ class StockMovement(CanonicalDocument):
     """
 
     document_type = "stock_movement"
-    schema_version = 1
+    schema_version = 2
 
     movement_id: Code
     movement_type: MovementType
@@ -129,6 +135,29 @@ class StockMovement(CanonicalDocument):
         A plain Decimal, not a Quantity, because quantities are never negative.
         """
         return self.quantity.value * _ON_HAND_SIGN[self.movement_type]
+
+
+@upcaster("stock_movement", 1)
+def upcast_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 movements are valid version 2 movements: every field kept as it is (those
+    recorded as version 1 with a put-away or an order line already are version 2 data)."""
+    return data
+
+
+#: What a put-away's from-location reads as for a version 1 consumer when the WMS named none.
+PUTAWAY_FROM_V1 = "RECEIVING"
+
+
+@downcaster("stock_movement", 2)
+def downcast_v2_to_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 2 movement as version 1 knew movements (no put-away, no order line)."""
+    data.pop("po_number", None)
+    data.pop("po_line_number", None)
+    if data.get("movement_type") == MovementType.PUTAWAY.value:
+        data["movement_type"] = MovementType.TRANSFER.value
+        data.setdefault("from_location", PUTAWAY_FROM_V1)
+        data.setdefault("reason_code", "PUTAWAY")
+    return data
 
 
 @register

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from crossdock.canonical.registry import document_model, document_types
+from crossdock.canonical.versions import current_version, reachable
 from crossdock.config.file import Loc
 from crossdock.mapping.transforms import path_problem
 
@@ -124,6 +125,7 @@ def reference_problems(refs: References) -> list[tuple[Loc, str]]:
             message = "fields are only used with transform 'fields'"
             problems.append(((*at, "deliver", "fields"), message))
         problems.extend(_path_problems(route, at))
+        problems.extend(_version_problems(route, at))
         problems.extend(_x12_route_problems(refs, route, at))
         problems.extend(_system_route_problems(route, at))
     problems.extend(_partner_problems(refs, endpoints))
@@ -161,6 +163,23 @@ def _path_problems(route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
             if problem := path_problem(model, path):
                 problems.append(((*at, "deliver", "fields", target), problem))
     return problems
+
+
+def _version_problems(route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
+    """A pinned schema version must exist and be reachable from the current one: otherwise
+    every message of the route would fail at delivery time."""
+    pinned = route.deliver.schema_version
+    kind = route.when.document_type
+    if pinned is None or document_model(kind) is None:
+        return []
+    current = current_version(kind)
+    if pinned > current or not reachable(kind, current, pinned):
+        message = (
+            f"{kind} has no schema version {pinned} to deliver (current: {current}"
+            f"{'' if pinned > current else '; no downcaster to it'})"
+        )
+        return [((*at, "deliver", "schema_version"), message)]
+    return []
 
 
 def _x12_route_problems(refs: References, route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:

@@ -179,6 +179,12 @@ class DeliverConfig(_Section):
     map: str | None = Field(
         None, description="for transform 'system': the map rendering the system's request body"
     )
+    schema_version: int | None = Field(
+        None,
+        ge=1,
+        description="pin the receiver to this document schema version (older documents are "
+        "downcast for it); default: the current version",
+    )
 
 
 class RouteConfig(_Section):

@@ -8,12 +8,13 @@ endpoint's subject, all in the unit of work that also marks the message as proce
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import orjson
 
+from crossdock.canonical.versions import VersionError, convert, current_version
 from crossdock.hub.delivery_wire import encode_delivery
 from crossdock.hub.flows.exceptions import to_record
 from crossdock.hub.ids import new_id
@@ -44,6 +45,8 @@ class Route:
     fields: Mapping[str, str] = field(default_factory=dict)
     partner: str | None = None
     map: str | None = None
+    #: The document schema version this route's receiver is pinned to (None: the current).
+    schema_version: int | None = None
 
     def matches(self, message: StoredMessage, document: Any | None) -> bool:
         summary = message.summary
@@ -103,6 +106,22 @@ class RoutingResult:
     unrouted: int = 0
 
 
+def versioned(
+    message: StoredMessage, route: Route, info: EnvelopeInfo
+) -> tuple[bytes, EnvelopeInfo]:
+    """The message's document in the schema version the route's receiver takes: the current
+    one (a document stored under an older version is upcast), or the route's pinned version
+    (downcast). The common case, a current document to an unpinned route, costs a lookup."""
+    assert message.canonical is not None
+    kind = message.summary.document_type
+    stored = message.schema_version
+    target = route.schema_version or current_version(kind)
+    if stored in (0, target):
+        return message.canonical, info
+    data = convert(kind, orjson.loads(message.canonical), stored, target)
+    return orjson.dumps(data), replace(info, schema_version=target)
+
+
 class Router:
     """Consumer group handler for accepted documents, a batch per transaction."""
 
@@ -150,14 +169,15 @@ class Router:
             delivery_id = new_id()
             encoder = self._encoders.get(route.transform)
             try:
+                canonical, shaped = versioned(message, route, info)
                 if encoder is not None:
-                    self._finishers[delivery_id] = encoder.prepare(route, message.canonical, info)
+                    self._finishers[delivery_id] = encoder.prepare(route, canonical, shaped)
                     content_type, body = encoder.content_type, b""
                 else:
                     content_type, body = apply_transform(
-                        route.transform, message.canonical, info, route.fields
+                        route.transform, canonical, shaped, route.fields
                     )
-            except TransformError as exc:
+            except (TransformError, VersionError) as exc:
                 text = str(exc)
                 raise TransformError(
                     text if text.startswith("route ") else f"route {route.name!r}: {text}"

@@ -48,7 +48,9 @@ messages = Table(
     Column("sender", String(128)),
     Column("partner", String(64)),
     UniqueConstraint("source", "idempotency_key", name="uq_messages_idempotency"),
-    Index("ix_messages_correlation", "correlation_key"),
+    # Type and time after the key: "the latest document of this type for this key" is one
+    # index seek (API products), and its prefix serves every correlation lookup.
+    Index("ix_messages_correlation_type", "correlation_key", "document_type", "received_at"),
     Index("ix_messages_partner", "partner", "received_at"),
     Index("ix_messages_type_received", "document_type", "received_at"),
     Index("ix_messages_received", "received_at"),

@@ -10,18 +10,22 @@ from crossdock.bootstrap import HubServices
 from crossdock.bootstrap.auth import build_authentication
 from crossdock.entrypoints.api import (
     asyncapi,
+    availability,
     edi,
     inbound,
     intake,
     inventory,
     oauth,
     operations,
+    purchase_orders,
+    shipments,
     webhook_subscriptions,
     webhooks,
 )
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
 from crossdock.entrypoints.api.auth import Authenticate, Authenticator, PublicPaths
+from crossdock.entrypoints.api.availability_fast import FastAvailability
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.openapi import install_openapi
 from crossdock.entrypoints.api.problems import install_problem_handlers
@@ -42,6 +46,9 @@ def create_app(hub: HubServices) -> FastAPI:
     )
     app.state.hub = hub
     install_problem_handlers(app)
+    # The hot read (>= 2,000/s) is answered before the router walk; its route goes first too.
+    app.add_middleware(FastAvailability)
+    app.include_router(availability.router, tags=["inventory"])
     app.include_router(intake.router, tags=["intake"])
     app.include_router(edi.router, tags=["edi"])
     app.include_router(webhooks.router, tags=["webhooks"])
@@ -51,6 +58,8 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(exceptions_api.router, tags=["exceptions"])
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
+    app.include_router(purchase_orders.router, tags=["purchase-orders"])
+    app.include_router(shipments.router, tags=["shipments"])
     app.include_router(oauth.router, tags=["oauth"])
     app.include_router(asyncapi.router, tags=["docs"])
     install_openapi(app, PublicPaths(public_paths(hub)))

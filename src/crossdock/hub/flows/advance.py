@@ -17,6 +17,7 @@ import orjson
 from pydantic import ValidationError
 
 from crossdock.canonical.registry import document_model
+from crossdock.canonical.versions import upcast
 from crossdock.hub.flows.exceptions import to_record
 from crossdock.hub.flows.model import (
     HELD,
@@ -203,13 +204,15 @@ def message_event(
     at: datetime,
     correlation_key: str | None = None,
     replay: int = 0,
+    schema_version: int = 0,
 ) -> MessageEvent:
-    """A recorded message as the event flows see."""
+    """A recorded message as the event flows see: in its type's current schema version (a
+    document stored under an older one is read through its upcasters)."""
     return MessageEvent(
         message_id=message_id,
         document_type=document_type,
         source=source,
-        canonical=orjson.loads(canonical),
+        canonical=upcast(document_type, orjson.loads(canonical), schema_version),
         received_at=received_at,
         at=at,
         correlation_key=correlation_key,

@@ -206,6 +206,7 @@ class FlowEngine:
             self._clock(),
             summary.correlation_key,
             replay,
+            message.schema_version,
         )
         for definition in definitions:
             for key in definition.keys_for(summary.document_type, event.canonical):
