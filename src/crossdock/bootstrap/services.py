@@ -14,7 +14,6 @@ from crossdock.bootstrap.channels import (
     build_carriers,
     build_drops,
     build_endpoint,
-    build_partners,
     build_routes,
     build_systems,
     mapper_factory,
@@ -22,6 +21,7 @@ from crossdock.bootstrap.channels import (
 from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
+from crossdock.bootstrap.partners import PartnerServices, build_partner_services
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.roles import UP, Role, Wakeups, build_wakeups
 from crossdock.bootstrap.store import Store, build_store
@@ -76,6 +76,7 @@ class HubServices:
     warming: asyncio.Task[None] | None = field(default=None, repr=False)
     role: Role = UP  # which parts this process runs (`crossdock up`, `api`, `worker`)
     wakeups: Wakeups | None = None  # other processes' loops, woken over PostgreSQL
+    partners: PartnerServices | None = None  # registry, directory, certification
 
     @property
     def bus(self) -> SqlBus:
@@ -190,7 +191,8 @@ def build_hub(
         "critical": _lane(settings.lanes.critical),
         "bulk": _lane(settings.lanes.bulk),
     }
-    partners = build_partners(settings)
+    partner_services = build_partner_services(settings, store)
+    partners = partner_services.directory  # the file's partners and the registered ones
     mappers = mapper_factory(partners)
     wake: list[Callable[[str], None]] = []  # the runtime's, once it exists
     wakeups = build_wakeups(settings, role, lambda prefix: wake_loops(prefix, here_only=True))
@@ -293,6 +295,7 @@ def build_hub(
         preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
         role=role,
         wakeups=wakeups,
+        partners=partner_services,
     )
 
 

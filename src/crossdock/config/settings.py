@@ -30,6 +30,7 @@ from crossdock.config.endpoints import (
 from crossdock.config.file import ConfigError, ConfigProblem, Loc
 from crossdock.config.flows import FlowsConfig
 from crossdock.config.inventory import InventoryReconciliationConfig
+from crossdock.config.onboarding import OnboardingConfig
 from crossdock.config.partners import PartnerConfig, X12IdentityConfig
 from crossdock.config.references import References, partial_references, reference_problems
 from crossdock.config.sections import (
@@ -85,6 +86,7 @@ class Settings(BaseSettings):
     inventory_reconciliation: InventoryReconciliationConfig = Field(
         default_factory=InventoryReconciliationConfig
     )
+    onboarding: OnboardingConfig = Field(default_factory=OnboardingConfig)
 
     @property
     def database_url(self) -> str:

@@ -34,12 +34,12 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in migrations/versions (a test keeps it equal to Alembic's head).
-HEAD = "0002_job_leases"
+HEAD = "0005_partners"
 # What the release before migrations created with `create_all`.
 BASELINE = "0001_baseline"
 # Tables a revision after the baseline creates: adopting a store from before migrations
 # leaves them to their revision, which runs right after.
-AFTER_BASELINE = frozenset({"job_leases"})
+AFTER_BASELINE = frozenset({"job_leases", "partners", "partner_certifications"})
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 # Alembic's own version table, declared here so that reading and stamping it needs no Alembic.
@@ -87,7 +87,7 @@ class SchemaMismatch(Exception):
 
 def metadata_with_every_table() -> MetaData:
     """The shared `metadata`, once every module that adds tables to it is imported."""
-    from crossdock.adapters.sql import flow_tables, inventory_tables  # noqa: F401
+    from crossdock.adapters.sql import flow_tables, inventory_tables, partner_tables  # noqa: F401
     from crossdock.adapters.sql.tables import metadata
 
     return metadata

@@ -1,0 +1,59 @@
+"""The one place partner administration is audited.
+
+Every audited action (create, update, state change, go-live, forced go-live) calls
+`audit_partner_action` once, refused attempts included; the sink is the audit log's
+``record`` once the hub has one (bootstrap wires it), a log line until then.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from crossdock.hub.identity import Principal
+
+log = logging.getLogger("crossdock.audit")
+
+Outcome = Literal["ok", "refused"]
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerAuditEvent:
+    """Who did what to which partner, when, and how it ended."""
+
+    actor: Principal
+    action: str  # partner.create | partner.update | partner.state | partner.go_live
+    target: str
+    outcome: Outcome
+    at: datetime
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+AuditSink = Callable[[PartnerAuditEvent], None]
+
+
+def log_sink(event: PartnerAuditEvent) -> None:
+    log.info(
+        "%s %s by %s: %s",
+        event.action,
+        event.target,
+        event.actor.subject,
+        event.outcome,
+        extra={"audit": {"detail": event.detail, "via": event.actor.via}},
+    )
+
+
+def audit_partner_action(
+    sink: AuditSink,
+    actor: Principal,
+    action: str,
+    target: str,
+    outcome: Outcome,
+    at: datetime,
+    **detail: Any,
+) -> None:
+    """Record one partner administration action (the single audited call site)."""
+    sink(PartnerAuditEvent(actor, action, target, outcome, at, detail))
