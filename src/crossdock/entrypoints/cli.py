@@ -30,6 +30,7 @@ from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
 from crossdock.entrypoints.cli_inventory import inventory_app
 from crossdock.entrypoints.cli_messages import messages_app
 from crossdock.entrypoints.cli_output import Column, fit_consoles, key, number, text
+from crossdock.entrypoints.cli_partners import partners_app
 from crossdock.entrypoints.cli_sandbox import sandbox_app
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ app.add_typer(exceptions_app, name="exceptions")
 app.add_typer(flows_app, name="flows")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(db_app, name="db")
+app.add_typer(partners_app, name="partners")
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)
 app.command("api")(cli_procs.api)

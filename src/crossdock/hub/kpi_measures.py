@@ -314,5 +314,7 @@ def exceptions_raised(counts: Mapping[str, int]) -> dict[str, Any]:
 def onboarding_duration(went_live: Sequence[float], onboarding: int) -> dict[str, Any] | str:
     """Registered partner created → live (the file's partners have no onboarding)."""
     return durations(
-        went_live, f"no registered partner went live; {onboarding} onboarding", onboarding=onboarding
+        went_live,
+        f"no registered partner went live; {onboarding} onboarding",
+        onboarding=onboarding,
     )

@@ -7,9 +7,11 @@ from fastapi_offline import FastAPIOffline
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api import certification as certification_api
 from crossdock.entrypoints.api import edi, inbound, intake, inventory, operations, webhooks
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
+from crossdock.entrypoints.api import partners as partners_api
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.problems import install_problem_handlers
 
@@ -36,6 +38,8 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(exceptions_api.router, tags=["exceptions"])
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
+    app.include_router(partners_api.router, tags=["partners"])
+    app.include_router(certification_api.router, tags=["certification"])
     return app
 
 
