@@ -42,7 +42,9 @@ def many_transactions(count: int, isa13: int = 42) -> str:
 @pytest.fixture
 def service(store: SqlStore) -> Iterator[EdiService]:
     runner = StoreRunner(store.uow)
-    preparer = EdiPreparer(StaticPartnerDirectory([PARTNER]), lambda _t: "critical", lambda _p: MAPPER)
+    preparer = EdiPreparer(
+        StaticPartnerDirectory([PARTNER]), lambda _t: "critical", lambda _p: MAPPER
+    )
     yield EdiService(preparer, runner, ack_renderer(lambda: datetime(2026, 11, 27, tzinfo=UTC)))
     runner.close()
 
