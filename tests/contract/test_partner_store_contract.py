@@ -246,3 +246,15 @@ def test_certifications_are_kept_with_their_sample(store: ContractStore) -> None
         (kept,) = uow.partners.certifications("bolt")
     assert kept.errors == [{"path": "lines", "reason": "missing", "type": "missing"}]
     assert not kept.passed
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "UPPER", "x" * 300, ""])
+def test_a_name_no_partner_can_have_is_not_found(store: ContractStore, name: str) -> None:
+    """Not a driver error: PostgreSQL refuses a NUL in a query parameter."""
+    registry = registry_on(store.uow)
+    with pytest.raises(PartnerNotFound):
+        registry.get(name)
+    with pytest.raises(PartnerNotFound):
+        registry.set_state(name, OnboardingState.TESTING, ADMIN)
+    with pytest.raises(PartnerNotFound):
+        registry.update(name, {"display_name": "x"}, ADMIN)

@@ -61,6 +61,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _known(name: str) -> str:
+    """A name no partner can have is simply not found (and never reaches the store: a NUL
+    in a lookup is an error on PostgreSQL, not a miss)."""
+    try:
+        return check_name(name)
+    except ValueError:
+        raise PartnerNotFound(name) from None
+
+
 class PartnerRegistry:
     def __init__(
         self,
@@ -88,7 +97,7 @@ class PartnerRegistry:
     def get(self, name: str) -> Partner:
         """A registered partner; `PartnerNotFound` otherwise (file partners: `listing`)."""
         with self._uow.reader() as uow:
-            found = uow.partners.get(name)
+            found = uow.partners.get(_known(name))
         if found is None or name in self.directory.file_names:
             raise PartnerNotFound(name)
         return found
@@ -101,7 +110,7 @@ class PartnerRegistry:
 
     def checklist(self, name: str) -> Checklist:
         with self._uow.reader() as uow:
-            partner = uow.partners.get(name)
+            partner = uow.partners.get(_known(name))
             if partner is None:
                 raise PartnerNotFound(name)
             results = uow.partners.certifications(name)
@@ -109,7 +118,7 @@ class PartnerRegistry:
 
     def certifications(self, name: str, limit: int = 100) -> list[CertificationResult]:
         with self._uow.reader() as uow:
-            if uow.partners.get(name) is None:
+            if uow.partners.get(_known(name)) is None:
                 raise PartnerNotFound(name)
             return uow.partners.certifications(name, limit=limit)
 
@@ -147,7 +156,7 @@ class PartnerRegistry:
                 raise PartnerConflict(f"{', '.join(fixed)} cannot be changed here", field=fixed[0])
             self._refuse_file_partner(name)
             with self._uow() as uow:
-                current = uow.partners.get(name)
+                current = uow.partners.get(_known(name))
                 if current is None:
                     raise PartnerNotFound(name)
                 merged = {**current.fields().model_dump(), **changes}
@@ -173,7 +182,7 @@ class PartnerRegistry:
         """draft → testing, live → suspended, suspended → live; testing → live is `go_live`."""
         if target is OnboardingState.LIVE:
             with self._uow.reader() as uow:
-                current = uow.partners.get(name)
+                current = uow.partners.get(_known(name))
             if current is not None and current.state is OnboardingState.TESTING:
                 return self.go_live(name, actor, reason=reason)
         return self._move(name, target, actor, "partner.state", reason=reason)
@@ -212,7 +221,7 @@ class PartnerRegistry:
         try:
             self._refuse_file_partner(name)
             with self._uow() as uow:
-                current = uow.partners.get(name)
+                current = uow.partners.get(_known(name))
                 if current is None:
                     raise PartnerNotFound(name)
                 detail["from"] = current.state.value
