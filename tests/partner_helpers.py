@@ -23,7 +23,7 @@ FILE_PARTNER = TradingPartner(name="acme", qualifier="ZZ", id="ACMEX12", gs_id="
 
 def fields(kind: str = "supplier", x12_id: str | None = None, **more: Any) -> PartnerFields:
     data: dict[str, Any] = {"kind": kind, **more}
-    if x12_id is not None:
+    if x12_id is not None and "x12" not in more:
         data["x12"] = {"qualifier": "ZZ", "id": x12_id}
     return PartnerFields.model_validate(data)
 
@@ -48,6 +48,7 @@ def registry_on(
     audit: list[PartnerAuditEvent] | None = None,
     checklists: dict[str, Sequence[str]] | None = None,
     clock: Callable[[], datetime] | None = None,
+    endpoints: Sequence[str] | None = None,
 ) -> PartnerRegistry:
     partner_uow = SqlPartnerUnitOfWorkFactory(uow)
 
@@ -58,5 +59,10 @@ def registry_on(
     directory = RegistryPartnerDirectory(StaticPartnerDirectory(file), file_names, load)
     trail = audit if audit is not None else []
     return PartnerRegistry(
-        partner_uow, directory, checklists, audit=trail.append, clock=clock or Clock()
+        partner_uow,
+        directory,
+        checklists,
+        audit=trail.append,
+        clock=clock or Clock(),
+        endpoints=endpoints,
     )

@@ -258,3 +258,22 @@ def test_a_name_no_partner_can_have_is_not_found(store: ContractStore, name: str
         registry.set_state(name, OnboardingState.TESTING, ADMIN)
     with pytest.raises(PartnerNotFound):
         registry.update(name, {"display_name": "x"}, ADMIN)
+
+
+def test_map_overrides_and_the_ack_endpoint_are_checked_at_registration(
+    store: ContractStore,
+) -> None:
+    """As `config check` does for the file's partners: a typo is refused now, not when the
+    partner's first interchange arrives."""
+    registry = registry_on(store.uow, endpoints=["erp"])
+    with pytest.raises(ValueError, match=r"overrides\['855'\]: unknown key 'nonsense'"):
+        registry.create(
+            "bolt", fields(x12_id="B", x12={"id": "B", "mapping": {"855": {"nonsense": 1}}}), ADMIN
+        )
+    with pytest.raises(ValueError, match="unknown endpoint 'nowhere'"):
+        registry.create("bolt", fields(x12={"id": "B", "ack_endpoint": "nowhere"}), ADMIN)
+    overrides = {"855": {"options": {"timezone": "-06:00"}}}
+    created = registry.create(
+        "bolt", fields(x12={"id": "B", "mapping": overrides, "ack_endpoint": "erp"}), ADMIN
+    )
+    assert created.x12 is not None and created.x12.mapping == overrides

@@ -62,7 +62,9 @@ def build_partner_services(
     checklists: dict[str, list[str]] = {
         str(k): v for k, v in settings.onboarding.checklists.items()
     }
-    registry = PartnerRegistry(partner_uow(store), directory, checklists, audit=audit)
+    registry = PartnerRegistry(
+        partner_uow(store), directory, checklists, audit=audit, endpoints=settings.endpoints
+    )
     preparer = EdiPreparer(
         directory,
         settings.lane_for,

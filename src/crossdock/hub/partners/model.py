@@ -125,6 +125,20 @@ class X12Settings(_Data):
     def _id(cls, value: str | None) -> str | None:
         return None if value is None else _x12_id(value, 15)
 
+    @field_validator("mapping")
+    @classmethod
+    def _compiles(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Compile the overrides now (as `config check` does for the file's partners), so a
+        typo is refused at registration, not when the partner's first interchange arrives."""
+        if value:
+            from crossdock.mapping.x12 import MappingConfigError, X12Mapper
+
+            try:
+                X12Mapper(value)
+            except MappingConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
 
 class SlaSettings(_Data):
     """What the partner promised; the flows' timers can read them (hours, None: not agreed)."""

@@ -7,7 +7,7 @@ change drops the directory's snapshot, so the channels see it on the next lookup
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,8 +79,10 @@ class PartnerRegistry:
         *,
         audit: AuditSink = log_sink,
         clock: Callable[[], datetime] = _now,
+        endpoints: Collection[str] | None = None,
     ) -> None:
         self._uow = uow
+        self._endpoints = None if endpoints is None else frozenset(endpoints)
         self.directory = directory
         self._checklists = dict(checklists or {})
         self._audit = audit
@@ -270,6 +272,10 @@ class PartnerRegistry:
         self._refuse_file_partner(name)
         if fields.x12 is None:
             return
+        ack = fields.x12.ack_endpoint
+        if ack is not None and self._endpoints is not None and ack not in self._endpoints:
+            known = ", ".join(sorted(self._endpoints)) or "none"
+            raise ValueError(f"x12.ack_endpoint: unknown endpoint {ack!r} (known: {known})")
         owner = self.directory.file.by_sender(fields.x12.qualifier, fields.x12.id)
         if owner is not None:
             key = sender_key(fields.x12.qualifier, fields.x12.id)
