@@ -13,7 +13,10 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-PartnerKind = Literal["supplier", "carrier", "3pl", "customer", "internal"]
+from crossdock.hub.identity import PartnerRole
+
+#: What a partner is to the distributor; a partner's credentials carry it as `partner_role`.
+PartnerKind = PartnerRole
 Channel = Literal["http", "edi", "folder", "webhook"]
 Origin = Literal["file", "store"]
 
