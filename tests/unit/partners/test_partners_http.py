@@ -220,6 +220,9 @@ async def test_certification_is_for_the_partners_own_credentials(
                               headers=as_("cascade", **JSON)), 404)  # fmt: skip
     problem(await client.post("/v1/certification/invoice", content=INVOICE,
                               headers=as_("cascade")), 415)  # fmt: skip
+    huge = X12_855 + b" " * (4 * 1024 * 1024)  # a sample is read whole: 4 MiB at most
+    problem(await client.post("/v1/certification/edi", content=huge,
+                              headers=as_("cascade", **EDI)), 413)  # fmt: skip
 
 
 async def test_a_suspended_partner_is_not_active(

@@ -25,6 +25,7 @@ from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.identity import EDI_WRITE, MESSAGES_WRITE, Principal
 from crossdock.hub.intake import UnknownDocumentType
 from crossdock.hub.partners.certification import (
+    MAX_X12_SAMPLE_BYTES,
     CertificationReport,
     certify_json,
     certify_x12,
@@ -78,7 +79,7 @@ async def certify_edi(
     transaction set, with the located X12 and mapping errors."""
     partner = await _partner(request, principal)
     hub = hub_of(request)
-    raw = await bounded_body(request, hub.limits.edi_bytes)
+    raw = await bounded_body(request, min(hub.limits.edi_bytes, MAX_X12_SAMPLE_BYTES))
     preparer = services(request).preparer
     try:
         report, messages = await asyncio.to_thread(

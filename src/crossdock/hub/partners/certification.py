@@ -27,6 +27,9 @@ from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 CHANNEL: Final = "certification"
 #: Transaction sets reported (and recorded) per X12 sample; more is a sample too large.
 MAX_SETS: Final = 100
+#: An X12 sample is read whole into memory (production spools past 4 MiB): samples are
+#: small, so a larger body is refused (413) rather than held.
+MAX_X12_SAMPLE_BYTES: Final = 4 * 1024 * 1024
 
 
 @dataclass(slots=True)
