@@ -42,7 +42,10 @@ def measure(megabytes: float, limit: int) -> str:
             response = httpx.post(
                 f"{hub.url}/v1/edi",
                 content=body,
-                headers={"Content-Type": "application/edi-x12", "Accept": "application/json"},
+                headers={
+                    **hub.headers,
+                    **{"Content-Type": "application/edi-x12", "Accept": "application/json"},
+                },
                 timeout=900,
             )
             seconds = time.monotonic() - started
@@ -53,7 +56,9 @@ def measure(megabytes: float, limit: int) -> str:
             if response.status_code == 202:
                 [interchange] = response.json()["interchanges"]
                 message = interchange["messages"][0]["id"]
-                view = httpx.get(f"{hub.url}/v1/messages/{message}", timeout=120)
+                view = httpx.get(
+                    f"{hub.url}/v1/messages/{message}", timeout=120, headers=hub.headers
+                )
                 detail = f", 997 {len(interchange['ack'] or '')} B, GET {len(view.content)} B"
             return (
                 f"{megabytes} MB: {response.status_code} in {seconds:.1f} s, peak RSS "

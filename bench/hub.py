@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import yaml
 
+from bench.auth import auth_headers
 from bench.payloads import render
 from bench.procs import VENV_BIN, Processes, free_port
 
@@ -118,7 +119,7 @@ def sink_stats(base: str) -> dict[str, Any]:
 def preflight(run: Run, base: str, batch: bool = False) -> dict[str, Any]:
     """Post one PO (or a batch of three) and insist it is accepted: a benchmark of rejections
     would be meaningless. Returns the response JSON."""
-    headers = {"X-Crossdock-Source": "bench"}
+    headers = {"X-Crossdock-Source": "bench", **auth_headers()}
     if batch:
         lines = [render(run.template, f"pre-b{k}") for k in range(3)]
         headers |= {

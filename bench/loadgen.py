@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -44,6 +45,8 @@ class Client:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.path = parts.path or "/"
         self.template, self.run_id, self.batch = template, run_id, batch
+        authorization = os.environ.get("BENCH_AUTHORIZATION")  # see bench.auth
+        self.auth = f"Authorization: {authorization}\r\n" if authorization else ""
         self.idle: asyncio.Queue[Conn] = asyncio.Queue()
         self.opened, self.max_conns = 0, max_conns
         self.status: Counter[int] = Counter()
@@ -76,7 +79,7 @@ class Client:
         head = (
             f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
-            f"X-Crossdock-Source: bench\r\n{hdr}: {key}\r\n\r\n"
+            f"X-Crossdock-Source: bench\r\n{hdr}: {key}\r\n{self.auth}\r\n"
         )
         return head.encode() + body
 

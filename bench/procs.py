@@ -15,6 +15,8 @@ from types import TracebackType
 
 import httpx
 
+from bench.auth import auth_env
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 TMP = RESULTS / "tmp"
@@ -46,7 +48,13 @@ class Processes:
         log = (self.log_dir / f"{name}.log").open("wb")
         # src/ on the path too, so the hub runs even when the venv lacks its editable install.
         path = os.pathsep.join(p for p in (str(REPO / "src"), os.environ.get("PYTHONPATH")) if p)
-        full_env = {**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1", "PYTHONPATH": path}
+        full_env = {
+            **os.environ,
+            **auth_env(),
+            **(env or {}),
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": path,
+        }
         proc = subprocess.Popen(
             argv,
             cwd=REPO,

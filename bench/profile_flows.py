@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.auth import bench_key
 from bench.procs import Processes, free_port
 from bench.profile_hubs import (
     EMBEDDED,
@@ -56,17 +57,18 @@ def run(profile: Profile, store_url: str | None, tmp: Path, pos: int, orders: in
         state_dir=tmp / "sandbox",
         settings=landscape_settings(),
         opening_stock=OPENING_STOCK,
+        hub_keys=bench_key(),
     )
     try:
         config = hub_config(port, tmp / "unused", landscape.urls, ack_due_hours=24)
         with Processes(tmp / "logs") as procs:
             hubs = start_profile(procs, tmp, profile, config, store_url, port)
             before = snapshot(hubs)
-            report = run_scenario(hubs.base, landscape, purchase_orders=pos, orders=orders,
+            report = run_scenario(hubs.base, landscape, hub_key=bench_key(), purchase_orders=pos, orders=orders,
                                   suppliers=SCENARIOS["clean"]["suppliers"], faults=set(),
                                   seed=7, timeout=timeout)  # fmt: skip
             after = final_snapshot(procs, hubs)
-            summary = summarize(hubs.base, report)
+            summary = summarize(hubs.base, report, bench_key())
     finally:
         landscape.stop()
     elapsed = float(summary["scenario"]["elapsed_seconds"])

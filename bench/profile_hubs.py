@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 import yaml
 
+from bench.auth import auth_headers
 from bench.hub import hub_command
 from bench.procs import Processes, free_port
 
@@ -200,7 +201,7 @@ def cpu_seconds(pid: int) -> float | None:
 def ok_deliveries(metrics_url: str) -> float | None:
     """Successful delivery attempts the process counted (all endpoints), or None."""
     with contextlib.suppress(httpx.HTTPError):
-        text = httpx.get(metrics_url, timeout=10).text
+        text = httpx.get(metrics_url, timeout=10, headers=auth_headers()).text
         return sum(float(v) for v in _OK_DELIVERIES.findall(text))
     return None
 

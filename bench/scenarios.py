@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 
 from bench import baseline_sqlite
+from bench.auth import auth_env
 from bench.hub import (
     INTAKE_PATH,
     SINK_PATH,
@@ -83,7 +85,8 @@ def _open_loop(run: Run, base: str, plan: Plan, tag: str) -> dict[str, Any]:
         "--warmup",
         "1.0",
     ]
-    done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, check=False)
+    env = {**os.environ, **auth_env()}
+    done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"loadgen failed: {done.stderr[-2000:]}")
     result: dict[str, Any] = json.loads(done.stdout)

@@ -34,6 +34,10 @@ function init(args)
   run_id = args[2] or "run"
   batch = tonumber(args[3] or "1")
   headers["X-Crossdock-Source"] = "bench"
+  local authorization = os.getenv("BENCH_AUTHORIZATION")
+  if authorization then
+    headers["Authorization"] = authorization
+  end
   if batch > 1 then
     headers["Content-Type"] = "application/x-ndjson"
   else

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.auth import auth_env
 from bench.procs import REPO
 
 LUA = REPO / "bench" / "wrk_post.lua"
@@ -82,7 +83,7 @@ def run_load(
             from start until all were answered.
     """
     wrk = ensure_wrk()
-    env = {k: v for k, v in os.environ.items() if k != "BENCH_LIMIT"}
+    env = {k: v for k, v in os.environ.items() if k != "BENCH_LIMIT"} | auth_env()
     if wrk is None:
         print("warning: wrk unavailable, using the slower Python load generator", file=sys.stderr)
         argv = [

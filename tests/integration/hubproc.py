@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import yaml
 
+from tests.auth_helpers import admin_key, bearer
+
 ROOT = Path(__file__).resolve().parents[2]
 CROSSDOCK = Path(sys.executable).with_name("crossdock")
 
@@ -86,7 +88,13 @@ class HubProcess:
         """``memory_limit`` (bytes) caps the hub's virtual memory (RLIMIT_AS), so a test
         feeding hostile input fails on MemoryError instead of exhausting the machine.
         ``command`` is the subcommand and its options (``("worker", "--lane", "bulk")``; a
-        worker serves no port: it is ready when it logs so); ``env`` adds variables."""
+        worker serves no port: it is ready when it logs so); ``env`` adds variables.
+
+        Authentication is on, as in production: the hub gets its own admin key
+        (``CROSSDOCK_ADMIN_KEY``, unless ``env`` names one); `headers` carry it, `client()`
+        is an httpx client sending it."""
+        self.admin_key = (env or {}).get("CROSSDOCK_ADMIN_KEY") or admin_key()
+        self.headers = bearer(self.admin_key)
         self.memory_limit = memory_limit
         self.command = command
         self.extra_env = env or {}
@@ -101,7 +109,12 @@ class HubProcess:
         self.log = workdir / f"{name}.log"
 
     def start(self, timeout: float = 60.0) -> HubProcess:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.extra_env}
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "CROSSDOCK_ADMIN_KEY": self.admin_key,
+            **self.extra_env,
+        }
         if self.memory_limit:
             env["MALLOC_ARENA_MAX"] = "2"  # per-thread arenas would eat the address space
         env.pop("CROSSDOCK_CONFIG", None)
@@ -142,6 +155,11 @@ class HubProcess:
             time.sleep(0.05)
         self.stop()  # a hub that never became ready is not left running behind the test
         raise RuntimeError(f"hub did not become ready:\n{self.log.read_text()}")
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An httpx client on the hub's URL, authenticated as its operator."""
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return httpx.Client(base_url=self.url, headers=headers, **kwargs)
 
     def peak_rss(self) -> int:
         """The hub's peak resident memory so far, in bytes (Linux VmHWM)."""

@@ -25,7 +25,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
 def test_the_api_docs_load_nothing_from_another_host(hub: HubProcess, page: str) -> None:
-    answer = httpx.get(f"{hub.url}{page}", timeout=10)
+    answer = httpx.get(f"{hub.url}{page}", timeout=10, headers=hub.headers)
     assert answer.status_code == 200
     html = answer.text
     assert "http://" not in html and "https://" not in html.replace("https://github.com", ""), (
@@ -36,6 +36,6 @@ def test_the_api_docs_load_nothing_from_another_host(hub: HubProcess, page: str)
     assert any(u.endswith(".js") for u in assets), html
     for url in assets:
         assert not urlsplit(url).netloc, url
-        fetched = httpx.get(f"{hub.url}{url}", timeout=10)
+        fetched = httpx.get(f"{hub.url}{url}", timeout=10, headers=hub.headers)
         assert fetched.status_code == 200, url
         assert fetched.content, url

@@ -86,7 +86,9 @@ def running(
     hub = HubProcess(workdir, {})
     hub.port = fixed_port()
     hub.url = f"http://127.0.0.1:{hub.port}"
-    landscape = start_landscape(hub.url, settings=landscape_settings(), retry=FAST)
+    landscape = start_landscape(
+        hub.url, settings=landscape_settings(), retry=FAST, hub_keys=hub.admin_key
+    )
     try:
         config = hub_config(hub.port, hub.data_dir, landscape.urls)
         for name, carrier in config["carriers"].items():
@@ -104,7 +106,9 @@ def running(
 
 
 def items(hub: HubProcess, path: str, **params: Any) -> list[dict[str, Any]]:
-    response = httpx.get(f"{hub.url}{path}", params={**params, "limit": 1000}, timeout=10)
+    response = httpx.get(
+        f"{hub.url}{path}", params={**params, "limit": 1000}, timeout=10, headers=hub.headers
+    )
     response.raise_for_status()
     found: list[dict[str, Any]] = response.json()["items"]
     return found
@@ -140,13 +144,15 @@ def check_one_pod_and_one_invoice_per_order(hub: HubProcess, landscape: Landscap
     assert len(billing) == ORDERS
     # The KPI's data: the carrier's delivery time on the POD, the hub's recording time on the
     # message, and the delivered milestone as its cause.
-    view = httpx.get(f"{hub.url}/v1/messages/{pods[0]['id']}", timeout=10).json()
+    view = httpx.get(
+        f"{hub.url}/v1/messages/{pods[0]['id']}", timeout=10, headers=hub.headers
+    ).json()
     assert view["canonical"]["delivered_at"] and view["received_at"] and view["causation_id"]
 
 
 def test_delivered_shipments_get_their_pod_and_the_customer_is_billed(tmp_path: Path) -> None:
     with running(tmp_path) as (hub, landscape):
-        report = run_scenario(hub.url, landscape, purchase_orders=0, suppliers=1, orders=ORDERS,
+        report = run_scenario(hub.url, landscape, hub_key=hub.admin_key, purchase_orders=0, suppliers=1, orders=ORDERS,
                               timeout=60)  # fmt: skip
         assert report.settled, report.notes
         check_one_pod_and_one_invoice_per_order(hub, landscape)
@@ -163,7 +169,7 @@ def test_pod_apis_down_for_a_while_and_a_hub_crash_still_end_in_one_pod_and_one_
         with running(tmp_path, base) as (hub, landscape):
             flaky.upstream = dict(landscape.urls)
             # no POD while the APIs are down, so nothing is billed yet: settle without it
-            report = run_scenario(hub.url, landscape, purchase_orders=0, suppliers=1,
+            report = run_scenario(hub.url, landscape, hub_key=hub.admin_key, purchase_orders=0, suppliers=1,
                                   orders=ORDERS, timeout=60, expect_billing=False)  # fmt: skip
             assert report.settled, report.notes
             wait_for(lambda: sum(flaky.failed.values()) >= 2 * ORDERS, 30)  # retried meanwhile

@@ -49,14 +49,14 @@ def post(hub: HubProcess, carrier: str, body: bytes, **headers: str) -> httpx.Re
     return httpx.post(
         f"{hub.url}/v1/webhooks/carriers/{carrier}",
         content=body,
-        headers={**JSON, **headers},
+        headers={**hub.headers, **{**JSON, **headers}},
         timeout=10,
     )
 
 
 def messages(hub: HubProcess, **params: str) -> list[dict[str, Any]]:
     params = {"document_type": "shipment_milestone", "limit": "1000", **params}
-    reply = httpx.get(f"{hub.url}/v1/messages", params=params, timeout=10)
+    reply = httpx.get(f"{hub.url}/v1/messages", params=params, timeout=10, headers=hub.headers)
     reply.raise_for_status()
     items: list[dict[str, Any]] = reply.json()["items"]
     return items
@@ -89,7 +89,7 @@ def test_four_shapes_in_milestones_out(hub: HubProcess) -> None:
     assert {m["correlation_key"] for m in listed} == {"HP-SHP-2024-310077", "794843185282"}
     assert {m["channel"] for m in listed} == {"webhook"}
     delayed_id = northline.json()["messages"][3]["id"]
-    view = httpx.get(f"{hub.url}/v1/messages/{delayed_id}", timeout=10).json()
+    view = httpx.get(f"{hub.url}/v1/messages/{delayed_id}", timeout=10, headers=hub.headers).json()
     assert view["idempotency_key"] == "event:NXL-EV-77120003"
     assert view["canonical"]["milestone"] == "exception"
     assert view["canonical"]["exception_code"] == "WX"
@@ -125,7 +125,9 @@ def test_refusals(hub: HubProcess) -> None:
     problem = broken.json()
     [message_id] = problem["message_ids"]
     assert "not JSON" in problem["errors"][0]["reason"]
-    stored = httpx.get(f"{hub.url}/v1/messages/{message_id}?raw=true", timeout=10).json()
+    stored = httpx.get(
+        f"{hub.url}/v1/messages/{message_id}?raw=true", timeout=10, headers=hub.headers
+    ).json()
     assert stored["status"] == "rejected" and stored["source"] == "northline"
 
     payload = json.loads(body)

@@ -78,7 +78,7 @@ def _post_po(hub: HubProcess, number: str, source: str) -> None:
     response = httpx.post(
         f"{hub.url}/v1/messages/purchase_order",
         json=doc,
-        headers={"X-Crossdock-Source": source, "Idempotency-Key": number},
+        headers={**hub.headers, **{"X-Crossdock-Source": source, "Idempotency-Key": number}},
         timeout=10,
     )
     assert response.status_code == 202, response.text
@@ -96,12 +96,22 @@ def _fill_with_a_real_hub(workdir: Path, sink: RunningSink, outbox: Path) -> Hub
     workdir.mkdir()
     hub = HubProcess(workdir, _config(sink, outbox)).start()
     edi = (ROOT / "tests" / "fixtures" / "x12" / "850.edi").read_text()
-    assert httpx.post(f"{hub.url}/v1/edi", content=edi, headers=EDI, timeout=30).status_code == 202
+    assert (
+        httpx.post(
+            f"{hub.url}/v1/edi", content=edi, headers={**hub.headers, **EDI}, timeout=30
+        ).status_code
+        == 202
+    )
     for n in range(3):
         _post_po(hub, f"PO-OUT-{n}", "erp")
     _post_po(hub, "PO-LOST", "legacy")
     _post_po(hub, "PO-UNROUTED", "nobody")
-    bad = httpx.post(f"{hub.url}/v1/messages/purchase_order", json={"po_number": 1}, timeout=10)
+    bad = httpx.post(
+        f"{hub.url}/v1/messages/purchase_order",
+        json={"po_number": 1},
+        timeout=10,
+        headers=hub.headers,
+    )
     assert bad.status_code == 422, bad.text
     store = make_engine(sqlite_url(hub.data_dir), create_schema=False)
     try:

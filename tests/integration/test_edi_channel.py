@@ -84,11 +84,13 @@ def hub(workdir: Path, sink: RunningSink, paths: dict[str, Path]) -> Iterator[Hu
 
 
 def post_edi(hub: HubProcess, text: str, **headers: str) -> httpx.Response:
-    return httpx.post(f"{hub.url}/v1/edi", content=text, headers={**EDI, **headers}, timeout=30)
+    return httpx.post(
+        f"{hub.url}/v1/edi", content=text, headers={**hub.headers, **{**EDI, **headers}}, timeout=30
+    )
 
 
 def messages(hub: HubProcess, **params: str) -> list[dict[str, Any]]:
-    response = httpx.get(f"{hub.url}/v1/messages", params=params, timeout=10)
+    response = httpx.get(f"{hub.url}/v1/messages", params=params, timeout=10, headers=hub.headers)
     return list(response.json()["items"])
 
 
@@ -107,7 +109,9 @@ def test_inbound_850_is_recorded_acknowledged_and_routed(
     assert "*ZZ*PARTNERTEST    *ZZ*CROSSDOCKTEST  *" in ack  # sender and receiver swapped
     [po] = messages(hub, document_type="purchase_order")
     assert po["source"] == "acme" and po["correlation_key"] == "HP-PO-2024-018734"
-    view = httpx.get(f"{hub.url}/v1/messages/{po['id']}", params={"raw": "true"}).json()
+    view = httpx.get(
+        f"{hub.url}/v1/messages/{po['id']}", params={"raw": "true"}, headers=hub.headers
+    ).json()
     assert view["content_type"] == "application/edi-x12"
     assert view["canonical"]["po_number"] == "HP-PO-2024-018734"
     wait_for(lambda: sink.state.received == 1)
@@ -133,7 +137,7 @@ def test_an_invalid_transaction_is_rejected_with_a_997_that_says_why(hub: HubPro
     assert response.status_code == 202
     assert "AK5*R*4" in response.text and "AK9*R*1*1*0" in response.text
     [po] = messages(hub, document_type="purchase_order", status="rejected")
-    view = httpx.get(f"{hub.url}/v1/messages/{po['id']}").json()
+    view = httpx.get(f"{hub.url}/v1/messages/{po['id']}", headers=hub.headers).json()
     assert any(e["type"] == "x12.transaction.4" for e in view["errors"])
 
 
@@ -143,17 +147,19 @@ def test_garbage_is_recorded_and_answered_with_a_problem(hub: HubProcess) -> Non
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     [message_id] = problem["message_ids"]
-    view = httpx.get(f"{hub.url}/v1/messages/{message_id}").json()
+    view = httpx.get(f"{hub.url}/v1/messages/{message_id}", headers=hub.headers).json()
     assert view["status"] == "rejected" and view["document_type"] == "x12_interchange"
 
 
 def test_wrong_content_type_empty_and_oversized_bodies(hub: HubProcess) -> None:
-    wrong = httpx.post(f"{hub.url}/v1/edi", json={"a": 1})
+    wrong = httpx.post(f"{hub.url}/v1/edi", json={"a": 1}, headers=hub.headers)
     assert wrong.status_code == 415 and "application/edi-x12" in wrong.json()["detail"]
-    empty = httpx.post(f"{hub.url}/v1/edi", content=b"", headers=EDI)
+    empty = httpx.post(f"{hub.url}/v1/edi", content=b"", headers={**hub.headers, **EDI})
     assert empty.status_code == 422
     big = fixture("850.edi") * 400  # about 0.5 MB; three of them pass the 1 MB limit
-    huge = httpx.post(f"{hub.url}/v1/edi", content=big * 3, headers=EDI, timeout=30)
+    huge = httpx.post(
+        f"{hub.url}/v1/edi", content=big * 3, headers={**hub.headers, **EDI}, timeout=30
+    )
     assert huge.status_code == 413
     assert huge.headers["content-type"] == "application/problem+json"
 
@@ -189,7 +195,9 @@ def test_folder_links_are_refused_and_long_names_go_through(
     assert "symbolic link" in json.loads(refused[0].read_text())["refused"]
     [po] = messages(hub, document_type="purchase_order")
     assert po["correlation_key"] == "HP-PO-2024-018734"
-    raw = httpx.get(f"{hub.url}/v1/messages/{po['id']}", params={"raw": "true"}).text
+    raw = httpx.get(
+        f"{hub.url}/v1/messages/{po['id']}", params={"raw": "true"}, headers=hub.headers
+    ).text
     assert "SECRET-PO" not in raw and secret.exists()
     assert not list((paths["inbox"] / ".processing").iterdir())
 
@@ -203,7 +211,7 @@ def test_outbound_850_numbers_and_the_partner_997_settles_it(
         response = httpx.post(
             f"{hub.url}/v1/messages/purchase_order",
             json=doc,
-            headers={"X-Crossdock-Source": "erp", "Idempotency-Key": number},
+            headers={**hub.headers, **{"X-Crossdock-Source": "erp", "Idempotency-Key": number}},
         )
         assert response.status_code == 202, response.text
     files = wait_for(lambda: (f := outbox_files(paths)) and len(f) == 2 and f)

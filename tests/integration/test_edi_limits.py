@@ -51,7 +51,9 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
 def post(hub: HubProcess, body: bytes) -> dict[str, Any]:
     """POST /v1/edi for the JSON receipt; its one interchange."""
     headers = {**EDI, "Accept": "application/json"}
-    response = httpx.post(f"{hub.url}/v1/edi", content=body, headers=headers, timeout=600)
+    response = httpx.post(
+        f"{hub.url}/v1/edi", content=body, headers={**hub.headers, **headers}, timeout=600
+    )
     assert response.status_code == 202, response.text[:500]
     assert len(response.content) < 30_000
     [interchange] = response.json()["interchanges"]
@@ -60,7 +62,7 @@ def post(hub: HubProcess, body: bytes) -> dict[str, Any]:
 
 
 def stored(hub: HubProcess, message_id: str) -> dict[str, Any]:
-    response = httpx.get(f"{hub.url}/v1/messages/{message_id}", timeout=30)
+    response = httpx.get(f"{hub.url}/v1/messages/{message_id}", timeout=30, headers=hub.headers)
     assert response.status_code == 200 and len(response.content) < 100_000
     message: dict[str, Any] = response.json()
     return message
@@ -78,7 +80,7 @@ def test_a_set_of_hundreds_of_thousands_of_errors_is_answered_with_bounded_outpu
     errors = stored(hub, outcome["id"])["errors"]
     assert len(errors) == 101 and errors[-1]["type"] == "x12.omitted"
     assert errors[-1]["reason"].startswith("333,234 more findings not listed")  # + PO1 missing
-    assert httpx.get(f"{hub.url}/healthz", timeout=10).status_code == 200
+    assert httpx.get(f"{hub.url}/healthz", timeout=10, headers=hub.headers).status_code == 200
 
 
 def test_a_50_mb_set_is_rejected_whole_and_the_hub_stays_up(hub: HubProcess) -> None:
@@ -92,5 +94,5 @@ def test_a_50_mb_set_is_rejected_whole_and_the_hub_stays_up(hub: HubProcess) -> 
     st = body.index(b"ST*850")
     set_text = body[st : body.index(b"GE*", st)]  # kept as received, ST through SE
     assert message["body_sha256"] == hashlib.sha256(set_text).hexdigest()
-    assert httpx.get(f"{hub.url}/healthz", timeout=10).status_code == 200
+    assert httpx.get(f"{hub.url}/healthz", timeout=10, headers=hub.headers).status_code == 200
     assert hub.peak_rss() < ADDRESS_SPACE

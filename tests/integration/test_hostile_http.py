@@ -43,7 +43,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
 def hub_survives(hub: HubProcess) -> Iterator[None]:
     yield
     assert hub.proc is not None and hub.proc.poll() is None, hub.log.read_text()[-3000:]
-    assert httpx.get(f"{hub.url}/healthz", timeout=5).status_code == 200
+    assert httpx.get(f"{hub.url}/healthz", timeout=5, headers=hub.headers).status_code == 200
 
 
 def peak_rss(hub: HubProcess) -> int:
@@ -99,7 +99,7 @@ def test_a_128_mb_header_is_431_at_once_and_healthz_stays_responsive(hub: HubPro
     def probe() -> None:
         while not stop.is_set():
             started = time.monotonic()
-            httpx.get(f"{hub.url}/healthz", timeout=30).raise_for_status()
+            httpx.get(f"{hub.url}/healthz", timeout=30, headers=hub.headers).raise_for_status()
             latencies.append(time.monotonic() - started)
             time.sleep(0.05)
 
@@ -157,7 +157,10 @@ def test_heads_past_the_limits_are_431_problems(
 
 def test_heads_within_the_limits_are_served(hub: HubProcess) -> None:
     headers = {f"X-H{i}": "v" * 500 for i in range(90)}
-    assert httpx.get(f"{hub.url}/healthz", headers=headers, timeout=5).status_code == 200
+    assert (
+        httpx.get(f"{hub.url}/healthz", headers={**hub.headers, **headers}, timeout=5).status_code
+        == 200
+    )
 
 
 def _stream(size: int, piece: bytes = b" " * 65536) -> Iterator[bytes]:
@@ -184,18 +187,20 @@ def test_oversized_bodies_are_413_and_recorded_on_every_channel(
     answer = httpx.post(
         f"{hub.url}{path}",
         content=_stream(size * 1_048_576),
-        headers={"Content-Type": content_type},
+        headers={**hub.headers, **{"Content-Type": content_type}},
         timeout=60,
     )
     assert answer.status_code == 413, answer.text
     assert answer.headers["content-type"].startswith(PROBLEM)
-    view = httpx.get(f"{hub.url}/v1/messages/{answer.json()['message_id']}", timeout=5).json()
+    view = httpx.get(
+        f"{hub.url}/v1/messages/{answer.json()['message_id']}", timeout=5, headers=hub.headers
+    ).json()
     assert (view["status"], view["document_type"], view["source"]) == (
         "rejected", document_type, source)  # fmt: skip
     # Declared too large: refused (and recorded) before a byte of the body is read.
     head = (
         f"POST {path} HTTP/1.1\r\nHost: hub\r\nContent-Type: {content_type}\r\n"
-        f"Content-Length: {2**40}\r\n\r\n"
+        f"Authorization: Bearer {hub.admin_key}\r\nContent-Length: {2**40}\r\n\r\n"
     )
     declared = raw_request(hub, head.encode())
     assert status_of(declared) == 413 and b'"message_id"' in declared, declared[:300]
@@ -219,6 +224,6 @@ def test_oversized_bodies_are_413_and_recorded_on_every_channel(
 def test_integers_past_64_bits_are_422_problems(
     hub: HubProcess, method: str, path: str, body: Any
 ) -> None:
-    answer = httpx.request(method, f"{hub.url}{path}", json=body, timeout=10)
+    answer = httpx.request(method, f"{hub.url}{path}", json=body, timeout=10, headers=hub.headers)
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"].startswith(PROBLEM)

@@ -27,12 +27,15 @@ def post(hub: HubProcess, doc: Any, key: str | None, **headers: str) -> httpx.Re
     if key:
         headers["Idempotency-Key"] = key
     return httpx.post(
-        f"{hub.url}/v1/messages/purchase_order", json=doc, headers=headers, timeout=10
+        f"{hub.url}/v1/messages/purchase_order",
+        json=doc,
+        headers={**hub.headers, **headers},
+        timeout=10,
     )
 
 
 def message(hub: HubProcess, message_id: str) -> dict[str, Any]:
-    response = httpx.get(f"{hub.url}/v1/messages/{message_id}", timeout=10)
+    response = httpx.get(f"{hub.url}/v1/messages/{message_id}", timeout=10, headers=hub.headers)
     assert response.status_code == 200
     return dict(response.json())
 
@@ -101,20 +104,24 @@ def test_wrong_content_type_too_large_and_unknown_type_are_problems_and_recorded
     r415 = httpx.post(
         f"{hub.url}/v1/messages/purchase_order",
         content=b"<po/>",
-        headers={"Content-Type": "application/xml"},
+        headers={**hub.headers, **{"Content-Type": "application/xml"}},
     )
     assert r415.status_code == 415 and r415.headers["content-type"] == "application/problem+json"
     r413 = httpx.post(
         f"{hub.url}/v1/messages/purchase_order",
         content=b"{" + b" " * 2_000_000 + b"}",
-        headers={"Content-Type": "application/json"},
+        headers={**hub.headers, **{"Content-Type": "application/json"}},
     )
     assert r413.status_code == 413
-    r404 = httpx.post(f"{hub.url}/v1/messages/banana", json={}, headers={"Idempotency-Key": "x"})
+    r404 = httpx.post(
+        f"{hub.url}/v1/messages/banana",
+        json={},
+        headers={**hub.headers, **{"Idempotency-Key": "x"}},
+    )
     assert r404.status_code == 404 and "purchase_order" in r404.json()["detail"]
     for response in (r415, r413, r404):
         assert message(hub, response.json()["message_id"])["status"] == "rejected"
-    assert httpx.get(f"{hub.url}/v1/messages/nope").status_code == 404
+    assert httpx.get(f"{hub.url}/v1/messages/nope", headers=hub.headers).status_code == 404
 
 
 def test_batch_ndjson_records_each_line(hub: HubProcess, sink: RunningSink, po_example) -> None:
@@ -125,7 +132,10 @@ def test_batch_ndjson_records_each_line(hub: HubProcess, sink: RunningSink, po_e
     response = httpx.post(
         f"{hub.url}/v1/messages/purchase_order/batch",
         content="\n".join(lines).encode(),
-        headers={"Content-Type": "application/x-ndjson", "Idempotency-Key": "batch-1"},
+        headers={
+            **hub.headers,
+            **{"Content-Type": "application/x-ndjson", "Idempotency-Key": "batch-1"},
+        },
         timeout=30,
     )
     assert response.status_code == 202, response.text
@@ -136,7 +146,10 @@ def test_batch_ndjson_records_each_line(hub: HubProcess, sink: RunningSink, po_e
     again = httpx.post(
         f"{hub.url}/v1/messages/purchase_order/batch",
         content="\n".join(lines).encode(),
-        headers={"Content-Type": "application/x-ndjson", "Idempotency-Key": "batch-1"},
+        headers={
+            **hub.headers,
+            **{"Content-Type": "application/x-ndjson", "Idempotency-Key": "batch-1"},
+        },
     ).json()
     assert again["duplicate"] == 21
 
@@ -146,7 +159,7 @@ def test_replay_delivers_again_with_a_new_key(
 ) -> None:
     first = post(hub, po_with_number(po_example, "PO-5001"), "r-1").json()
     wait_for(lambda: message(hub, first["id"])["status"] == "delivered")
-    replayed = httpx.post(f"{hub.url}/v1/messages/{first['id']}/replay")
+    replayed = httpx.post(f"{hub.url}/v1/messages/{first['id']}/replay", headers=hub.headers)
     assert replayed.status_code == 202 and replayed.json()["replayed"] == {"route.critical": 1}
     wait_for(
         lambda: (
@@ -176,16 +189,22 @@ def test_replay_over_http_by_filter_and_from_a_sequence(
 ) -> None:
     first = post(hub, po_with_number(po_example, "PO-7001"), "seq-1").json()
     wait_for(lambda: message(hub, first["id"])["status"] == "delivered")
-    by_key = httpx.post(f"{hub.url}/v1/replay", json={"correlation_key": "PO-7001"})
+    by_key = httpx.post(
+        f"{hub.url}/v1/replay", json={"correlation_key": "PO-7001"}, headers=hub.headers
+    )
     assert by_key.status_code == 202 and by_key.json()["matched"] == 1
-    from_seq = httpx.post(f"{hub.url}/v1/replay", json={"group": "route.critical", "from_seq": 1})
+    from_seq = httpx.post(
+        f"{hub.url}/v1/replay", json={"group": "route.critical", "from_seq": 1}, headers=hub.headers
+    )
     assert from_seq.status_code == 202 and from_seq.json() == {"replayed": {"route.critical": 1}}
     wait_for(lambda: len(message(hub, first["id"])["deliveries"]) == 3)
-    no_group = httpx.post(f"{hub.url}/v1/replay", json={"from_seq": 1})
+    no_group = httpx.post(f"{hub.url}/v1/replay", json={"from_seq": 1}, headers=hub.headers)
     assert no_group.status_code == 422 and "group" in no_group.json()["detail"]
-    nothing = httpx.post(f"{hub.url}/v1/replay", json={})
+    nothing = httpx.post(f"{hub.url}/v1/replay", json={}, headers=hub.headers)
     assert nothing.status_code == 422
-    unknown = httpx.post(f"{hub.url}/v1/replay", json={"group": "nope", "from_seq": 1})
+    unknown = httpx.post(
+        f"{hub.url}/v1/replay", json={"group": "nope", "from_seq": 1}, headers=hub.headers
+    )
     assert unknown.status_code == 404
 
 
@@ -200,8 +219,8 @@ def test_over_long_headers_are_a_400_problem_and_recorded(hub: HubProcess, po_ex
 
 def test_unknown_types_do_not_grow_the_metric_labels(hub: HubProcess) -> None:
     for n in range(3):
-        httpx.post(f"{hub.url}/v1/messages/junk{n}", json={})
-    metrics = httpx.get(f"{hub.url}/metrics").text
+        httpx.post(f"{hub.url}/v1/messages/junk{n}", json={}, headers=hub.headers)
+    metrics = httpx.get(f"{hub.url}/metrics", headers=hub.headers).text
     assert "junk" not in metrics
     assert (
         'crossdock_intake_messages_total{document_type="unknown",outcome="rejected"} 3.0' in metrics

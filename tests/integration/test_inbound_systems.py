@@ -52,31 +52,44 @@ def hub(tmp_path: Path) -> Iterator[HubProcess]:
 
 def test_a_system_event_becomes_canonical_messages_in_a_real_hub(hub: HubProcess) -> None:
     body, headers = event("erp_purchaseOrder_released")
-    response = httpx.post(f"{hub.url}/v1/inbound/erp", content=body, headers=headers)
+    response = httpx.post(
+        f"{hub.url}/v1/inbound/erp", content=body, headers={**hub.headers, **headers}
+    )
     assert response.status_code == 202, response.text
     reply = response.json()
     assert reply["event"] == "purchaseOrder.released"
     (message_id,) = reply["message_ids"]
-    message = httpx.get(f"{hub.url}/v1/messages/{message_id}").json()
+    message = httpx.get(f"{hub.url}/v1/messages/{message_id}", headers=hub.headers).json()
     assert (message["source"], message["channel"], message["document_type"]) == (
         "erp", "api", "purchase_order")  # fmt: skip
-    again = httpx.post(f"{hub.url}/v1/inbound/erp", content=body, headers=headers)
+    again = httpx.post(
+        f"{hub.url}/v1/inbound/erp", content=body, headers={**hub.headers, **headers}
+    )
     assert again.status_code == 202 and again.headers["Idempotent-Replayed"] == "true"
     other = json.dumps({**json.loads(body), "expectedDate": "2027-01-04"}).encode()
-    conflict = httpx.post(f"{hub.url}/v1/inbound/erp", content=other, headers=headers)
+    conflict = httpx.post(
+        f"{hub.url}/v1/inbound/erp", content=other, headers={**hub.headers, **headers}
+    )
     assert conflict.status_code == 409, conflict.text
 
     snapshot, headers = event("wms_INVENTORY_SNAPSHOT")
-    response = httpx.post(f"{hub.url}/v1/inbound/wms", content=snapshot, headers=headers)
+    response = httpx.post(
+        f"{hub.url}/v1/inbound/wms", content=snapshot, headers={**hub.headers, **headers}
+    )
     assert response.status_code == 202 and len(response.json()["message_ids"]) == 2
 
-    bad = httpx.post(f"{hub.url}/v1/inbound/wms", json={"event_type": "CYCLE_COUNT"})
+    bad = httpx.post(
+        f"{hub.url}/v1/inbound/wms", json={"event_type": "CYCLE_COUNT"}, headers=hub.headers
+    )
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
     assert "unknown event 'CYCLE_COUNT'" in bad.json()["errors"][0]["reason"]
     (rejected_id,) = bad.json()["message_ids"]
-    assert httpx.get(f"{hub.url}/v1/messages/{rejected_id}").json()["status"] == "rejected"
-    assert httpx.post(f"{hub.url}/v1/inbound/crm", json={}).status_code == 404
+    assert (
+        httpx.get(f"{hub.url}/v1/messages/{rejected_id}", headers=hub.headers).json()["status"]
+        == "rejected"
+    )
+    assert httpx.post(f"{hub.url}/v1/inbound/crm", json={}, headers=hub.headers).status_code == 404
 
 
 LANDSCAPE_SETTINGS: dict[str, dict[str, Any]] = {
@@ -101,6 +114,7 @@ def wired(tmp_path: Path) -> Iterator[tuple[Landscape, HubProcess]]:
         settings=LANDSCAPE_SETTINGS,
         opening_stock={"DC-ATL": {"HP-1": 5}},
         retry=FAST,
+        hub_keys=hub.admin_key,
     ) as land:
         for system, kinds in INBOUND_TARGETS.items():
             targets = {kind: f"/v1/inbound/{system}" for kind in kinds}

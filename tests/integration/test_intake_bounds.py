@@ -31,7 +31,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
 
 
 def recorded(hub: HubProcess, message_id: str) -> dict[str, Any]:
-    response = httpx.get(f"{hub.url}/v1/messages/{message_id}", timeout=10)
+    response = httpx.get(f"{hub.url}/v1/messages/{message_id}", timeout=10, headers=hub.headers)
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -41,7 +41,9 @@ def test_a_control_character_in_the_po_number_is_a_422_at_the_field(
     hub: HubProcess, po_example: dict[str, Any], bad: str
 ) -> None:
     doc = po_with_number(po_example, f"PO-{bad}-1")
-    response = httpx.post(f"{hub.url}/v1/messages/purchase_order", json=doc, timeout=10)
+    response = httpx.post(
+        f"{hub.url}/v1/messages/purchase_order", json=doc, timeout=10, headers=hub.headers
+    )
     assert response.status_code == 422, response.text
     problem = response.json()
     assert [e["path"] for e in problem["errors"]] == ["po_number"]
@@ -69,7 +71,7 @@ def test_an_out_of_bounds_quantity_is_a_422_never_stored_changed(
     response = httpx.post(
         f"{hub.url}/v1/messages/purchase_order",
         content=raw,
-        headers={"Content-Type": "application/json"},
+        headers={**hub.headers, **{"Content-Type": "application/json"}},
         timeout=10,
     )
     assert response.status_code == 422, response.text
@@ -82,7 +84,7 @@ def test_a_json_number_amount_keeps_its_digits(hub: HubProcess, po_example: dict
     response = httpx.post(
         f"{hub.url}/v1/messages/purchase_order",
         content=raw,
-        headers={"Content-Type": "application/json"},
+        headers={**hub.headers, **{"Content-Type": "application/json"}},
         timeout=10,
     )
     assert response.status_code == 202, response.text
@@ -99,7 +101,7 @@ def test_an_ndjson_batch_refuses_each_bad_line_at_its_field(
     response = httpx.post(
         f"{hub.url}/v1/messages/purchase_order/batch",
         content=body,
-        headers={"Content-Type": "application/x-ndjson"},
+        headers={**hub.headers, **{"Content-Type": "application/x-ndjson"}},
         timeout=10,
     )
     assert response.status_code == 202, response.text
@@ -116,6 +118,7 @@ def raw_post(hub: HubProcess, header: bytes, body: bytes) -> tuple[int, bytes]:
     request = (
         b"POST /v1/messages/purchase_order HTTP/1.1\r\nHost: hub\r\n"
         b"Content-Type: application/json\r\nConnection: close\r\n"
+        + f"Authorization: Bearer {hub.admin_key}\r\n".encode()
         + header
         + b"\r\nContent-Length: "
         + str(len(body)).encode()

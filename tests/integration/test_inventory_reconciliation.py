@@ -48,6 +48,7 @@ def wired(tmp_path: Path) -> Iterator[tuple[Landscape, HubProcess]]:
         state_dir=tmp_path / "sandbox",
         opening_stock={"DC-ATL": {"HP-1": 5, "HP-2": 4}, "DC-BOS": {"HP-1": 1}},
         retry=FAST,
+        hub_keys=hub.admin_key,
     ) as land:
         targets = {"movement": "/v1/inbound/wms", "inventory": "/v1/inbound/wms"}
         httpx.post(f"{land.urls['wms']}/_config", json={"targets": targets}).raise_for_status()
@@ -63,7 +64,7 @@ def test_drift_appears_with_both_quantities_and_clears_when_fixed(
     wired: tuple[Landscape, HubProcess],
 ) -> None:
     land, hub = wired
-    client = httpx.Client(base_url=hub.url, timeout=20)
+    client = httpx.Client(base_url=hub.url, timeout=20, headers=hub.headers)
     # the start-up run found both systems in agreement
     sync = wait_for(lambda: client.get("/v1/inventory/sync").json()["last_run"])
     assert sync["status"] == "ok" and sync["items_compared"] == 2 and sync["drifting"] == 0

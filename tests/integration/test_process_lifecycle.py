@@ -60,7 +60,7 @@ def test_a_second_hub_on_the_same_store_is_refused_naming_the_first(hub: HubProc
     # Operator commands still read the store beside the running hub.
     listed = hub.cli("messages", "list", "--json")
     assert listed.returncode == 0, listed.stderr
-    assert httpx.get(f"{hub.url}/healthz").status_code == 200
+    assert httpx.get(f"{hub.url}/healthz", headers=hub.headers).status_code == 200
 
 
 def test_batch_workers_and_helpers_die_with_a_killed_hub(
@@ -74,7 +74,10 @@ def test_batch_workers_and_helpers_die_with_a_killed_hub(
     response = httpx.post(
         f"{hub.url}/v1/messages/purchase_order/batch",
         content="\n".join(lines).encode(),
-        headers={"Content-Type": "application/x-ndjson", "Idempotency-Key": "kill-batch"},
+        headers={
+            **hub.headers,
+            **{"Content-Type": "application/x-ndjson", "Idempotency-Key": "kill-batch"},
+        },
         timeout=60,
     )
     assert response.status_code == 202, response.text

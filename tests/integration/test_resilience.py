@@ -44,10 +44,12 @@ def test_endpoint_outage_buffers_then_drains_in_order_per_key(
                     doc["notes"] = [f"revision {version}"]
                     assert post_po(client, hub, doc, f"{po}-{version}").status_code == 202
         wait_for(lambda: stats(sink)["failed"] >= 5)
-        endpoints = httpx.get(f"{hub.url}/v1/endpoints").json()["items"]
+        endpoints = httpx.get(f"{hub.url}/v1/endpoints", headers=hub.headers).json()["items"]
         assert wait_for(
             lambda: (
-                httpx.get(f"{hub.url}/v1/endpoints").json()["items"][0]["circuit"]
+                httpx.get(f"{hub.url}/v1/endpoints", headers=hub.headers).json()["items"][0][
+                    "circuit"
+                ]
                 in ("open", "half_open")
             )
         )
@@ -78,12 +80,17 @@ def test_permanent_rejection_dead_letters_and_retry_delivers(
         first = httpx.post(
             f"{hub.url}/v1/messages/purchase_order",
             json=po_with_number(po_example, "PO-D1"),
-            headers={"Idempotency-Key": "d1"},
+            headers={**hub.headers, **{"Idempotency-Key": "d1"}},
         ).json()
         wait_for(
-            lambda: httpx.get(f"{hub.url}/v1/messages/{first['id']}").json()["status"] == "failed"
+            lambda: (
+                httpx.get(f"{hub.url}/v1/messages/{first['id']}", headers=hub.headers).json()[
+                    "status"
+                ]
+                == "failed"
+            )
         )
-        [dead] = httpx.get(f"{hub.url}/v1/dlq").json()["items"]
+        [dead] = httpx.get(f"{hub.url}/v1/dlq", headers=hub.headers).json()["items"]
         assert dead["message_id"] == first["id"] and "HTTP 400" in dead["last_error"]
         listed = hub.cli("dlq", "list", "--json")
         assert json.loads(listed.stdout)[0]["id"] == dead["id"]
@@ -91,10 +98,13 @@ def test_permanent_rejection_dead_letters_and_retry_delivers(
         assert retried.returncode == 0, retried.stderr
         wait_for(
             lambda: (
-                httpx.get(f"{hub.url}/v1/messages/{first['id']}").json()["status"] == "delivered"
+                httpx.get(f"{hub.url}/v1/messages/{first['id']}", headers=hub.headers).json()[
+                    "status"
+                ]
+                == "delivered"
             )
         )
-        assert httpx.get(f"{hub.url}/v1/dlq").json()["items"] == []
+        assert httpx.get(f"{hub.url}/v1/dlq", headers=hub.headers).json()["items"] == []
     finally:
         hub.stop()
 
@@ -113,11 +123,15 @@ def test_retries_exhausted_become_a_dead_letter_with_the_last_error(
         first = httpx.post(
             f"{hub.url}/v1/messages/purchase_order",
             json=po_with_number(po_example, "PO-E1"),
-            headers={"Idempotency-Key": "e1"},
+            headers={**hub.headers, **{"Idempotency-Key": "e1"}},
         ).json()
         view = wait_for(
             lambda: (
-                (v := httpx.get(f"{hub.url}/v1/messages/{first['id']}").json())["status"]
+                (
+                    v := httpx.get(
+                        f"{hub.url}/v1/messages/{first['id']}", headers=hub.headers
+                    ).json()
+                )["status"]
                 == "failed"
                 and v
             )
@@ -211,20 +225,25 @@ def test_bulk_backlog_does_not_hold_up_critical(workdir: Path, po_example) -> No
         response = httpx.post(
             f"{hub.url}/v1/messages/inventory_position/batch",
             content=lines.encode(),
-            headers={"Content-Type": "application/x-ndjson"},
+            headers={**hub.headers, **{"Content-Type": "application/x-ndjson"}},
             timeout=30,
         )
         assert response.status_code == 202
         po = httpx.post(
-            f"{hub.url}/v1/messages/purchase_order", json=po_with_number(po_example, "PO-L1")
+            f"{hub.url}/v1/messages/purchase_order",
+            json=po_with_number(po_example, "PO-L1"),
+            headers=hub.headers,
         ).json()
         wait_for(
-            lambda: httpx.get(f"{hub.url}/v1/messages/{po['id']}").json()["status"] == "delivered",
+            lambda: (
+                httpx.get(f"{hub.url}/v1/messages/{po['id']}", headers=hub.headers).json()["status"]
+                == "delivered"
+            ),
             timeout=10,
         )
         backlog = next(
             e
-            for e in httpx.get(f"{hub.url}/v1/endpoints").json()["items"]
+            for e in httpx.get(f"{hub.url}/v1/endpoints", headers=hub.headers).json()["items"]
             if e["name"] == "reporting"
         )["backlog"]
         assert backlog > 100, "the bulk lane should still be busy when the critical PO is through"
@@ -287,7 +306,7 @@ def test_kill_9_loses_nothing_accepted(
             timeout=60,
         )
         for message_id in list(expected)[:20]:
-            view = httpx.get(f"{hub.url}/v1/messages/{message_id}").json()
+            view = httpx.get(f"{hub.url}/v1/messages/{message_id}", headers=hub.headers).json()
             assert view["status"] == "delivered"
     finally:
         hub.stop()

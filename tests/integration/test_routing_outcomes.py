@@ -52,18 +52,27 @@ def hub(workdir: Path, sink: RunningSink) -> Iterator[HubProcess]:
 def post(hub: HubProcess, document_type: str, doc: Any, source: str | None = None) -> str:
     headers = {"X-Crossdock-Source": source} if source else {}
     response = httpx.post(
-        f"{hub.url}/v1/messages/{document_type}", json=doc, headers=headers, timeout=10
+        f"{hub.url}/v1/messages/{document_type}",
+        json=doc,
+        headers={**hub.headers, **headers},
+        timeout=10,
     )
     assert response.status_code == 202, response.text
     return str(response.json()["id"])
 
 
 def status(hub: HubProcess, message_id: str) -> str:
-    return str(httpx.get(f"{hub.url}/v1/messages/{message_id}", timeout=10).json()["status"])
+    return str(
+        httpx.get(f"{hub.url}/v1/messages/{message_id}", timeout=10, headers=hub.headers).json()[
+            "status"
+        ]
+    )
 
 
 def exceptions(hub: HubProcess, category: str) -> list[dict[str, Any]]:
-    response = httpx.get(f"{hub.url}/v1/exceptions", params={"category": category}, timeout=10)
+    response = httpx.get(
+        f"{hub.url}/v1/exceptions", params={"category": category}, timeout=10, headers=hub.headers
+    )
     assert response.status_code == 200, response.text
     return list(response.json()["items"])
 
@@ -80,7 +89,7 @@ def test_unrouted_and_untransformable_messages_are_settled_at_once(
 
     # untransformable: failed, dead-lettered after one attempt, a mapping exception
     wait_for(lambda: status(hub, failed) == "failed", timeout=30)
-    dlq = httpx.get(f"{hub.url}/v1/dlq", timeout=10).json()["items"]
+    dlq = httpx.get(f"{hub.url}/v1/dlq", timeout=10, headers=hub.headers).json()["items"]
     [dead] = [d for d in dlq if d["message_id"] == failed]
     assert dead["group"] == "route.critical" and dead["deliveries"] == 1
     assert "contract_number" in dead["last_error"]
@@ -95,13 +104,15 @@ def test_unrouted_and_untransformable_messages_are_settled_at_once(
     assert routing["unrouted:purchase_order:api"]["evidence"] == unrouted
     assert routing["unrouted:invoice:supplier"]["evidence"] == [forgotten]
 
-    listed = httpx.get(f"{hub.url}/v1/messages", params={"status": "unrouted"}, timeout=10)
+    listed = httpx.get(
+        f"{hub.url}/v1/messages", params={"status": "unrouted"}, timeout=10, headers=hub.headers
+    )
     assert {m["id"] for m in listed.json()["items"]} == {*unrouted, declared, forgotten}
-    kpis = httpx.get(f"{hub.url}/v1/kpis", timeout=10).json()
+    kpis = httpx.get(f"{hub.url}/v1/kpis", timeout=10, headers=hub.headers).json()
     assert kpis["unrouted_messages"]["n"] == 4
     assert kpis["unrouted_messages"]["by_type_and_source"]["purchase_order from api"] == 2
     assert kpis["integration_failure_rate"]["dead_lettered"] == 1
-    metrics = httpx.get(f"{hub.url}/metrics", timeout=10).text
+    metrics = httpx.get(f"{hub.url}/metrics", timeout=10, headers=hub.headers).text
     assert 'crossdock_routing_problems_total{outcome="unrouted"} 4.0' in metrics
     assert 'crossdock_routing_problems_total{outcome="untransformable"} 1.0' in metrics
 

@@ -52,6 +52,7 @@ def scenario_run(
         state_dir=tmp_path / "sandbox",
         settings=landscape_settings(),
         opening_stock=OPENING_STOCK,
+        hub_keys=hub.admin_key,
     )
     try:
         config = {**hub_config(hub.port, hub.data_dir, landscape.urls), **profile}
@@ -68,18 +69,25 @@ def scenario_run(
             faults={fault},
             seed=11,
             timeout=90,
+            hub_key=hub.admin_key,
         )
         if fault == "supplier_silent":  # everything else settles before the 14.4 s SLA passes
-            _wait_for_exceptions(hub.url, "late_acknowledgment", _faulted_pos(report, "silent"))
-        yield {"fault": fault, "report": report, "summary": summarize(hub.url, report)}
+            _wait_for_exceptions(hub, "late_acknowledgment", _faulted_pos(report, "silent"))
+        yield {
+            "fault": fault,
+            "report": report,
+            "summary": summarize(hub.url, report, hub.admin_key),
+        }
     finally:
         hub.stop()
         landscape.stop()
 
 
-def _wait_for_exceptions(hub_url: str, category: str, count: int, timeout: float = 60) -> None:
+def _wait_for_exceptions(hub: HubProcess, category: str, count: int, timeout: float = 60) -> None:
     def raised() -> bool:
-        page = httpx.get(f"{hub_url}/v1/exceptions", params={"limit": 1000}).json()["items"]
+        page = httpx.get(
+            f"{hub.url}/v1/exceptions", params={"limit": 1000}, headers=hub.headers
+        ).json()["items"]
         return sum(e["category"] == category for e in page) >= count
 
     wait_for(raised, timeout, interval=0.5)

@@ -20,6 +20,7 @@ from crossdock.bootstrap.roles import API, worker_role
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
 from crossdock.sandbox.sink import RunningSink
+from tests.auth_helpers import operator_headers
 from tests.conftest import EXAMPLES
 from tests.integration.hubproc import sink_config
 
@@ -66,7 +67,9 @@ async def test_a_stopping_worker_finishes_its_batch_and_nothing_is_sent_twice(
     await api.start()
     try:
         transport = httpx.ASGITransport(app=create_asgi(api))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://hub", headers=operator_headers(api)
+        ) as client:
             for n in range(DOCUMENTS):
                 posted = await client.post(
                     "/v1/messages/purchase_order",

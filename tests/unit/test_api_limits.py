@@ -14,6 +14,7 @@ import pytest
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
+from tests.auth_helpers import operator_headers
 from tests.conftest import EXAMPLES
 
 PO = json.loads((EXAMPLES / "purchase_order.json").read_text())
@@ -34,7 +35,9 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     await hub.start()
     try:
         transport = httpx.ASGITransport(app=create_asgi(hub))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as c:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://hub", headers=operator_headers(hub)
+        ) as c:
             yield c
     finally:
         await hub.stop()

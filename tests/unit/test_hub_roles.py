@@ -19,6 +19,7 @@ from crossdock.bootstrap.roles import API, UP, refusal, worker_role
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
 from crossdock.hub.records import ConsumerGroup
+from tests.auth_helpers import operator_headers
 from tests.conftest import EXAMPLES
 
 PO_RAW = (EXAMPLES / "purchase_order.json").read_bytes()
@@ -91,7 +92,9 @@ async def test_the_api_records_without_delivering_and_a_worker_delivers(tmp_path
     await api.start()
     try:
         transport = httpx.ASGITransport(app=create_asgi(api))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://hub", headers=operator_headers(api)
+        ) as client:
             posted = await client.post(
                 "/v1/messages/purchase_order",
                 content=PO_RAW,
@@ -149,7 +152,9 @@ async def test_the_api_shows_the_circuit_states_the_workers_persisted(tmp_path: 
 
         await api.runner.call(lambda: _in_uow(api, persist))
         transport = httpx.ASGITransport(app=create_asgi(api))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://hub", headers=operator_headers(api)
+        ) as client:
             [row] = (await client.get("/v1/endpoints")).json()["items"]
         assert (row["circuit"], row["consecutive_failures"]) == ("open", 7)
     finally:
@@ -181,7 +186,9 @@ async def test_operator_wakeups_reach_the_other_processes(tmp_path: Path) -> Non
     await api.start()
     try:
         transport = httpx.ASGITransport(app=create_asgi(api))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://hub", headers=operator_headers(api)
+        ) as client:
             retried = await client.post("/v1/dlq/retry", json={"group": "deliver.critical.erp"})
             assert retried.status_code == 202, retried.text
         assert {"deliver.", "route."} <= set(recorded.published)

@@ -15,6 +15,7 @@ from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
 from crossdock.entrypoints.cli import app as cli_app
 from crossdock.entrypoints.cli_kpis import describe
+from tests.auth_helpers import operator_headers
 from tests.conftest import EXAMPLES, ROOT, SqlStore, inbound
 
 PO_RAW = (EXAMPLES / "purchase_order.json").read_bytes()
@@ -28,7 +29,9 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     await hub.start()
     try:
         transport = httpx.ASGITransport(app=create_asgi(hub))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as c:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://hub", headers=operator_headers(hub)
+        ) as c:
             yield c
     finally:
         await hub.stop()

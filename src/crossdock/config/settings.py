@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from crossdock.config.auth import AuthConfig
 from crossdock.config.carriers import CarrierConfig
 from crossdock.config.endpoints import (
     EndpointConfig,
@@ -86,6 +87,7 @@ class Settings(BaseSettings):
     inventory_reconciliation: InventoryReconciliationConfig = Field(
         default_factory=InventoryReconciliationConfig
     )
+    auth: AuthConfig = Field(default_factory=AuthConfig)
     onboarding: OnboardingConfig = Field(default_factory=OnboardingConfig)
 
     @property

@@ -37,10 +37,13 @@ from crossdock.config.file import (
 )
 
 # Variables that choose where settings come from rather than being settings themselves.
-_META_VARIABLES = frozenset({"config", "secrets_dir", "database_url"})
+_META_VARIABLES = frozenset({"config", "secrets_dir", "database_url", "admin_key"})
 #: ``CROSSDOCK_DATABASE_URL``, the conventional name, sets ``store.url`` (as
 #: ``CROSSDOCK_STORE__URL`` does, which wins when both are set).
 _DATABASE_URL = "database_url"
+#: ``CROSSDOCK_ADMIN_KEY``, the issue's name, sets ``auth.admin_key`` (``CROSSDOCK_AUTH__ADMIN_KEY``
+#: wins when both are set).
+_ADMIN_KEY = "admin_key"
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,13 @@ def read_sources(
     ):
         env_data = {**env_data, "store": {**(store_env or {}), "url": environ[database_variable]}}
         variables["store__url"] = database_variable  # a bad value is blamed on this variable
+    admin_variable = variables.get(_ADMIN_KEY)
+    auth_env = env_data.get("auth")
+    if admin_variable is not None and not (
+        isinstance(auth_env, Mapping) and "admin_key" in auth_env
+    ):
+        env_data = {**env_data, "auth": {**(auth_env or {}), "admin_key": environ[admin_variable]}}
+        variables["auth__admin_key"] = admin_variable
     secrets_variable = variables.get("secrets_dir", "")
     secrets_dir = environ.get(secrets_variable)
     try:

@@ -28,6 +28,7 @@ from crossdock.entrypoints.cli_db import db_app, refusal
 from crossdock.entrypoints.cli_edi import edi_app
 from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
 from crossdock.entrypoints.cli_inventory import inventory_app
+from crossdock.entrypoints.cli_keys import keys_app
 from crossdock.entrypoints.cli_messages import messages_app
 from crossdock.entrypoints.cli_output import Column, fit_consoles, key, number, text
 from crossdock.entrypoints.cli_partners import partners_app
@@ -50,6 +51,7 @@ app.add_typer(exceptions_app, name="exceptions")
 app.add_typer(flows_app, name="flows")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
 app.add_typer(partners_app, name="partners")
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)
@@ -77,6 +79,7 @@ def up(
     from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.process_lock import StoreInUse, hold_store_lock
     from crossdock.entrypoints.server import serve
+    from crossdock.hub.credentials import BadKey
     from crossdock.observability.logging import configure_logging
 
     configure_logging(json=log_json)
@@ -92,7 +95,7 @@ def up(
         raise fail(str(exc)) from None
     try:
         serve(settings)
-    except PortUnavailable as exc:
+    except (PortUnavailable, BadKey) as exc:  # BadKey: a malformed CROSSDOCK_ADMIN_KEY
         raise fail(str(exc)) from None
     except SchemaMismatch as exc:  # raised by `build_hub`, once the port is bound
         raise fail(refusal(exc, settings, config)) from None

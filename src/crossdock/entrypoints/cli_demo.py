@@ -9,6 +9,7 @@ within seconds); the landscape runs in this process. `--no-wait` exits after the
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -124,12 +125,13 @@ def _reconcile(client: httpx.Client) -> dict[str, Any]:
             "drifting": run["drifting"], "drift": rows}  # fmt: skip
 
 
-def summarize(hub_url: str, report: Any) -> dict[str, Any]:
+def summarize(hub_url: str, report: Any, hub_key: str | None = None) -> dict[str, Any]:
     """The demo summary from the hub's API (messages, flows, exceptions, KPIs from
-    `/v1/kpis`) and the scenario."""
+    `/v1/kpis`) and the scenario; `hub_key` is an operator key."""
     import httpx
 
-    with httpx.Client(base_url=hub_url, timeout=30) as client:
+    headers = {"Authorization": f"Bearer {hub_key}"} if hub_key else {}
+    with httpx.Client(base_url=hub_url, timeout=30, headers=headers) as client:
         messages = _pages(client, "/v1/messages")
         flows = _pages(client, "/v1/flows")
         exceptions = _pages(client, "/v1/exceptions")
@@ -252,6 +254,7 @@ def demo(
     """Run the sandbox scenario through a real hub with the flows on, and summarize it."""
     import yaml
 
+    from crossdock.entrypoints.demo_keys import curl_hint, demo_admin_key, issue_sandbox_keys
     from crossdock.entrypoints.listen import PortUnavailable, free_port
     from crossdock.sandbox.landscape import start_landscape
     from crossdock.sandbox.scenario import OPENING_STOCK, landscape_settings, run_scenario
@@ -288,14 +291,18 @@ def demo(
             f"{exc}; choose others with --base-port (SANDBOX_PORT=... with make), or 0"
         ) from exc
     config_path = data_dir / "crossdock.demo.yaml"
-    config_path.write_text(
-        yaml.safe_dump(hub_config(port, data_dir, landscape.urls, ack_due_hours))
-    )
+    config = hub_config(port, data_dir, landscape.urls, ack_due_hours)
+    config_path.write_text(yaml.safe_dump(config))
+    admin_key = demo_admin_key()
+    store_url = f"sqlite:///{(data_dir / 'crossdock.db').as_posix()}"
+    for name, token in issue_sandbox_keys(store_url).items():
+        landscape.services[name].hub_key = token
     log = (data_dir / "hub.log").open("wb")
     hub = subprocess.Popen(
         [str(Path(sys.executable).parent / "crossdock"), "up", "--config", str(config_path)],
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, "CROSSDOCK_ADMIN_KEY": admin_key},
     )
     try:
         _wait_hub(hub_url, hub, data_dir / "hub.log")
@@ -309,8 +316,9 @@ def demo(
             faults=plan["faults"],
             seed=seed,
             timeout=timeout,
+            hub_key=admin_key,
         )
-        summary = summarize(hub_url, report)
+        summary = summarize(hub_url, report, admin_key)
         if json_out:
             print_json(summary)
         else:
@@ -324,6 +332,7 @@ def demo(
                 f"  KPIs:        crossdock kpis --data-dir {data_dir}\n"
                 f"  API:         {hub_url}/docs, {hub_url}/v1/flows, {hub_url}/v1/exceptions, "
                 f"{hub_url}/v1/kpis\n"
+                f"  admin key:   {curl_hint(hub_url, admin_key)}\n"
                 + "".join(f"  {n + ':':12} {u}/_state\n" for n, u in landscape.urls.items())
                 + "Ctrl-C stops the hub and the sandbox."
             )

@@ -41,6 +41,7 @@ def api(
     from crossdock.bootstrap.roles import API, refusal
     from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.server import serve
+    from crossdock.hub.credentials import BadKey
     from crossdock.observability.logging import configure_logging
 
     configure_logging(json=log_json)
@@ -50,7 +51,7 @@ def api(
         raise fail(problem)
     try:
         serve(settings, API)
-    except PortUnavailable as exc:
+    except (PortUnavailable, BadKey) as exc:  # BadKey: a malformed CROSSDOCK_ADMIN_KEY
         raise fail(str(exc)) from None
     except SchemaMismatch as exc:
         raise fail(schema_refusal(exc, settings, config)) from None

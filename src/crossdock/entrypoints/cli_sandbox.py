@@ -45,6 +45,11 @@ def sandbox_up(
         dir_okay=False,
         help='JSON {"<service>": {setting: value}}, e.g. supplier behaviours or carrier timing',
     ),
+    hub_key: str = typer.Option(
+        None,
+        "--hub-key",
+        help="the API key every service sends the hub (crossdock keys create ...)",
+    ),
     json_out: bool = JsonOption,
 ) -> None:
     """Start every sandbox service on loopback and keep them running until Ctrl-C."""
@@ -65,7 +70,7 @@ def sandbox_up(
             raise fail(f"{settings_file}: {exc}", 2) from exc
     try:
         landscape = start_landscape(
-            hub_url, base_port=base_port, state_dir=state_dir, settings=settings
+            hub_url, base_port=base_port, state_dir=state_dir, settings=settings, hub_keys=hub_key
         )
     except (OSError, RuntimeError) as exc:
         raise fail(

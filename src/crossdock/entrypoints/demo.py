@@ -27,6 +27,7 @@ import httpx
 import yaml
 
 from crossdock.entrypoints.cli_output import console, fit_consoles, key, number, print_table
+from crossdock.entrypoints.demo_keys import demo_admin_key
 from crossdock.entrypoints.listen import PortUnavailable, free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -78,33 +79,34 @@ def _wait(url: str, process: subprocess.Popen[bytes], name: str, timeout: float 
     raise SystemExit(f"{url} did not answer within {timeout:.0f}s")
 
 
-def _post(hub: str, doc: dict[str, Any], key: str) -> httpx.Response:
+def _post(hub: str, doc: dict[str, Any], key: str, auth: dict[str, str]) -> httpx.Response:
     return httpx.post(
         f"{hub}/v1/messages/purchase_order",
         json=doc,
-        headers={"Idempotency-Key": key, "X-Crossdock-Source": "erp"},
+        headers={"Idempotency-Key": key, "X-Crossdock-Source": "erp", **auth},
         timeout=10,
     )
 
 
-def run_scenario(hub: str, sink: str, count: int) -> bool:
+def run_scenario(hub: str, sink: str, count: int, admin_key: str) -> bool:
     """Post, re-post, reject and replay purchase orders; False when deliveries went missing."""
+    auth = {"Authorization": f"Bearer {admin_key}"}
     example = json.loads((ROOT / "examples" / "purchase_order.json").read_text())
     ids = []
     for n in range(count):
         doc = copy.deepcopy(example)
         doc["po_number"] = f"PO-DEMO-{n:04d}"
-        response = _post(hub, doc, f"demo-{n}")
+        response = _post(hub, doc, f"demo-{n}", auth)
         ids.append(response.json()["id"])
     console.print(f"posted {count} purchase orders (202 each, durable before the answer)")
-    duplicate = _post(hub, {**copy.deepcopy(example), "po_number": "PO-DEMO-0000"}, "demo-0")
+    duplicate = _post(hub, {**copy.deepcopy(example), "po_number": "PO-DEMO-0000"}, "demo-0", auth)
     console.print(
         f"re-posted PO-DEMO-0000 with the same Idempotency-Key: same id, duplicate={duplicate.json()['duplicate']}"
     )
     bad = copy.deepcopy(example)
     bad["po_number"] = "PO-DEMO-BAD"
     bad["currency"] = "EURO"
-    rejected = _post(hub, bad, "demo-bad")
+    rejected = _post(hub, bad, "demo-bad", auth)
     problem = rejected.json()
     console.print(
         f"posted an invalid PO: {rejected.status_code} {problem['errors'][0]['path']}: {problem['errors'][0]['reason']}"
@@ -116,11 +118,11 @@ def run_scenario(hub: str, sink: str, count: int) -> bool:
             break
         time.sleep(0.1)
     console.print(f"the sandbox ERP received {received} of {count} deliveries")
-    replay = httpx.post(f"{hub}/v1/messages/{ids[0]}/replay").json()
+    replay = httpx.post(f"{hub}/v1/messages/{ids[0]}/replay", headers=auth).json()
     console.print(f"replayed {ids[0]}: {replay['replayed']}")
     time.sleep(1.0)
-    view = httpx.get(f"{hub}/v1/messages/{ids[0]}").json()
-    _summary(hub)
+    view = httpx.get(f"{hub}/v1/messages/{ids[0]}", headers=auth).json()
+    _summary(hub, auth)
     console.print(
         f"{ids[0]} now has {len(view['deliveries'])} deliveries: "
         + ", ".join(d["status"] for d in view["deliveries"])
@@ -132,7 +134,7 @@ def run_scenario(hub: str, sink: str, count: int) -> bool:
     return warning is None
 
 
-def _summary(hub: str) -> None:
+def _summary(hub: str, auth: dict[str, str]) -> None:
     """Messages by status and each endpoint's state, as the hub reports them."""
     counts = httpx.get(f"{hub}/healthz", timeout=10).json()["messages"]
     print_table(
@@ -140,7 +142,7 @@ def _summary(hub: str) -> None:
         [key("status"), number("count")],
         [[status, count] for status, count in sorted(counts.items())],
     )
-    endpoints = httpx.get(f"{hub}/v1/endpoints", timeout=10).json()["items"]
+    endpoints = httpx.get(f"{hub}/v1/endpoints", timeout=10, headers=auth).json()["items"]
     print_table(
         "endpoints",
         [key("endpoint"), "circuit", number("backlog"), number("dead letters")],
@@ -172,6 +174,7 @@ def main() -> None:
     config_path = data_dir / "crossdock.demo-intake.yaml"
     config = yaml.safe_load(Path(args.config).read_text("utf-8")) or {}
     config_path.write_text(yaml.safe_dump(point_at_sink(config, sink_url), sort_keys=False))
+    admin_key = demo_admin_key()
     sink = subprocess.Popen(
         [sys.executable, "-m", "crossdock.sandbox.sink", "--port", str(sink_port)]
     )
@@ -185,19 +188,21 @@ def main() -> None:
             args.data_dir,
             "--config",
             str(config_path),
-        ]
+        ],
+        env={**os.environ, "CROSSDOCK_ADMIN_KEY": admin_key},
     )
     ok = True
     try:
         _wait(f"{sink_url}/_stats", sink, "sandbox sink")
         _wait(f"{hub_url}/healthz", hub, "hub")
-        ok = run_scenario(hub_url, sink_url, args.count)
+        ok = run_scenario(hub_url, sink_url, args.count, admin_key)
         console.print(
             f"\n[bold]The hub is running[/bold] at {hub_url} (store: {args.data_dir}/crossdock.db, "
             f"config: {config_path}, sink: {sink_url})\n"
             f"  API docs:        {hub_url}/docs\n"
             f"  messages:        .venv/bin/crossdock messages list --data-dir {args.data_dir}\n"
-            f"  one message:     curl {hub_url}/v1/messages/<id>\n"
+            f'  one message:     curl -H "Authorization: Bearer {admin_key}" '
+            f"{hub_url}/v1/messages/<id>\n"
             f"  endpoints:       .venv/bin/crossdock endpoints --data-dir {args.data_dir}\n"
             f"  metrics:         {hub_url}/metrics\n"
             "Ctrl-C stops the hub and the sandbox."

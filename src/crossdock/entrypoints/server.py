@@ -44,7 +44,7 @@ def build_server(settings: Settings, role: Role = UP) -> uvicorn.Server:
 
     hub = build_hub(settings, role=role)
     served = create_asgi(hub)
-    app: FastAPI = served.app
+    app: FastAPI = served.fastapi
     app.router.lifespan_context = lifespan
     holder["app"] = app
     config = uvicorn.Config(

@@ -65,8 +65,12 @@ class Service:
         state_file: str | Path | None = None,
         settings: dict[str, Any] | None = None,
         retry: RetryPolicy | None = None,
+        hub_key: str | None = None,
     ) -> None:
         self.hub_url = hub_url.rstrip("/")
+        # The credential this system sends the hub (an API key issued to it): kept out of its
+        # state file and its /_config answer, like any real system's secret.
+        self.hub_key = hub_key
         self.state_file = Path(state_file) if state_file is not None else None
         self.faults = Faults()
         self.targets: dict[str, str] = {}
@@ -86,6 +90,7 @@ class Service:
             resolve=self.target_url,
             on_change=self.touch,
             retry=retry,
+            credentials=self.hub_credentials,
         )
         self._dirty = False
         self._last_save = 0.0
@@ -133,6 +138,12 @@ class Service:
         item: dict[str, Any] = {"at": self.now() + float(delay), "action": action, "args": args}
         heapq.heappush(self.schedule, (float(item["at"]), next(self._scheduled), item))
         self.touch()
+
+    def hub_credentials(self, url: str) -> dict[str, str]:
+        """The Authorization header for a request to `url` when it goes to the hub."""
+        if self.hub_key and url.startswith(self.hub_url + "/"):
+            return {"Authorization": f"Bearer {self.hub_key}"}
+        return {}
 
     def target_url(self, kind: str) -> str:
         target = self.targets.get(kind) or self.default_targets.get(kind) or f"/_unrouted/{kind}"

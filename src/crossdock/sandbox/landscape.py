@@ -12,7 +12,7 @@ Used by tests (``with start_landscape(hub_url) as land: land.urls["erp"]``) and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -89,7 +89,11 @@ class Landscape:
         self.stop_one(name)
         _, factory = SERVICES[name]
         self.services[name] = factory(
-            hub_url=old.hub_url, state_file=old.state_file, retry=old.outbox.retry, **kwargs
+            hub_url=old.hub_url,
+            state_file=old.state_file,
+            retry=old.outbox.retry,
+            hub_key=old.hub_key,
+            **kwargs,
         )
         self.start_one(name)
         return self.services[name]
@@ -120,8 +124,11 @@ def build_services(
     settings: dict[str, dict[str, Any]] | None = None,
     opening_stock: dict[str, dict[str, float]] | None = None,
     retry: RetryPolicy | None = None,
+    hub_keys: Mapping[str, str] | str | None = None,
 ) -> dict[str, Service]:
     """One of each service, with its state file in ``state_dir`` (``<name>.json``) if given.
+
+    ``hub_keys``: the API key each service sends the hub (by service name), or one key for all.
 
     ``opening_stock`` (``{site: {item: qty}}``) is given to both ERP and WMS so that their
     inventories start in agreement; ``settings`` overrides per service name.
@@ -133,7 +140,10 @@ def build_services(
         if opening_stock is not None and name in ("erp", "wms"):
             own.setdefault("opening_stock", opening_stock)
         state_file = Path(state_dir) / f"{name}.json" if state_dir is not None else None
-        services[name] = factory(hub_url=hub_url, state_file=state_file, settings=own, retry=retry)
+        key = hub_keys if isinstance(hub_keys, str) or hub_keys is None else hub_keys.get(name)
+        services[name] = factory(
+            hub_url=hub_url, state_file=state_file, settings=own, retry=retry, hub_key=key
+        )
     return services
 
 
@@ -145,9 +155,15 @@ def start_landscape(
     settings: dict[str, dict[str, Any]] | None = None,
     opening_stock: dict[str, dict[str, float]] | None = None,
     retry: RetryPolicy | None = None,
+    hub_keys: Mapping[str, str] | str | None = None,
 ) -> Landscape:
     """Build and start every service; returns once all of them accept connections."""
     services = build_services(
-        hub_url, state_dir=state_dir, settings=settings, opening_stock=opening_stock, retry=retry
+        hub_url,
+        state_dir=state_dir,
+        settings=settings,
+        opening_stock=opening_stock,
+        retry=retry,
+        hub_keys=hub_keys,
     )
     return Landscape(services).start(base_port)

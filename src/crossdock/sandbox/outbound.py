@@ -84,8 +84,10 @@ class Outbox:
         on_change: Callable[[], None],
         retry: RetryPolicy | None = None,
         history: int = 2000,
+        credentials: Callable[[str], dict[str, str]] = lambda _url: {},
     ) -> None:
         self.source = source
+        self.credentials = credentials  # the Authorization header for a URL (the hub's)
         self.faults = faults
         self.resolve = resolve
         self.on_change = on_change
@@ -218,6 +220,7 @@ class Outbox:
             "X-Crossdock-Source": self.source,
             "X-Sandbox-Event": ev.kind,
             **ev.headers,
+            **self.credentials(url),
         }
         if ev.correlation:
             headers["X-Correlation-Key"] = ev.correlation

@@ -221,13 +221,15 @@ def run_scenario(
     settle_hub: bool = True,
     expect_billing: bool = True,
     adjustments: int | None = None,
+    hub_key: str | None = None,
 ) -> ScenarioReport:
     """Run one scenario against a landscape wired to the hub at ``hub_url``; see the module
     docstring. Returns once every system is done (or ``timeout`` passed: ``settled`` false);
     ``adjustments`` WMS stock adjustments (cycle counts, write-offs) are posted too, which the
     hub must carry to the ERP (default: one per 20 documents); ``expect_billing`` waits for
     the customer invoices too (the hub's order-to-delivery flow
-    bills on proof of delivery; without the flows nothing bills)."""
+    bills on proof of delivery; without the flows nothing bills). ``hub_key``: an operator key
+    for reading the hub's delivery backlog."""
     unknown = set(faults) - set(FAULTS)
     if unknown:
         raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {list(FAULTS)}")
@@ -264,7 +266,7 @@ def run_scenario(
                 client.post(f"{urls['supplier']}/_clock", json={"advance": 300}).raise_for_status()
             progress = {name: _control(client, url, "_progress") for name, url in urls.items()}
             waiting = _unsettled(progress, silent, expect_billing)
-            if not waiting and settle_hub and not _hub_idle(client, hub_url):
+            if not waiting and settle_hub and not _hub_idle(client, hub_url, hub_key):
                 waiting = "the hub has a delivery backlog"
             if not waiting:
                 settled = True
@@ -294,7 +296,10 @@ def run_scenario(
     return report
 
 
-def _hub_idle(client: httpx.Client, hub_url: str) -> bool:
+def _hub_idle(client: httpx.Client, hub_url: str, hub_key: str | None) -> bool:
     """No delivery backlog at the hub."""
-    endpoints = client.get(f"{hub_url}/v1/endpoints").json()["items"]
+    headers = {"Authorization": f"Bearer {hub_key}"} if hub_key else {}
+    answered = client.get(f"{hub_url}/v1/endpoints", headers=headers)
+    answered.raise_for_status()
+    endpoints = answered.json()["items"]
     return all(e["backlog"] == 0 for e in endpoints)

@@ -21,6 +21,7 @@ import pytest
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
+from tests.auth_helpers import operator_headers
 from tests.conftest import EXAMPLES
 from tests.unit.flows.toy_flow import NAME, definition
 
@@ -65,7 +66,9 @@ async def hub(tmp_path: Path) -> AsyncIterator[HubServices]:
 @pytest.fixture
 async def client(hub: HubServices) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_asgi(hub))
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://hub", headers=operator_headers(hub)
+    ) as c:
         yield c
 
 

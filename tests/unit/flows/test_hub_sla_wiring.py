@@ -15,6 +15,7 @@ import httpx
 from crossdock.bootstrap import build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
+from tests.auth_helpers import operator_headers
 from tests.conftest import EXAMPLES
 
 PO_RAW = (EXAMPLES / "purchase_order.json").read_bytes()
@@ -38,7 +39,9 @@ async def run_po(config: Settings, wait: float) -> tuple[list[dict[str, Any]], d
     await hub.start()
     try:
         transport = httpx.ASGITransport(app=create_asgi(hub))
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://hub", headers=operator_headers(hub)
+        ) as client:
             headers = {"Idempotency-Key": "po-1", "X-Crossdock-Source": "erp",
                        "Content-Type": "application/json"}  # fmt: skip
             posted = await client.post(

@@ -39,7 +39,9 @@ HEAD = "0005_partners"
 BASELINE = "0001_baseline"
 # Tables a revision after the baseline creates: adopting a store from before migrations
 # leaves them to their revision, which runs right after.
-AFTER_BASELINE = frozenset({"job_leases", "partners", "partner_certifications"})
+AFTER_BASELINE = frozenset(
+    {"job_leases", "api_keys", "audit_log", "partners", "partner_certifications"}
+)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 # Alembic's own version table, declared here so that reading and stamping it needs no Alembic.
@@ -87,7 +89,12 @@ class SchemaMismatch(Exception):
 
 def metadata_with_every_table() -> MetaData:
     """The shared `metadata`, once every module that adds tables to it is imported."""
-    from crossdock.adapters.sql import flow_tables, inventory_tables, partner_tables  # noqa: F401
+    from crossdock.adapters.sql import (  # noqa: F401
+        auth_tables,
+        flow_tables,
+        inventory_tables,
+        partner_tables,
+    )
     from crossdock.adapters.sql.tables import metadata
 
     return metadata

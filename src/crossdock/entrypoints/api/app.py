@@ -7,11 +7,13 @@ from fastapi_offline import FastAPIOffline
 
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
+from crossdock.bootstrap.auth import build_authentication
 from crossdock.entrypoints.api import certification as certification_api
 from crossdock.entrypoints.api import edi, inbound, intake, inventory, operations, webhooks
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
 from crossdock.entrypoints.api import partners as partners_api
+from crossdock.entrypoints.api.auth import Authenticate, Authenticator
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.problems import install_problem_handlers
 
@@ -43,6 +45,17 @@ def create_app(hub: HubServices) -> FastAPI:
     return app
 
 
-def create_asgi(hub: HubServices) -> FastIntake:
-    """The app as served: the raw intake fast path in front of the FastAPI app (`.app`)."""
-    return FastIntake(create_app(hub), hub)
+def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticate:
+    """The app as served: authentication outermost, then the raw intake fast path, then the
+    FastAPI app (`.fastapi`). API keys are tried first, then `authenticators` (OAuth2...).
+    Registers the environment's admin key (``auth.admin_key``) in the store."""
+    app = create_app(hub)
+    auth = build_authentication(hub.settings, hub.store.engine)
+    app.state.auth = auth
+    return Authenticate(
+        FastIntake(app, hub),
+        [auth.authenticator, *authenticators],
+        public=hub.settings.auth.public_paths,
+        signed=auth.signed_paths,
+        fastapi=app,
+    )
