@@ -30,12 +30,12 @@ def hub(workdir: Path) -> Iterator[HubProcess]:
 def post_855(hub: HubProcess, control: int) -> None:
     text = X12_855.replace("000000001", f"{control:09d}")
     answer = httpx.post(f"{hub.url}/v1/edi", content=text, timeout=30,
-                        headers={"Content-Type": "application/edi-x12"})  # fmt: skip
+                        headers={**hub.headers, "Content-Type": "application/edi-x12"})  # fmt: skip
     assert answer.status_code == 202, answer.text
 
 
 def sources(hub: HubProcess) -> list[str]:
-    found = httpx.get(f"{hub.url}/v1/messages", timeout=10,
+    found = httpx.get(f"{hub.url}/v1/messages", timeout=10, headers=hub.headers,
                       params={"document_type": "purchase_order_acknowledgment"})  # fmt: skip
     return sorted(m["source"] for m in found.json()["items"])
 

@@ -1,15 +1,11 @@
 """The admin API (`/v1/admin/partners`) and certification (`/v1/certification/...`) over
-HTTP, on a hub in process with a real SQLite store.
-
-The principal is set by `WithPrincipal`, a stand-in for the authentication middleware (the
-outermost layer, which leaves it in ``scope["state"]["principal"]``): the routes only see
-that seam. Once authentication is in main these tests switch to real API keys.
-"""
+HTTP, on a hub in process with a real SQLite store, called with real API keys: an operator
+key (every scope), an operator key without ``admin``, and the partner's own key."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +15,10 @@ import pytest
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
-from crossdock.entrypoints.api.security import PRINCIPAL_STATE
-from crossdock.hub.identity import ALL_SCOPES, EDI_WRITE, MESSAGES_WRITE, Principal
+from crossdock.hub.credentials import Client
+from crossdock.hub.identity import EDI_WRITE, MESSAGES_WRITE, OPERATIONS
 from crossdock.hub.records import MessageFilter
+from tests.auth_helpers import key_headers, operator_headers
 from tests.conftest import EXAMPLES, ROOT
 
 PROBLEM = "application/problem+json"
@@ -31,27 +28,6 @@ INVOICE = (EXAMPLES / "invoice.json").read_bytes()
 X12_855 = (ROOT / "tests" / "fixtures" / "x12" / "855.edi").read_bytes()
 JSON = {"Content-Type": "application/json"}
 EDI = {"Content-Type": "application/edi-x12"}
-
-PRINCIPALS = {
-    "admin": Principal("operator:ops", "operator", ALL_SCOPES, via="api-key"),
-    "reader": Principal("operator:viewer", "operator", frozenset({"operations"})),
-    "cascade": Principal("partner:cascade", "partner", frozenset({MESSAGES_WRITE, EDI_WRITE}),
-                         partner="cascade", partner_role="supplier"),
-}  # fmt: skip
-
-
-class WithPrincipal:
-    """Puts the principal named by ``X-Test-As`` where the auth middleware will put it."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            who = dict(scope["headers"]).get(b"x-test-as", b"").decode()
-            if who in PRINCIPALS:
-                scope.setdefault("state", {})[PRINCIPAL_STATE] = PRINCIPALS[who]
-        await self.app(scope, receive, send)
 
 
 @pytest.fixture
@@ -70,13 +46,34 @@ async def hub(tmp_path: Path) -> AsyncIterator[HubServices]:
 
 @pytest.fixture
 async def client(hub: HubServices) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=WithPrincipal(create_asgi(hub)))
+    transport = httpx.ASGITransport(app=create_asgi(hub))
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as c:
         yield c
 
 
-def as_(who: str, **more: str) -> dict[str, str]:
-    return {"X-Test-As": who, **more}
+@pytest.fixture
+def keys(hub: HubServices) -> dict[str, dict[str, str]]:
+    """Authorization headers: ``admin`` (an operator, every scope), ``reader`` (an operator
+    without ``admin``) and ``cascade`` (the partner's own key)."""
+    return {
+        "admin": operator_headers(hub, "ops"),
+        "reader": operator_headers(hub, "viewer", [OPERATIONS]),
+        "cascade": key_headers(hub, Client("partner", "cascade", "supplier"),
+                               [MESSAGES_WRITE, EDI_WRITE]),
+    }  # fmt: skip
+
+
+As = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def as_(keys: dict[str, dict[str, str]]) -> As:
+    """``as_(who, **more)``: the headers of `who`'s key (see `keys`), plus `more`."""
+
+    def headers(who: str, **more: str) -> dict[str, str]:
+        return {**keys[who], **more}
+
+    return headers
 
 
 CASCADE = {
@@ -90,7 +87,9 @@ CASCADE = {
 }
 
 
-async def create(client: httpx.AsyncClient, body: dict[str, Any] = CASCADE) -> httpx.Response:
+async def create(
+    client: httpx.AsyncClient, as_: As, body: dict[str, Any] = CASCADE
+) -> httpx.Response:
     return await client.post("/v1/admin/partners", json=body, headers=as_("admin"))
 
 
@@ -101,8 +100,10 @@ def problem(answer: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
-async def test_partners_are_created_listed_read_and_updated(client: httpx.AsyncClient) -> None:
-    created = await create(client)
+async def test_partners_are_created_listed_read_and_updated(
+    client: httpx.AsyncClient, as_: As
+) -> None:
+    created = await create(client, as_)
     assert created.status_code == 201, created.text
     assert created.headers["location"] == "/v1/admin/partners/cascade"
     body = created.json()
@@ -130,20 +131,22 @@ async def test_partners_are_created_listed_read_and_updated(client: httpx.AsyncC
     assert gone.status_code == 405  # suspend, never delete
 
 
-async def test_conflicts_and_bad_input_are_problems(client: httpx.AsyncClient) -> None:
-    assert (await create(client)).status_code == 201
-    same = problem(await create(client), 409)
+async def test_conflicts_and_bad_input_are_problems(client: httpx.AsyncClient, as_: As) -> None:
+    assert (await create(client, as_)).status_code == 201
+    same = problem(await create(client, as_), 409)
     assert same["field"] == "name"
-    file_name = problem(await create(client, {**CASCADE, "name": "acme"}), 409)
+    file_name = problem(await create(client, as_, {**CASCADE, "name": "acme"}), 409)
     assert "crossdock.yaml" in file_name["detail"]
     file_sender = problem(
-        await create(client, {**CASCADE, "name": "copy", "x12": {"id": "acmex12"}}), 409
+        await create(client, as_, {**CASCADE, "name": "copy", "x12": {"id": "acmex12"}}), 409
     )
     assert (file_sender["field"], file_sender["owner"]) == ("x12.id", "acme")
-    store_sender = problem(await create(client, {**CASCADE, "name": "copy2"}), 409)
+    store_sender = problem(await create(client, as_, {**CASCADE, "name": "copy2"}), 409)
     assert store_sender["owner"] == "cascade"
     bad = problem(
-        await create(client, {**CASCADE, "name": "x", "contacts": [{"name": "a", "email": "a"}]}),
+        await create(
+            client, as_, {**CASCADE, "name": "x", "contacts": [{"name": "a", "email": "a"}]}
+        ),
         422,
     )
     assert any(e["path"].endswith("email") for e in bad["errors"])
@@ -152,7 +155,7 @@ async def test_conflicts_and_bad_input_are_problems(client: httpx.AsyncClient) -
                                headers=as_("admin")), 409)  # fmt: skip
 
 
-async def test_the_admin_api_needs_the_admin_scope(client: httpx.AsyncClient) -> None:
+async def test_the_admin_api_needs_the_admin_scope(client: httpx.AsyncClient, as_: As) -> None:
     problem(await client.get("/v1/admin/partners"), 401)
     assert (
         problem(await client.get("/v1/admin/partners", headers=as_("reader")), 403)[
@@ -163,9 +166,11 @@ async def test_the_admin_api_needs_the_admin_scope(client: httpx.AsyncClient) ->
     problem(await client.post("/v1/admin/partners", json=CASCADE, headers=as_("cascade")), 403)
 
 
-async def test_onboarding_certify_then_go_live(client: httpx.AsyncClient, hub: HubServices) -> None:
+async def test_onboarding_certify_then_go_live(
+    client: httpx.AsyncClient, as_: As, hub: HubServices
+) -> None:
     base = "/v1/admin/partners/cascade"
-    await create(client)
+    await create(client, as_)
     early = problem(await client.post("/v1/certification/invoice", content=INVOICE,
                                       headers=as_("cascade", **JSON)), 409)  # fmt: skip
     assert early["state"] == "draft"
@@ -202,18 +207,19 @@ async def test_onboarding_certify_then_go_live(client: httpx.AsyncClient, hub: H
     # Nothing of the certification reached the message log, hence nothing was routed.
     with hub.store.uow.reader() as uow:
         assert uow.messages.find(MessageFilter()) == []
-    kpis = (await client.get("/v1/kpis")).json()
+    kpis = (await client.get("/v1/kpis", headers=as_("admin"))).json()
     assert kpis["onboarding_duration"]["n"] == 1
 
 
 async def test_certification_is_for_the_partners_own_credentials(
     client: httpx.AsyncClient,
+    as_: As,
 ) -> None:
     problem(await client.post("/v1/certification/invoice", content=INVOICE,
                               headers=as_("admin", **JSON)), 403)  # fmt: skip
     problem(await client.post("/v1/certification/invoice", content=INVOICE,
                               headers=as_("cascade", **JSON)), 409)  # fmt: skip
-    await create(client)
+    await create(client, as_)
     await client.post("/v1/admin/partners/cascade/state", json={"state": "testing"},
                       headers=as_("admin"))  # fmt: skip
     problem(await client.post("/v1/certification/no_such_type", content=INVOICE,
@@ -226,9 +232,9 @@ async def test_certification_is_for_the_partners_own_credentials(
 
 
 async def test_a_suspended_partner_is_not_active(
-    client: httpx.AsyncClient, hub: HubServices
+    client: httpx.AsyncClient, as_: As, hub: HubServices
 ) -> None:
-    await create(client, {**CASCADE, "checklist": []})
+    await create(client, as_, {**CASCADE, "checklist": []})
     base = "/v1/admin/partners/cascade"
     assert hub.partners is not None
     directory = hub.partners.directory
@@ -243,14 +249,14 @@ async def test_a_suspended_partner_is_not_active(
 
 
 async def test_a_partner_created_through_the_api_is_known_to_the_next_interchange(
-    client: httpx.AsyncClient, hub: HubServices
+    client: httpx.AsyncClient, as_: As, hub: HubServices
 ) -> None:
-    before = await client.post("/v1/edi", content=X12_855, headers=EDI)
+    before = await client.post("/v1/edi", content=X12_855, headers=as_("admin", **EDI))
     assert before.status_code == 202, before.text
-    await create(client, {**CASCADE, "checklist": []})
+    await create(client, as_, {**CASCADE, "checklist": []})
 
     after = await client.post("/v1/edi", content=X12_855.replace(b"000000001", b"000000002"),
-                              headers=EDI)  # fmt: skip
+                              headers=as_("admin", **EDI))  # fmt: skip
     assert after.status_code == 202, after.text
     with hub.store.uow.reader() as uow:
         sources = sorted(m.source for m in uow.messages.find(MessageFilter(
