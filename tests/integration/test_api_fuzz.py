@@ -4,7 +4,8 @@ answer 5xx nor take the hub down.
 
 A bounded run (a few examples per operation, a time budget) so it stays around half a minute.
 It runs schemathesis' own runner (its CLI, in a subprocess): the coverage phase that probes the
-boundaries is only there, and its pytest plugin does not run on this pytest. A deeper run by
+boundaries is only there, and its pytest plugin does not run on this pytest. Every answer must
+also match the document: a documented status, content type and body schema. A deeper run by
 hand: ``SCHEMATHESIS_HOOKS=tests.integration.schemathesis_hooks schemathesis --config-file
 <toml with the parameters below> run http://127.0.0.1:PORT/openapi.json --checks
 not_a_server_error --max-examples 50``.
@@ -26,6 +27,15 @@ from tests.integration.hubproc import ROOT, HubProcess
 pytestmark = pytest.mark.slow
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+#: No 5xx, and every answer documented: its status, its content type, its body's schema.
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+    ]
+)
 MEMORY_LIMIT = 768 * 1_048_576
 #: Path parameters that name configured things, so the fuzzer reaches past the 404s.
 PARAMETERS = """
@@ -68,7 +78,7 @@ def test_no_operation_answers_5xx(live_hub: HubProcess) -> None:
             "--header",  # authenticated as the operator: every route, not 401s
             f"Authorization: Bearer {live_hub.admin_key}",
             "--checks",
-            "not_a_server_error",
+            CHECKS,
             "--phases",
             "coverage,fuzzing",
             "--max-examples",

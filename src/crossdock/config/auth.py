@@ -3,7 +3,7 @@ and how long a verified key is trusted from memory.
 
 ```yaml
 auth:
-  public_paths: [/healthz, /readyz, /openapi.json, /docs, /redoc, /static-offline-docs/]
+  public_paths: [/healthz, /readyz, /openapi.json, /asyncapi.json, /docs, /redoc, /static-offline-docs/]
   key_cache_seconds: 5      # a revoked key stops working on every process within this
 ```
 
@@ -20,6 +20,7 @@ DEFAULT_PUBLIC_PATHS = (
     "/healthz",
     "/readyz",
     "/openapi.json",
+    "/asyncapi.json",
     "/docs",
     "/docs/oauth2-redirect",
     "/redoc",

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 app = typer.Typer(help="crossdock: the integration hub for distribution.", no_args_is_help=True)
 dlq_app = typer.Typer(help="Dead letters: list, retry.", no_args_is_help=True)
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
-schema_app = typer.Typer(help="Canonical document schemas.", no_args_is_help=True)
+schema_app = typer.Typer(
+    help="Canonical document schemas and the AsyncAPI document.", no_args_is_help=True
+)
 app.add_typer(messages_app, name="messages")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(config_app, name="config")
@@ -133,6 +135,25 @@ def schema_export(
     written = export_schemas(directory)
     for path in written:
         console.print(str(path))
+
+
+@schema_app.command("asyncapi")
+def schema_asyncapi(
+    json_out: bool = typer.Option(False, "--json", help="JSON instead of YAML"),
+) -> None:
+    """Print the AsyncAPI 3.0 document: the bus topics and the outbound webhook events."""
+    import json
+    import sys
+
+    import yaml
+
+    from crossdock.entrypoints.asyncapi import build_asyncapi
+
+    document = build_asyncapi()
+    if json_out:
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
 
 
 @dlq_app.command("list")

@@ -8,13 +8,22 @@ from fastapi_offline import FastAPIOffline
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
 from crossdock.bootstrap.auth import build_authentication
+from crossdock.entrypoints.api import (
+    asyncapi,
+    edi,
+    inbound,
+    intake,
+    inventory,
+    operations,
+    webhooks,
+)
 from crossdock.entrypoints.api import certification as certification_api
-from crossdock.entrypoints.api import edi, inbound, intake, inventory, operations, webhooks
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
 from crossdock.entrypoints.api import partners as partners_api
-from crossdock.entrypoints.api.auth import Authenticate, Authenticator
+from crossdock.entrypoints.api.auth import Authenticate, Authenticator, PublicPaths
 from crossdock.entrypoints.api.fast_intake import FastIntake
+from crossdock.entrypoints.api.openapi import install_openapi
 from crossdock.entrypoints.api.problems import install_problem_handlers
 
 
@@ -42,6 +51,8 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(kpis_api.router, tags=["kpis"])
     app.include_router(partners_api.router, tags=["partners"])
     app.include_router(certification_api.router, tags=["certification"])
+    app.include_router(asyncapi.router, tags=["docs"])
+    install_openapi(app, PublicPaths(hub.settings.auth.public_paths))
     return app
 
 

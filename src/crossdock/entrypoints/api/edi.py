@@ -16,6 +16,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.models import channels as models
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.refusals import media_type, refusal
 from crossdock.entrypoints.api.requests import body_doc, hub_of
@@ -108,6 +110,21 @@ async def _refuse(hub: HubServices, refused: _Refused, content_type: str) -> Pro
 @router.post(
     "/v1/edi",
     status_code=202,
+    response_model=models.EdiReceipt,
+    responses={
+        202: {
+            "description": "the 997/999 (and TA1) as X12, or with `Accept: application/json` "
+            "(or when there is no acknowledgment) the JSON receipt",
+            "content": {EDI_CONTENT_TYPE: {"schema": {"type": "string"}}},
+        },
+        **problems(
+            413,
+            415,
+            422,
+            503,
+            s422="the body is empty or is not X12 (recorded as a rejected x12_interchange)",
+        ),
+    },
     openapi_extra=body_doc({EDI_CONTENT_TYPE: "ISA*00*...~", "text/plain": "ISA*00*...~"}),
 )
 async def post_edi(request: Request) -> Response:

@@ -12,6 +12,16 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from crossdock.entrypoints.api.models.flows import (
+    ExceptionPage,
+    ExceptionRecord,
+    ExceptionReplay,
+    ExceptionRetry,
+    ExceptionView,
+    FlowPage,
+    FlowView,
+)
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import MAX_OFFSET, hub_of, json_response
 from crossdock.hub.flows import actions
@@ -20,7 +30,7 @@ from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
 router = APIRouter()
 
 
-@router.get("/v1/exceptions")
+@router.get("/v1/exceptions", response_model=ExceptionPage)
 async def list_exceptions(
     request: Request,
     category: ExceptionCategory | None = None,
@@ -44,7 +54,7 @@ async def list_exceptions(
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/v1/exceptions/{exception_id}")
+@router.get("/v1/exceptions/{exception_id}", response_model=ExceptionView, responses=problems(404))
 async def get_exception(request: Request, exception_id: str) -> Response:
     view = await hub_of(request).runner.read(lambda uow: actions.exception_view(uow, exception_id))
     if view is None:
@@ -66,7 +76,11 @@ def _problem(exc: Exception) -> Problem:
     return Problem(409, str(exc))
 
 
-@router.post("/v1/exceptions/{exception_id}/resolve")
+@router.post(
+    "/v1/exceptions/{exception_id}/resolve",
+    response_model=ExceptionRecord,
+    responses=problems(404, 409, s409="the exception is already resolved"),
+)
 async def resolve_exception(request: Request, exception_id: str, body: ResolveRequest) -> Response:
     hub = hub_of(request)
 
@@ -85,7 +99,12 @@ async def resolve_exception(request: Request, exception_id: str, body: ResolveRe
     return json_response(view)
 
 
-@router.post("/v1/exceptions/{exception_id}/retry")
+@router.post(
+    "/v1/exceptions/{exception_id}/retry",
+    status_code=202,
+    response_model=ExceptionRetry,
+    responses=problems(404, 409, s409="the evidence has no dead letters to retry"),
+)
 async def retry_exception(request: Request, exception_id: str) -> Response:
     """Re-deliver the dead letters of the evidence messages; 409 when there are none."""
     hub = hub_of(request)
@@ -102,15 +121,20 @@ async def retry_exception(request: Request, exception_id: str) -> Response:
     return json_response(result, 202)
 
 
-class ReplayRequest(BaseModel):
+class ExceptionReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     group: str | None = Field(None, description="consumer group (default: the routing lane)")
 
 
-@router.post("/v1/exceptions/{exception_id}/replay")
+@router.post(
+    "/v1/exceptions/{exception_id}/replay",
+    status_code=202,
+    response_model=ExceptionReplay,
+    responses=problems(404),
+)
 async def replay_exception(
-    request: Request, exception_id: str, body: ReplayRequest | None = None
+    request: Request, exception_id: str, body: ExceptionReplayRequest | None = None
 ) -> Response:
     """Replay the evidence messages through the bus (to `group`, default their routing lane)."""
     hub = hub_of(request)
@@ -130,7 +154,7 @@ async def replay_exception(
     return json_response(result, 202)
 
 
-@router.get("/v1/flows")
+@router.get("/v1/flows", response_model=FlowPage)
 async def list_flows(
     request: Request,
     flow: str | None = None,
@@ -147,7 +171,7 @@ async def list_flows(
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/v1/flows/{flow}/{key:path}")
+@router.get("/v1/flows/{flow}/{key:path}", response_model=FlowView, responses=problems(404))
 async def get_flow(request: Request, flow: str, key: str) -> Response:
     """One instance: state, data, timers, exceptions (keys may contain '/': site/item)."""
     view = await hub_of(request).runner.read(lambda uow: actions.flow_view(uow, flow, key))

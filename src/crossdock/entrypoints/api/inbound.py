@@ -18,6 +18,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.models.channels import SystemReceipt
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
@@ -58,12 +60,26 @@ def _count(hub: HubServices, receipt: InboundReceipt) -> None:
 @router.post(
     "/v1/inbound/{source}",
     status_code=202,
+    response_model=SystemReceipt,
+    responses=problems(
+        401,
+        404,
+        409,
+        413,
+        422,
+        503,
+        s401="the system's signature does not verify; nothing was recorded",
+        s404="no business system of that name is configured",
+        s409="the idempotency key was already used with another body",
+        s422="the event could not be mapped; recorded as rejected",
+    ),
     openapi_extra=body_doc({"application/json": "{}"}),
 )
 async def post_inbound(request: Request, source: str) -> Response:
     """A business system's event in its own JSON, read with ``systems.<source>.format``. Each
     document the event maps to becomes a canonical message (source: the system's name, channel
-    ``api``); the idempotency key is the request's ``Idempotency-Key`` or the document's number."""
+    ``api``); the idempotency key is the request's ``Idempotency-Key`` or the document's number.
+    A system configured with a signature authenticates by it: no bearer credential needed."""
     hub = hub_of(request)
     if hub.inbound is None:
         raise Problem(404, "no business systems are configured")

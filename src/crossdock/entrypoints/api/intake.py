@@ -16,6 +16,8 @@ from crossdock.entrypoints.api.intake_core import (
     handle_single,
     single_limit,
 )
+from crossdock.entrypoints.api.models.messages import Accepted, BatchReceipt
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.requests import body_doc, hub_of
 from crossdock.hub.group_commit import Overloaded
 
@@ -53,6 +55,21 @@ def _response(reply: Reply) -> Response:
 @router.post(
     "/v1/messages/{document_type}",
     status_code=202,
+    response_model=Accepted,
+    responses=problems(
+        400,
+        404,
+        409,
+        413,
+        415,
+        422,
+        503,
+        s400="a header is too long or holds control characters (recorded as rejected)",
+        s404="unknown document type (recorded as rejected)",
+        s409="the Idempotency-Key was used with a different body",
+        s422="the document is invalid; recorded as rejected, `errors` says where",
+        s503="the hub is busy (`Retry-After`) or the store failed; nothing was recorded",
+    ),
     openapi_extra=body_doc({"application/json": "{}"}),
 )
 async def post_message(document_type: str, request: Request) -> Response:
@@ -67,6 +84,17 @@ async def post_message(document_type: str, request: Request) -> Response:
 @router.post(
     "/v1/messages/{document_type}/batch",
     status_code=202,
+    response_model=BatchReceipt,
+    responses=problems(
+        400,
+        404,
+        413,
+        415,
+        422,
+        503,
+        s413="the body or its number of lines passed the limit (recorded as rejected)",
+        s422="the batch has no documents",
+    ),
     openapi_extra=body_doc({"application/x-ndjson": "{}\n{}\n"}),
 )
 async def post_batch(document_type: str, request: Request) -> Response:

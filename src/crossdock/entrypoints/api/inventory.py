@@ -14,6 +14,8 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap.inventory import inventory_uow
+from crossdock.entrypoints.api.models.inventory import DriftList, ReconciliationRun, SyncStatus
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import hub_of, json_response
 from crossdock.hub.inventory import views
@@ -21,7 +23,7 @@ from crossdock.hub.inventory import views
 router = APIRouter()
 
 
-@router.get("/v1/inventory/drift")
+@router.get("/v1/inventory/drift", response_model=DriftList)
 async def list_drift(
     request: Request,
     site: str | None = Query(None, min_length=1, max_length=128),
@@ -44,7 +46,7 @@ async def list_drift(
     return json_response({"items": rows, "count": len(rows)})
 
 
-@router.get("/v1/inventory/sync")
+@router.get("/v1/inventory/sync", response_model=SyncStatus)
 async def sync_status(
     request: Request, window_hours: float | None = Query(None, gt=0, le=24 * 90)
 ) -> Response:
@@ -68,7 +70,16 @@ async def sync_status(
     return json_response(await asyncio.to_thread(read))
 
 
-@router.post("/v1/inventory/reconcile")
+@router.post(
+    "/v1/inventory/reconcile",
+    response_model=ReconciliationRun,
+    responses=problems(
+        409,
+        502,
+        s409="reconciliation is off, or a run is already going on",
+        s502="a system could not be read (`run` holds the failed run)",
+    ),
+)
 async def reconcile_now(request: Request) -> Response:
     """Run a reconciliation now (it takes the schedule's lease, so it never overlaps the
     scheduled one): 200 with the run, 409 when off or already running, 502 when a system

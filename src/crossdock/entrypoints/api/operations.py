@@ -7,9 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.models.messages import MessagePage, MessageView
+from crossdock.entrypoints.api.models.operations import (
+    DeadLetterList,
+    EndpointList,
+    Health,
+    ReplayResult,
+    RetryResult,
+)
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import (
     MAX_IDS,
@@ -24,20 +33,24 @@ from crossdock.hub.records import MessageFilter
 router = APIRouter()
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=Health)
 async def healthz(request: Request) -> Response:
     hub = hub_of(request)
     counts = await hub.runner.read(lambda uow: uow.messages.counts_by_status())
     return json_response({"status": "ok", "messages": counts})
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"description": "Prometheus text exposition format 0.0.4"}},
+)
 async def metrics(request: Request) -> Response:
     hub = hub_of(request)
     return Response(hub.metrics.exposition(), media_type="text/plain; version=0.0.4")
 
 
-@router.get("/v1/messages")
+@router.get("/v1/messages", response_model=MessagePage)
 async def list_messages(
     request: Request,
     document_type: str | None = None,
@@ -54,7 +67,7 @@ async def list_messages(
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/v1/messages/{message_id}")
+@router.get("/v1/messages/{message_id}", response_model=MessageView, responses=problems(404))
 async def get_message(request: Request, message_id: str, raw: bool = False) -> Response:
     view = await hub_of(request).runner.read(
         lambda uow: ops.message_view(uow, message_id, include_raw=raw)
@@ -100,12 +113,22 @@ async def _replay(hub: HubServices, flt: MessageFilter, group: str | None) -> Re
     return json_response(result, 202)
 
 
-@router.post("/v1/messages/{message_id}/replay")
+@router.post(
+    "/v1/messages/{message_id}/replay",
+    status_code=202,
+    response_model=ReplayResult,
+    responses=problems(404, s404="no such message, or no such consumer group"),
+)
 async def replay_message(request: Request, message_id: str, group: str | None = None) -> Response:
     return await _replay(hub_of(request), MessageFilter(ids=[message_id], status=None), group)
 
 
-@router.post("/v1/replay")
+@router.post(
+    "/v1/replay",
+    status_code=202,
+    response_model=ReplayResult,
+    responses=problems(404, s404="no message matches, or no such consumer group"),
+)
 async def replay_filter(request: Request, body: ReplayRequest) -> Response:
     hub = hub_of(request)
     if body.from_seq is not None:
@@ -137,7 +160,7 @@ async def replay_filter(request: Request, body: ReplayRequest) -> Response:
     return await _replay(hub_of(request), flt, body.group)
 
 
-@router.get("/v1/dlq")
+@router.get("/v1/dlq", response_model=DeadLetterList)
 async def list_dead_letters(
     request: Request, group: str | None = None, limit: int = Query(100, ge=1, le=10000)
 ) -> Response:
@@ -153,7 +176,7 @@ class RetryRequest(BaseModel):
     group: str | None = None
 
 
-@router.post("/v1/dlq/retry")
+@router.post("/v1/dlq/retry", status_code=202, response_model=RetryResult)
 async def retry_dead_letters(request: Request, body: RetryRequest) -> Response:
     hub = hub_of(request)
     count = await hub.runner.call(ops.retry_dead_letters, hub.bus, body.group, body.ids)
@@ -162,7 +185,7 @@ async def retry_dead_letters(request: Request, body: RetryRequest) -> Response:
     return json_response({"retried": count}, 202)
 
 
-@router.get("/v1/endpoints")
+@router.get("/v1/endpoints", response_model=EndpointList)
 async def endpoints(request: Request) -> Response:
     hub = hub_of(request)
     configured = list(hub.settings.endpoints)

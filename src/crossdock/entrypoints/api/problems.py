@@ -28,6 +28,11 @@ _TITLES = {
 }
 
 
+def title_of(status: int) -> str:
+    """The RFC 9457 ``title`` of a status (what the documentation calls it, too)."""
+    return _TITLES.get(status, "Error")
+
+
 class Problem(Exception):
     """Raise from a handler to answer with problem details."""
 
@@ -45,7 +50,7 @@ def problem_body(
     """The RFC 9457 document as bytes."""
     body: dict[str, Any] = {
         "type": type_ or f"https://crossdock.dev/problems/{status}",
-        "title": _TITLES.get(status, "Error"),
+        "title": title_of(status),
         "status": status,
         "detail": detail,
     }

@@ -44,14 +44,24 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
-def require(*scopes: str) -> Callable[[Request], Any]:
-    """A dependency that yields the principal when it holds every one of `scopes`."""
+class ScopeRequirement:
+    """The dependency `require` returns: checks the scopes, and names them for the docs.
 
-    def dependency(request: Request) -> Principal:
+    `/openapi.json` reads `scopes` off the route's dependencies (`openapi.route_scopes`), so
+    the documented scopes of an operation are the enforced ones by construction.
+    """
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        self.scopes = scopes
+
+    def __call__(self, request: Request) -> Principal:
         principal = principal_of(request)
-        for scope in scopes:
+        for scope in self.scopes:
             if not principal.has(scope):
                 raise Forbidden(scope)
         return principal
 
-    return dependency
+
+def require(*scopes: str) -> Callable[[Request], Any]:
+    """A dependency that yields the principal when it holds every one of `scopes`."""
+    return ScopeRequirement(scopes)

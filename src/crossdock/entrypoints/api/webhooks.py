@@ -18,6 +18,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.models.channels import CarrierReceipt
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
@@ -62,12 +64,25 @@ def _count(hub: HubServices, receipt: WebhookReceipt) -> dict[str, int]:
 @router.post(
     "/v1/webhooks/carriers/{carrier}",
     status_code=202,
+    response_model=CarrierReceipt,
+    responses=problems(
+        401,
+        404,
+        413,
+        422,
+        503,
+        s401="the carrier's signature does not verify; nothing was recorded",
+        s404="no carrier of that name is configured",
+        s422="the payload or some events could not be mapped; recorded as rejected "
+        "(`messages` lists every event)",
+    ),
     openapi_extra=body_doc({"application/json": "{}"}),
 )
 async def post_carrier_webhook(request: Request, carrier: str) -> Response:
     """A carrier tracking webhook, read with the carrier's configured format
     (``carriers.<name>.format``). Each tracking event becomes a ``shipment_milestone`` message
-    (source: the carrier name, channel ``webhook``), keyed so redelivery is a duplicate."""
+    (source: the carrier name, channel ``webhook``), keyed so redelivery is a duplicate.
+    A carrier configured with a signature authenticates by it: no bearer credential needed."""
     hub = hub_of(request)
     if carrier not in hub.webhooks.carriers():
         known = ", ".join(hub.webhooks.carriers()) or "none"
