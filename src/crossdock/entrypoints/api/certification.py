@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.partners import partner_problem, services
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.refusals import media_type
@@ -67,9 +68,14 @@ async def _record(
     return json_response(report.as_dict())
 
 
+_403 = "the credential is not a partner's"
+_409 = "the partner is not registered, or not in testing (`state`)"
+
+
 @router.post(
     "/v1/certification/edi",
     response_model=ReportOut,
+    responses=problems(403, 409, 413, s403=_403, s409=_409),
     openapi_extra=body_doc({EDI_CONTENT_TYPE: "ISA*00*...~", "text/plain": "ISA*00*...~"}),
 )
 async def certify_edi(
@@ -93,6 +99,7 @@ async def certify_edi(
 @router.post(
     "/v1/certification/{document_type}",
     response_model=ReportOut,
+    responses=problems(403, 404, 409, 413, 415, s403=_403, s409=_409),
     openapi_extra=body_doc({"application/json": "{}"}),
 )
 async def certify_document(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.responses import Response
 
 from crossdock.bootstrap.partners import PartnerServices
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import hub_of
 from crossdock.entrypoints.api.security import require
@@ -158,7 +159,11 @@ async def _out(request: Request, partner: Partner) -> PartnerOut:
     return PartnerOut(**dict(partner), checklist_status=ChecklistOut(**status.as_dict()))
 
 
-@router.post(PREFIX, status_code=201, response_model=PartnerOut)
+_409 = "the name or the X12 sender is taken (by crossdock.yaml or another partner)"
+_STEP = "the onboarding does not allow this step, or certification is incomplete (`missing`)"
+
+
+@router.post(PREFIX, status_code=201, response_model=PartnerOut, responses=problems(409, s409=_409))
 async def create_partner(
     body: PartnerCreate, request: Request, response: Response,
     principal: Principal = Depends(require(ADMIN)),
@@ -180,7 +185,7 @@ async def list_partners(
     return PartnerList(partners=rows)
 
 
-@router.get(PREFIX + "/{name}", response_model=PartnerOut | PartnerListing)
+@router.get(PREFIX + "/{name}", response_model=PartnerOut | PartnerListing, responses=problems(404))
 async def get_partner(
     name: str, request: Request, _principal: Principal = Depends(require(ADMIN))
 ) -> PartnerOut | PartnerListing:
@@ -192,7 +197,11 @@ async def get_partner(
     return await _out(request, await _run(request, registry.get, name))
 
 
-@router.patch(PREFIX + "/{name}", response_model=PartnerOut)
+@router.patch(
+    PREFIX + "/{name}",
+    response_model=PartnerOut,
+    responses=problems(404, 409, s409=_409 + ", or the partner is crossdock.yaml's"),
+)
 async def update_partner(
     name: str, body: PartnerPatch, request: Request,
     principal: Principal = Depends(require(ADMIN)),
@@ -204,7 +213,9 @@ async def update_partner(
     return await _out(request, partner)
 
 
-@router.post(PREFIX + "/{name}/state", response_model=PartnerOut)
+@router.post(
+    PREFIX + "/{name}/state", response_model=PartnerOut, responses=problems(404, 409, s409=_STEP)
+)
 async def change_state(
     name: str, body: StateChange, request: Request,
     principal: Principal = Depends(require(ADMIN)),
@@ -217,7 +228,11 @@ async def change_state(
     return await _out(request, partner)
 
 
-@router.post(PREFIX + "/{name}/go-live", response_model=PartnerOut)
+@router.post(
+    PREFIX + "/{name}/go-live",
+    response_model=PartnerOut,
+    responses=problems(404, 409, s409=_STEP),
+)
 async def go_live(
     name: str, body: GoLive, request: Request,
     principal: Principal = Depends(require(ADMIN)),
@@ -232,7 +247,9 @@ async def go_live(
     return await _out(request, partner)
 
 
-@router.get(PREFIX + "/{name}/certifications", response_model=CertificationList)
+@router.get(
+    PREFIX + "/{name}/certifications", response_model=CertificationList, responses=problems(404)
+)
 async def certifications(
     name: str, request: Request, _principal: Principal = Depends(require(ADMIN))
 ) -> CertificationList:
