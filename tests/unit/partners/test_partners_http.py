@@ -5,6 +5,7 @@ key (every scope), an operator key without ``admin``, and the partner's own key.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -262,3 +263,24 @@ async def test_a_partner_created_through_the_api_is_known_to_the_next_interchang
         sources = sorted(m.source for m in uow.messages.find(MessageFilter(
             document_type="purchase_order_acknowledgment")))  # fmt: skip
     assert sources == ["cascade", "x12:CROSSDOCKTEST"]
+
+
+async def test_every_registry_change_is_audited_with_who_and_from_where(
+    client: httpx.AsyncClient, as_: As, caplog: pytest.LogCaptureFixture
+) -> None:
+    base = "/v1/admin/partners/cascade"
+    caplog.set_level(logging.INFO, logger="crossdock.audit")
+    await create(client, as_)
+    await client.post(base + "/state", json={"state": "testing"}, headers=as_("admin"))
+    await client.post(base + "/go-live", json={"force": True}, headers=as_("admin"))
+    await client.post(base + "/go-live", json={"force": True, "reason": "pilot"},
+                      headers=as_("admin"))  # fmt: skip
+    events = [r for r in caplog.records if r.name == "crossdock.audit"]
+    assert [r.getMessage() for r in events] == [
+        "partner.create cascade by operator:ops: ok",
+        "partner.state cascade by operator:ops: ok",
+        "partner.go_live.forced cascade by operator:ops: refused",
+        "partner.go_live.forced cascade by operator:ops: ok",
+    ]
+    audit = events[-1].audit  # type: ignore[attr-defined]
+    assert audit["from"] == "127.0.0.1" and audit["detail"]["reason"] == "pilot"

@@ -117,6 +117,11 @@ class CertificationList(BaseModel):
     certifications: list[CertificationOut]
 
 
+def _ip(request: Request) -> str | None:
+    """Where the request came from, for the audit log."""
+    return request.client.host if request.client else None
+
+
 def services(request: Request) -> PartnerServices:
     found = hub_of(request).partners
     if found is None:
@@ -171,7 +176,9 @@ async def create_partner(
     """Register a partner (state ``draft``). 409 when the name or its X12 sender is taken."""
     fields = PartnerFields.model_validate(body.model_dump(exclude={"name"}))
     registry = services(request).registry
-    partner = await _run(request, registry.create, body.name, fields, principal, write=True)
+    partner = await _run(
+        request, registry.create, body.name, fields, principal, source_ip=_ip(request), write=True
+    )
     response.headers["Location"] = f"{PREFIX}/{partner.name}"
     return await _out(request, partner)
 
@@ -209,7 +216,9 @@ async def update_partner(
     """Change a registered partner's settings (not its name or state)."""
     changes = body.model_dump(exclude_unset=True)
     registry = services(request).registry
-    partner = await _run(request, registry.update, name, changes, principal, write=True)
+    partner = await _run(
+        request, registry.update, name, changes, principal, source_ip=_ip(request), write=True
+    )
     return await _out(request, partner)
 
 
@@ -223,7 +232,14 @@ async def change_state(
     """draft → testing, live → suspended, suspended → live (testing → live is go-live)."""
     registry = services(request).registry
     partner = await _run(
-        request, registry.set_state, name, body.state, principal, body.reason, write=True
+        request,
+        registry.set_state,
+        name,
+        body.state,
+        principal,
+        body.reason,
+        source_ip=_ip(request),
+        write=True,
     )
     return await _out(request, partner)
 
@@ -242,7 +258,7 @@ async def go_live(
     registry = services(request).registry
     partner = await _run(
         request, registry.go_live, name, principal, force=body.force, reason=body.reason,
-        write=True,
+        source_ip=_ip(request), write=True,
     )  # fmt: skip
     return await _out(request, partner)
 

@@ -30,6 +30,7 @@ class PartnerAuditEvent:
     outcome: Outcome
     at: datetime
     detail: dict[str, Any] = field(default_factory=dict)
+    source_ip: str | None = None  # where the request came from (None: the CLI)
 
 
 AuditSink = Callable[[PartnerAuditEvent], None]
@@ -42,7 +43,7 @@ def log_sink(event: PartnerAuditEvent) -> None:
         event.target,
         event.actor.subject,
         event.outcome,
-        extra={"audit": {"detail": event.detail, "via": event.actor.via}},
+        extra={"audit": {"detail": event.detail, "via": event.actor.via, "from": event.source_ip}},
     )
 
 
@@ -53,7 +54,9 @@ def audit_partner_action(
     target: str,
     outcome: Outcome,
     at: datetime,
+    *,
+    source_ip: str | None = None,
     **detail: Any,
 ) -> None:
     """Record one partner administration action (the single audited call site)."""
-    sink(PartnerAuditEvent(actor, action, target, outcome, at, detail))
+    sink(PartnerAuditEvent(actor, action, target, outcome, at, detail, source_ip))

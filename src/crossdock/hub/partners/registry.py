@@ -125,7 +125,9 @@ class PartnerRegistry:
             return uow.partners.certifications(name, limit=limit)
 
     # -- changes ---------------------------------------------------------------------------
-    def create(self, name: str, fields: PartnerFields, actor: Principal) -> Partner:
+    def create(
+        self, name: str, fields: PartnerFields, actor: Principal, *, source_ip: str | None = None
+    ) -> Partner:
         at = self._clock()
         try:
             check_name(name)
@@ -142,14 +144,37 @@ class PartnerRegistry:
                 uow.commit()
         except (PartnerError, ValueError) as exc:
             audit_partner_action(
-                self._audit, actor, "partner.create", name, "refused", at, reason=str(exc)
+                self._audit,
+                actor,
+                "partner.create",
+                name,
+                "refused",
+                at,
+                source_ip=source_ip,
+                reason=str(exc),
             )
             raise
         self.directory.invalidate()
-        audit_partner_action(self._audit, actor, "partner.create", name, "ok", at, kind=fields.kind)
+        audit_partner_action(
+            self._audit,
+            actor,
+            "partner.create",
+            name,
+            "ok",
+            at,
+            source_ip=source_ip,
+            kind=fields.kind,
+        )
         return partner
 
-    def update(self, name: str, changes: Mapping[str, Any], actor: Principal) -> Partner:
+    def update(
+        self,
+        name: str,
+        changes: Mapping[str, Any],
+        actor: Principal,
+        *,
+        source_ip: str | None = None,
+    ) -> Partner:
         """Apply `changes` (top-level fields, each replaced whole) to a registered partner."""
         at = self._clock()
         try:
@@ -169,28 +194,54 @@ class PartnerRegistry:
                 uow.commit()
         except (PartnerError, ValueError) as exc:
             audit_partner_action(
-                self._audit, actor, "partner.update", name, "refused", at, reason=str(exc)
+                self._audit,
+                actor,
+                "partner.update",
+                name,
+                "refused",
+                at,
+                source_ip=source_ip,
+                reason=str(exc),
             )
             raise
         self.directory.invalidate()
         audit_partner_action(
-            self._audit, actor, "partner.update", name, "ok", at, fields=sorted(changes)
+            self._audit,
+            actor,
+            "partner.update",
+            name,
+            "ok",
+            at,
+            source_ip=source_ip,
+            fields=sorted(changes),
         )
         return partner
 
     def set_state(
-        self, name: str, target: OnboardingState, actor: Principal, reason: str | None = None
+        self,
+        name: str,
+        target: OnboardingState,
+        actor: Principal,
+        reason: str | None = None,
+        *,
+        source_ip: str | None = None,
     ) -> Partner:
         """draft → testing, live → suspended, suspended → live; testing → live is `go_live`."""
         if target is OnboardingState.LIVE:
             with self._uow.reader() as uow:
                 current = uow.partners.get(_known(name))
             if current is not None and current.state is OnboardingState.TESTING:
-                return self.go_live(name, actor, reason=reason)
-        return self._move(name, target, actor, "partner.state", reason=reason)
+                return self.go_live(name, actor, reason=reason, source_ip=source_ip)
+        return self._move(name, target, actor, "partner.state", reason=reason, source_ip=source_ip)
 
     def go_live(
-        self, name: str, actor: Principal, *, force: bool = False, reason: str | None = None
+        self,
+        name: str,
+        actor: Principal,
+        *,
+        force: bool = False,
+        reason: str | None = None,
+        source_ip: str | None = None,
     ) -> Partner:
         """testing → live once the checklist is complete; `force` (with a reason) skips it."""
         action = "partner.go_live.forced" if force else "partner.go_live"
@@ -203,10 +254,19 @@ class PartnerRegistry:
                 name,
                 "refused",
                 at,
+                source_ip=source_ip,
                 reason="a forced go-live needs a reason",
             )
             raise PartnerConflict("a forced go-live needs a reason", field="reason")
-        return self._move(name, OnboardingState.LIVE, actor, action, reason=reason, gate=not force)
+        return self._move(
+            name,
+            OnboardingState.LIVE,
+            actor,
+            action,
+            reason=reason,
+            gate=not force,
+            source_ip=source_ip,
+        )
 
     def _move(
         self,
@@ -217,6 +277,7 @@ class PartnerRegistry:
         *,
         reason: str | None,
         gate: bool = False,
+        source_ip: str | None = None,
     ) -> Partner:
         at = self._clock()
         detail: dict[str, Any] = {"to": target.value, "reason": reason}
@@ -246,11 +307,21 @@ class PartnerRegistry:
                 uow.commit()
         except PartnerError as exc:
             audit_partner_action(
-                self._audit, actor, action, name, "refused", at, error=str(exc), **detail
+                self._audit,
+                actor,
+                action,
+                name,
+                "refused",
+                at,
+                source_ip=source_ip,
+                error=str(exc),
+                **detail,
             )
             raise
         self.directory.invalidate()
-        audit_partner_action(self._audit, actor, action, name, "ok", at, **detail)
+        audit_partner_action(
+            self._audit, actor, action, name, "ok", at, source_ip=source_ip, **detail
+        )
         return partner
 
     def record_certifications(self, samples: Sequence[tuple[CertificationResult, bytes]]) -> None:
