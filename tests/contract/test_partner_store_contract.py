@@ -220,7 +220,7 @@ def test_the_onboarding_kpi_measures_created_to_live(store: ContractStore) -> No
     assert later == ([], 1)
 
 
-def test_an_x12_partner_registered_elsewhere_is_found_within_the_bound(
+def test_an_x12_partner_registered_elsewhere_is_found_once_the_snapshot_is_renewed(
     store: ContractStore,
 ) -> None:
     """The directory of another process (another engine) sees a new partner once its

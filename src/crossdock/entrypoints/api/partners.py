@@ -25,6 +25,7 @@ from crossdock.entrypoints.api.requests import hub_of
 from crossdock.entrypoints.api.security import require
 from crossdock.hub.identity import ADMIN, Principal
 from crossdock.hub.intake import validation_errors
+from crossdock.hub.partners.listing import PartnerListing
 from crossdock.hub.partners.model import (
     Channel,
     Contact,
@@ -44,7 +45,6 @@ from crossdock.hub.partners.ports import (
     PartnerError,
     PartnerNotFound,
 )
-from crossdock.hub.partners.registry import PartnerListing
 
 router = APIRouter()
 PREFIX = "/v1/admin/partners"

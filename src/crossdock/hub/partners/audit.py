@@ -47,16 +47,20 @@ def log_sink(event: PartnerAuditEvent) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AuditTrail:
+    """Who acts, when and from where: what every event of one action shares."""
+
+    sink: AuditSink
+    actor: Principal
+    at: datetime
+    source_ip: str | None = None  # None: the CLI
+
+
 def audit_partner_action(
-    sink: AuditSink,
-    actor: Principal,
-    action: str,
-    target: str,
-    outcome: Outcome,
-    at: datetime,
-    *,
-    source_ip: str | None = None,
-    **detail: Any,
+    trail: AuditTrail, action: str, target: str, outcome: Outcome, **detail: Any
 ) -> None:
     """Record one partner administration action (the single audited call site)."""
-    sink(PartnerAuditEvent(actor, action, target, outcome, at, detail, source_ip))
+    trail.sink(
+        PartnerAuditEvent(trail.actor, action, target, outcome, trail.at, detail, trail.source_ip)
+    )

@@ -11,21 +11,18 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from crossdock.hub.edi.partners import sender_key
 from crossdock.hub.identity import Principal
-from crossdock.hub.partners.audit import AuditSink, audit_partner_action, log_sink
+from crossdock.hub.partners.audit import AuditSink, AuditTrail, audit_partner_action, log_sink
 from crossdock.hub.partners.checklist import Checklist, checklist
 from crossdock.hub.partners.directory import RegistryPartnerDirectory
+from crossdock.hub.partners.listing import PartnerListing, file_listing, store_listing
 from crossdock.hub.partners.model import (
     TRANSITIONS,
     CertificationResult,
     OnboardingState,
-    Origin,
     Partner,
     PartnerFields,
-    PartnerKind,
     check_name,
 )
 from crossdock.hub.partners.ports import (
@@ -39,22 +36,6 @@ from crossdock.hub.partners.ports import (
 
 #: Fields an update may not touch (the name is the identity; state has its own steps).
 FIXED = frozenset({"name", "state", "created_at", "updated_at", "state_changed_at", "live_at"})
-
-
-class PartnerListing(BaseModel):
-    """One line of `crossdock partners list` / ``GET /v1/admin/partners``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    origin: Origin
-    kind: PartnerKind | None
-    state: OnboardingState
-    display_name: str | None = None
-    x12_sender: str | None = None
-    channels: list[str] = []
-    created_at: datetime | None = None
-    live_at: datetime | None = None
 
 
 def _now() -> datetime:
@@ -92,8 +73,10 @@ class PartnerRegistry:
     def listing(self) -> list[PartnerListing]:
         with self._uow.reader() as uow:
             stored = {p.name: p for p in uow.partners.all()}
-        rows = [self._file_listing(name) for name in self.directory.file_names]
-        rows += [_listing(p) for name, p in stored.items() if name not in self.directory.file_names]
+        rows = [file_listing(self.directory.file, name) for name in self.directory.file_names]
+        rows += [
+            store_listing(p) for name, p in stored.items() if name not in self.directory.file_names
+        ]
         return sorted(rows, key=lambda r: r.name)
 
     def get(self, name: str) -> Partner:
@@ -107,8 +90,8 @@ class PartnerRegistry:
     def find(self, name: str) -> PartnerListing:
         """Any partner, file or store, as a listing line."""
         if name in self.directory.file_names:
-            return self._file_listing(name)
-        return _listing(self.get(name))
+            return file_listing(self.directory.file, name)
+        return store_listing(self.get(name))
 
     def checklist(self, name: str) -> Checklist:
         with self._uow.reader() as uow:
@@ -129,6 +112,7 @@ class PartnerRegistry:
         self, name: str, fields: PartnerFields, actor: Principal, *, source_ip: str | None = None
     ) -> Partner:
         at = self._clock()
+        trail = AuditTrail(self._audit, actor, at, source_ip)
         try:
             check_name(name)
             self._refuse_file_clash(name, fields)
@@ -143,28 +127,10 @@ class PartnerRegistry:
                 uow.partners.add(partner)
                 uow.commit()
         except (PartnerError, ValueError) as exc:
-            audit_partner_action(
-                self._audit,
-                actor,
-                "partner.create",
-                name,
-                "refused",
-                at,
-                source_ip=source_ip,
-                reason=str(exc),
-            )
+            audit_partner_action(trail, "partner.create", name, "refused", reason=str(exc))
             raise
         self.directory.invalidate()
-        audit_partner_action(
-            self._audit,
-            actor,
-            "partner.create",
-            name,
-            "ok",
-            at,
-            source_ip=source_ip,
-            kind=fields.kind,
-        )
+        audit_partner_action(trail, "partner.create", name, "ok", kind=fields.kind)
         return partner
 
     def update(
@@ -177,6 +143,7 @@ class PartnerRegistry:
     ) -> Partner:
         """Apply `changes` (top-level fields, each replaced whole) to a registered partner."""
         at = self._clock()
+        trail = AuditTrail(self._audit, actor, at, source_ip)
         try:
             fixed = sorted(FIXED & set(changes))
             if fixed:
@@ -193,28 +160,10 @@ class PartnerRegistry:
                 uow.partners.save(partner)
                 uow.commit()
         except (PartnerError, ValueError) as exc:
-            audit_partner_action(
-                self._audit,
-                actor,
-                "partner.update",
-                name,
-                "refused",
-                at,
-                source_ip=source_ip,
-                reason=str(exc),
-            )
+            audit_partner_action(trail, "partner.update", name, "refused", reason=str(exc))
             raise
         self.directory.invalidate()
-        audit_partner_action(
-            self._audit,
-            actor,
-            "partner.update",
-            name,
-            "ok",
-            at,
-            source_ip=source_ip,
-            fields=sorted(changes),
-        )
+        audit_partner_action(trail, "partner.update", name, "ok", fields=sorted(changes))
         return partner
 
     def set_state(
@@ -246,16 +195,9 @@ class PartnerRegistry:
         """testing → live once the checklist is complete; `force` (with a reason) skips it."""
         action = "partner.go_live.forced" if force else "partner.go_live"
         if force and not (reason and reason.strip()):
-            at = self._clock()
+            trail = AuditTrail(self._audit, actor, self._clock(), source_ip)
             audit_partner_action(
-                self._audit,
-                actor,
-                action,
-                name,
-                "refused",
-                at,
-                source_ip=source_ip,
-                reason="a forced go-live needs a reason",
+                trail, action, name, "refused", reason="a forced go-live needs a reason"
             )
             raise PartnerConflict("a forced go-live needs a reason", field="reason")
         return self._move(
@@ -280,6 +222,7 @@ class PartnerRegistry:
         source_ip: str | None = None,
     ) -> Partner:
         at = self._clock()
+        trail = AuditTrail(self._audit, actor, at, source_ip)
         detail: dict[str, Any] = {"to": target.value, "reason": reason}
         try:
             self._refuse_file_partner(name)
@@ -306,22 +249,10 @@ class PartnerRegistry:
                 uow.partners.save(partner)
                 uow.commit()
         except PartnerError as exc:
-            audit_partner_action(
-                self._audit,
-                actor,
-                action,
-                name,
-                "refused",
-                at,
-                source_ip=source_ip,
-                error=str(exc),
-                **detail,
-            )
+            audit_partner_action(trail, action, name, "refused", error=str(exc), **detail)
             raise
         self.directory.invalidate()
-        audit_partner_action(
-            self._audit, actor, action, name, "ok", at, source_ip=source_ip, **detail
-        )
+        audit_partner_action(trail, action, name, "ok", **detail)
         return partner
 
     def record_certifications(self, samples: Sequence[tuple[CertificationResult, bytes]]) -> None:
@@ -355,27 +286,3 @@ class PartnerRegistry:
                 field="x12.id",
                 owner=owner.name,
             )
-
-    def _file_listing(self, name: str) -> PartnerListing:
-        trading = self.directory.file.get(name)
-        return PartnerListing(
-            name=name,
-            origin="file",
-            kind=None,
-            state=OnboardingState.LIVE,
-            x12_sender=trading.sender_key if trading is not None else None,
-        )
-
-
-def _listing(partner: Partner) -> PartnerListing:
-    return PartnerListing(
-        name=partner.name,
-        origin="store",
-        kind=partner.kind,
-        state=partner.state,
-        display_name=partner.display_name,
-        x12_sender=sender_key(partner.x12.qualifier, partner.x12.id) if partner.x12 else None,
-        channels=list(partner.channels),
-        created_at=partner.created_at,
-        live_at=partner.live_at,
-    )
