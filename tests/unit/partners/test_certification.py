@@ -116,3 +116,13 @@ def test_certification_is_open_in_testing_only(state: str) -> None:
         certify_json(partner(state), "purchase_order", PO, "application/json", AT, str)
     with pytest.raises(NotInTesting):
         certify_x12(partner(state), X12_855, preparer(), AT)
+
+
+def test_a_bad_x12_855_fails_with_the_segment_located() -> None:
+    who = partner()
+    broken = X12_855.replace(b"BAK*00*AC*HP-PO-2024-018734*20241104", b"BAK*00*AC**20241104")
+    report, _ = certify_x12(who, broken, preparer(who), AT)
+    assert not report.passed
+    (result,) = report.results
+    assert result.document_type == "purchase_order_acknowledgment"
+    assert any("BAK" in e["path"] for e in result.errors), result.errors
