@@ -38,6 +38,10 @@ def hub_config(path: Path, sink_url: str | None = None) -> Path:
     """Write a hub YAML (default settings otherwise): intake only, or with a route of every
     PO to the sink."""
     config: dict[str, Any] = {"endpoints": {}, "routes": []}
+    # Throttled like any client, at a limit the load never reaches: the figures measure what
+    # throttling costs per request, not its refusals (one bench client posts far beyond the
+    # default intake policy of 1,000/s).
+    config["throttle"] = {"products": {"intake": {"requests": 1_000_000}}}
     if sink_url:
         config["endpoints"] = {"sink": {"type": "http", "url": sink_url, "concurrency": 64}}
         config["routes"] = [

@@ -47,7 +47,8 @@ from bench.x12_bench import save as save_x12
 X12 = "x12"
 FLOWS = "flows"
 PROFILES = "profiles"
-SUITES = (X12, FLOWS, PROFILES)
+THROTTLE = "throttle"
+SUITES = (X12, FLOWS, PROFILES, THROTTLE)
 
 
 def _get(data: dict[str, Any], *path: str) -> Any:
@@ -204,6 +205,20 @@ def _run_profiles(console: Console, quick: bool) -> dict[str, Any] | None:
     return report
 
 
+def _run_throttle(console: Console, quick: bool) -> dict[str, Any] | None:
+    """The throttling overhead (bench/throttle_bench.py, its own process; it prints its
+    figures and writes ``throttle-latest.json``), or None when it failed."""
+    console.print(f"[bold]{THROTTLE}[/] ... (load average {round(os.getloadavg()[0], 2)})")
+    argv = [sys.executable, "-m", "bench.throttle_bench", *(["--quick"] if quick else [])]
+    done = subprocess.run(argv, cwd=REPO, check=False)
+    latest = RESULTS / "throttle-latest.json"
+    if done.returncode != 0 or not latest.exists():
+        console.print(f"[red]{THROTTLE} failed[/] (exit {done.returncode})")
+        return None
+    report: dict[str, Any] = json.loads(latest.read_text())
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="crossdock benchmarks")
     parser.add_argument("--quick", action="store_true", help="a few seconds per scenario")
@@ -231,10 +246,11 @@ def main() -> int:
     console = Console()
     run_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}"
     with_x12, with_flows = X12 in names, FLOWS in names
-    with_profiles = PROFILES in names
+    with_profiles, with_throttle = PROFILES in names, THROTTLE in names
     if set(names) <= set(SUITES):  # only suites: the hub's latest.json stays as it was
         ok = not with_x12 or _run_x12(console, args.quick, run_id) is not None
         ok = ok and (not with_flows or _run_flows(console, args.quick) is not None)
+        ok = ok and (not with_throttle or _run_throttle(console, args.quick) is not None)
         return 0 if ok and (not with_profiles or _run_profiles(console, args.quick)) else 1
     names = [n for n in names if n not in SUITES]
     _clean_old_runs()
@@ -268,6 +284,9 @@ def main() -> int:
     profiles_report = _run_profiles(console, args.quick) if with_profiles else None
     if with_profiles and profiles_report is None:
         errors[PROFILES] = "the profiles suite failed (see above)"
+    throttle_report = _run_throttle(console, args.quick) if with_throttle else None
+    if with_throttle and throttle_report is None:
+        errors[THROTTLE] = "the throttle suite failed (see above)"
     report = {
         "run_id": run_id,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -292,6 +311,13 @@ def main() -> int:
             "figures": profiles_report["figures"],
             "targets": profiles_report["targets"],
             "file": "profiles-latest.json",
+        }
+    if throttle_report is not None:
+        http = throttle_report.get("http") or {}
+        report["throttle"] = {
+            "asgi_overhead_ns": throttle_report["asgi_sqlite"]["overhead_ns"],
+            "http_ratio": http.get("ratio"),
+            "file": "throttle-latest.json",
         }
     RESULTS.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=2, default=str)

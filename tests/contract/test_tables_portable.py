@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from crossdock.adapters.sql import flow_tables, inventory_tables
+from crossdock.adapters.sql import flow_tables, inventory_tables, throttle_tables
 from crossdock.adapters.sql.tables import messages, metadata
 from tests import pg
 
@@ -40,6 +40,7 @@ from tests import pg
 MODULE_TABLES = {
     "flow_tables": {"flow_instances", "flow_timers", "exceptions"},
     "inventory_tables": {"inventory_drift", "inventory_runs", "job_schedules"},
+    "throttle_tables": {"throttle_buckets"},
 }
 EPOCH = 1_765_000_000.123456  # epoch seconds with microseconds: must come back exactly
 TEXT = "Grüße ✓ 出荷 \u2028 'quoted' \"double\" \\ end"
@@ -94,6 +95,7 @@ def _row(table: Table) -> dict[str, Any]:
 def test_the_metadata_holds_every_modules_tables() -> None:
     assert flow_tables.flow_instances.metadata is metadata
     assert inventory_tables.inventory_drift.metadata is metadata
+    assert throttle_tables.throttle_buckets.metadata is metadata
     for names in MODULE_TABLES.values():
         assert names <= set(metadata.tables)
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from crossdock.bootstrap import HubServices
 from crossdock.config import Settings
 from crossdock.config.auth import DEFAULT_PUBLIC_PATHS
+from crossdock.entrypoints.api import oauth
 from crossdock.entrypoints.api.app import create_app
 from crossdock.entrypoints.api.auth import PublicPaths
 from crossdock.entrypoints.api.openapi import PROBLEM_REF, SCOPE_DESCRIPTIONS, install_openapi
@@ -54,7 +55,8 @@ def test_public_operations_need_no_credentials_and_the_rest_document_401_and_429
     doc: dict[str, Any],
 ) -> None:
     public = {p for m, p, op in operations(doc) if op.get("security") == []}
-    assert public == {p for p in doc["paths"] if p in PublicPaths(DEFAULT_PUBLIC_PATHS)}
+    expected = PublicPaths([*DEFAULT_PUBLIC_PATHS, *oauth.PUBLIC_PATHS])
+    assert public == {p for p in doc["paths"] if p in expected}
     assert {"/healthz", "/asyncapi.json"} <= public
     for method, path, op in operations(doc):
         if path not in public:
@@ -76,8 +78,13 @@ def test_every_answer_is_documented_with_a_schema_and_every_error_is_a_problem(
         assert successes, (method, path)
         for status, response in op["responses"].items():
             content = response.get("content", {})
-            if status.startswith("2"):
+            if status == "204":  # no content, by definition
+                assert content == {}, (method, path)
+            elif status.startswith("2"):
                 assert content and all(c.get("schema") for c in content.values()), (path, status)
+            elif path == "/oauth/token":  # RFC 6749 §5.2 errors, and problems
+                assert content[PROBLEM_JSON] == {"schema": PROBLEM_REF}, (method, path, status)
+                assert set(content) <= {PROBLEM_JSON, "application/json"}, (path, status)
             else:
                 assert content == {PROBLEM_JSON: {"schema": PROBLEM_REF}}, (method, path, status)
 

@@ -23,7 +23,8 @@ from crossdock.hub.edi.partners import (
 from crossdock.hub.inbound_systems import SystemChannel
 from crossdock.hub.ports import Endpoint
 from crossdock.hub.routing import Route
-from crossdock.hub.webhooks import CarrierChannel, SignatureCheck
+from crossdock.hub.webhook_signing import StandardWebhookCheck, decode_secret
+from crossdock.hub.webhooks import CarrierChannel, Signature, SignatureCheck
 from crossdock.mapping.carriers import CarrierContext, normalizer
 from crossdock.mapping.systems import system_format
 from crossdock.mapping.x12 import X12Mapper
@@ -142,10 +143,17 @@ def build_endpoint(name: str, config: HttpEndpointConfig | FolderEndpointConfig)
     return FolderEndpoint(name=name, directory=config.path)
 
 
-def _signature(sig: SignatureConfig | None) -> SignatureCheck | None:
-    """The hub's signature check for a configured shared-secret HMAC (carriers, systems)."""
+def _signature(sig: SignatureConfig | None) -> Signature | None:
+    """The hub's signature check for a configured shared-secret HMAC or Standard Webhooks
+    keys (carriers, systems)."""
     if sig is None:
         return None
+    if sig.scheme == "standard-webhooks":
+        keys = [sig.secret, *sig.previous_secrets]
+        return StandardWebhookCheck(
+            keys=tuple(decode_secret(k.get_secret_value()) for k in keys),
+            tolerance=sig.tolerance_seconds,
+        )
     return SignatureCheck(
         header=sig.header,
         # EasyPost normalizes the secret to NFKD before signing; a no-op for ASCII.

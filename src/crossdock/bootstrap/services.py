@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crossdock.adapters.sql.bus import SqlBus
+from crossdock.bootstrap.auth import key_service
 from crossdock.bootstrap.channels import (
     build_carriers,
     build_drops,
@@ -21,6 +22,8 @@ from crossdock.bootstrap.channels import (
 from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
+from crossdock.bootstrap.oauth import OAuthServices, build_oauth
+from crossdock.bootstrap.outbound_webhooks import OutboundWebhooks, build_outbound_webhooks
 from crossdock.bootstrap.partners import PartnerServices, build_partner_services
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.roles import UP, Role, Wakeups, build_wakeups
@@ -42,6 +45,7 @@ from crossdock.hub.group_commit import IntakeRecorder
 from crossdock.hub.inbound_systems import InboundSystemService
 from crossdock.hub.inventory.reconcile import Reconciler
 from crossdock.hub.limits import BATCH_BYTES_FACTOR, IntakeLimits
+from crossdock.hub.oauth import KeyClients
 from crossdock.hub.policy import CircuitBreaker, DeliveryBudget, RetryPolicy
 from crossdock.hub.prepare_pool import PoolSettings, PreparePool, default_workers
 from crossdock.hub.routing import Router
@@ -70,12 +74,14 @@ class HubServices:
     inbound: InboundSystemService | None = None
     inventory: Reconciler | None = None  # the ERP / WMS reconciliation, when enabled
     pod: PodWorker | None = None
+    webhooks_out: OutboundWebhooks | None = None  # subscriptions, when `webhooks.enabled`
     preparer: PreparePool = field(default_factory=lambda: PreparePool(PoolSettings(workers=0)))
     #: The size limits every intake channel applies (`crossdock.hub.limits`), from settings.
     limits: IntakeLimits = field(init=False)
     warming: asyncio.Task[None] | None = field(default=None, repr=False)
     role: Role = UP  # which parts this process runs (`crossdock up`, `api`, `worker`)
     wakeups: Wakeups | None = None  # other processes' loops, woken over PostgreSQL
+    oauth: OAuthServices | None = None  # /oauth/token, JWKS, the token authenticators
     partners: PartnerServices | None = None  # registry, directory, certification
 
     @property
@@ -237,6 +243,10 @@ def build_hub(
         wake=wake_loops,
     )
     periodic.extend(flow_jobs)
+    outbound = build_outbound_webhooks(settings, runner, store.bus, metrics)
+    if outbound is not None:
+        dispatchers.append(outbound.dispatcher)
+        consumers.append(outbound.consumer)
     inventory = build_reconciler(settings, store, runner)
     if inventory is not None:
         periodic.append(reconcile_job(inventory))
@@ -292,9 +302,11 @@ def build_hub(
         ),
         inventory=inventory,
         pod=pod,
+        webhooks_out=outbound,
         preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
         role=role,
         wakeups=wakeups,
+        oauth=build_oauth(settings, store.engine, KeyClients(key_service(store.engine).keys)),
         partners=partner_services,
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crossdock.bootstrap.flows import build_flows
+from crossdock.bootstrap.outbound_webhooks import event_document_types
 from crossdock.canonical.registry import document_types
 from crossdock.config import Settings, load_settings, locate_problems
 from crossdock.config.file import ConfigProblem, Loc
@@ -18,9 +19,11 @@ from crossdock.mapping.systems import system_format
 
 def taken_document_types(settings: Settings, flows: Sequence[FlowDefinition]) -> frozenset[str]:
     """Document types a consumer other than routing acts on: the types the flows react to,
-    carriers' milestones when the proof-of-delivery fetcher reads them, and the positions the
-    inventory reconciliation records for its own comparison."""
+    carriers' milestones when the proof-of-delivery fetcher reads them, the positions the
+    inventory reconciliation records for its own comparison, and the documents that raise
+    webhook events when outbound webhooks are enabled."""
     taken = {t for flow in flows for t in flow.document_types}
+    taken |= event_document_types(settings)  # the webhook fan-out's, when enabled
     if any(carrier.pod for carrier in settings.carriers.values()):
         taken.add("shipment_milestone")
     reconciliation = settings.inventory_reconciliation

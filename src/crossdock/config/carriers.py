@@ -16,6 +16,8 @@ signature secret.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from string import Formatter
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -38,9 +40,26 @@ class SignatureConfig(_Section):
 
     EasyPost sends ``X-Hmac-Signature: hmac-sha256-hex=<hex digest>``; other carriers send
     a bare hex or base64 digest, so ``prefix`` may be empty and ``encoding`` base64.
+
+    ``scheme: standard-webhooks`` verifies the Standard Webhooks headers instead
+    (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``; standardwebhooks.com):
+    ``secret`` (and, while the sender rotates, ``previous_secrets``) are ``whsec_<base64>``
+    keys, a timestamp further than ``tolerance_seconds`` from now is refused, and so is a
+    request seen before (same id and timestamp) within that window, across processes.
+    ``header``, ``prefix``, ``algorithm`` and ``encoding`` apply to the ``hmac`` scheme only.
     """
 
+    scheme: Literal["hmac", "standard-webhooks"] = Field(
+        "hmac", description="hmac: one digest header; standard-webhooks: webhook-* headers"
+    )
     secret: SecretStr
+    previous_secrets: list[SecretStr] = Field(
+        default_factory=list,
+        description="standard-webhooks: further whsec_ keys still accepted (rotation)",
+    )
+    tolerance_seconds: float = Field(
+        300, gt=0, description="standard-webhooks: how far webhook-timestamp may be from now"
+    )
     header: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9-]+$")] = "X-Hmac-Signature"
     prefix: str = Field("hmac-sha256-hex=", description="text before the digest in the header")
     algorithm: Literal["sha256", "sha512"] = "sha256"
@@ -52,6 +71,28 @@ class SignatureConfig(_Section):
         if not value.get_secret_value():
             raise ValueError("an empty secret would accept anyone's signature")
         return value
+
+    @model_validator(mode="after")
+    def _standard_keys(self) -> SignatureConfig:
+        if self.scheme == "standard-webhooks":
+            for key in [self.secret, *self.previous_secrets]:
+                problem = _whsec_problem(key.get_secret_value())
+                if problem is not None:
+                    raise ValueError(f"standard-webhooks secret: {problem}")
+        elif self.previous_secrets:
+            raise ValueError("previous_secrets is for scheme: standard-webhooks")
+        return self
+
+
+def _whsec_problem(value: str) -> str | None:
+    """Why `value` is no Standard Webhooks key (``whsec_`` + base64 of 24 to 64 bytes)."""
+    if not value.startswith("whsec_"):
+        return "must start with whsec_"
+    try:
+        key = base64.b64decode(value.removeprefix("whsec_"), validate=True)
+    except (ValueError, binascii.Error):
+        return "the part after whsec_ is not base64"
+    return None if 24 <= len(key) <= 64 else f"the key is {len(key)} bytes (24 to 64 expected)"
 
 
 class PodRetryConfig(_Section):

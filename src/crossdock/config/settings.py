@@ -31,6 +31,7 @@ from crossdock.config.endpoints import (
 from crossdock.config.file import ConfigError, ConfigProblem, Loc
 from crossdock.config.flows import FlowsConfig
 from crossdock.config.inventory import InventoryReconciliationConfig
+from crossdock.config.oauth import OAuthConfig
 from crossdock.config.onboarding import OnboardingConfig
 from crossdock.config.partners import PartnerConfig, X12IdentityConfig
 from crossdock.config.references import References, partial_references, reference_problems
@@ -46,6 +47,8 @@ from crossdock.config.sections import (
 )
 from crossdock.config.sources import read_sources
 from crossdock.config.systems import SystemConfig
+from crossdock.config.throttle import ThrottleConfig
+from crossdock.config.webhooks import WebhooksConfig
 
 ENV_PREFIX = "CROSSDOCK_"
 ENV_NESTED_DELIMITER = "__"
@@ -88,6 +91,9 @@ class Settings(BaseSettings):
         default_factory=InventoryReconciliationConfig
     )
     auth: AuthConfig = Field(default_factory=AuthConfig)
+    webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
+    oauth: OAuthConfig = Field(default_factory=OAuthConfig)
+    throttle: ThrottleConfig = Field(default_factory=ThrottleConfig)
     onboarding: OnboardingConfig = Field(default_factory=OnboardingConfig)
 
     @property

@@ -111,8 +111,12 @@ class EndpointDispatcher:
         budget: DeliveryBudget | None = None,
         clock: Callable[[], float] = time.time,
         announce: Mapping[str, str] | None = None,
+        sets_message_status: bool = True,
     ) -> None:
         self.endpoint = endpoint
+        # Webhook deliveries tell partners about a message; they are not its routing, so
+        # their outcome leaves the message's status alone.
+        self._sets_message_status = sets_message_status
         # Routes whose successful deliveries flows wait for (route -> `delivered.` subject).
         self._announce = dict(announce or {})
         self.name = endpoint.name
@@ -308,7 +312,8 @@ class EndpointDispatcher:
                         delay = min(max(delay, r.retry_after), self.retry.max_backoff)
                     retry.append((o.entry, delay, error))
             uow.deliveries.record_attempts(attempts)
-            self._update_message_status(uow, finished)
+            if self._sets_message_status:
+                self._update_message_status(uow, finished)
             announce(uow, self._announce, delivered)
             saved_state = self._state_dirty
             if saved_state:

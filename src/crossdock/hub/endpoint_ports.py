@@ -44,6 +44,9 @@ class OutboundRequest:
     content_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    #: Where to send this one request instead of the endpoint's own URL (a webhook
+    #: subscription's URL: one endpoint, many receivers).
+    url: str | None = None
 
 
 class Endpoint(Protocol):

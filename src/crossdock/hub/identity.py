@@ -25,6 +25,8 @@ MESSAGES_WRITE: Final = "messages:write"
 EDI_WRITE: Final = "edi:write"
 OPERATIONS: Final = "operations"
 ADMIN: Final = "admin"
+#: Managing one's own webhook subscriptions (operators: everyone's).
+WEBHOOKS_MANAGE: Final = "webhooks:manage"
 
 ALL_SCOPES: Final = frozenset(
     {
@@ -36,6 +38,7 @@ ALL_SCOPES: Final = frozenset(
         EDI_WRITE,
         OPERATIONS,
         ADMIN,
+        WEBHOOKS_MANAGE,
     }
 )
 #: What an operator key holds unless it is issued with fewer.

@@ -31,7 +31,15 @@ from crossdock.hub.intake import IntakeOutcome, has_control_characters, record
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.hub.store_runner import URGENT, StoreRunner
-from crossdock.hub.webhooks import BadSignature, SignatureCheck, event_key
+from crossdock.hub.webhooks import (
+    BadSignature,
+    SeenWebhook,
+    Signature,
+    WebhookRefused,
+    check_signature,
+    claim_seen,
+    event_key,
+)
 from crossdock.mapping.systems import MappedDocument, Problem, SystemFormat, to_canonical
 
 CHANNEL = "api"
@@ -45,6 +53,7 @@ __all__ = [
     "InboundSystemService",
     "SystemChannel",
     "UnknownSystem",
+    "WebhookRefused",
     "prepare_inbound",
 ]
 
@@ -60,7 +69,7 @@ class SystemChannel:
     name: str
     format: SystemFormat
     defaults: Mapping[str, Any] = field(default_factory=dict)
-    signature: SignatureCheck | None = None
+    signature: Signature | None = None
 
 
 @dataclass(slots=True)
@@ -200,7 +209,10 @@ def _unmapped(
     return [MappedDocument("", UNMAPPED_TYPE, None, problems=(problem,))], [message]
 
 
-def _record(uow: UnitOfWork, messages: list[InboundMessage]) -> list[IntakeOutcome]:
+def _record(
+    uow: UnitOfWork, messages: list[InboundMessage], seen: SeenWebhook | None = None
+) -> list[IntakeOutcome]:
+    claim_seen(uow, seen)  # a replayed Standard Webhooks request: refused, nothing recorded
     outcomes = record(uow, messages)
     uow.commit()
     return outcomes
@@ -230,11 +242,12 @@ class InboundSystemService:
         if channel is None:
             raise UnknownSystem(system)
         lowered = {k.lower(): v for k, v in headers.items()}
-        if channel.signature is not None and not channel.signature.verify(lowered, body):
-            raise BadSignature(f"the {channel.signature.header} signature does not match")
+        seen = check_signature(channel.signature, system, lowered, body)
         prepare = partial(prepare_inbound, received_at=datetime.now(UTC), lane_for=self._lane_for)
         event, mapped, messages = await asyncio.to_thread(prepare, channel, lowered, body)
-        outcomes = await self._runner.write(partial(_record, messages=messages), priority=URGENT)
+        outcomes = await self._runner.write(
+            partial(_record, messages=messages, seen=seen), priority=URGENT
+        )
         if self._on_commit is not None:
             self._on_commit()
         documents = [

@@ -41,6 +41,7 @@ from crossdock.hub.records import (
     MessageSummary,
     StoredMessage,
 )
+from crossdock.hub.webhook_records import WebhookStore
 
 
 class Clock(Protocol):
@@ -241,6 +242,11 @@ class UnitOfWork(Protocol):
         """Read-only queries for the business KPIs (`crossdock.hub.kpis`)."""
         ...
 
+    @property
+    def webhooks(self) -> WebhookStore:
+        """Webhook subscriptions, their deliveries, the inbound replay cache."""
+        ...
+
     def __enter__(self) -> UnitOfWork: ...
 
     def __exit__(
@@ -295,5 +301,6 @@ __all__ = [
     "SendResult",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "WebhookStore",
     "WriteExecutor",
 ]

@@ -11,8 +11,11 @@ payload that is not the carrier's shape (bad JSON, wrong event type) are recorde
 rejected messages with the reason. Their keys are ``rejected:``-prefixed, so a resend is a
 duplicate of the rejection, yet once the mapping is fixed the same event can be accepted.
 
-A request with a bad signature is *not* recorded: it is not known to come from the carrier,
-and recording it would let anyone grow the message log.
+A request with a bad HMAC signature is *not* recorded: it is not known to come from the
+carrier, and recording it would let anyone grow the message log. A carrier signing the
+Standard Webhooks way (``signature.scheme: standard-webhooks``) is also checked for a stale
+timestamp and for replays (`check_signature`, `claim_seen`); its refusals are recorded as
+refused messages by the entrypoint, with the reason.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +36,7 @@ from crossdock.hub.intake import IntakeOutcome, fitted_key, record
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.hub.store_runner import URGENT, StoreRunner
+from crossdock.hub.webhook_signing import InvalidWebhook, StandardWebhookCheck
 from crossdock.mapping.carriers import CarrierContext, Issue, Normalizer, PayloadError
 
 CHANNEL = "webhook"
@@ -45,6 +50,12 @@ class UnknownCarrier(LookupError):
 
 class BadSignature(PermissionError):
     """The request's signature is missing or does not match the carrier's secret."""
+
+
+class WebhookRefused(BadSignature):
+    """A Standard Webhooks request refused: bad or missing signature, a timestamp outside
+    the tolerance, or a replay of one already received. Unlike an HMAC mismatch it is
+    recorded as a refused message (the entrypoint does, with the reason)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +85,53 @@ class SignatureCheck:
         return hmac.compare_digest(given.encode(), expected.encode())
 
 
+#: How a channel proves its sender: a shared-secret HMAC, or Standard Webhooks.
+Signature = SignatureCheck | StandardWebhookCheck
+
+
+@dataclass(frozen=True, slots=True)
+class SeenWebhook:
+    """A verified Standard Webhooks request to remember until its window ends (replays)."""
+
+    source: str
+    msg_id: str
+    timestamp: int
+    expires_at: float
+
+
+def check_signature(
+    signature: Signature | None, source: str, headers: Mapping[str, str], body: bytes
+) -> SeenWebhook | None:
+    """Verify a request (`headers` looked up by lower-case name); raises BadSignature. A
+    Standard Webhooks request returns what the recording transaction must claim."""
+    if signature is None:
+        return None
+    if isinstance(signature, StandardWebhookCheck):
+        try:
+            proved = signature.verify(headers, body, time.time())
+        except InvalidWebhook as exc:
+            raise WebhookRefused(str(exc)) from None
+        window_end = proved.timestamp + signature.tolerance
+        return SeenWebhook(source, proved.msg_id, proved.timestamp, window_end)
+    if not signature.verify(headers, body):
+        raise BadSignature(f"the {signature.header} signature does not match")
+    return None
+
+
+def claim_seen(uow: UnitOfWork, seen: SeenWebhook | None) -> None:
+    """In the recording transaction: refuse a request already received (same id and
+    timestamp: a captured request sent again), across every process on the store."""
+    if seen is None:
+        return
+    if not uow.webhooks.claim_inbound(
+        seen.source, seen.msg_id, seen.timestamp, seen.expires_at, time.time()
+    ):
+        raise WebhookRefused(
+            f"webhook-id {seen.msg_id[:64]!r} at timestamp {seen.timestamp} was received "
+            "before: a replay"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class CarrierChannel:
     """One configured carrier: its name (the message source), normalizer and signature."""
@@ -81,7 +139,7 @@ class CarrierChannel:
     name: str
     normalize: Normalizer
     context: CarrierContext
-    signature: SignatureCheck | None = None
+    signature: Signature | None = None
 
 
 @dataclass(slots=True)
@@ -171,9 +229,13 @@ def _field_errors(issues: Sequence[Issue]) -> list[FieldError]:
     return [FieldError(i.path, i.reason, i.type) for i in issues]
 
 
-def record_webhook(uow: UnitOfWork, messages: Sequence[InboundMessage]) -> list[IntakeOutcome]:
+def record_webhook(
+    uow: UnitOfWork, messages: Sequence[InboundMessage], guard: SeenWebhook | None = None
+) -> list[IntakeOutcome]:
     """Record the messages; an event key already in the log is a duplicate even when the
-    payload around it changed (intake's own rule would call that a conflict). Commits."""
+    payload around it changed (intake's own rule would call that a conflict). A replayed
+    Standard Webhooks request (`guard` claimed before) raises WebhookRefused. Commits."""
+    claim_seen(uow, guard)
     keys = [(m.source, m.idempotency_key) for m in messages if m.idempotency_key]
     known = uow.messages.find_idempotent(keys) if keys else {}
     outcomes: list[IntakeOutcome | None] = []
@@ -219,12 +281,11 @@ class WebhookService:
         channel = self._channels.get(carrier)
         if channel is None:
             raise UnknownCarrier(carrier)
-        if channel.signature is not None and not channel.signature.verify(headers, body):
-            raise BadSignature(f"the {channel.signature.header} signature does not match")
+        seen = check_signature(channel.signature, carrier, headers, body)
         prepare = partial(prepare_webhook, received_at=datetime.now(UTC), lane=self._lane)
         paths, messages = await asyncio.to_thread(prepare, channel, body)
         outcomes = await self._runner.write(
-            partial(record_webhook, messages=messages), priority=URGENT
+            partial(record_webhook, messages=messages, guard=seen), priority=URGENT
         )
         if self._on_commit is not None:
             self._on_commit()

@@ -17,6 +17,8 @@ class HubMetrics:
     backlog: Gauge
     circuit_open: Gauge
     routing: Counter
+    throttled: Counter
+    throttle_store_errors: Counter
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -68,6 +70,17 @@ def build_metrics() -> HubMetrics:
             "Messages routing could not send anywhere: unrouted (no consumer) or "
             "untransformable (a route's transform failed; dead-lettered).",
             ["outcome"],
+            registry=registry,
+        ),
+        throttled=Counter(
+            "crossdock_throttled_requests",
+            "Requests refused with 429 by throttling, per API product.",
+            ["product"],
+            registry=registry,
+        ),
+        throttle_store_errors=Counter(
+            "crossdock_throttle_store_errors",
+            "Token leases the store could not serve (the process then limits on its own).",
             registry=registry,
         ),
     )

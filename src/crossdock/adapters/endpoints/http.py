@@ -128,13 +128,19 @@ class HttpEndpoint:
         return self.url
 
     def build(self, request: OutboundRequest) -> tuple[str, dict[str, str]]:
-        """The URL and headers for one delivery.
+        """The URL (the request's own when it names one) and headers for one delivery.
 
         Raises:
             ValueError: The message cannot be sent as a request (its correlation key holds a
                 control character bound for a header, or cannot be encoded into the URL).
         """
-        url = self.url_for(request)
+        if request.url is not None:
+            problem = _check_url(request.url)
+            if problem is not None:
+                raise ValueError(problem)
+            url = request.url
+        else:
+            url = self.url_for(request)
         headers = self._headers(request)
         problem = _header_problem(headers)
         if problem is not None:
@@ -174,7 +180,7 @@ class HttpEndpoint:
             return _message_failure(f"invalid URL for this message: {exc}")
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             ms = (time.perf_counter() - started) * 1000.0
-            error, retryable = self._describe(exc)
+            error, retryable = self._describe(exc, url)
             return SendResult(ok=False, error=error, retryable=retryable, duration_ms=ms)
         except (ValueError, TypeError, UnicodeError) as exc:
             # aiohttp refusing a header or body it was handed (it validates once connected):
@@ -193,20 +199,20 @@ class HttpEndpoint:
             retry_after=_retry_after_seconds(retry_after),
         )
 
-    def _describe(self, exc: BaseException) -> tuple[str, bool]:
+    def _describe(self, exc: BaseException, url: str) -> tuple[str, bool]:
         """A short, precise error text and whether trying again could help."""
         detail = str(exc) or type(exc).__name__
         if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
-            return f"timeout after {self.timeout}s (read) to {self.url}", True
+            return f"timeout after {self.timeout}s (read) to {url}", True
         if isinstance(exc, aiohttp.ClientConnectorError):
-            return f"connect error: {_os_cause(exc) or detail} to {self.url}", True
+            return f"connect error: {_os_cause(exc) or detail} to {url}", True
         if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
-            return f"protocol error: {detail} from {self.url}", True
+            return f"protocol error: {detail} from {url}", True
         if isinstance(exc, aiohttp.ClientResponseError):
-            return f"protocol error: {exc.message or detail} from {self.url}", True
+            return f"protocol error: {exc.message or detail} from {url}", True
         if isinstance(exc, OSError | aiohttp.ClientOSError):
-            return f"network error: {_os_cause(exc) or detail} with {self.url}", True
-        return f"{type(exc).__name__}: {detail} ({self.url})", True
+            return f"network error: {_os_cause(exc) or detail} with {url}", True
+        return f"{type(exc).__name__}: {detail} ({url})", True
 
     async def close(self) -> None:
         """Close pooled connections; the endpoint cannot send afterwards."""

@@ -40,7 +40,18 @@ BASELINE = "0001_baseline"
 # Tables a revision after the baseline creates: adopting a store from before migrations
 # leaves them to their revision, which runs right after.
 AFTER_BASELINE = frozenset(
-    {"job_leases", "api_keys", "audit_log", "partners", "partner_certifications"}
+    {
+        "job_leases",
+        "api_keys",
+        "audit_log",
+        "oauth_signing_keys",
+        "webhook_subscriptions",
+        "webhook_deliveries",
+        "webhook_inbound_seen",
+        "throttle_buckets",
+        "partners",
+        "partner_certifications",
+    }
 )
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -93,7 +104,10 @@ def metadata_with_every_table() -> MetaData:
         auth_tables,
         flow_tables,
         inventory_tables,
+        oauth_tables,
         partner_tables,
+        throttle_tables,
+        webhook_tables,
     )
     from crossdock.adapters.sql.tables import metadata
 

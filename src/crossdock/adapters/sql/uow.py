@@ -19,6 +19,7 @@ from crossdock.adapters.sql.kpi_queries import SqlKpiQueries
 from crossdock.adapters.sql.message_log import SqlMessageLog
 from crossdock.adapters.sql.prepared import PreparedIn
 from crossdock.adapters.sql.tables import bus_log, inbox
+from crossdock.adapters.sql.webhook_store import SqlWebhookStore
 
 _INSERT_LOG = FastInsert(bus_log)
 
@@ -146,6 +147,7 @@ class SqlUnitOfWork:
         self.flows = SqlFlowStore(conn, isolate_failures=self._backend.isolate_failures)
         self.exceptions = SqlExceptionLog(conn)
         self.kpis = SqlKpiQueries(conn)
+        self.webhooks = SqlWebhookStore(conn)
         self._committed = False
         return self
 

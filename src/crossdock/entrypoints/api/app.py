@@ -14,7 +14,9 @@ from crossdock.entrypoints.api import (
     inbound,
     intake,
     inventory,
+    oauth,
     operations,
+    webhook_subscriptions,
     webhooks,
 )
 from crossdock.entrypoints.api import certification as certification_api
@@ -25,6 +27,7 @@ from crossdock.entrypoints.api.auth import Authenticate, Authenticator, PublicPa
 from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.openapi import install_openapi
 from crossdock.entrypoints.api.problems import install_problem_handlers
+from crossdock.entrypoints.api.throttling import with_throttling
 
 
 def create_app(hub: HubServices) -> FastAPI:
@@ -44,29 +47,39 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(intake.router, tags=["intake"])
     app.include_router(edi.router, tags=["edi"])
     app.include_router(webhooks.router, tags=["webhooks"])
+    app.include_router(webhook_subscriptions.router)
     app.include_router(inbound.router, tags=["inbound"])
     app.include_router(operations.router, tags=["operations"])
     app.include_router(exceptions_api.router, tags=["exceptions"])
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
+    app.include_router(oauth.router, tags=["oauth"])
     app.include_router(partners_api.router, tags=["partners"])
     app.include_router(certification_api.router, tags=["certification"])
     app.include_router(asyncapi.router, tags=["docs"])
-    install_openapi(app, PublicPaths(hub.settings.auth.public_paths))
+    install_openapi(app, PublicPaths(public_paths(hub)))
     return app
 
 
+def public_paths(hub: HubServices) -> list[str]:
+    """What answers without credentials: the configured paths and the OAuth2 endpoints (a
+    client has no token before it asks for one). The middleware and the OpenAPI document
+    read this one list, so the document cannot promise what the middleware refuses."""
+    return [*hub.settings.auth.public_paths, *oauth.PUBLIC_PATHS]
+
+
 def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticate:
-    """The app as served: authentication outermost, then the raw intake fast path, then the
-    FastAPI app (`.fastapi`). API keys are tried first, then `authenticators` (OAuth2...).
+    """The app as served: authentication outermost, then throttling (`throttle:`), then the
+    raw intake fast path, then the FastAPI app (`.fastapi`). API keys are tried first, then `authenticators` (OAuth2...).
     Registers the environment's admin key (``auth.admin_key``) in the store."""
     app = create_app(hub)
     auth = build_authentication(hub.settings, hub.store.engine)
     app.state.auth = auth
+    bearer = hub.oauth.bearer if hub.oauth is not None else None  # the hub's and an IdP's JWTs
     return Authenticate(
-        FastIntake(app, hub),
-        [auth.authenticator, *authenticators],
-        public=hub.settings.auth.public_paths,
+        with_throttling(FastIntake(app, hub), hub),
+        [auth.authenticator, *([bearer] if bearer else []), *authenticators],
+        public=public_paths(hub),
         signed=auth.signed_paths,
         fastapi=app,
     )

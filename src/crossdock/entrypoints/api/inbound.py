@@ -23,6 +23,7 @@ from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
+from crossdock.entrypoints.api.signature_refusals import signature_refused
 from crossdock.hub.inbound_systems import (
     CHANNEL,
     UNMAPPED_TYPE,
@@ -95,9 +96,16 @@ async def post_inbound(request: Request, source: str) -> Response:
         known = ", ".join(hub.inbound.systems()) or "none"
         raise Problem(404, f"unknown system {source[:64]!r} (configured: {known})") from None
     except BadSignature as exc:
-        response = problem_response(401, str(exc), instance=request.url.path)
-        response.headers["WWW-Authenticate"] = 'HMAC realm="crossdock systems"'
-        return response
+        return await signature_refused(
+            hub,
+            request,
+            exc,
+            body,
+            document_type=UNMAPPED_TYPE,
+            source=source,
+            channel=CHANNEL,
+            realm="crossdock systems",
+        )
     _count(hub, receipt)
     documents = [_document(d) for d in receipt.documents]
     ids = [d.message_id for d in receipt.documents]

@@ -38,6 +38,7 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     identity.MESSAGES_WRITE: "send canonical documents (JSON) to the hub",
     identity.EDI_WRITE: "send X12 interchanges to the hub",
     identity.OPERATIONS: "operate the hub: messages, replay, dead letters, exceptions, flows",
+    identity.WEBHOOKS_MANAGE: "subscribe your URLs to events and manage those subscriptions",
     identity.ADMIN: "administer the hub: partners, credentials, audit",
 }
 
@@ -165,12 +166,19 @@ def _answer(operation: dict[str, Any], status: int, text: str) -> None:
 
 
 def _problem_answers(operation: dict[str, Any]) -> None:
-    """Every error answer is a problem document, FastAPI's 422 included."""
+    """Every error answer is a problem document, FastAPI's 422 included. A route that declares
+    its own error body (the token endpoint's RFC 6749 errors) keeps it next to the problem."""
     for status, response in operation.get("responses", {}).items():
         if status[:1] in "45":
             if response.get("description") == "Validation Error":
                 response["description"] = "the request is invalid (`errors` names each field)"
-            response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+                response.pop("content", None)
+            own = {
+                media: body
+                for media, body in response.get("content", {}).items()
+                if media != PROBLEM_JSON and "HTTPValidationError" not in repr(body)
+            }
+            response["content"] = {**own, PROBLEM_JSON: {"schema": PROBLEM_REF}}
 
 
 def _drop_unused(schemas: dict[str, Any], doc: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
+from crossdock.entrypoints.api.signature_refusals import signature_refused
 from crossdock.hub.webhooks import (
     CHANNEL,
     DOCUMENT_TYPE,
@@ -97,9 +98,16 @@ async def post_carrier_webhook(request: Request, carrier: str) -> Response:
         raise Problem(404, f"unknown carrier {carrier[:64]!r} (configured: {known})") from None
     except BadSignature as exc:
         hub.metrics.intake.labels(DOCUMENT_TYPE, "unauthorized").inc()
-        response = problem_response(401, str(exc), instance=request.url.path)
-        response.headers["WWW-Authenticate"] = 'HMAC realm="crossdock carrier webhooks"'
-        return response
+        return await signature_refused(
+            hub,
+            request,
+            exc,
+            body,
+            document_type=DOCUMENT_TYPE,
+            source=carrier,
+            channel=CHANNEL,
+            realm="crossdock carrier webhooks",
+        )
     counts = _count(hub, receipt)
     events = [_event(e) for e in receipt.events]
     replayed = all(e.duplicate for e in receipt.events)

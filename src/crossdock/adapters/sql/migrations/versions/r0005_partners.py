@@ -1,7 +1,7 @@
 """Partner registry: registered partners and their certification samples.
 
 Revision ID: 0005_partners
-Revises: 0003_auth
+Revises: 0007_webhooks
 Create Date: 2026-12-07
 
 Written out (not built from the live table definition), like every revision.
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0005_partners"
-down_revision: str | Sequence[str] | None = "0003_auth"
+down_revision: str | Sequence[str] | None = "0007_webhooks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
