@@ -270,6 +270,7 @@ def exercise(check: Checker) -> None:
 
     # API products (as the operator, who sees every partner's)
     exercise_products(check, po)
+    exercise_partners(check)
 
 
 def exercise_products(check: Checker, po: dict[str, Any]) -> None:
@@ -324,3 +325,43 @@ def _fits(template: str, path: str) -> bool:
     return len(parts) == len(want) and all(
         a == b or a.startswith("{") for a, b in zip(parts, want, strict=True)
     )
+
+
+def exercise_partners(check: Checker) -> None:
+    """The partner registry and certification: a supplier onboarded to live."""
+    admin = "/v1/admin/partners"
+    one, state, go_live = admin + "/{name}", admin + "/{name}/state", admin + "/{name}/go-live"
+    body = {"name": "cascade", "kind": "supplier", "x12": {"id": "CASCADEX12"},
+            "contacts": [{"name": "Dana", "email": "edi@cascade.example"}]}  # fmt: skip
+    check.call("post", admin, json=body)
+    check.call("post", admin, json=body)  # 409: taken
+    check.call("post", admin, json={**body, "name": "x", "kind": "wizard"})  # 422
+    check.call("get", admin)
+    check.call("get", one, f"{admin}/cascade")
+    check.call("get", one, f"{admin}/acme")  # the file's partner: its listing line
+    check.call("get", one, f"{admin}/nobody")
+    check.call("patch", one, f"{admin}/cascade", json={"display_name": "Cascade Paper"})
+    check.call("patch", one, f"{admin}/acme", json={"display_name": "A"})  # 409: the file's
+    check.call("post", go_live, f"{admin}/cascade/go-live", json={})  # 409: draft
+    check.call("post", state, f"{admin}/cascade/state", json={"state": "testing"})
+
+    key = check.hub.cli("keys", "create", "--partner", "cascade", "--role", "supplier",
+                        "--scope", "messages:write", "--scope", "edi:write", "--json")  # fmt: skip
+    assert key.returncode == 0, key.stderr
+    partner = {"Authorization": f"Bearer {json.loads(key.stdout)['key']}"}
+    certify = "/v1/certification/{document_type}"
+    for document_type in ("purchase_order_acknowledgment", "advance_ship_notice", "invoice"):
+        sample = (EXAMPLES / f"{document_type}.json").read_bytes()
+        check.call("post", certify, f"/v1/certification/{document_type}", content=sample,
+                   headers={**partner, "Content-Type": "application/json"})  # fmt: skip
+    check.call("post", certify, "/v1/certification/invoice", content=b"{}",
+               headers={**partner, "Content-Type": "application/json"})  # fmt: skip
+    check.call("post", certify, "/v1/certification/nothing", content=b"{}",
+               headers={**partner, "Content-Type": "application/json"})  # fmt: skip
+    check.call("post", certify, "/v1/certification/invoice", content=b"{}")  # 403: operator
+    edi = (FIXTURES / "x12" / "855.edi").read_bytes()
+    check.call("post", "/v1/certification/edi", content=edi,
+               headers={**partner, "Content-Type": "application/edi-x12"})  # fmt: skip
+    check.call("get", admin + "/{name}/certifications", f"{admin}/cascade/certifications")
+    check.call("post", go_live, f"{admin}/cascade/go-live", json={})
+    check.call("post", state, f"{admin}/cascade/state", json={"state": "draft"})  # 409

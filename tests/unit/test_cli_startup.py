@@ -52,7 +52,8 @@ def _loaded(modules: set[str], banned: tuple[str, ...]) -> list[str]:
     [("--help",), ("messages", "--help"), ("messages", "list", "--help"), ("edi", "--help"),
      ("exceptions", "list", "--help"), ("inventory", "--help"), ("demo", "--help"),
      ("sandbox", "up", "--help"), ("kpis", "--help"), ("db", "--help"),
-     ("db", "upgrade", "--help"), ("api", "--help"), ("worker", "--help")],
+     ("db", "upgrade", "--help"), ("api", "--help"), ("worker", "--help"),
+     ("partners", "--help"), ("partners", "create", "--help")],
 )  # fmt: skip
 def test_help_imports_neither_server_nor_store(args: tuple[str, ...]) -> None:
     modules = _imported(*args)

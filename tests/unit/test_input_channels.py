@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from crossdock.hub.edi.acknowledging import ack_renderer
-from crossdock.hub.edi.partners import PartnerDirectory
+from crossdock.hub.edi.partners import StaticPartnerDirectory
 from crossdock.hub.edi.prepare import EdiPreparer
 from crossdock.hub.edi.service import EdiService
 from crossdock.hub.intake import fitted_key
@@ -125,7 +125,7 @@ def test_carrier_webhook_refuses_a_control_character_in_the_event_id(
 def edi_service(store: SqlStore) -> EdiService:
     runner = StoreRunner(store.uow)
     preparer = EdiPreparer(
-        PartnerDirectory([edi.PARTNER]), lambda _t: "critical", lambda _p: edi.MAPPER
+        StaticPartnerDirectory([edi.PARTNER]), lambda _t: "critical", lambda _p: edi.MAPPER
     )
     yield EdiService(  # type: ignore[misc]
         preparer, runner, ack_renderer(lambda: datetime(2026, 11, 27, tzinfo=UTC))

@@ -3,15 +3,23 @@ carrier webhooks, system APIs), built from settings."""
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections.abc import Callable
+
+import orjson
 
 from crossdock.adapters.channels.folder_drop import FolderDrop
 from crossdock.adapters.endpoints.folder import FolderEndpoint
 from crossdock.adapters.endpoints.http import HttpEndpoint
 from crossdock.config import FolderEndpointConfig, HttpEndpointConfig, Settings
 from crossdock.config.carriers import SignatureConfig
-from crossdock.hub.edi.partners import OwnIdentity, PartnerDirectory, TradingPartner
+from crossdock.hub.edi.partners import (
+    OwnIdentity,
+    PartnerDirectory,
+    StaticPartnerDirectory,
+    TradingPartner,
+)
 from crossdock.hub.inbound_systems import SystemChannel
 from crossdock.hub.ports import Endpoint
 from crossdock.hub.routing import Route
@@ -42,8 +50,9 @@ def build_routes(settings: Settings) -> list[Route]:
     ]
 
 
-def build_partners(settings: Settings) -> PartnerDirectory:
-    """Trading partners with X12 settings, as the hub's plain values."""
+def build_partners(settings: Settings) -> StaticPartnerDirectory:
+    """The file's trading partners with X12 settings, as the hub's plain values (the
+    registered ones join them in `crossdock.bootstrap.partners.build_directory`)."""
     partners = []
     for name, config in settings.partners.items():
         x12 = config.x12
@@ -72,18 +81,37 @@ def build_partners(settings: Settings) -> PartnerDirectory:
             )
         )
     own = OwnIdentity(settings.x12.qualifier, settings.x12.id, settings.x12.gs_id)
-    return PartnerDirectory(partners, own)
+    return StaticPartnerDirectory(partners, own)
+
+
+#: Partners with map overrides whose compiled mappers are kept (the oldest goes first).
+MAPPERS_KEPT = 256
 
 
 def mapper_factory(directory: PartnerDirectory) -> Callable[[TradingPartner | None], X12Mapper]:
-    """One mapper per partner (its overrides compiled once), and one for unknown senders."""
+    """One mapper per partner with overrides (compiled on first use, again when a registered
+    partner's overrides change), and one for every other partner and unknown senders."""
     default = X12Mapper()
-    mappers = {
-        name: X12Mapper(partner.mapping) if partner.mapping else default
-        for name in directory.names()
-        if (partner := directory.get(name)) is not None
-    }
-    return lambda partner: default if partner is None else mappers.get(partner.name, default)
+    mappers: dict[tuple[str, bytes], X12Mapper] = {}
+    lock = threading.Lock()
+
+    def mapper(partner: TradingPartner | None) -> X12Mapper:
+        if partner is None or not partner.mapping:
+            return default
+        key = (
+            partner.name,
+            orjson.dumps(partner.mapping, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS),
+        )
+        found = mappers.get(key)
+        if found is None:
+            found = X12Mapper(partner.mapping)
+            with lock:
+                if len(mappers) >= MAPPERS_KEPT:
+                    mappers.pop(next(iter(mappers)))
+                mappers[key] = found
+        return found
+
+    return mapper
 
 
 def build_drops(settings: Settings) -> list[FolderDrop]:

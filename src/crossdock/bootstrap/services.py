@@ -15,7 +15,6 @@ from crossdock.bootstrap.channels import (
     build_carriers,
     build_drops,
     build_endpoint,
-    build_partners,
     build_routes,
     build_systems,
     mapper_factory,
@@ -25,6 +24,7 @@ from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
 from crossdock.bootstrap.oauth import OAuthServices, build_oauth
 from crossdock.bootstrap.outbound_webhooks import OutboundWebhooks, build_outbound_webhooks
+from crossdock.bootstrap.partners import PartnerServices, build_partner_services
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
 from crossdock.bootstrap.roles import UP, Role, Wakeups, build_wakeups
 from crossdock.bootstrap.store import Store, build_store
@@ -82,6 +82,7 @@ class HubServices:
     role: Role = UP  # which parts this process runs (`crossdock up`, `api`, `worker`)
     wakeups: Wakeups | None = None  # other processes' loops, woken over PostgreSQL
     oauth: OAuthServices | None = None  # /oauth/token, JWKS, the token authenticators
+    partners: PartnerServices | None = None  # registry, directory, certification
 
     @property
     def bus(self) -> SqlBus:
@@ -196,7 +197,8 @@ def build_hub(
         "critical": _lane(settings.lanes.critical),
         "bulk": _lane(settings.lanes.bulk),
     }
-    partners = build_partners(settings)
+    partner_services = build_partner_services(settings, store)
+    partners = partner_services.directory  # the file's partners and the registered ones
     mappers = mapper_factory(partners)
     wake: list[Callable[[str], None]] = []  # the runtime's, once it exists
     wakeups = build_wakeups(settings, role, lambda prefix: wake_loops(prefix, here_only=True))
@@ -305,6 +307,7 @@ def build_hub(
         role=role,
         wakeups=wakeups,
         oauth=build_oauth(settings, store.engine, KeyClients(key_service(store.engine).keys)),
+        partners=partner_services,
     )
 
 

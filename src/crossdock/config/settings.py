@@ -32,6 +32,7 @@ from crossdock.config.file import ConfigError, ConfigProblem, Loc
 from crossdock.config.flows import FlowsConfig
 from crossdock.config.inventory import InventoryReconciliationConfig
 from crossdock.config.oauth import OAuthConfig
+from crossdock.config.onboarding import OnboardingConfig
 from crossdock.config.partners import PartnerConfig, X12IdentityConfig
 from crossdock.config.references import References, partial_references, reference_problems
 from crossdock.config.sections import (
@@ -93,6 +94,7 @@ class Settings(BaseSettings):
     webhooks: WebhooksConfig = Field(default_factory=WebhooksConfig)
     oauth: OAuthConfig = Field(default_factory=OAuthConfig)
     throttle: ThrottleConfig = Field(default_factory=ThrottleConfig)
+    onboarding: OnboardingConfig = Field(default_factory=OnboardingConfig)
 
     @property
     def database_url(self) -> str:

@@ -69,7 +69,8 @@ def kpis(
     """Business KPIs: PO delivery latency (the hub's part) and acknowledgment latency (the
     supplier's), ASN delivery and receipt latency, receipt posting time, inventory sync lag,
     shipment event completeness, POD update speed, invoice match cycle time, integration
-    failure rate, unrouted messages, replay volume, exceptions raised."""
+    failure rate, unrouted messages, replay volume, exceptions raised, partner onboarding
+    duration (created → live)."""
     from crossdock.hub.kpis import KpiWindow, compute_kpis
 
     window = KpiWindow(_aware(since), _aware(until))

@@ -309,3 +309,12 @@ def replay_volume(replays: Sequence[KpiReplay]) -> dict[str, Any]:
 def exceptions_raised(counts: Mapping[str, int]) -> dict[str, Any]:
     """Exceptions raised in the window, by category (open and resolved alike)."""
     return {"n": sum(counts.values()), "by_category": dict(sorted(counts.items()))}
+
+
+def onboarding_duration(went_live: Sequence[float], onboarding: int) -> dict[str, Any] | str:
+    """Registered partner created → live (the file's partners have no onboarding)."""
+    return durations(
+        went_live,
+        f"no registered partner went live; {onboarding} onboarding",
+        onboarding=onboarding,
+    )

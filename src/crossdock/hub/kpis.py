@@ -132,6 +132,11 @@ class KpiQueries(Protocol):
         """Exceptions raised in the window, by category."""
         ...
 
+    def onboarding(self, window: KpiWindow) -> tuple[list[float], int]:
+        """For registered partners created in the window: the seconds from creation to
+        going live of those that went live, and how many have not gone live yet."""
+        ...
+
 
 def compute_kpis(queries: KpiQueries, window: KpiWindow | None = None) -> dict[str, Any]:
     """Every KPI for the window (default: everything recorded), with the window itself."""
@@ -173,4 +178,5 @@ def compute_kpis(queries: KpiQueries, window: KpiWindow | None = None) -> dict[s
         "unrouted_messages": measures.unrouted_messages(queries.unrouted_counts(window)),
         "replay_volume": measures.replay_volume(queries.replays(window)),
         "exceptions_raised": measures.exceptions_raised(queries.exception_counts(window)),
+        "onboarding_duration": measures.onboarding_duration(*queries.onboarding(window)),
     }

@@ -12,7 +12,7 @@ import pytest
 
 from crossdock.hub.edi import prepare as prepare_module
 from crossdock.hub.edi.acknowledging import ack_renderer
-from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner
+from crossdock.hub.edi.partners import StaticPartnerDirectory, TradingPartner
 from crossdock.hub.edi.prepare import EdiPreparer
 from crossdock.hub.edi.service import EdiReceipt, EdiService
 from crossdock.hub.edi_records import OutboundDocument, OutboundStatus
@@ -42,7 +42,9 @@ def many_transactions(count: int, isa13: int = 42) -> str:
 @pytest.fixture
 def service(store: SqlStore) -> Iterator[EdiService]:
     runner = StoreRunner(store.uow)
-    preparer = EdiPreparer(PartnerDirectory([PARTNER]), lambda _t: "critical", lambda _p: MAPPER)
+    preparer = EdiPreparer(
+        StaticPartnerDirectory([PARTNER]), lambda _t: "critical", lambda _p: MAPPER
+    )
     yield EdiService(preparer, runner, ack_renderer(lambda: datetime(2026, 11, 27, tzinfo=UTC)))
     runner.close()
 

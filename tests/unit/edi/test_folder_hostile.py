@@ -21,7 +21,7 @@ from crossdock.adapters.channels.folder_drop import FolderDrop
 from crossdock.adapters.channels.folder_files import NAME_MAX, derived_name, x12_incomplete
 from crossdock.hub.edi.acknowledging import ack_renderer
 from crossdock.hub.edi.folder_intake import FolderIntake
-from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner
+from crossdock.hub.edi.partners import StaticPartnerDirectory, TradingPartner
 from crossdock.hub.edi.prepare import EdiPreparer
 from crossdock.hub.edi.service import EdiService
 from crossdock.hub.records import MessageFilter
@@ -70,7 +70,7 @@ def reports(directory: Path) -> dict[str, dict[str, Any]]:
 def service(store: SqlStore) -> Iterator[EdiService]:
     runner = StoreRunner(store.uow)
     preparer = EdiPreparer(
-        PartnerDirectory([PARTNER]), lambda _t: "critical", lambda _p: X12Mapper()
+        StaticPartnerDirectory([PARTNER]), lambda _t: "critical", lambda _p: X12Mapper()
     )
     yield EdiService(preparer, runner, ack_renderer(lambda: datetime(2026, 11, 27, tzinfo=UTC)))
     runner.close()

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, case, func, or_, select
 
 from crossdock.adapters.sql.flow_tables import exceptions, flow_instances
+from crossdock.adapters.sql.partner_tables import partners
 from crossdock.adapters.sql.tables import bus_replays, deliveries, delivery_attempts, messages
 from crossdock.hub.kpis import (
     KpiDelivery,
@@ -151,3 +152,11 @@ class SqlKpiQueries:
             .group_by(e.category)
         )
         return {category: int(n) for category, n in self._conn.execute(query)}
+
+    def onboarding(self, window: KpiWindow) -> tuple[list[float], int]:
+        p = partners.c
+        rows = self._conn.execute(
+            select(p.created_at, p.live_at).where(*_between(p.created_at, window))
+        ).all()
+        went_live = [live - created for created, live in rows if live is not None]
+        return went_live, len(rows) - len(went_live)

@@ -49,6 +49,8 @@ AFTER_BASELINE = frozenset(
         "webhook_deliveries",
         "webhook_inbound_seen",
         "throttle_buckets",
+        "partners",
+        "partner_certifications",
     }
 )
 # Columns a revision after the baseline adds to a baseline table: an adopted store lacks them
@@ -106,6 +108,7 @@ def metadata_with_every_table() -> MetaData:
         flow_tables,
         inventory_tables,
         oauth_tables,
+        partner_tables,
         throttle_tables,
         webhook_tables,
     )

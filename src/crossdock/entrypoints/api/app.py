@@ -22,8 +22,10 @@ from crossdock.entrypoints.api import (
     webhook_subscriptions,
     webhooks,
 )
+from crossdock.entrypoints.api import certification as certification_api
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
+from crossdock.entrypoints.api import partners as partners_api
 from crossdock.entrypoints.api.auth import Authenticate, Authenticator, PublicPaths
 from crossdock.entrypoints.api.availability_fast import FastAvailability
 from crossdock.entrypoints.api.fast_intake import FastIntake
@@ -61,6 +63,8 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(purchase_orders.router, tags=["purchase-orders"])
     app.include_router(shipments.router, tags=["shipments"])
     app.include_router(oauth.router, tags=["oauth"])
+    app.include_router(partners_api.router, tags=["partners"])
+    app.include_router(certification_api.router, tags=["certification"])
     app.include_router(asyncapi.router, tags=["docs"])
     install_openapi(app, PublicPaths(public_paths(hub)))
     return app

@@ -41,7 +41,8 @@ async def get_kpis(
     """PO delivery latency (the hub's part) and acknowledgment latency (the supplier's), ASN
     delivery and receipt latency, receipt posting time, inventory sync lag, shipment event
     completeness, POD update speed, invoice match cycle time, integration failure rate, replay
-    volume and exceptions raised, for start events received in [since, until)."""
+    volume, exceptions raised and partner onboarding duration (created → live), for start
+    events received in [since, until)."""
     window = kpi_window(since, until)
     kpis = await hub_of(request).runner.read(lambda uow: compute_kpis(uow.kpis, window))
     return json_response(kpis)

@@ -1,14 +1,17 @@
 """Trading partners as the hub sees them: plain values built from settings by bootstrap.
 
 Inbound interchanges name their sender only by ISA05/ISA06, so the directory resolves a
-partner from that pair; outbound rendering looks partners up by logical name.
+partner from that pair; outbound rendering looks partners up by logical name. The channels
+see the `PartnerDirectory` port: `StaticPartnerDirectory` holds the partners of
+``crossdock.yaml``; `crossdock.hub.partners.directory.RegistryPartnerDirectory` adds the
+partners registered in the store (admin API, `crossdock partners`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from crossdock.x12.model import Delimiters
 
@@ -46,8 +49,31 @@ def sender_key(qualifier: str, identifier: str) -> str:
     return f"{qualifier.strip().upper()}/{identifier.strip().upper()}"
 
 
-class PartnerDirectory:
-    """Partners by name and by X12 sender; unknown senders are allowed and named by their ID."""
+class PartnerDirectory(Protocol):
+    """Partners by name and by X12 sender; unknown senders are allowed and named by their ID.
+
+    Called on intake paths (once per interchange, once per request): answers come from
+    memory, never from a query per call.
+    """
+
+    @property
+    def own(self) -> OwnIdentity: ...
+
+    def get(self, name: str) -> TradingPartner | None: ...
+
+    def by_sender(self, qualifier: str, identifier: str) -> TradingPartner | None: ...
+
+    def names(self) -> list[str]: ...
+
+    def is_active(self, partner: str) -> bool:
+        """False when `partner` is a registered partner that may not send production
+        traffic (draft, testing or suspended): the intake refuses it with a 403 problem.
+        Partners of the file, and names the directory does not know, are active."""
+        ...
+
+
+class StaticPartnerDirectory:
+    """The partners of ``crossdock.yaml``: fixed for the life of the process."""
 
     def __init__(self, partners: Iterable[TradingPartner], own: OwnIdentity | None = None) -> None:
         self.own = own or OwnIdentity()
@@ -62,3 +88,6 @@ class PartnerDirectory:
 
     def names(self) -> list[str]:
         return sorted(self._by_name)
+
+    def is_active(self, partner: str) -> bool:
+        return True

@@ -109,3 +109,4 @@ class Kpis(Model):
     unrouted_messages: Kpi
     replay_volume: Kpi
     exceptions_raised: Kpi
+    onboarding_duration: Kpi

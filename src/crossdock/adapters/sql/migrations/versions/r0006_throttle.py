@@ -1,7 +1,7 @@
 """Throttle buckets: per-client token buckets per API product, shared by every process.
 
 Revision ID: 0006_throttle
-Revises: 0004_oauth_keys
+Revises: 0005_partners
 Create Date: 2026-12-07
 
 Written out (not built from the live table definition), like every revision.
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0006_throttle"
-down_revision: str | Sequence[str] | None = "0004_oauth_keys"
+down_revision: str | Sequence[str] | None = "0005_partners"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
