@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from crossdock.entrypoints import cli_demo, cli_kpis, cli_procs
+from crossdock.entrypoints import cli_demo, cli_keys, cli_kpis, cli_procs
 from crossdock.entrypoints.cli_common import (
     ConfigOption,
     DataDirOption,
@@ -51,6 +51,7 @@ app.add_typer(flows_app, name="flows")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.command("audit")(cli_keys.audit)
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)
 app.command("api")(cli_procs.api)

@@ -8,7 +8,7 @@ from fastapi_offline import FastAPIOffline
 from crossdock import __version__
 from crossdock.bootstrap import HubServices
 from crossdock.bootstrap.auth import build_authentication
-from crossdock.entrypoints.api import edi, inbound, intake, inventory, operations, webhooks
+from crossdock.entrypoints.api import admin, edi, inbound, intake, inventory, operations, webhooks
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
 from crossdock.entrypoints.api.auth import Authenticate, Authenticator
@@ -38,6 +38,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(exceptions_api.router, tags=["exceptions"])
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
+    app.include_router(admin.router, tags=["admin"])
     return app
 
 
@@ -54,4 +55,5 @@ def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticat
         public=hub.settings.auth.public_paths,
         signed=auth.signed_paths,
         fastapi=app,
+        refusals=auth.refusals,
     )

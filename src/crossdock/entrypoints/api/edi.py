@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.guards import WRITES_EDI
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.refusals import media_type, refusal
 from crossdock.entrypoints.api.requests import body_doc, hub_of
@@ -107,6 +108,7 @@ async def _refuse(hub: HubServices, refused: _Refused, content_type: str) -> Pro
 
 @router.post(
     "/v1/edi",
+    dependencies=[WRITES_EDI],
     status_code=202,
     openapi_extra=body_doc({EDI_CONTENT_TYPE: "ISA*00*...~", "text/plain": "ISA*00*...~"}),
 )

@@ -12,15 +12,17 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from crossdock.entrypoints.api.guards import AUTHENTICATED, OPERATOR_ACTION, audited
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import MAX_OFFSET, hub_of, json_response
+from crossdock.hub.audit import EXCEPTION_ACTION
 from crossdock.hub.flows import actions
 from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
 
 router = APIRouter()
 
 
-@router.get("/v1/exceptions")
+@router.get("/v1/exceptions", dependencies=[AUTHENTICATED])
 async def list_exceptions(
     request: Request,
     category: ExceptionCategory | None = None,
@@ -44,7 +46,7 @@ async def list_exceptions(
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/v1/exceptions/{exception_id}")
+@router.get("/v1/exceptions/{exception_id}", dependencies=[AUTHENTICATED])
 async def get_exception(request: Request, exception_id: str) -> Response:
     view = await hub_of(request).runner.read(lambda uow: actions.exception_view(uow, exception_id))
     if view is None:
@@ -66,7 +68,7 @@ def _problem(exc: Exception) -> Problem:
     return Problem(409, str(exc))
 
 
-@router.post("/v1/exceptions/{exception_id}/resolve")
+@router.post("/v1/exceptions/{exception_id}/resolve", dependencies=[OPERATOR_ACTION])
 async def resolve_exception(request: Request, exception_id: str, body: ResolveRequest) -> Response:
     hub = hub_of(request)
 
@@ -82,10 +84,16 @@ async def resolve_exception(request: Request, exception_id: str, body: ResolveRe
         raise _problem(exc) from exc
     except actions.ExceptionActionError as exc:
         raise _problem(exc) from exc
+    await audited(
+        request,
+        EXCEPTION_ACTION + "resolve",
+        f"exception:{exception_id}",
+        detail={"reason": body.reason},
+    )
     return json_response(view)
 
 
-@router.post("/v1/exceptions/{exception_id}/retry")
+@router.post("/v1/exceptions/{exception_id}/retry", dependencies=[OPERATOR_ACTION])
 async def retry_exception(request: Request, exception_id: str) -> Response:
     """Re-deliver the dead letters of the evidence messages; 409 when there are none."""
     hub = hub_of(request)
@@ -99,6 +107,7 @@ async def retry_exception(request: Request, exception_id: str) -> Response:
     hub.wake("deliver.")
     hub.wake("route.")
     hub.wake("flow.")
+    await audited(request, EXCEPTION_ACTION + "retry", f"exception:{exception_id}")
     return json_response(result, 202)
 
 
@@ -108,7 +117,7 @@ class ReplayRequest(BaseModel):
     group: str | None = Field(None, description="consumer group (default: the routing lane)")
 
 
-@router.post("/v1/exceptions/{exception_id}/replay")
+@router.post("/v1/exceptions/{exception_id}/replay", dependencies=[OPERATOR_ACTION])
 async def replay_exception(
     request: Request, exception_id: str, body: ReplayRequest | None = None
 ) -> Response:
@@ -127,10 +136,13 @@ async def replay_exception(
     hub.wake("route.")
     hub.wake("flow.")
     hub.wake("deliver.")
+    await audited(
+        request, EXCEPTION_ACTION + "replay", f"exception:{exception_id}", detail={"group": group}
+    )
     return json_response(result, 202)
 
 
-@router.get("/v1/flows")
+@router.get("/v1/flows", dependencies=[AUTHENTICATED])
 async def list_flows(
     request: Request,
     flow: str | None = None,
@@ -147,7 +159,7 @@ async def list_flows(
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/v1/flows/{flow}/{key:path}")
+@router.get("/v1/flows/{flow}/{key:path}", dependencies=[AUTHENTICATED])
 async def get_flow(request: Request, flow: str, key: str) -> Response:
     """One instance: state, data, timers, exceptions (keys may contain '/': site/item)."""
     view = await hub_of(request).runner.read(lambda uow: actions.flow_view(uow, flow, key))

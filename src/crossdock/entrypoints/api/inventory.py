@@ -14,14 +14,16 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap.inventory import inventory_uow
+from crossdock.entrypoints.api.guards import AUTHENTICATED, OPERATOR_ACTION, audited
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import hub_of, json_response
+from crossdock.hub.audit import INVENTORY_RECONCILE
 from crossdock.hub.inventory import views
 
 router = APIRouter()
 
 
-@router.get("/v1/inventory/drift")
+@router.get("/v1/inventory/drift", dependencies=[AUTHENTICATED])
 async def list_drift(
     request: Request,
     site: str | None = Query(None, min_length=1, max_length=128),
@@ -44,7 +46,7 @@ async def list_drift(
     return json_response({"items": rows, "count": len(rows)})
 
 
-@router.get("/v1/inventory/sync")
+@router.get("/v1/inventory/sync", dependencies=[AUTHENTICATED])
 async def sync_status(
     request: Request, window_hours: float | None = Query(None, gt=0, le=24 * 90)
 ) -> Response:
@@ -68,7 +70,7 @@ async def sync_status(
     return json_response(await asyncio.to_thread(read))
 
 
-@router.post("/v1/inventory/reconcile")
+@router.post("/v1/inventory/reconcile", dependencies=[OPERATOR_ACTION])
 async def reconcile_now(request: Request) -> Response:
     """Run a reconciliation now (it takes the schedule's lease, so it never overlaps the
     scheduled one): 200 with the run, 409 when off or already running, 502 when a system
@@ -80,6 +82,13 @@ async def reconcile_now(request: Request) -> Response:
     if run is None:
         raise Problem(409, "a reconciliation is already running; try again when it is done")
     body = views.run_dict(run)
+    await audited(
+        request,
+        INVENTORY_RECONCILE,
+        "inventory",
+        run.status,
+        {"drifting": (body or {}).get("drifting")},
+    )
     if run.status != "ok":
         raise Problem(502, f"reconciliation could not pull: {run.error}", run=body)
     return json_response(body)

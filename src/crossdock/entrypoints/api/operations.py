@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.guards import AUTHENTICATED, OPERATOR_ACTION, audited
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import (
     MAX_IDS,
@@ -19,6 +20,7 @@ from crossdock.entrypoints.api.requests import (
     json_response,
 )
 from crossdock.hub import operations as ops
+from crossdock.hub.audit import DEAD_LETTER_RETRY, MESSAGE_REPLAY
 from crossdock.hub.records import MessageFilter
 
 router = APIRouter()
@@ -31,13 +33,13 @@ async def healthz(request: Request) -> Response:
     return json_response({"status": "ok", "messages": counts})
 
 
-@router.get("/metrics")
+@router.get("/metrics", dependencies=[AUTHENTICATED])
 async def metrics(request: Request) -> Response:
     hub = hub_of(request)
     return Response(hub.metrics.exposition(), media_type="text/plain; version=0.0.4")
 
 
-@router.get("/v1/messages")
+@router.get("/v1/messages", dependencies=[AUTHENTICATED])
 async def list_messages(
     request: Request,
     document_type: str | None = None,
@@ -54,7 +56,7 @@ async def list_messages(
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/v1/messages/{message_id}")
+@router.get("/v1/messages/{message_id}", dependencies=[AUTHENTICATED])
 async def get_message(request: Request, message_id: str, raw: bool = False) -> Response:
     view = await hub_of(request).runner.read(
         lambda uow: ops.message_view(uow, message_id, include_raw=raw)
@@ -100,12 +102,14 @@ async def _replay(hub: HubServices, flt: MessageFilter, group: str | None) -> Re
     return json_response(result, 202)
 
 
-@router.post("/v1/messages/{message_id}/replay")
+@router.post("/v1/messages/{message_id}/replay", dependencies=[OPERATOR_ACTION])
 async def replay_message(request: Request, message_id: str, group: str | None = None) -> Response:
-    return await _replay(hub_of(request), MessageFilter(ids=[message_id], status=None), group)
+    answer = await _replay(hub_of(request), MessageFilter(ids=[message_id], status=None), group)
+    await audited(request, MESSAGE_REPLAY, f"message:{message_id}", detail={"group": group})
+    return answer
 
 
-@router.post("/v1/replay")
+@router.post("/v1/replay", dependencies=[OPERATOR_ACTION])
 async def replay_filter(request: Request, body: ReplayRequest) -> Response:
     hub = hub_of(request)
     if body.from_seq is not None:
@@ -118,6 +122,9 @@ async def replay_filter(request: Request, body: ReplayRequest) -> Response:
             raise Problem(404, str(exc.args[0])) from exc
         hub.wake("route.")
         hub.wake("deliver.")
+        await audited(
+            request, MESSAGE_REPLAY, f"group:{group}", detail={"from_seq": seq, "count": count}
+        )
         return json_response({"replayed": {group: count}}, 202)
     if not any(
         [body.message_ids, body.document_type, body.source, body.correlation_key, body.since]
@@ -134,10 +141,14 @@ async def replay_filter(request: Request, body: ReplayRequest) -> Response:
         until=body.until,
         ids=body.message_ids,
     )
-    return await _replay(hub_of(request), flt, body.group)
+    answer = await _replay(hub_of(request), flt, body.group)
+    await audited(
+        request, MESSAGE_REPLAY, "messages", detail=body.model_dump(mode="json", exclude_none=True)
+    )
+    return answer
 
 
-@router.get("/v1/dlq")
+@router.get("/v1/dlq", dependencies=[AUTHENTICATED])
 async def list_dead_letters(
     request: Request, group: str | None = None, limit: int = Query(100, ge=1, le=10000)
 ) -> Response:
@@ -153,16 +164,18 @@ class RetryRequest(BaseModel):
     group: str | None = None
 
 
-@router.post("/v1/dlq/retry")
+@router.post("/v1/dlq/retry", dependencies=[OPERATOR_ACTION])
 async def retry_dead_letters(request: Request, body: RetryRequest) -> Response:
     hub = hub_of(request)
     count = await hub.runner.call(ops.retry_dead_letters, hub.bus, body.group, body.ids)
     hub.wake("deliver.")
     hub.wake("route.")
+    target = f"group:{body.group}" if body.group else "dead letters"
+    await audited(request, DEAD_LETTER_RETRY, target, detail={"ids": body.ids, "retried": count})
     return json_response({"retried": count}, 202)
 
 
-@router.get("/v1/endpoints")
+@router.get("/v1/endpoints", dependencies=[AUTHENTICATED])
 async def endpoints(request: Request) -> Response:
     hub = hub_of(request)
     configured = list(hub.settings.endpoints)

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.guards import WRITES_MESSAGES_OR_SIGNED
 from crossdock.entrypoints.api.problems import Problem, problem_response
 from crossdock.entrypoints.api.refusals import document_body
 from crossdock.entrypoints.api.requests import body_doc, hub_of
@@ -61,6 +62,7 @@ def _count(hub: HubServices, receipt: WebhookReceipt) -> dict[str, int]:
 
 @router.post(
     "/v1/webhooks/carriers/{carrier}",
+    dependencies=[WRITES_MESSAGES_OR_SIGNED],
     status_code=202,
     openapi_extra=body_doc({"application/json": "{}"}),
 )
