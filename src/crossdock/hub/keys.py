@@ -170,13 +170,18 @@ class KeyService:
                 self.revoke(key.key_id, actor="env", source_ip=None)
         existing = self.keys.get(parsed.key_id)
         if existing is None:
-            return self.issue(
-                Client("operator", ENV_ADMIN),
-                origin="env",
-                label=ENV_ADMIN_LABEL,
-                token=token,
-                actor="env",
-            ).key
+            try:
+                return self.issue(
+                    Client("operator", ENV_ADMIN),
+                    origin="env",
+                    label=ENV_ADMIN_LABEL,
+                    token=token,
+                    actor="env",
+                ).key
+            except BadKey:  # hub processes starting together: another one registered it
+                existing = self.keys.get(parsed.key_id)
+                if existing is None:
+                    raise
         if existing.origin != "env":
             raise BadKey(f"CROSSDOCK_ADMIN_KEY's key id {parsed.key_id} belongs to another key")
         if matches(existing.salt, existing.digest, parsed.secret) and existing.usable(now):
