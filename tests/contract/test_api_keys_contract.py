@@ -72,6 +72,10 @@ def test_operators_get_every_scope_others_need_some_and_unknown_scopes_are_refus
         keys.issue(SUPPLIER, ["purchase-orders:write"])
     with pytest.raises(BadKey, match="role"):
         keys.issue(Client("partner", "acme"), [PURCHASE_ORDERS_READ])
+    with pytest.raises(BadKey, match="role"):
+        keys.issue(Client("partner", "acme", "vendor"), [PURCHASE_ORDERS_READ])  # type: ignore[arg-type]
+    with pytest.raises(BadKey, match="only a partner"):
+        keys.issue(Client("system", "erp", "supplier"), [PURCHASE_ORDERS_READ])
 
 
 def test_a_client_holds_several_keys_listed_newest_first(keys: KeyService, clock: Clock) -> None:
