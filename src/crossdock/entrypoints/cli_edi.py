@@ -202,13 +202,18 @@ def edi_ack(
         raise fail(f"{path.name}: no interchange to acknowledge (not X12?)")
 
 
-def _registered_partner(config: Path | None, name: str) -> tuple[TradingPartner | None, list[str]]:
+def _registered_partner(
+    config: Path | None, data_dir: Path | None, name: str
+) -> tuple[TradingPartner | None, list[str]]:
     """A partner the file does not name, from the partner directory on the store (the
-    file's partners, then the registered ones), and every name it knows."""
+    file's partners, then the registered ones), and every name it knows. An embedded store
+    that does not exist yet is not created for this: nobody is registered in it."""
     from crossdock.bootstrap.partners import build_directory
-    from crossdock.entrypoints.cli_common import open_store
 
-    with open_store(config, None) as (settings, store):
+    settings = settings_from(config, data_dir)
+    if settings.store.url is None and not (settings.hub.data_dir / "crossdock.db").exists():
+        return None, []
+    with open_store(config, data_dir) as (settings, store):
         directory = build_directory(settings, store)
         return directory.get(name), directory.names()
 
@@ -220,8 +225,10 @@ def edi_render(
     partner: str = typer.Option(None, help="partner from the config (envelope and maps)"),
     config: Path = ConfigOption,
     control: int = typer.Option(1, min=1, max=999_999_999, help="ISA13/GS06/ST02 to use"),
+    data_dir: Path = DataDirOption,
 ) -> None:
-    """Render a canonical document as an X12 interchange for a partner."""
+    """Render a canonical document as an X12 interchange for a partner: one of the config,
+    or one registered in the store (`crossdock partners`)."""
     from pydantic import ValidationError
 
     from crossdock.bootstrap import build_partners, mapper_factory
@@ -243,8 +250,9 @@ def edi_render(
     directory: PartnerDirectory = build_partners(settings)
     chosen = directory.get(partner) if partner else None
     if partner and chosen is None:
-        chosen, known = _registered_partner(config, partner)
+        chosen, known = _registered_partner(config, data_dir, partner)
         if chosen is None:
+            known = known or directory.names()
             raise fail(f"unknown partner {partner!r} (known: {', '.join(known) or 'none'})", 2)
     target = chosen or TradingPartner(name="partner", qualifier="ZZ", id="PARTNER", gs_id="PARTNER")
     gs_version = GS_VERSIONS.get(target.version, "004010")
