@@ -25,10 +25,13 @@ from crossdock.hub.identity import (
     MESSAGES_WRITE,
     PURCHASE_ORDERS_ACKNOWLEDGE,
     PURCHASE_ORDERS_READ,
+    WEBHOOKS_MANAGE,
 )
 from tests.auth_helpers import key_headers, operator_headers
 from tests.conftest import EXAMPLES, ROOT
+from tests.integration.webhook_rig import Receiver, start_receiver
 from tests.unit.products.harness import eventually
+from tests.unit.test_webhook_subscriptions_api import until
 
 PROBLEM = "application/problem+json"
 EDI = {"Content-Type": "application/edi-x12"}
@@ -262,3 +265,34 @@ async def test_a_suspended_partners_folder_files_go_to_its_error_folder(
     (inbox / "two.edi").write_bytes(interchange("NORTHWINDX", 2))
     assert await folders.poll_folders() == 1
     assert any(p.name.endswith("two.edi") for p in archive.iterdir())
+
+
+async def test_a_registered_partners_subscription_gets_the_events_of_its_pos(
+    tmp_path: Path,
+) -> None:
+    receiver = Receiver()
+    server = await start_receiver(receiver)
+    settings = Settings(
+        hub={"data_dir": tmp_path / "data", "prepare_workers": 0},
+        partners={"acme": {"x12": {"id": "ACMEX12"}}},
+        webhooks={"enabled": True, "allow_private_urls": True},  # the receiver is on loopback
+    )
+    hub: HubServices = build_hub(settings)
+    await hub.start()
+    try:
+        ops = operator_headers(hub)
+        mine = key_headers(hub, Client("partner", "northwind", "supplier"), [WEBHOOKS_MANAGE])
+        transport = httpx.ASGITransport(app=create_asgi(hub))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            await register_live(client, ops)
+            body = {"url": receiver.url + "/nw", "event_types": ["purchase_order.created"]}
+            created = await client.post("/v1/webhooks/subscriptions", json=body, headers=mine)
+            assert created.status_code == 201, created.text
+            receiver.secrets["/nw"] = [created.json()["secret"]]
+            await post_po(client, ops, "PO-NW-HOOK", {"role": "supplier", "gln": GLN})
+            await until(lambda: len(receiver.at("/nw")) == 1)
+            [got] = receiver.at("/nw")
+            assert got.verified_with and b"PO-NW-HOOK" in got.body
+    finally:
+        await hub.stop()
+        await server.cleanup()
