@@ -4,7 +4,7 @@ endpoint's dispatcher, which the runtime runs like every other consumer and disp
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -34,7 +34,8 @@ class OutboundWebhooks:
 
     dispatcher: EndpointDispatcher
     consumer: Consumer
-    aliases: PartnerAliases
+    #: The partners' aliases as they stand now (the file's plus the registered partners').
+    aliases: Callable[[], PartnerAliases]
     rotation_overlap: float
     private_urls: bool = False
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -56,8 +57,13 @@ def partner_aliases(settings: Settings) -> PartnerAliases:
 
 
 def build_outbound_webhooks(
-    settings: Settings, runner: StoreRunner, bus: Bus, metrics: HubMetrics
+    settings: Settings,
+    runner: StoreRunner,
+    bus: Bus,
+    metrics: HubMetrics,
+    registered: Callable[[], Mapping[str, frozenset[str]]] | None = None,
 ) -> OutboundWebhooks | None:
+    """`registered`: the registered partners' identifiers (`RegistryPartnerDirectory`)."""
     config = settings.webhooks
     if not config.enabled:
         return None
@@ -95,12 +101,12 @@ def build_outbound_webhooks(
         budget=DeliveryBudget(max_age=retry.max_age_seconds, max_attempts=retry.max_attempts),
         sets_message_status=False,
     )
-    aliases = partner_aliases(settings)
-    consumer = Consumer(fanout_group(), WebhookFanout(aliases), wakes=("deliver.",))
+    fanout = WebhookFanout(partner_aliases(settings), registered=registered)
+    consumer = Consumer(fanout_group(), fanout, wakes=("deliver.",))
     return OutboundWebhooks(
         dispatcher,
         consumer,
-        aliases,
+        fanout.aliases,
         config.rotation_overlap_seconds,
         private_urls=config.allow_private_urls,
     )

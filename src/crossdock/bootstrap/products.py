@@ -1,5 +1,6 @@
 """The API products from settings: their unit of work on the store, and which identifiers
-each configured partner is known by in documents (until the partner registry keeps them)."""
+each configured partner is known by in documents (the registered partners' come from the
+partner directory, `RegistryPartnerDirectory.identifiers()`)."""
 
 from __future__ import annotations
 

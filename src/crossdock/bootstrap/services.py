@@ -227,7 +227,7 @@ def build_hub(
     periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     drops = build_drops(settings)
     if drops:
-        folders = FolderIntake(drops, edi, checked=partners.names())
+        folders = FolderIntake(drops, edi, checked=partners.names(), directory=partners)
 
         async def poll_partner_folders() -> None:
             await folders.poll_folders()
@@ -243,7 +243,7 @@ def build_hub(
         wake=wake_loops,
     )
     periodic.extend(flow_jobs)
-    outbound = build_outbound_webhooks(settings, runner, store.bus, metrics)
+    outbound = build_outbound_webhooks(settings, runner, store.bus, metrics, partners.identifiers)
     if outbound is not None:
         dispatchers.append(outbound.dispatcher)
         consumers.append(outbound.consumer)

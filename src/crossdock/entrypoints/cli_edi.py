@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -28,6 +28,9 @@ from crossdock.entrypoints.cli_common import (
     short_time,
 )
 from crossdock.entrypoints.cli_output import Column, key, text
+
+if TYPE_CHECKING:
+    from crossdock.hub.edi.partners import TradingPartner
 
 edi_app = typer.Typer(help="X12 EDI: parse, validate, acknowledge, render.", no_args_is_help=True)
 
@@ -199,6 +202,22 @@ def edi_ack(
         raise fail(f"{path.name}: no interchange to acknowledge (not X12?)")
 
 
+def _registered_partner(
+    config: Path | None, data_dir: Path | None, name: str
+) -> tuple[TradingPartner | None, list[str]]:
+    """A partner the file does not name, from the partner directory on the store (the
+    file's partners, then the registered ones), and every name it knows. An embedded store
+    that does not exist yet is not created for this: nobody is registered in it."""
+    from crossdock.bootstrap.partners import build_directory
+
+    settings = settings_from(config, data_dir)
+    if settings.store.url is None and not (settings.hub.data_dir / "crossdock.db").exists():
+        return None, []
+    with open_store(config, data_dir) as (settings, store):
+        directory = build_directory(settings, store)
+        return directory.get(name), directory.names()
+
+
 @edi_app.command("render")
 def edi_render(
     document_type: str = typer.Argument(..., help="canonical document type, e.g. purchase_order"),
@@ -206,15 +225,17 @@ def edi_render(
     partner: str = typer.Option(None, help="partner from the config (envelope and maps)"),
     config: Path = ConfigOption,
     control: int = typer.Option(1, min=1, max=999_999_999, help="ISA13/GS06/ST02 to use"),
+    data_dir: Path = DataDirOption,
 ) -> None:
-    """Render a canonical document as an X12 interchange for a partner."""
+    """Render a canonical document as an X12 interchange for a partner: one of the config,
+    or one registered in the store (`crossdock partners`)."""
     from pydantic import ValidationError
 
     from crossdock.bootstrap import build_partners, mapper_factory
     from crossdock.canonical.json_numbers import validate_json
     from crossdock.canonical.registry import document_model
     from crossdock.hub.edi.outbound import GS_VERSIONS, envelope_settings, without_delimiters
-    from crossdock.hub.edi.partners import TradingPartner
+    from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner
     from crossdock.x12.codes import functional_id_for
     from crossdock.x12.writer import write_interchange
 
@@ -226,12 +247,13 @@ def edi_render(
     except ValidationError as exc:
         raise fail(f"{document}: not a valid {document_type}:\n{exc}") from exc
     settings = settings_from(config)
-    directory = build_partners(settings)
+    directory: PartnerDirectory = build_partners(settings)
     chosen = directory.get(partner) if partner else None
     if partner and chosen is None:
-        raise fail(
-            f"unknown partner {partner!r} (known: {', '.join(directory.names()) or 'none'})", 2
-        )
+        chosen, known = _registered_partner(config, data_dir, partner)
+        if chosen is None:
+            known = known or directory.names()
+            raise fail(f"unknown partner {partner!r} (known: {', '.join(known) or 'none'})", 2)
     target = chosen or TradingPartner(name="partner", qualifier="ZZ", id="PARTNER", gs_id="PARTNER")
     gs_version = GS_VERSIONS.get(target.version, "004010")
     try:

@@ -195,6 +195,14 @@ class PartnerAliases:
             }
         )
 
+    def joined(self, registered: Mapping[str, Iterable[str]]) -> PartnerAliases:
+        """These aliases plus the registered partners' identifiers (the partner directory's
+        `identifiers()`); the configuration wins for a name both know."""
+        extra = {name: ids for name, ids in registered.items() if name not in self.by_partner}
+        if not extra:
+            return self
+        return PartnerAliases({**self.by_partner, **PartnerAliases.of(extra).by_partner})
+
     def including(self, partners: Iterable[str | None]) -> PartnerAliases:
         """These aliases plus any of `partners` they lack, known by name alone (a partner
         registered at run time rather than in the configuration)."""

@@ -15,7 +15,7 @@ subscription's partner owns the document, so another partner's events never reac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -76,9 +76,26 @@ class WebhookFanout:
         aliases: PartnerAliases,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        registered: Callable[[], Mapping[str, frozenset[str]]] | None = None,
     ) -> None:
+        """`registered`: the registered partners' identifiers (the partner directory's
+        in-memory snapshot), so a partner created through the admin API owns its
+        documents' events by its GLN, D-U-N-S, X12 ids and codes, without a restart."""
         self._aliases = aliases
         self._clock = clock
+        self._registered = registered
+        self._joined: tuple[object, PartnerAliases] | None = None
+
+    def aliases(self) -> PartnerAliases:
+        """The configuration's aliases joined with the registered partners' (rebuilt only
+        when the directory's snapshot changed)."""
+        if self._registered is None:
+            return self._aliases
+        registered = self._registered()
+        joined = self._joined
+        if joined is None or joined[0] is not registered:
+            joined = self._joined = (registered, self._aliases.joined(registered))
+        return joined[1]
 
     def handle_batch(
         self, uow: UnitOfWork, consumer: str, entries: Sequence[BusEntry]
@@ -91,7 +108,7 @@ class WebhookFanout:
         subscriptions = uow.webhooks.active_for(list(EVENTS))
         if not subscriptions:
             return result  # nobody listens: the claims are all there is to write
-        aliases = self._aliases.including(s.partner for s in subscriptions)
+        aliases = self.aliases().including(s.partner for s in subscriptions)
         stored = uow.messages.get_many([e.message_id for e in claimed], with_raw=False)
         refs: list[WebhookDeliveryRef] = []
         now = self._clock()

@@ -16,7 +16,7 @@ import pytest
 from crossdock.adapters.channels.folder_drop import FolderDrop
 from crossdock.hub.edi.acknowledging import ack_renderer
 from crossdock.hub.edi.folder_intake import FolderIntake
-from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner
+from crossdock.hub.edi.partners import StaticPartnerDirectory, TradingPartner
 from crossdock.hub.edi.prepare import EdiPreparer
 from crossdock.hub.edi.sender_check import SENDER_MISMATCH
 from crossdock.hub.edi.service import EdiReceipt, EdiService
@@ -36,7 +36,7 @@ AS_GLOBEX = Sender("partner:globex", "globex")
 def service(store: SqlStore) -> Iterator[EdiService]:
     runner = StoreRunner(store.uow)
     preparer = EdiPreparer(
-        PartnerDirectory([ACME, GLOBEX]), lambda _t: "critical", lambda _p: X12Mapper()
+        StaticPartnerDirectory([ACME, GLOBEX]), lambda _t: "critical", lambda _p: X12Mapper()
     )
     yield EdiService(preparer, runner, ack_renderer(lambda: datetime(2026, 11, 27, tzinfo=UTC)))
     runner.close()

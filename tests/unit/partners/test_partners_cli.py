@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from crossdock.entrypoints.cli import app
+from crossdock.x12.reader import read_transactions
+from tests.conftest import EXAMPLES
 
 Run = Callable[..., tuple[int, str]]
 CONFIG = """\
@@ -88,3 +90,15 @@ def test_onboarding_to_live_and_suspension(run: Run) -> None:
     assert run("partners", "state", "bolt", "suspended", "--reason", "late")[0] == 0
     code, out = run("kpis", "--json")
     assert json.loads(out)["onboarding_duration"]["n"] == 1
+
+
+def test_edi_render_finds_a_registered_partner(run: Run, tmp_path: Path) -> None:
+    document = str(EXAMPLES / "purchase_order.json")
+    unknown = run("edi", "render", "purchase_order", document, "--partner", "bolt")
+    assert unknown[0] == 2 and "unknown partner 'bolt' (known: acme)" in unknown[1]
+    assert not (tmp_path / "crossdock.db").exists()  # no store is created to look there
+    run("partners", "create", "bolt", "--kind", "supplier", "--x12-id", "BOLTX12")
+    code, out = run("edi", "render", "purchase_order", document, "--partner", "bolt")
+    assert code == 0, out
+    [transaction] = list(read_transactions(out))
+    assert transaction.code == "850" and transaction.interchange.receiver_id.strip() == "BOLTX12"

@@ -22,7 +22,7 @@ from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.refusals import media_type, refusal
 from crossdock.entrypoints.api.requests import body_doc, hub_of
-from crossdock.entrypoints.api.senders import principal_in
+from crossdock.entrypoints.api.senders import onboarding_refusal, principal_in
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.edi.record import InterchangeReceipt
 from crossdock.hub.edi.service import EdiReceipt
@@ -139,7 +139,8 @@ async def post_edi(request: Request) -> Response:
     """Accept X12 (``application/edi-x12``): one or more interchanges. Every transaction set
     becomes a message (accepted, or rejected with located errors); the reply is the 997/999
     (and TA1 where needed) as X12, or a JSON receipt with ``Accept: application/json``. A body
-    refused as a whole (413, 415, empty) is recorded as a rejected ``x12_interchange``.
+    refused as a whole (413, 415, empty) is recorded as a rejected ``x12_interchange``, as is
+    one from a registered partner that is not live (403: draft, testing or suspended).
     A partner may only send its own sender ids (ISA05/06, GS02): an interchange naming
     another's is recorded rejected and answered 403 problem+json carrying the TA1 (or the
     997/999 rejecting the group) in ``ack``; operators may post for any partner."""
@@ -154,6 +155,11 @@ async def post_edi(request: Request) -> Response:
         sender = sender_of(principal_in(request.scope))
         raise await _refuse(hub, refused, media, sender) from None
     principal = principal_in(request.scope)
+    inactive = onboarding_refusal(hub, principal.partner if principal else None)
+    if inactive is not None:
+        prefix = spool.read(REFUSED_BODY_KEEP)
+        spool.close()
+        raise await _refuse(hub, _Refused(403, inactive, prefix), media, sender_of(principal))
     try:
         receipt = await hub.edi.receive(
             spool, channel=CHANNEL, sender=sender_of(principal), confine=confinement(principal)

@@ -18,6 +18,7 @@ import orjson
 
 from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
+from crossdock.entrypoints.api.senders import onboarding_refusal
 from crossdock.hub.intake import (
     IntakeOutcome,
     IntakeRequest,
@@ -113,6 +114,13 @@ async def _check(
     batch: bool = False,
 ) -> Reply | None:
     partner = req.partner
+    inactive = onboarding_refusal(hub, partner)
+    if inactive is not None:
+        # Recorded without the keys: once live, the partner's retry must not be its duplicate.
+        req.source = partner or req.source
+        req.idempotency_key = None
+        req.causation_id = None
+        return await _refuse(hub, req, 403, inactive, path)
     if partner is not None and req.source != partner:
         # Routes choose by source: a partner naming another source would pass its documents
         # off as that system's. Recorded under its own name, with why.

@@ -4,6 +4,7 @@ cases are `crossdock.hub.products.purchase_orders` and `.acknowledge`."""
 from __future__ import annotations
 
 import asyncio
+from collections import ChainMap
 from datetime import UTC, datetime
 
 import orjson
@@ -21,9 +22,12 @@ from crossdock.entrypoints.api.models.products import (
 )
 from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
+from crossdock.entrypoints.api.refusals import refusal
 from crossdock.entrypoints.api.requests import hub_of, json_response
 from crossdock.entrypoints.api.security import require
+from crossdock.entrypoints.api.senders import onboarding_refusal
 from crossdock.hub.identity import PURCHASE_ORDERS_ACKNOWLEDGE, PURCHASE_ORDERS_READ, Principal
+from crossdock.hub.intake_pipeline import sender_of
 from crossdock.hub.products import acknowledge as ack
 from crossdock.hub.products import purchase_orders as pos
 from crossdock.hub.products.acknowledging import (
@@ -39,12 +43,18 @@ _NOT_FOUND = "no purchase order {} for this caller"
 
 
 def known(request: Request) -> PartnerIdentifiers:
-    """The partners' identifiers, computed once per app."""
+    """The partners' identifiers: the file's (computed once per app), then the registered
+    partners' from the partner directory's in-memory snapshot (GLN, D-U-N-S, X12 ids, own
+    codes), so a partner created through the admin API owns its documents without a restart.
+    The file wins for a name both know."""
     state = request.app.state
     if not hasattr(state, "partner_identifiers"):
         state.partner_identifiers = partner_identifiers(hub_of(request).settings)
     found: PartnerIdentifiers = state.partner_identifiers
-    return found
+    services = hub_of(request).partners
+    if services is None:
+        return found
+    return ChainMap(found, services.directory.identifiers())  # type: ignore[arg-type]
 
 
 def _summary(view: pos.PurchaseOrderView) -> PurchaseOrderSummary:
@@ -145,9 +155,11 @@ async def get_purchase_order(
     status_code=202,
     response_model=AcknowledgmentOut,
     responses=problems(
+        403,
         404,
         409,
         422,
+        s403="the partner is registered but not live (draft, testing, suspended); recorded",
         s404="no such PO addressed to the caller",
         s409="the PO is closed, or the Idempotency-Key was used with another answer",
         s422="the answer does not fit the PO's lines (`errors` names each field)",
@@ -164,6 +176,19 @@ async def acknowledge_purchase_order(
     supplier's acknowledgment: the procure-to-pay flow advances as for an 855. Every open
     line is answered once; 422 names the fields that contradict the PO."""
     hub = hub_of(request)
+    inactive = onboarding_refusal(hub, principal.partner)
+    if inactive is not None:
+        raise await refusal(
+            hub,
+            403,
+            inactive,
+            document_type="purchase_order_acknowledgment",
+            source=principal.partner or "api",
+            channel="api",
+            content_type="application/json",
+            raw=orjson.dumps({"po_number": po_number, **body.model_dump(mode="json")}),
+            sender=sender_of(principal),
+        )
     answer = body.model_dump(mode="json")
     command = ack.AcknowledgePurchaseOrder(
         po_number=po_number,

@@ -13,9 +13,11 @@ from typing import Any
 
 from starlette.requests import Request
 
+from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.security import PRINCIPAL_STATE
 from crossdock.hub.identity import Principal
 from crossdock.hub.intake_pipeline import Sender, sender_of
+from crossdock.hub.partners.directory import production_refusal
 
 
 def principal_in(scope: Mapping[str, Any]) -> Principal | None:
@@ -32,3 +34,11 @@ def caller(request: Request) -> Principal | None:
 def proven_sender(scope: Mapping[str, Any]) -> Sender:
     """The sender to record for a request's messages."""
     return sender_of(principal_in(scope))
+
+
+def onboarding_refusal(hub: HubServices, partner: str | None) -> str | None:
+    """Why `partner` may not send production documents (a registered partner in draft,
+    testing or suspended), None when it may; operators name no partner and always may.
+    The production channels answer it with 403 and record the refusal."""
+    services = hub.partners
+    return production_refusal(services.directory if services else None, partner)

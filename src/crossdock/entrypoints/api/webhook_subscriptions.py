@@ -305,7 +305,7 @@ async def replay_delivery(
             caller,
             subscription_id,
             delivery_id,
-            out.aliases,
+            out.aliases(),
             out.clock,
         )
     except _ERRORS as exc:

@@ -14,8 +14,10 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
+from crossdock.hub.edi.partners import PartnerDirectory
 from crossdock.hub.edi.service import EdiReceipt, EdiService
 from crossdock.hub.intake_pipeline import folder_sender
+from crossdock.hub.partners.directory import production_refusal
 from crossdock.hub.ports import FileDrop
 
 log = logging.getLogger(__name__)
@@ -78,15 +80,20 @@ class FolderIntake:
         clock: Callable[[], float] = time.monotonic,
         retry_seconds: float = RETRY_SECONDS,
         checked: Collection[str] = (),
+        directory: PartnerDirectory | None = None,
     ) -> None:
         """`checked`: the partners whose X12 sender ids are known, so that their folders
         accept only interchanges carrying them (`hub/edi/sender_check`); a folder of a
-        partner without X12 ids is that partner's all the same (its sender), unchecked."""
+        partner without X12 ids is that partner's all the same (its sender), unchecked.
+        `directory`: a folder of a partner it says is not live (a registered partner in
+        draft, testing or suspended) is not read: its files go to the error folder, the
+        report saying why (`production_refusal`)."""
         self._drops = list(drops)
         self._service = service
         self._clock = clock
         self._retry_seconds = retry_seconds
         self._checked = frozenset(checked)
+        self._directory = directory
         self._recovered: set[str] = set()
         # (drop, file name) -> (when to try again, last delay): files left in .processing
         self._retry: dict[tuple[str, str], tuple[float, float]] = {}
@@ -128,6 +135,10 @@ class FolderIntake:
         return [present[key[1]] for key in due if key[1] in present]
 
     async def _take(self, drop: FileDrop, path: Path) -> bool:
+        inactive = production_refusal(self._directory, drop.name)
+        if inactive is not None:
+            log.warning("folder %s: %s refused: %s", drop.name, path.name, inactive)
+            return self._settle(drop, path, {"file": path.name, "refused": inactive}, True)
         try:
             handle = drop.open(path)
         except OSError as exc:  # a link, FIFO, device...: never read, set aside with why

@@ -8,8 +8,9 @@ recorded as rejected (with why), and the answer is a TA1 rejecting the interchan
 rejected in the 997/999 (AK9 R, AK905 1: this group is not supported from this sender),
 the rest of the interchange goes through. Operators may post for any partner: no check.
 
-`owner_of_sender` is the one lookup of "whose sender id is this": today the partners of the
-settings (`PartnerDirectory`); the partner registry plugs in here.
+`owner_of_sender` is the one lookup of "whose sender id is this": the `PartnerDirectory` the
+hub wires (`RegistryPartnerDirectory`: the file's partners, then the registered ones), so a
+partner registered through the admin API owns its X12 ids at once, without a restart.
 """
 
 from __future__ import annotations

@@ -18,11 +18,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from crossdock.hub.edi.partners import (
     OwnIdentity,
+    PartnerDirectory,
     StaticPartnerDirectory,
     TradingPartner,
     sender_key,
@@ -53,10 +54,41 @@ def trading_partner(partner: Partner) -> TradingPartner | None:
     )
 
 
+def known_as(partner: Partner) -> frozenset[str]:
+    """Every identifier a registered partner's documents may name it by (its name, GLN,
+    D-U-N-S, X12 sender and group ids, own codes), as given: callers compare case-blind."""
+    ids = partner.identifiers
+    found = {partner.name, ids.gln, ids.duns, *ids.codes.values()}
+    if partner.x12 is not None:
+        found |= {partner.x12.id, partner.x12.gs_id}
+    return frozenset(i for i in found if i)
+
+
+_REFUSED = {
+    OnboardingState.DRAFT: "is a draft: it sends documents once it is certified and live",
+    OnboardingState.TESTING: "is in testing: until it goes live, only the certification "
+    "endpoints (/v1/certification/...) take its documents",
+    OnboardingState.SUSPENDED: "is suspended: its documents are refused until it is live again",
+}
+
+
+def production_refusal(directory: PartnerDirectory | None, partner: str | None) -> str | None:
+    """Why `partner` may not send production traffic now, None when it may (operators,
+    which name no partner, file partners and live registered ones). Answered from the
+    directory's in-memory snapshot: cheap enough for every intake request."""
+    if partner is None or directory is None or directory.is_active(partner):
+        return None
+    state = directory.state(partner) if isinstance(directory, RegistryPartnerDirectory) else None
+    why = _REFUSED.get(state) if state is not None else None
+    return f"partner {partner!r} " + (why or "may not send production documents now")
+
+
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
     loaded_at: float
     states: dict[str, OnboardingState] = field(default_factory=dict)
+    #: registered partner -> `known_as` (every state: ownership is not onboarding).
+    identifiers: dict[str, frozenset[str]] = field(default_factory=dict)
     by_name: dict[str, TradingPartner] = field(default_factory=dict)
     by_sender: dict[str, TradingPartner] = field(default_factory=dict)
 
@@ -127,6 +159,11 @@ class RegistryPartnerDirectory:
         state = self._current().states.get(partner)
         return state is None or state is OnboardingState.LIVE
 
+    def identifiers(self) -> Mapping[str, frozenset[str]]:
+        """Registered partner -> the identifiers its documents name it by (`known_as`);
+        the same mapping object until the snapshot is reloaded (callers may cache on it)."""
+        return self._current().identifiers
+
     def state(self, partner: str) -> OnboardingState | None:
         """The onboarding state of a registered partner (None: not registered here)."""
         if partner in self._file_names:
@@ -159,6 +196,7 @@ class RegistryPartnerDirectory:
             if partner.name in self._file_names:
                 continue  # the file is authoritative for its names
             snapshot.states[partner.name] = partner.state
+            snapshot.identifiers[partner.name] = known_as(partner)
             trading = trading_partner(partner)
             if trading is None:
                 continue

@@ -2,10 +2,10 @@
 
 A purchase order names its supplier, a shipment its carrier and its consignee, as canonical
 `Party` objects (name, GLN, DUNS, X12 id, own codes). A principal names its partner by logical
-name. Until the partner registry keeps each partner's identifiers, a partner is a party when
-its logical name or one of the identifiers configured for it (`PartnerIdentifiers`, built
-from settings in bootstrap) equals one of the party's identifiers. Swapping this function for
-a registry lookup changes nothing else.
+name. A partner is a party when its logical name or one of its identifiers
+(`PartnerIdentifiers`: the file's partners' X12 ids and carriers' SCAC from settings, then the
+registered partners' GLN, D-U-N-S, X12 ids and own codes from the partner directory's
+snapshot; see `entrypoints/api/purchase_orders.known`) equals one of the party's identifiers.
 """
 
 from __future__ import annotations
