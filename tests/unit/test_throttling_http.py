@@ -236,9 +236,9 @@ async def test_a_real_hub_throttles_reads_and_intake_per_bucket(hub: HubServices
         retry = int(reads[3].headers["Retry-After"])
         assert retry == 1 and reads[3].headers["RateLimit-Policy"] == '"messages-read";q=1;w=1'
 
-        # a bulk reader at its inventory limit (no such route yet: 404 until it is throttled)
+        # a bulk reader at its inventory limit (naming no item: 422 until it is throttled)
         stock = [await c.get("/v1/inventory/availability", headers=acme) for _ in range(3)]
-        assert [r.status_code for r in stock] == [404, 404, 429]
+        assert [r.status_code for r in stock] == [422, 422, 429]
 
         # the fast intake path is behind the throttle too, in a bucket of its own
         posts = [
