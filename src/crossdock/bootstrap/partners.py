@@ -15,6 +15,7 @@ from crossdock.adapters.sql.partner_store import SqlPartnerUnitOfWorkFactory
 from crossdock.bootstrap.channels import build_partners, mapper_factory
 from crossdock.bootstrap.store import Store
 from crossdock.config import Settings
+from crossdock.hub.audit import AuditRecorder
 from crossdock.hub.edi.prepare import EdiPreparer
 from crossdock.hub.partners.audit import AuditSink, PartnerAuditEvent
 from crossdock.hub.partners.directory import RegistryPartnerDirectory
@@ -53,13 +54,13 @@ def build_directory(settings: Settings, store: Store) -> RegistryPartnerDirector
 
 
 def audit_log_sink(store: Store) -> AuditSink:
-    """Partner administration into the hub's audit log, right after the change commits (a
-    refused attempt, which changes nothing, is recorded too)."""
+    """Partner administration into the hub's audit log: in the change's own transaction, or
+    (a refused attempt, which changes nothing) in one of its own."""
     log = SqlAuditLog(store.engine)
 
-    def record(event: PartnerAuditEvent) -> None:
+    def record(event: PartnerAuditEvent, within: AuditRecorder | None = None, /) -> None:
         detail = {**event.detail, "via": event.actor.via}
-        log.record(
+        (within or log).record(
             event.actor.subject,
             event.action,
             f"partner:{event.target}",
