@@ -62,7 +62,7 @@ def registry_on(
         partner_uow,
         directory,
         checklists,
-        audit=trail.append,
+        audit=lambda event, _within=None: trail.append(event),
         clock=clock or Clock(),
         endpoints=endpoints,
     )

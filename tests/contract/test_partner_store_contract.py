@@ -8,8 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from crossdock.adapters.sql.audit_log import SqlAuditLog
 from crossdock.adapters.sql.partner_store import SqlPartnerUnitOfWorkFactory
+from crossdock.bootstrap.partners import audit_log_sink
 from crossdock.hub.kpis import KpiWindow
 from crossdock.hub.partners.audit import PartnerAuditEvent
 from crossdock.hub.partners.model import CertificationResult, OnboardingState
@@ -277,3 +281,23 @@ def test_map_overrides_and_the_ack_endpoint_are_checked_at_registration(
         "bolt", fields(x12={"id": "B", "mapping": overrides, "ack_endpoint": "erp"}), ADMIN
     )
     assert created.x12 is not None and created.x12.mapping == overrides
+
+
+def test_a_change_and_its_audit_entry_are_committed_together(store: ContractStore) -> None:
+    registry = registry_on(store.uow)
+    registry._audit = audit_log_sink(store)  # type: ignore[arg-type]  # the hub's sink
+    registry.create("cascade", fields(), ADMIN, source_ip="192.0.2.1")
+    with pytest.raises(PartnerConflict):
+        registry.create("cascade", fields(), ADMIN)
+    entries = SqlAuditLog(store.engine).query(action="partner.create")
+    assert [(e.actor, e.target, e.outcome, e.source_ip) for e in reversed(entries)] == [
+        (ADMIN.subject, "partner:cascade", "ok", "192.0.2.1"),
+        (ADMIN.subject, "partner:cascade", "refused", None),
+    ]
+
+    with store.engine.begin() as conn:  # the audit log cannot be written any more
+        conn.execute(text("ALTER TABLE audit_log RENAME TO audit_log_gone"))
+    with pytest.raises(DBAPIError):
+        registry.create("northwind", fields(x12_id="NORTHWIND"), ADMIN)
+    with pytest.raises(PartnerNotFound):  # no change without its entry
+        registry.get("northwind")

@@ -271,6 +271,7 @@ def exercise(check: Checker) -> None:
     # API products (as the operator, who sees every partner's)
     exercise_products(check, po)
     exercise_partners(check)
+    exercise_admin(check)
 
 
 def exercise_products(check: Checker, po: dict[str, Any]) -> None:
@@ -365,3 +366,22 @@ def exercise_partners(check: Checker) -> None:
     check.call("get", admin + "/{name}/certifications", f"{admin}/cascade/certifications")
     check.call("post", go_live, f"{admin}/cascade/go-live", json={})
     check.call("post", state, f"{admin}/cascade/state", json={"state": "draft"})  # 409
+
+
+def exercise_admin(check: Checker) -> None:
+    """API keys through the admin API (made, listed, rotated, revoked) and the audit log."""
+    keys, one = "/v1/admin/keys", "/v1/admin/keys/{key_id}"
+    partner = {"kind": "partner", "name": "acme", "role": "supplier", "scopes": ["inventory:read"]}
+    made = check.call("post", keys, json={**partner, "label": "openapi"})
+    check.call("post", keys, json={**partner, "kind": "operator"})  # 422: a role, no partner
+    check.call("get", keys)
+    rotated = check.call("post", one + "/rotate", f"{keys}/{made['key_id']}/rotate",
+                         json={"overlap_seconds": 0})  # fmt: skip
+    assert rotated["old"]["key_id"] == made["key_id"]
+    check.call("post", one + "/rotate", f"{keys}/nope/rotate")  # 404
+    check.call("post", one + "/revoke", f"{keys}/{rotated['key_id']}/revoke")
+    check.call("post", one + "/rotate", f"{keys}/{rotated['key_id']}/rotate")  # 409: revoked
+    check.call("post", one + "/revoke", f"{keys}/nope/revoke")  # 404
+    page = check.call("get", "/v1/audit", params={"action": "key.", "limit": 2})
+    check.call("get", "/v1/audit", params={"cursor": page["next_cursor"], "since": "2020-01-01"})
+    check.call("get", "/v1/audit", params={"limit": 0})  # 422

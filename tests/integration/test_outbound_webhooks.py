@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from crossdock.adapters.sql.audit_log import SqlAuditLog
 from crossdock.hub.identity import Principal
 from crossdock.hub.records import DeliveryStatus
 from crossdock.hub.webhook_events import PAYLOADS
@@ -130,7 +131,10 @@ async def test_410_gone_disables_the_subscription(rig: Rig) -> None:
     gone = rig.subscription(sub.id)
     assert gone.status == DISABLED and gone.disabled_at is not None
     assert "410 Gone" in (gone.disabled_reason or "")
-    assert rig.disabled == [(sub.id, gone.disabled_reason)]  # audited once
+    assert rig.disabled == [(sub.id, gone.disabled_reason)]  # reported once
+    [entry] = SqlAuditLog(rig.store.engine).query(action="webhook.subscription.disable")
+    assert (entry.actor, entry.target, entry.outcome) == ("internal:hub", f"webhook:{sub.id}", "ok")
+    assert entry.detail == {"reason": gone.disabled_reason}  # in the disabling transaction
     [delivery] = rig.deliveries_of(sub.id)
     assert delivery.status is DeliveryStatus.DEAD_LETTERED
     assert "410" in (delivery.last_error or "")
@@ -170,6 +174,11 @@ async def test_dead_letter_then_replay_of_that_one_delivery(rig: Rig) -> None:
     ids = [r.headers["webhook-id"] for r in rig.receiver.at("/cascade")]
     assert len(ids) == 3 and len(set(ids)) == 1
 
+    replays = SqlAuditLog(rig.store.engine).query(action="webhook.delivery.replay")
+    assert [(e.actor, e.target, e.detail["how"]) for e in reversed(replays)] == [
+        ("partner:cascade", f"webhook:{sub.id}/{delivery.id}", "dead letter"),
+        ("operator:ops", f"webhook:{sub.id}/{delivery.id}", "requeued"),
+    ]
     with rig.store.uow.reader() as uow:
         log = delivery_log(uow, partner("cascade"), sub.id)
     assert len(log) == 2  # the original and the requeued one, newest first

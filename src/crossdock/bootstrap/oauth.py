@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
@@ -22,10 +22,11 @@ from crossdock.adapters.oauth.tokens import AccessTokenAuthenticator, TokenIssue
 from crossdock.adapters.sql.signing_keys import SqlSigningKeyStore
 from crossdock.config import Settings
 from crossdock.config.oauth import OAuthConfig
+from crossdock.hub.audit import AuditLog, RefusalCounter
 from crossdock.hub.identity import PartnerRole, Principal
 from crossdock.hub.oauth import ClientVerifier
 
-log = logging.getLogger("crossdock.audit.oauth")
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Authenticator",
@@ -36,6 +37,7 @@ __all__ = [
     "build_oauth",
     "keyring_for",
     "record_credential_event",
+    "refuse_client",
 ]
 
 
@@ -138,19 +140,43 @@ def build_oauth(
     return OAuthServices(config, keyring, issuer, clients or NoClients(), authenticators)
 
 
+#: Audit log actions of OAuth credential events (refusals: `CREDENTIAL_REFUSED`, folded).
+TOKEN_ISSUED = "oauth.token.issued"
+SIGNING_KEY_ROTATED = "oauth.signing-key.rotated"
+#: The reason a refused token request is counted under (`RefusalCounter` buckets).
+TOKEN_REFUSED = "oauth.invalid_client"
+
+
 def record_credential_event(
-    action: str, target: str | None, outcome: str, source: str | None, detail: str = ""
+    audit: AuditLog | None,
+    actor: str,
+    action: str,
+    target: str,
+    source: str | None,
+    detail: Mapping[str, Any] | None = None,
 ) -> None:
-    """The one place OAuth credential events go (token issued or refused, signing key
-    rotated): a log line today; the audit log's `record(...)` once it is wired here.
+    """The one place an OAuth credential event that succeeded (a token issued, a signing key
+    rotated) goes to the audit log, right after it happened. Refused token requests are
+    not written one by one (an outsider causes them at will): `refuse_client` counts them.
 
     Args:
-        action: ``oauth.token.issued``, ``oauth.token.refused``, ``oauth.signing-key.rotated``.
-        target: The client id (key id) or the signing key's kid; never a secret.
-        outcome: ``ok`` or ``refused``.
-        source: Where the request came from (client address), or ``cli``.
-        detail: What else helps (jti and scope, the refusal's reason).
+        audit: The hub's audit log (None: an app built without authentication).
+        actor: Who: the client's principal subject, or the CLI's user.
+        action: `TOKEN_ISSUED` or `SIGNING_KEY_ROTATED`.
+        target: ``key:<client id>`` or ``signing-key:<kid>``; never a secret.
+        source: Where the request came from (client address); None from the CLI.
+        detail: What else helps (jti and scope); never a token.
     """
-    log.info(
-        "audit action=%s target=%s outcome=%s from=%s %s", action, target, outcome, source, detail
-    )
+    if audit is None:
+        log.info("audit action=%s target=%s from=%s (no audit log)", action, target, source)
+        return
+    audit.record(actor, action, target, "ok", source, detail)
+
+
+def refuse_client(refusals: RefusalCounter | None, claimed: str | None, source: str | None) -> bool:
+    """Count a refused token request (bad client id or secret) into the audit log's folded
+    refusal rows, per minute, per source and claimed client id, bounded like refused bearer
+    credentials are. Returns whether the window is over (the middleware flushes it)."""
+    if refusals is None:
+        return False
+    return refusals.refused(TOKEN_REFUSED, source, claimed[:64] if claimed else None)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from crossdock.adapters.endpoints.http import HttpEndpoint
 from crossdock.config import Settings
 from crossdock.hub.delivery import EndpointDispatcher
-from crossdock.hub.identity import INTERNAL
 from crossdock.hub.policy import CircuitBreaker, DeliveryBudget, RetryPolicy
 from crossdock.hub.ports import Bus
 from crossdock.hub.runtime import Consumer
@@ -19,8 +18,7 @@ from crossdock.hub.store_runner import StoreRunner
 from crossdock.hub.webhook_endpoint import WebhookEndpoint
 from crossdock.hub.webhook_events import PartnerAliases
 from crossdock.hub.webhook_fanout import WebhookFanout, fanout_group
-from crossdock.hub.webhook_records import WEBHOOK_ENDPOINT, Subscription
-from crossdock.hub.webhook_subscriptions import audit
+from crossdock.hub.webhook_records import WEBHOOK_ENDPOINT
 from crossdock.observability.metrics import HubMetrics
 
 SHARED_NEVER_OPENS = 2**31 - 1
@@ -39,10 +37,6 @@ class OutboundWebhooks:
     rotation_overlap: float
     private_urls: bool = False
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-
-
-def _audit_disabled(sub: Subscription, reason: str) -> None:
-    audit(INTERNAL, "webhook.subscription.disable", sub.id, reason=reason)
 
 
 def partner_aliases(settings: Settings) -> PartnerAliases:
@@ -78,7 +72,6 @@ def build_outbound_webhooks(
         WebhookEndpoint(
             sender,
             runner,
-            on_disabled=_audit_disabled,
             circuit=lambda sub_id: CircuitBreaker(
                 failure_threshold=config.circuit.failure_threshold,
                 reset_timeout=config.circuit.reset_timeout_seconds,

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from crossdock.adapters.sql.audit_log import SqlAuditLog
 from crossdock.adapters.sql.partner_store import SqlPartnerUnitOfWorkFactory
 from crossdock.bootstrap.channels import build_partners, mapper_factory
 from crossdock.bootstrap.store import Store
 from crossdock.config import Settings
+from crossdock.hub.audit import AuditRecorder
 from crossdock.hub.edi.prepare import EdiPreparer
-from crossdock.hub.partners.audit import AuditSink, log_sink
+from crossdock.hub.partners.audit import AuditSink, PartnerAuditEvent
 from crossdock.hub.partners.directory import RegistryPartnerDirectory
 from crossdock.hub.partners.model import Partner
 from crossdock.hub.partners.registry import PartnerRegistry
@@ -51,14 +53,34 @@ def build_directory(settings: Settings, store: Store) -> RegistryPartnerDirector
     )
 
 
+def audit_log_sink(store: Store) -> AuditSink:
+    """Partner administration into the hub's audit log: in the change's own transaction, or
+    (a refused attempt, which changes nothing) in one of its own."""
+    log = SqlAuditLog(store.engine)
+
+    def record(event: PartnerAuditEvent, within: AuditRecorder | None = None, /) -> None:
+        detail = {**event.detail, "via": event.actor.via}
+        (within or log).record(
+            event.actor.subject,
+            event.action,
+            f"partner:{event.target}",
+            event.outcome,
+            event.source_ip,
+            detail,
+        )
+
+    return record
+
+
 def build_partner_services(
     settings: Settings,
     store: Store,
     directory: RegistryPartnerDirectory | None = None,
     *,
-    audit: AuditSink = log_sink,
+    audit: AuditSink | None = None,
 ) -> PartnerServices:
     directory = directory or build_directory(settings, store)
+    audit = audit or audit_log_sink(store)
     checklists: dict[str, list[str]] = {
         str(k): v for k, v in settings.onboarding.checklists.items()
     }

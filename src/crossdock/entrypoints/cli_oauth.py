@@ -71,7 +71,14 @@ def keys(
 def rotate(config: Path = ConfigOption, data_dir: Path = DataDirOption) -> None:
     """Make a new current signing key; the previous ones keep verifying until every token
     they signed has expired (access token lifetime + key cache period + leeway)."""
-    from crossdock.bootstrap.oauth import KeyUnreadable, keyring_for, record_credential_event
+    from crossdock.adapters.sql.audit_log import SqlAuditLog
+    from crossdock.bootstrap.oauth import (
+        SIGNING_KEY_ROTATED,
+        KeyUnreadable,
+        keyring_for,
+        record_credential_event,
+    )
+    from crossdock.entrypoints.cli_keys import cli_actor
 
     with open_store(config, data_dir) as (settings, store):
         keyring = keyring_for(settings, store.engine)
@@ -81,7 +88,14 @@ def rotate(config: Path = ConfigOption, data_dir: Path = DataDirOption) -> None:
             raise fail(str(exc)) from None
         except KeyUnreadable as exc:
             raise fail(str(exc)) from None
-    record_credential_event("oauth.signing-key.rotated", new.kid, "ok", "cli")
+        record_credential_event(
+            SqlAuditLog(store.engine),
+            cli_actor(),
+            SIGNING_KEY_ROTATED,
+            f"signing-key:{new.kid}",
+            None,
+            {"algorithm": new.algorithm, "overlap_seconds": int(keyring.policy.overlap)},
+        )
     console.print(
         f"new signing key {new.kid} ({new.algorithm}); previous keys retire in "
         f"{int(keyring.policy.overlap)} s"

@@ -3,6 +3,7 @@ API alone (`Role`)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -40,6 +41,8 @@ def build_server(settings: Settings, role: Role = UP) -> uvicorn.Server:
         try:
             yield
         finally:
+            # refused credentials of the unfinished minute would be lost with the process
+            await asyncio.to_thread(holder["app"].state.auth.refusals.flush)
             await hub.stop()
 
     hub = build_hub(settings, role=role)

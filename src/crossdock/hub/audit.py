@@ -45,6 +45,21 @@ class AuditEntry:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
+class AuditRecorder(Protocol):
+    """Appends audit entries; a unit of work's (`UnitOfWork.audit`) writes them in its own
+    transaction, so an audited change and its entry are committed (or lost) together."""
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        target: str,
+        outcome: str = "ok",
+        source_ip: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
+
 class AuditLog(Protocol):
     """The append-only audit log (`adapters.sql.audit_log.SqlAuditLog`)."""
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol
 
+from crossdock.hub.audit import AuditRecorder
 from crossdock.hub.bus_ports import Bus, JobLeases, ReplayFilter, WriteExecutor
 from crossdock.hub.edi_records import (
     ControlLevel,
@@ -245,6 +246,11 @@ class UnitOfWork(Protocol):
     @property
     def webhooks(self) -> WebhookStore:
         """Webhook subscriptions, their deliveries, the inbound replay cache."""
+        ...
+
+    @property
+    def audit(self) -> AuditRecorder:
+        """Audit entries committed with this unit of work's changes."""
         ...
 
     def __enter__(self) -> UnitOfWork: ...

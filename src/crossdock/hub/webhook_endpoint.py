@@ -23,12 +23,14 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from crossdock.hub.identity import INTERNAL
 from crossdock.hub.policy import CircuitBreaker, Outcome
 from crossdock.hub.ports import Endpoint, OutboundRequest, SendResult, UnitOfWork
 from crossdock.hub.store_runner import StoreRunner
 from crossdock.hub.webhook_fanout import subscription_of
 from crossdock.hub.webhook_records import WEBHOOK_ENDPOINT, Subscription
 from crossdock.hub.webhook_signing import sign_headers
+from crossdock.hub.webhook_subscriptions import audit
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +135,8 @@ class WebhookEndpoint:
 
         def disable(uow: UnitOfWork) -> bool:
             done = uow.webhooks.disable(sub.id, at, reason)
+            if done:  # the hub's own decision, audited with it
+                audit(uow, INTERNAL, "webhook.subscription.disable", sub.id, reason=reason)
             uow.commit()
             return done
 

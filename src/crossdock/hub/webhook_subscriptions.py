@@ -11,7 +11,6 @@ subscribe on a partner's behalf, and may subscribe with no partner to every part
 from __future__ import annotations
 
 import ipaddress
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,8 +31,6 @@ from crossdock.hub.webhook_records import (
     WebhookDeliveryRef,
 )
 from crossdock.hub.webhook_signing import new_secret
-
-audit_log = logging.getLogger("crossdock.audit")
 
 #: Dead letters searched for the one a replay names (an operator action, not a hot path).
 DEAD_LETTER_SCAN = 100_000
@@ -56,28 +53,19 @@ class SubscriptionConflict(InvalidSubscription):
 
 
 def audit(
-    principal: Principal, action: str, target: str, outcome: str = "ok", **detail: str
+    uow: UnitOfWork,
+    principal: Principal,
+    action: str,
+    target: str,
+    outcome: str = "ok",
+    *,
+    source_ip: str | None = None,
+    **detail: str,
 ) -> None:
-    """The one place a webhook action is recorded for audit (who, what, target, outcome).
-
-    Logged to ``crossdock.audit`` until the hub's audit log port exists; then this function
-    writes to it and no call site changes."""
-    audit_log.info(
-        "%s %s %s %s",
-        principal.subject,
-        action,
-        target,
-        outcome,
-        extra={
-            "audit": {
-                "subject": principal.subject,
-                "action": action,
-                "target": target,
-                "outcome": outcome,
-                **detail,
-            }
-        },
-    )
+    """The one place a webhook action is recorded for audit (who, what, target, from where,
+    outcome): in `uow`'s transaction, before its commit, so the change and its entry are
+    written together."""
+    uow.audit.record(principal.subject, action, f"webhook:{target}", outcome, source_ip, detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +106,7 @@ def create(
     now: datetime,
     *,
     private_urls: bool = False,
+    source_ip: str | None = None,
 ) -> tuple[Subscription, str]:
     """Store a subscription; returns it and its secret (shown once). Commits.
 
@@ -150,8 +139,15 @@ def create(
         description=new.description,
     )
     uow.webhooks.add(sub)
+    audit(
+        uow,
+        principal,
+        "webhook.subscription.create",
+        sub.id,
+        source_ip=source_ip,
+        partner=sub.partner or "*",
+    )
     uow.commit()
-    audit(principal, "webhook.subscription.create", sub.id, partner=sub.partner or "*")
     return sub, secret
 
 
@@ -170,16 +166,24 @@ def list_for(uow: UnitOfWork, principal: Principal) -> list[Subscription]:
     return uow.webhooks.subscriptions(principal.partner)
 
 
-def delete(uow: UnitOfWork, principal: Principal, subscription_id: str) -> None:
+def delete(
+    uow: UnitOfWork, principal: Principal, subscription_id: str, *, source_ip: str | None = None
+) -> None:
     """Delete a subscription: deliveries still queued for it become dead letters unsent."""
     sub = visible(uow, principal, subscription_id)
     uow.webhooks.delete(sub.id)
+    audit(uow, principal, "webhook.subscription.delete", sub.id, source_ip=source_ip)
     uow.commit()
-    audit(principal, "webhook.subscription.delete", sub.id)
 
 
 def rotate(
-    uow: UnitOfWork, principal: Principal, subscription_id: str, now: datetime, overlap: float
+    uow: UnitOfWork,
+    principal: Principal,
+    subscription_id: str,
+    now: datetime,
+    overlap: float,
+    *,
+    source_ip: str | None = None,
 ) -> tuple[Subscription, str]:
     """A new secret; the old one keeps signing next to it for `overlap` seconds (each
     delivery then carries both signatures). Returns the subscription and the new secret."""
@@ -188,8 +192,8 @@ def rotate(
     until = now + timedelta(seconds=overlap) if overlap > 0 else None
     change = SubscriptionChange(secret, sub.secret if until else None, until)
     uow.webhooks.rotate(sub.id, change)
+    audit(uow, principal, "webhook.subscription.rotate", sub.id, source_ip=source_ip)
     uow.commit()
-    audit(principal, "webhook.subscription.rotate", sub.id)
     rotated = uow.webhooks.get(sub.id)
     assert rotated is not None
     return rotated, secret
@@ -227,6 +231,8 @@ def replay_delivery(
     delivery_id: str,
     aliases: PartnerAliases,
     clock: Callable[[], datetime],
+    *,
+    source_ip: str | None = None,
 ) -> str:
     """Send one delivery again through the delivery machinery; returns how.
 
@@ -253,8 +259,15 @@ def replay_delivery(
                     uow.deliveries.set_status(
                         delivery.id, DeliveryStatus.PENDING, delivery.attempts, delivery.last_error
                     )
+                    audit(
+                        uow,
+                        principal,
+                        "webhook.delivery.replay",
+                        f"{sub.id}/{delivery.id}",
+                        source_ip=source_ip,
+                        how="dead letter",
+                    )
                     uow.commit()
-                audit(principal, "webhook.delivery.replay", delivery.id, how="dead letter")
                 return "dead letter retried"
     with uows() as uow:
         message = uow.messages.get(delivery.message_id)
@@ -267,6 +280,14 @@ def replay_delivery(
         subject = DELIVERY_SUBJECT.format(lane=again.lane, endpoint=again.endpoint)
         uow.outbox.publish(subject, again.correlation_key, again.message_id, encode_delivery(again))
         uow.webhooks.link([WebhookDeliveryRef(sub.id, again.id, again.message_id, type_, clock())])
+        audit(
+            uow,
+            principal,
+            "webhook.delivery.replay",
+            f"{sub.id}/{delivery.id}",
+            source_ip=source_ip,
+            how="requeued",
+            new=again.id,
+        )
         uow.commit()
-    audit(principal, "webhook.delivery.replay", delivery.id, how="requeued", new=again.id)
     return f"queued again as delivery {again.id}"

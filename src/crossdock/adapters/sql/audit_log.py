@@ -11,10 +11,40 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from crossdock.adapters.sql.auth_tables import audit_log
 from crossdock.hub.audit import AuditEntry
+
+
+class SqlAuditEntries:
+    """Audit entries written on a connection whose transaction someone else commits (a unit
+    of work's): the entry lands with the change it records, or not at all."""
+
+    def __init__(self, conn: Connection, clock: Callable[[], float] = time.time) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        target: str,
+        outcome: str = "ok",
+        source_ip: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._conn.execute(
+            insert(audit_log).values(
+                at=self._clock(),
+                actor=actor[:200],
+                action=action[:64],
+                target=target[:300],
+                outcome=outcome[:32],
+                source_ip=None if source_ip is None else source_ip[:64],
+                detail=orjson.dumps(dict(detail or {}), default=str).decode(),
+            )
+        )
 
 
 class SqlAuditLog:
@@ -32,16 +62,8 @@ class SqlAuditLog:
         detail: Mapping[str, Any] | None = None,
     ) -> None:
         with self._engine.begin() as conn:
-            conn.execute(
-                insert(audit_log).values(
-                    at=self._clock(),
-                    actor=actor[:200],
-                    action=action[:64],
-                    target=target[:300],
-                    outcome=outcome[:32],
-                    source_ip=None if source_ip is None else source_ip[:64],
-                    detail=orjson.dumps(dict(detail or {}), default=str).decode(),
-                )
+            SqlAuditEntries(conn, self._clock).record(
+                actor, action, target, outcome, source_ip, detail
             )
 
     def query(

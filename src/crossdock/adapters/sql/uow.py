@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select
 
+from crossdock.adapters.sql.audit_log import SqlAuditEntries
 from crossdock.adapters.sql.backend import BeforeLogInsert, SqlBackend
 from crossdock.adapters.sql.deliveries import SqlDeliveryLog, SqlEndpointStates
 from crossdock.adapters.sql.edi_ledger import SqlEdiLedger
@@ -150,6 +151,11 @@ class SqlUnitOfWork:
         self.webhooks = SqlWebhookStore(conn)
         self._committed = False
         return self
+
+    @property
+    def audit(self) -> SqlAuditEntries:
+        """Audit entries in this transaction (built on use: most units of work write none)."""
+        return SqlAuditEntries(self.connection)
 
     def savepoint(self) -> _SqlSavepoint:
         return _SqlSavepoint(self)

@@ -18,6 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from crossdock.entrypoints.api.guards import ADMINISTERS, source_ip
+from crossdock.entrypoints.api.models.admin import (
+    ApiKeyList,
+    ApiKeyView,
+    AuditPage,
+    IssuedKey,
+    RotatedKey,
+)
+from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import json_response
 from crossdock.entrypoints.api.security import principal_of
@@ -72,7 +80,13 @@ class Rotation(BaseModel):
     overlap_seconds: float = Field(86400, ge=0, le=90 * 86400)
 
 
-@router.post("/v1/admin/keys", dependencies=[ADMINISTERS], status_code=201)
+@router.post(
+    "/v1/admin/keys",
+    dependencies=[ADMINISTERS],
+    status_code=201,
+    response_model=IssuedKey,
+    responses=problems(422, s422="a bad scope or role, or a role without kind partner"),
+)
 async def create_key(request: Request, body: NewKey) -> Response:
     """Issue a key; the answer's ``key`` is the only time the secret is shown."""
     if (body.role is not None) != (body.kind == "partner"):
@@ -96,14 +110,20 @@ async def create_key(request: Request, body: NewKey) -> Response:
     return json_response({**key_dict(issued.key, time.time()), "key": issued.token}, 201)
 
 
-@router.get("/v1/admin/keys", dependencies=[ADMINISTERS])
+@router.get("/v1/admin/keys", dependencies=[ADMINISTERS], response_model=ApiKeyList)
 async def list_keys(request: Request) -> Response:
     keys = await asyncio.to_thread(_auth(request).keys.keys.list_keys)
     now = time.time()
     return json_response({"items": [key_dict(k, now) for k in keys]})
 
 
-@router.post("/v1/admin/keys/{key_id}/rotate", dependencies=[ADMINISTERS], status_code=201)
+@router.post(
+    "/v1/admin/keys/{key_id}/rotate",
+    dependencies=[ADMINISTERS],
+    status_code=201,
+    response_model=RotatedKey,
+    responses=problems(404, 409, s404="no such key", s409="the key is revoked or expired"),
+)
 async def rotate_key(request: Request, key_id: str, body: Rotation | None = None) -> Response:
     auth, actor = _auth(request), principal_of(request).subject
     overlap = (body or Rotation()).overlap_seconds
@@ -122,7 +142,12 @@ async def rotate_key(request: Request, key_id: str, body: Rotation | None = None
     )
 
 
-@router.post("/v1/admin/keys/{key_id}/revoke", dependencies=[ADMINISTERS])
+@router.post(
+    "/v1/admin/keys/{key_id}/revoke",
+    dependencies=[ADMINISTERS],
+    response_model=ApiKeyView,
+    responses=problems(404, s404="no such key"),
+)
 async def revoke_key(request: Request, key_id: str) -> Response:
     auth, actor = _auth(request), principal_of(request).subject
     try:
@@ -148,7 +173,7 @@ def entry_dict(e: AuditEntry) -> dict[str, Any]:
     }
 
 
-@router.get("/v1/audit", dependencies=[ADMINISTERS])
+@router.get("/v1/audit", dependencies=[ADMINISTERS], response_model=AuditPage)
 async def audit_log(
     request: Request,
     actor: Annotated[str | None, Query(max_length=200)] = None,

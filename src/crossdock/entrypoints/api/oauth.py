@@ -19,7 +19,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from crossdock.bootstrap.oauth import KeyUnreadable, OAuthServices, record_credential_event
+from crossdock.bootstrap.oauth import (
+    TOKEN_ISSUED,
+    KeyUnreadable,
+    OAuthServices,
+    record_credential_event,
+    refuse_client,
+)
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.hub.identity import ALL_SCOPES
 from crossdock.hub.oauth import OAuthError, client_credentials
@@ -172,21 +178,23 @@ async def token(request: Request) -> JSONResponse:
         grant = await run_in_threadpool(client_credentials, form, basic, oauth.clients)
     except OAuthError as exc:
         if exc.error == "invalid_client":
-            record_credential_event(
-                "oauth.token.refused", claimed, "refused", source, exc.description
-            )
+            auth = getattr(request.app.state, "auth", None)
+            refuse_client(auth.refusals if auth is not None else None, claimed, source)
         return _error(exc)
     try:
         issued = await run_in_threadpool(oauth.issuer.issue, grant)  # may read the store, sign
     except KeyUnreadable as exc:  # oauth.key_encryption_secret missing or changed
         log.error("cannot issue access tokens: %s", exc)
         raise Problem(503, "the token signing key cannot be read; see the hub's log") from None
-    record_credential_event(
-        "oauth.token.issued",
-        grant.client_id,
-        "ok",
+    auth = getattr(request.app.state, "auth", None)
+    await run_in_threadpool(
+        record_credential_event,
+        auth.audit if auth is not None else None,
+        grant.principal.subject,
+        TOKEN_ISSUED,
+        f"key:{grant.client_id}",
         source,
-        f"jti={issued.jti} scope={issued.scope}",
+        {"jti": issued.jti, "scope": issued.scope, "expires_in": issued.expires_in},
     )
     return JSONResponse(issued.response(), headers=_NO_STORE)
 

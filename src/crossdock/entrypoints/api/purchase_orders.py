@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from crossdock.bootstrap.products import partner_identifiers, product_uow
 from crossdock.entrypoints.api.conditional import NOT_MODIFIED, conditional_json
+from crossdock.entrypoints.api.guards import source_ip
 from crossdock.entrypoints.api.models.products import (
     AcknowledgmentIn,
     AcknowledgmentOut,
@@ -208,7 +209,9 @@ async def acknowledge_purchase_order(
         product_uow(hub.store), hub.runner, hub.lane_for, woken
     )
     try:
-        done = await handler(command, principal, known(request), datetime.now(UTC))
+        done = await handler(
+            command, principal, known(request), datetime.now(UTC), source_ip=source_ip(request)
+        )
     except PurchaseOrderNotFound as exc:
         raise Problem(404, _NOT_FOUND.format(po_number)) from exc
     except PurchaseOrderClosed as exc:

@@ -9,6 +9,7 @@ creation and to a rotation, and never again.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -17,6 +18,7 @@ from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
 from crossdock.bootstrap.outbound_webhooks import OutboundWebhooks
+from crossdock.entrypoints.api.guards import source_ip
 from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import hub_of
@@ -153,9 +155,12 @@ async def create_subscription(
     hub = hub_of(request)
     out = _outbound(hub)
     new = subs.NewSubscription(str(body.url), body.event_types, body.partner, body.description)
+    ip = source_ip(request)
     try:
         sub, secret = await hub.runner.write(
-            lambda uow: subs.create(uow, caller, new, out.clock(), private_urls=out.private_urls)
+            lambda uow: subs.create(
+                uow, caller, new, out.clock(), private_urls=out.private_urls, source_ip=ip
+            )
         )
     except _ERRORS as exc:
         raise _problem(exc) from None
@@ -205,7 +210,8 @@ async def delete_subscription(request: Request, subscription_id: Id, caller: Cal
     hub = hub_of(request)
     _outbound(hub)
     try:
-        await hub.runner.write(lambda uow: subs.delete(uow, caller, subscription_id))
+        ip = source_ip(request)
+        await hub.runner.write(lambda uow: subs.delete(uow, caller, subscription_id, source_ip=ip))
     except _ERRORS as exc:
         raise _problem(exc) from None
     return Response(status_code=204)
@@ -224,9 +230,12 @@ async def rotate_secret(request: Request, subscription_id: Id, caller: Caller) -
     """A new secret; the old one keeps signing next to it for `webhooks.rotation_overlap_seconds`."""
     hub = hub_of(request)
     out = _outbound(hub)
+    ip = source_ip(request)
     try:
         sub, secret = await hub.runner.write(
-            lambda uow: subs.rotate(uow, caller, subscription_id, out.clock(), out.rotation_overlap)
+            lambda uow: subs.rotate(
+                uow, caller, subscription_id, out.clock(), out.rotation_overlap, source_ip=ip
+            )
         )
     except _ERRORS as exc:
         raise _problem(exc) from None
@@ -299,7 +308,7 @@ async def replay_delivery(
     out = _outbound(hub)
     try:
         result = await hub.runner.call(
-            subs.replay_delivery,
+            partial(subs.replay_delivery, source_ip=source_ip(request)),
             hub.store.uow,
             hub.bus,
             caller,

@@ -1,18 +1,18 @@
 """The one place partner administration is audited.
 
 Every audited action (create, update, state change, go-live, forced go-live) calls
-`audit_partner_action` once, refused attempts included; the sink is the audit log's
-``record`` once the hub has one (bootstrap wires it), a log line until then.
+`audit_partner_action` once, refused attempts included; the hub's sink is the audit log
+(`bootstrap.partners.audit_log_sink`), a log line without one (`log_sink`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+from crossdock.hub.audit import AuditRecorder
 from crossdock.hub.identity import Principal
 
 log = logging.getLogger("crossdock.audit")
@@ -33,10 +33,17 @@ class PartnerAuditEvent:
     source_ip: str | None = None  # where the request came from (None: the CLI)
 
 
-AuditSink = Callable[[PartnerAuditEvent], None]
+class AuditSink(Protocol):
+    """Where events go. `within` is the unit of work's audit recorder when the action commits
+    a change: the sink writes the entry there, so it is committed with the change (None: a
+    refusal, which changes nothing, or a sink without a store)."""
+
+    def __call__(
+        self, event: PartnerAuditEvent, within: AuditRecorder | None = None, /
+    ) -> None: ...
 
 
-def log_sink(event: PartnerAuditEvent) -> None:
+def log_sink(event: PartnerAuditEvent, within: AuditRecorder | None = None, /) -> None:
     log.info(
         "%s %s by %s: %s",
         event.action,
@@ -58,9 +65,17 @@ class AuditTrail:
 
 
 def audit_partner_action(
-    trail: AuditTrail, action: str, target: str, outcome: Outcome, **detail: Any
+    trail: AuditTrail,
+    action: str,
+    target: str,
+    outcome: Outcome,
+    *,
+    within: AuditRecorder | None = None,
+    **detail: Any,
 ) -> None:
-    """Record one partner administration action (the single audited call site)."""
+    """Record one partner administration action (the single audited call site); `within`:
+    the transaction of the change it records."""
     trail.sink(
-        PartnerAuditEvent(trail.actor, action, target, outcome, trail.at, detail, trail.source_ip)
+        PartnerAuditEvent(trail.actor, action, target, outcome, trail.at, detail, trail.source_ip),
+        within,
     )

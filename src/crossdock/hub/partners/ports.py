@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Protocol
 
+from crossdock.hub.audit import AuditRecorder
 from crossdock.hub.partners.model import CertificationResult, Partner
 
 
@@ -83,6 +84,11 @@ class PartnerStore(Protocol):
 class PartnerUnitOfWork(Protocol):
     @property
     def partners(self) -> PartnerStore: ...
+
+    @property
+    def audit(self) -> AuditRecorder:
+        """Audit entries committed with the registry's change."""
+        ...
 
     def commit(self) -> None: ...
 

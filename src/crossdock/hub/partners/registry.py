@@ -125,12 +125,14 @@ class PartnerRegistry:
             )
             with self._uow() as uow:
                 uow.partners.add(partner)
+                audit_partner_action(
+                    trail, "partner.create", name, "ok", within=uow.audit, kind=fields.kind
+                )
                 uow.commit()
         except (PartnerError, ValueError) as exc:
             audit_partner_action(trail, "partner.create", name, "refused", reason=str(exc))
             raise
         self.directory.invalidate()
-        audit_partner_action(trail, "partner.create", name, "ok", kind=fields.kind)
         return partner
 
     def update(
@@ -158,12 +160,14 @@ class PartnerRegistry:
                 self._refuse_file_clash(name, fields)
                 partner = current.model_copy(update={**dict(fields), "updated_at": at})
                 uow.partners.save(partner)
+                audit_partner_action(
+                    trail, "partner.update", name, "ok", within=uow.audit, fields=sorted(changes)
+                )
                 uow.commit()
         except (PartnerError, ValueError) as exc:
             audit_partner_action(trail, "partner.update", name, "refused", reason=str(exc))
             raise
         self.directory.invalidate()
-        audit_partner_action(trail, "partner.update", name, "ok", fields=sorted(changes))
         return partner
 
     def set_state(
@@ -247,12 +251,12 @@ class PartnerRegistry:
                     update["live_at"] = at
                 partner = current.model_copy(update=update)
                 uow.partners.save(partner)
+                audit_partner_action(trail, action, name, "ok", within=uow.audit, **detail)
                 uow.commit()
         except PartnerError as exc:
             audit_partner_action(trail, action, name, "refused", error=str(exc), **detail)
             raise
         self.directory.invalidate()
-        audit_partner_action(trail, action, name, "ok", **detail)
         return partner
 
     def record_certifications(self, samples: Sequence[tuple[CertificationResult, bytes]]) -> None:

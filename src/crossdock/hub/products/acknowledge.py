@@ -214,9 +214,16 @@ def recorded_ack(
     return message, document
 
 
-def write(uow: UnitOfWork, message: InboundMessage) -> IntakeOutcome:
+def write(
+    uow: UnitOfWork,
+    message: InboundMessage,
+    audited: Callable[[UnitOfWork, IntakeOutcome], None] | None = None,
+) -> IntakeOutcome:
     """Record the prepared acknowledgment (accepted or, if it failed validation, rejected
-    with its errors: nothing is lost) and commit."""
+    with its errors: nothing is lost) and commit; `audited` adds its audit entry to the same
+    transaction."""
     outcome = record(uow, [message])[0]
+    if audited is not None:
+        audited(uow, outcome)
     uow.commit()
     return outcome

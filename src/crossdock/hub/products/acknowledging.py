@@ -11,6 +11,8 @@ from datetime import datetime
 from functools import partial
 
 from crossdock.hub.identity import Principal
+from crossdock.hub.intake import IntakeOutcome
+from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.products import acknowledge as ack
 from crossdock.hub.products import purchase_orders as pos
 from crossdock.hub.products.ownership import PartnerIdentifiers
@@ -19,6 +21,9 @@ from crossdock.hub.records import FieldError
 from crossdock.hub.store_runner import URGENT, StoreRunner
 
 log = logging.getLogger(__name__)
+
+#: The audit log's action for an operator acknowledging a PO on a supplier's behalf.
+OPERATOR_ACKNOWLEDGMENT = "purchase_order.acknowledge"
 
 
 class PurchaseOrderNotFound(LookupError):
@@ -67,6 +72,8 @@ class AcknowledgePurchaseOrderHandler:
         principal: Principal,
         known: PartnerIdentifiers,
         now: datetime,
+        *,
+        source_ip: str | None = None,
     ) -> Acknowledged:
         """Raises PurchaseOrderNotFound, PurchaseOrderClosed or AnswerDoesNotFit (nothing is
         recorded then: the answer never reached the flow)."""
@@ -80,10 +87,15 @@ class AcknowledgePurchaseOrderHandler:
             raise AnswerDoesNotFit(errors)
         source = ack.source_for(principal, po, known)
         message, document = ack.recorded_ack(command, po, source, now, self._lane_for)
-        outcome = await self._runner.write(partial(ack.write, message=message), priority=URGENT)
+        audited = (
+            partial(audit_operator_acknowledgment, principal, po.po_number, source, source_ip)
+            if principal.is_operator
+            else None
+        )
+        outcome = await self._runner.write(
+            partial(ack.write, message=message, audited=audited), priority=URGENT
+        )
         self._on_commit()
-        if principal.is_operator:
-            audit_operator_acknowledgment(principal, po.po_number, outcome.message_id)
         return Acknowledged(
             po_number=po.po_number,
             message_id=outcome.message_id,
@@ -101,10 +113,26 @@ class AcknowledgePurchaseOrderHandler:
             return pos.get_one(uow.products, principal, known, po_number)
 
 
-def audit_operator_acknowledgment(principal: Principal, po_number: str, message_id: str) -> None:
+def audit_operator_acknowledgment(
+    principal: Principal,
+    po_number: str,
+    supplier: str,
+    source_ip: str | None,
+    uow: UnitOfWork,
+    outcome: IntakeOutcome,
+) -> None:
     """The one call site for the audit log: an operator answering for a supplier is an
-    operator action. Logged until the audit log's port is in main, then recorded there."""
-    log.info(
-        "operator acknowledgment",
-        extra={"who": principal.subject, "target": po_number, "message_id": message_id},
+    operator action, recorded in the transaction that records the acknowledgment."""
+    uow.audit.record(
+        principal.subject,
+        OPERATOR_ACKNOWLEDGMENT,
+        f"purchase_order:{po_number}",
+        "ok" if outcome.status != "rejected" else "rejected",
+        source_ip,
+        {
+            "supplier": supplier,
+            "message_id": outcome.message_id,
+            "status": outcome.status,
+            "duplicate": outcome.duplicate,
+        },
     )
