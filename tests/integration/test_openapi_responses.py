@@ -149,6 +149,7 @@ def exercise(check: Checker) -> None:
     po = json.loads((EXAMPLES / "purchase_order.json").read_text())
     # public, refused without a credential, refused with a malformed one
     check.call("get", "/healthz", anonymous=True)
+    check.call("get", "/readyz", anonymous=True)
     check.call("get", "/asyncapi.json", anonymous=True)
     check.call("get", "/.well-known/jwks.json", anonymous=True)
     check.call("get", "/.well-known/oauth-authorization-server", anonymous=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from crossdock.entrypoints.api.models.operations import (
     DeadLetterList,
     EndpointList,
     Health,
+    Ready,
     ReplayResult,
     RetryResult,
 )
@@ -43,6 +45,29 @@ async def healthz(request: Request) -> Response:
     hub = hub_of(request)
     counts = await hub.runner.read(lambda uow: uow.messages.counts_by_status())
     return json_response({"status": "ok", "messages": counts})
+
+
+#: How long a readiness probe waits for the store before it says "not ready".
+READY_TIMEOUT_SECONDS = 2.0
+
+
+@router.get(
+    "/readyz",
+    response_model=Ready,
+    responses=problems(503, s503="the store did not answer a read in time, or failed"),
+)
+async def readyz(request: Request) -> Response:
+    """Readiness: 200 while the store answers one indexed read within two seconds, so a load
+    balancer stops sending work to a process whose store is gone (``/healthz`` says the
+    process is up). Public by default (`auth.public_paths`); says nothing about the data."""
+    hub = hub_of(request)
+    try:
+        await asyncio.wait_for(
+            hub.runner.read(lambda uow: uow.messages.get("readyz-probe")), READY_TIMEOUT_SECONDS
+        )
+    except Exception as exc:  # timeout or a store error: not ready, say which
+        raise Problem(503, f"the store is not answering: {type(exc).__name__}") from None
+    return json_response({"status": "ready"})
 
 
 @router.get(

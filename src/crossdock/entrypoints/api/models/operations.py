@@ -14,6 +14,10 @@ class Health(Model):
     messages: dict[str, int] = Field(description="messages in the log, by status")
 
 
+class Ready(Model):
+    status: str = Field(description='"ready": the store answered a read just now')
+
+
 class ReplayResult(Model):
     """202: the matching messages were handed to their consumer groups again."""
 
