@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
 import yaml
 from standardwebhooks.webhooks import Webhook
 
+from crossdock.entrypoints.asyncapi import build_asyncapi
 from tests.integration.hubproc import CROSSDOCK, ROOT, HubProcess, wait_for
 
 pytestmark = pytest.mark.slow
@@ -182,6 +184,10 @@ def test_the_readme_onboards_a_partner_end_to_end(
     assert event["type"] == "purchase_order.created"
     assert event["data"]["partner"] == "cascadepaper"
     assert event["data"]["purchase_order"]["po_number"] == PO_NUMBER
+    documented = build_asyncapi()["components"]
+    payload = documented["messages"]["webhook.purchase_order.created"]["payload"]
+    schema = jsonschema_rs.Draft202012Validator({**payload, "components": documented})
+    assert [str(e) for e in schema.iter_errors(json.loads(body))] == []  # as /asyncapi.json says
     forged = {**headers, "webhook-signature": "v1," + "A" * 44}
     with pytest.raises(Exception, match=r"(?i)signature"):
         Webhook(env["WEBHOOK_SECRET"]).verify(body, forged)
