@@ -14,7 +14,7 @@ from crossdock.adapters.sql.auth_tables import api_keys
 from crossdock.hub.credentials import BadKey, Client, matches, new_key, parse_key
 from crossdock.hub.identity import ALL_SCOPES, EDI_WRITE, PURCHASE_ORDERS_READ
 from crossdock.hub.keys import KeyService
-from tests.contract.backends import ContractStore
+from tests.contract.backends import ContractStore, concurrently
 
 NOW = 1_765_000_000.0
 
@@ -72,6 +72,10 @@ def test_operators_get_every_scope_others_need_some_and_unknown_scopes_are_refus
         keys.issue(SUPPLIER, ["purchase-orders:write"])
     with pytest.raises(BadKey, match="role"):
         keys.issue(Client("partner", "acme"), [PURCHASE_ORDERS_READ])
+    with pytest.raises(BadKey, match="role"):
+        keys.issue(Client("partner", "acme", "vendor"), [PURCHASE_ORDERS_READ])  # type: ignore[arg-type]
+    with pytest.raises(BadKey, match="only a partner"):
+        keys.issue(Client("system", "erp", "supplier"), [PURCHASE_ORDERS_READ])
 
 
 def test_a_client_holds_several_keys_listed_newest_first(keys: KeyService, clock: Clock) -> None:
@@ -149,3 +153,15 @@ def test_touch_records_first_and_last_use_and_never_moves_last_use_back(
     found = keys.keys.get(a)
     assert found is not None
     assert (found.first_used_at, found.last_used_at) == (NOW + 5, NOW + 70)
+
+
+def test_processes_starting_together_register_the_admin_key_once(
+    store: ContractStore, clock: Clock
+) -> None:
+    token = new_key()
+    stores = [store.open_again() for _ in range(4)]
+    registered = concurrently(
+        stores, lambda _n, s: KeyService(SqlApiKeys(s.engine), clock).register_env_admin_key(token)
+    )
+    assert len({k.key_id for k in registered}) == 1
+    assert len(KeyService(SqlApiKeys(store.engine), clock).keys.list_keys()) == 1

@@ -27,6 +27,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from tests.auth_helpers import ADMIN_HEADERS
 from tests.conftest import EXAMPLES
 from tests.integration.hubproc import wait_for
 
@@ -85,7 +86,7 @@ class Clients:
 
     def _run(self, pos: list[str]) -> None:
         revision = dict.fromkeys(pos, 0)
-        with httpx.Client(timeout=30) as client:
+        with httpx.Client(timeout=30, headers=ADMIN_HEADERS) as client:
             while not self._stop.is_set():
                 for po in pos:
                     if self._stop.is_set():

@@ -168,7 +168,7 @@ def test_postgresql_restarted_under_load(
                     answer = httpx.post(
                         f"{hubs.api.url}/v1/messages/purchase_order",
                         json={**PO, "po_number": f"PROBE-{n}"},
-                        headers={"Idempotency-Key": f"probe-{n}"},
+                        headers={"Idempotency-Key": f"probe-{n}", **hubs.api.headers},
                         timeout=30,
                     )
                 except httpx.TimeoutException:

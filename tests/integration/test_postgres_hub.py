@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from crossdock.sandbox.sink import RunningSink
+from tests.auth_helpers import ADMIN_HEADERS
 from tests.integration.conftest import po_with_number
 from tests.integration.hubproc import HubProcess, sink_config, wait_for
 
@@ -36,7 +37,7 @@ def _post_all(
 ) -> None:
     """One client's POs, revision by revision (a PO's revisions are posted in order, each
     after the previous one's 202), alternating between the hubs."""
-    with httpx.Client(timeout=30) as client:
+    with httpx.Client(timeout=30, headers=ADMIN_HEADERS) as client:
         for revision in range(REVISIONS):
             for n in range(POS_PER_CLIENT):
                 po = f"PO-{client_no}-{n}"

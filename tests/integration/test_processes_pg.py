@@ -22,6 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from crossdock.hub.runtime import MAX_IDLE_SECONDS
 from crossdock.sandbox.sink import RunningSink
+from tests.auth_helpers import ADMIN_HEADERS
 from tests.integration.conftest import po_with_number
 from tests.integration.hubproc import CROSSDOCK, HubProcess, free_port, sink_config, wait_for
 
@@ -98,7 +99,7 @@ def test_one_api_two_workers_deliver_every_document_once_in_key_order(
     with processes(workdir, sink_config(sink.url), env, workers=2) as (api, crew):
 
         def post_key(k: int) -> None:
-            with httpx.Client(timeout=30) as client:
+            with httpx.Client(timeout=30, headers=ADMIN_HEADERS) as client:
                 for r in range(revisions):  # one key's revisions in order
                     doc = po_with_number(po_example, f"PO-{k}")
                     doc["notes"] = [f"revision {r}"]
@@ -154,7 +155,7 @@ def _latencies(
     """Seconds from a 202 to the sink's receipt, each after the worker's loops went idle
     (backed off to MAX_IDLE_SECONDS: 0.02 s doubling, there after 1.3 s)."""
     out = []
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=10, headers=ADMIN_HEADERS) as client:
         for i in range(n):
             time.sleep(MAX_IDLE_SECONDS * 2)
             before = stats(sink)["received"]

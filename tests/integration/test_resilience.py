@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from crossdock.sandbox.sink import RunningSink, run_sink_in_thread
+from tests.auth_helpers import ADMIN_HEADERS
 from tests.integration.conftest import BOTH_PROFILES, po_with_number
 from tests.integration.hubproc import HubProcess, sink_config, wait_for
 
@@ -37,7 +38,7 @@ def test_endpoint_outage_buffers_then_drains_in_order_per_key(
     hub = HubProcess(workdir, sink_config(sink.url)).start()
     try:
         httpx.post(f"{sink.url}/_fail", json={"mode": "down", "status": 503})
-        with httpx.Client(timeout=10) as client:
+        with httpx.Client(timeout=10, headers=ADMIN_HEADERS) as client:
             for version in range(5):  # five revisions of each of three POs, in order
                 for po in ("PO-A", "PO-B", "PO-C"):
                     doc = po_with_number(po_example, po)
@@ -158,7 +159,7 @@ def test_endpoint_failures_give_up_by_age_and_a_short_outage_drains(
     hub = HubProcess(workdir, config).start()
     try:
         httpx.post(f"{sink.url}/_fail", json={"mode": "down", "status": 503})
-        with httpx.Client(timeout=10) as client:
+        with httpx.Client(timeout=10, headers=ADMIN_HEADERS) as client:
             started = time.monotonic()
             old = post_po(client, hub, po_with_number(po_example, "PO-AGE-1"), "age-1").json()
             view = wait_for(
@@ -273,7 +274,7 @@ def test_kill_9_loses_nothing_accepted(
 
     def producer() -> None:
         n = 0
-        with httpx.Client(timeout=5) as client:
+        with httpx.Client(timeout=5, headers=ADMIN_HEADERS) as client:
             while not stop.is_set():
                 n += 1
                 key = f"crash-{n}"

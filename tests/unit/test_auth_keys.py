@@ -172,3 +172,29 @@ async def test_unknown_key_ids_are_remembered_too(store: CountingKeys, clock: Cl
     for _ in range(20):
         assert await auth.authenticate(token) is None
     assert store.reads == 1
+
+
+async def test_secrets_are_compared_in_constant_time_whatever_the_key(
+    store: CountingKeys, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every verification goes through `hmac.compare_digest`, for a known key, a forged
+    secret and an unknown key id alike (a dummy digest), so timing tells nothing apart."""
+    import hmac
+
+    from crossdock.hub import credentials
+
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(credentials.hmac, "compare_digest", spy)
+    issued = service(store, clock).issue(SUPPLIER, [PURCHASE_ORDERS_READ])
+    auth = KeyAuthenticator(store, clock=clock)
+    forged = issued.token[:-4] + "AAAA"
+    for token in (issued.token, forged, new_key()):
+        await auth.authenticate(token)
+    assert len(compared) == 3
+    assert all(len(a) == len(b) == 32 for a, b in compared)

@@ -39,7 +39,7 @@ async def test_the_hub_is_up_while_workers_and_a_checkpoint_are_still_slow(
     monkeypatch.setattr(PreparePool, "warm", slow_warm)
     settings = Settings(hub={"data_dir": tmp_path / "data", "prepare_workers": 1})
     server = build_server(settings)
-    app = server.config.app.app
+    app = server.config.app.fastapi
     hub = app.state.hub
     started = time.perf_counter()
     try:

@@ -17,7 +17,7 @@ from crossdock.hub.ports import Bus
 from crossdock.hub.runtime import Consumer
 from crossdock.hub.store_runner import StoreRunner
 from crossdock.hub.webhook_endpoint import WebhookEndpoint
-from crossdock.hub.webhook_events import DOCUMENT_TYPES, PartnerAliases
+from crossdock.hub.webhook_events import PartnerAliases
 from crossdock.hub.webhook_fanout import WebhookFanout, fanout_group
 from crossdock.hub.webhook_records import WEBHOOK_ENDPOINT, Subscription
 from crossdock.hub.webhook_subscriptions import audit
@@ -53,11 +53,6 @@ def partner_aliases(settings: Settings) -> PartnerAliases:
     for name, carrier in settings.carriers.items():
         ids.setdefault(name, []).extend(v for v in (carrier.display_name, carrier.scac) if v)
     return PartnerAliases.of(ids)
-
-
-def event_document_types(settings: Settings) -> frozenset[str]:
-    """The document types the fan-out takes (for the unrouted policy): none when disabled."""
-    return DOCUMENT_TYPES if settings.webhooks.enabled else frozenset()
 
 
 def build_outbound_webhooks(

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crossdock.bootstrap.flows import build_flows
-from crossdock.bootstrap.outbound_webhooks import event_document_types
 from crossdock.canonical.registry import document_types
 from crossdock.config import Settings, load_settings, locate_problems
 from crossdock.config.file import ConfigProblem, Loc
 from crossdock.hub.flows.model import FlowDefinition
 from crossdock.hub.routing_outcomes import UnroutedPolicy
+from crossdock.hub.webhook_events import DOCUMENT_TYPES as WEBHOOK_DOCUMENT_TYPES
 from crossdock.mapping.systems import system_format
 
 
@@ -23,7 +23,8 @@ def taken_document_types(settings: Settings, flows: Sequence[FlowDefinition]) ->
     inventory reconciliation records for its own comparison, and the documents that raise
     webhook events when outbound webhooks are enabled."""
     taken = {t for flow in flows for t in flow.document_types}
-    taken |= event_document_types(settings)  # the webhook fan-out's, when enabled
+    if settings.webhooks.enabled:  # the webhook fan-out's (not the fan-out itself: `config
+        taken |= WEBHOOK_DOCUMENT_TYPES  # check` must not load the HTTP client with it)
     if any(carrier.pod for carrier in settings.carriers.values()):
         taken.add("shipment_milestone")
     reconciliation = settings.inventory_reconciliation

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from crossdock.entrypoints import cli_demo, cli_kpis, cli_procs
+from crossdock.entrypoints import cli_demo, cli_keys, cli_kpis, cli_procs
 from crossdock.entrypoints.cli_common import (
     ConfigOption,
     DataDirOption,
@@ -57,6 +57,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(oauth_app, name="oauth")
 app.add_typer(partners_app, name="partners")
+app.command("audit")(cli_keys.audit)
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)
 app.command("api")(cli_procs.api)

@@ -112,6 +112,7 @@ def keys_create(
                 scope or None,
                 label=label,
                 expires_at=lapse,
+                actor=cli_actor(),
             )
         except BadKey as exc:
             raise fail(str(exc), 2) from None
@@ -180,7 +181,7 @@ def keys_rotate(
 
     with open_store(config, data_dir) as (_s, store):
         try:
-            issued, old = _service(store).rotate(key_id, duration(overlap))
+            issued, old = _service(store).rotate(key_id, duration(overlap), actor=cli_actor())
         except BadKey as exc:
             raise fail(str(exc)) from None
     now = time.time()
@@ -205,7 +206,7 @@ def keys_revoke(
 
     with open_store(config, data_dir) as (settings, store):
         try:
-            revoked = _service(store).revoke(key_id)
+            revoked = _service(store).revoke(key_id, actor=cli_actor())
         except BadKey as exc:
             raise fail(str(exc)) from None
     console.print(
@@ -220,3 +221,58 @@ def keys_generate() -> None:
     from crossdock.hub.credentials import new_key
 
     print(new_key())
+
+
+def cli_actor() -> str:
+    """Who a CLI action is attributed to: whoever can open the store, by their OS user."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def audit(
+    actor: str = typer.Option(None, "--actor", help="e.g. operator:alice, cli:root, anonymous"),
+    action: str = typer.Option(None, "--action", help="e.g. key.revoked; 'key.' for all key.*"),
+    since: datetime = typer.Option(None, "--since", help="at or after (UTC)"),
+    limit: int = typer.Option(100, "--limit", "-n", min=1, max=100_000),
+    json_out: bool = JsonOption,
+    config: Path = ConfigOption,
+    data_dir: Path = DataDirOption,
+) -> None:
+    """The audit log, newest first: admin and operator actions, credential events."""
+    from crossdock.adapters.sql.audit_log import SqlAuditLog
+
+    start = None if since is None else (since if since.tzinfo else since.replace(tzinfo=UTC))
+    with open_store(config, data_dir) as (_s, store):
+        entries = SqlAuditLog(store.engine).query(
+            actor=actor,
+            action=action,
+            since=start.timestamp() if start else None,
+            limit=limit,
+        )
+    rows = [
+        {
+            "id": e.id,
+            "at": _when(e.at),
+            "actor": e.actor,
+            "action": e.action,
+            "target": e.target,
+            "outcome": e.outcome,
+            "source_ip": e.source_ip,
+            "detail": dict(e.detail),
+        }
+        for e in entries
+    ]
+    emit(
+        json_out,
+        rows,
+        "audit log",
+        [key("at"), text("actor"), text("action"), text("target"), text("outcome"), text("from")],
+        [
+            [r["at"], r["actor"], r["action"], r["target"], r["outcome"], r["source_ip"] or ""]
+            for r in rows
+        ],
+    )

@@ -24,7 +24,7 @@ import secrets
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, Protocol
+from typing import Final, Literal, Protocol, get_args
 
 from crossdock.hub.identity import ALL_SCOPES, PartnerRole, Principal
 
@@ -147,8 +147,11 @@ def check_client(client: Client) -> Client:
         raise BadKey(f"unknown client kind {client.kind!r}; one of {', '.join(CLIENT_KINDS)}")
     if not client.name or len(client.name) > 128 or not client.name.isprintable():
         raise BadKey("a client name is 1 to 128 printable characters")
-    if client.kind == "partner" and client.partner_role is None:
-        raise BadKey("a partner key needs the partner's role (supplier, carrier, ...)")
+    roles = get_args(PartnerRole)
+    if client.kind == "partner" and client.partner_role not in roles:
+        raise BadKey(f"a partner key needs the partner's role: one of {', '.join(roles)}")
+    if client.kind != "partner" and client.partner_role is not None:
+        raise BadKey("only a partner key has a role")
     return client
 
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from crossdock.hub.audit import KEY_ISSUED, KEY_REVOKED, KEY_ROTATED, AuditLog
 from crossdock.hub.credentials import (
     SALT_BYTES,
     ApiKey,
@@ -38,9 +39,28 @@ class Issued:
 
 
 class KeyService:
-    def __init__(self, keys: ApiKeys, clock: Callable[[], float] = time.time) -> None:
+    """Every issue, rotation and revocation is written to `audit` (when given) with its actor
+    (``operator:alice``, ``cli:<os user>``, ``env``) and source address."""
+
+    def __init__(
+        self, keys: ApiKeys, clock: Callable[[], float] = time.time, audit: AuditLog | None = None
+    ) -> None:
         self.keys = keys
         self.clock = clock
+        self.audit = audit
+
+    def _record(
+        self, actor: str, action: str, key: ApiKey, source_ip: str | None, **detail: object
+    ) -> None:
+        if self.audit is not None:
+            self.audit.record(
+                actor,
+                action,
+                f"key:{key.key_id}",
+                "ok",
+                source_ip,
+                {"client": key.client.subject, "scopes": sorted(key.scopes), **detail},
+            )
 
     def issue(
         self,
@@ -52,6 +72,8 @@ class KeyService:
         expires_at: float | None = None,
         replaces: str | None = None,
         token: str | None = None,
+        actor: str = "cli",
+        source_ip: str | None = None,
     ) -> Issued:
         """A new key for `client`. Operators get every scope unless `scopes` says fewer;
         anyone else gets exactly the scopes asked for (at least one)."""
@@ -80,10 +102,17 @@ class KeyService:
             replaces=replaces,
         )
         self.keys.add(key)
+        self._record(actor, KEY_ISSUED, key, source_ip, origin=origin, expires_at=expires_at)
         return Issued(key, token)
 
     def rotate(
-        self, key_id: str, overlap: float, *, origin: Origin = "cli"
+        self,
+        key_id: str,
+        overlap: float,
+        *,
+        origin: Origin = "cli",
+        actor: str = "cli",
+        source_ip: str | None = None,
     ) -> tuple[Issued, ApiKey]:
         """A new key for the same client and scopes; the old one keeps working for `overlap`
         seconds (0: stops now), so callers can switch without an outage."""
@@ -91,19 +120,29 @@ class KeyService:
         if overlap < 0:
             raise BadKey("the overlap cannot be negative")
         issued = self.issue(
-            old.client, sorted(old.scopes), origin=origin, label=old.label, replaces=old.key_id
+            old.client,
+            sorted(old.scopes),
+            origin=origin,
+            label=old.label,
+            replaces=old.key_id,
+            actor=actor,
+            source_ip=source_ip,
         )
         until = self.clock() + overlap
         if old.expires_at is not None and old.expires_at < until:
             until = old.expires_at
         lapsed = self.keys.set_expiry(key_id, until)
         assert lapsed is not None
+        self._record(
+            actor, KEY_ROTATED, lapsed, source_ip, successor=issued.key.key_id, until=until
+        )
         return issued, lapsed
 
-    def revoke(self, key_id: str) -> ApiKey:
+    def revoke(self, key_id: str, *, actor: str = "cli", source_ip: str | None = None) -> ApiKey:
         revoked = self.keys.revoke(key_id, self.clock())
         if revoked is None:
             raise BadKey(f"no key {key_id[:40]!r}")
+        self._record(actor, KEY_REVOKED, revoked, source_ip)
         return revoked
 
     def _usable(self, key_id: str) -> ApiKey:
@@ -128,12 +167,21 @@ class KeyService:
         now = self.clock()
         for key in self.keys.list_keys(client=Client("operator", ENV_ADMIN)):
             if key.origin == "env" and key.key_id != parsed.key_id and key.revoked_at is None:
-                self.keys.revoke(key.key_id, now)
+                self.revoke(key.key_id, actor="env", source_ip=None)
         existing = self.keys.get(parsed.key_id)
         if existing is None:
-            return self.issue(
-                Client("operator", ENV_ADMIN), origin="env", label=ENV_ADMIN_LABEL, token=token
-            ).key
+            try:
+                return self.issue(
+                    Client("operator", ENV_ADMIN),
+                    origin="env",
+                    label=ENV_ADMIN_LABEL,
+                    token=token,
+                    actor="env",
+                ).key
+            except BadKey:  # hub processes starting together: another one registered it
+                existing = self.keys.get(parsed.key_id)
+                if existing is None:
+                    raise
         if existing.origin != "env":
             raise BadKey(f"CROSSDOCK_ADMIN_KEY's key id {parsed.key_id} belongs to another key")
         if matches(existing.salt, existing.digest, parsed.secret) and existing.usable(now):
@@ -141,4 +189,6 @@ class KeyService:
         salt = secrets.token_bytes(SALT_BYTES)
         fresh = digest(salt, parsed.secret)
         self.keys.replace_secret(parsed.key_id, salt, fresh, now)
-        return replace(existing, salt=salt, digest=fresh, revoked_at=None, expires_at=None)
+        updated = replace(existing, salt=salt, digest=fresh, revoked_at=None, expires_at=None)
+        self._record("env", KEY_ISSUED, updated, None, origin="env", new_secret=True)
+        return updated

@@ -9,6 +9,7 @@ from crossdock import __version__
 from crossdock.bootstrap import HubServices
 from crossdock.bootstrap.auth import build_authentication
 from crossdock.entrypoints.api import (
+    admin,
     asyncapi,
     availability,
     edi,
@@ -62,6 +63,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(kpis_api.router, tags=["kpis"])
     app.include_router(purchase_orders.router, tags=["purchase-orders"])
     app.include_router(shipments.router, tags=["shipments"])
+    app.include_router(admin.router, tags=["admin"])
     app.include_router(oauth.router, tags=["oauth"])
     app.include_router(partners_api.router, tags=["partners"])
     app.include_router(certification_api.router, tags=["certification"])
@@ -91,4 +93,5 @@ def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticat
         public=public_paths(hub),
         signed=auth.signed_paths,
         fastapi=app,
+        refusals=auth.refusals,
     )

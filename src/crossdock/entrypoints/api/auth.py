@@ -15,12 +15,15 @@ never appears in an answer or a log line.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from typing import Any, Protocol
 
 from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
 from crossdock.entrypoints.api.security import PRINCIPAL_STATE
+from crossdock.hub.audit import RefusalCounter
+from crossdock.hub.credentials import parse_key
 from crossdock.hub.identity import Principal
 
 Scope = MutableMapping[str, Any]
@@ -68,8 +71,11 @@ class Authenticate:
         signed: Iterable[str] = (),
         *,
         fastapi: Any = None,
+        refusals: RefusalCounter | None = None,
     ) -> None:
         self.app = app
+        self.refusals = refusals  # refused credentials, folded into audit rows per minute
+        self._flushing: asyncio.Future[None] | None = None
         self.fastapi = fastapi  # the FastAPI app inside, for whoever serves this one
         self.authenticators = tuple(authenticators)
         self.public = PublicPaths(public)
@@ -80,6 +86,8 @@ class Authenticate:
             await self.app(scope, receive, send)  # lifespan; no websocket routes exist
             return
         path = scope["path"]
+        if self.refusals is not None and self._flushing is None and self.refusals.due():
+            self._flushing = asyncio.ensure_future(self._flush_refusals())
         credentials = [v for k, v in scope["headers"] if k.lower() == b"authorization"]
         if path in self.public or (not credentials and path in self.signed):
             await self.app(scope, receive, send)
@@ -90,12 +98,14 @@ class Authenticate:
             )
             return
         if len(credentials) > 1:
+            self._refused(scope, "invalid_request", None)
             await _refuse(
                 send, 400, "more than one Authorization header", path, _challenge("invalid_request")
             )
             return
         token = _bearer(credentials[0])
         if token is None:
+            self._refused(scope, "invalid_request", None)
             await _refuse(
                 send,
                 400,
@@ -106,6 +116,7 @@ class Authenticate:
             return
         principal = await self._resolve(token)
         if principal is None:
+            self._refused(scope, "invalid_token", token)
             await _refuse(
                 send,
                 401,
@@ -119,6 +130,24 @@ class Authenticate:
             scope["state"] = state = {}
         state[PRINCIPAL_STATE] = principal
         await self.app(scope, receive, send)
+
+    def _refused(self, scope: Scope, reason: str, token: str | None) -> None:
+        """Count a refused credential for the audit log (its key id, never the token)."""
+        if self.refusals is None:
+            return
+        client = scope.get("client")
+        parsed = parse_key(token) if token else None
+        key_id = parsed.key_id if parsed is not None else None
+        self.refusals.refused(reason, client[0] if client else None, key_id)
+
+    async def _flush_refusals(self) -> None:
+        assert self.refusals is not None
+        try:
+            await asyncio.to_thread(self.refusals.flush)
+        except Exception:
+            log.exception("writing refused credentials to the audit log failed")
+        finally:
+            self._flushing = None
 
     async def _resolve(self, token: str) -> Principal | None:
         for authenticator in self.authenticators:

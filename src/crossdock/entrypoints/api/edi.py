@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.guards import WRITES_EDI
 from crossdock.entrypoints.api.models import channels as models
 from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
@@ -115,6 +116,7 @@ async def _refuse(
 
 @router.post(
     "/v1/edi",
+    dependencies=[WRITES_EDI],
     status_code=202,
     response_model=models.EdiReceipt,
     responses={

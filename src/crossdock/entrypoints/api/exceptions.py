@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from crossdock.entrypoints.api.guards import AUTHENTICATED, OPERATOR_ACTION, audited
 from crossdock.entrypoints.api.models.flows import (
     ExceptionPage,
     ExceptionRecord,
@@ -26,6 +27,7 @@ from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import MAX_OFFSET, hub_of, json_response
 from crossdock.entrypoints.api.senders import caller
 from crossdock.hub import visibility
+from crossdock.hub.audit import EXCEPTION_ACTION
 from crossdock.hub.flows import actions
 from crossdock.hub.flows.exceptions import ExceptionCategory, ExceptionStatus
 from crossdock.hub.visibility import confinement
@@ -33,7 +35,7 @@ from crossdock.hub.visibility import confinement
 router = APIRouter()
 
 
-@router.get("/v1/exceptions", response_model=ExceptionPage)
+@router.get("/v1/exceptions", response_model=ExceptionPage, dependencies=[AUTHENTICATED])
 async def list_exceptions(
     request: Request,
     category: ExceptionCategory | None = None,
@@ -59,7 +61,12 @@ async def list_exceptions(
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/v1/exceptions/{exception_id}", response_model=ExceptionView, responses=problems(404))
+@router.get(
+    "/v1/exceptions/{exception_id}",
+    response_model=ExceptionView,
+    responses=problems(404),
+    dependencies=[AUTHENTICATED],
+)
 async def get_exception(request: Request, exception_id: str) -> Response:
     confine = confinement(caller(request))
     view = await hub_of(request).runner.read(
@@ -88,6 +95,7 @@ def _problem(exc: Exception) -> Problem:
     "/v1/exceptions/{exception_id}/resolve",
     response_model=ExceptionRecord,
     responses=problems(404, 409, s409="the exception is already resolved"),
+    dependencies=[OPERATOR_ACTION],
 )
 async def resolve_exception(request: Request, exception_id: str, body: ResolveRequest) -> Response:
     hub = hub_of(request)
@@ -104,6 +112,12 @@ async def resolve_exception(request: Request, exception_id: str, body: ResolveRe
         raise _problem(exc) from exc
     except actions.ExceptionActionError as exc:
         raise _problem(exc) from exc
+    await audited(
+        request,
+        EXCEPTION_ACTION + "resolve",
+        f"exception:{exception_id}",
+        detail={"reason": body.reason},
+    )
     return json_response(view)
 
 
@@ -112,6 +126,7 @@ async def resolve_exception(request: Request, exception_id: str, body: ResolveRe
     status_code=202,
     response_model=ExceptionRetry,
     responses=problems(404, 409, s409="the evidence has no dead letters to retry"),
+    dependencies=[OPERATOR_ACTION],
 )
 async def retry_exception(request: Request, exception_id: str) -> Response:
     """Re-deliver the dead letters of the evidence messages; 409 when there are none."""
@@ -126,6 +141,7 @@ async def retry_exception(request: Request, exception_id: str) -> Response:
     hub.wake("deliver.")
     hub.wake("route.")
     hub.wake("flow.")
+    await audited(request, EXCEPTION_ACTION + "retry", f"exception:{exception_id}")
     return json_response(result, 202)
 
 
@@ -140,6 +156,7 @@ class ExceptionReplayRequest(BaseModel):
     status_code=202,
     response_model=ExceptionReplay,
     responses=problems(404),
+    dependencies=[OPERATOR_ACTION],
 )
 async def replay_exception(
     request: Request, exception_id: str, body: ExceptionReplayRequest | None = None
@@ -159,10 +176,13 @@ async def replay_exception(
     hub.wake("route.")
     hub.wake("flow.")
     hub.wake("deliver.")
+    await audited(
+        request, EXCEPTION_ACTION + "replay", f"exception:{exception_id}", detail={"group": group}
+    )
     return json_response(result, 202)
 
 
-@router.get("/v1/flows", response_model=FlowPage)
+@router.get("/v1/flows", response_model=FlowPage, dependencies=[AUTHENTICATED])
 async def list_flows(
     request: Request,
     flow: str | None = None,
@@ -186,7 +206,12 @@ async def list_flows(
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/v1/flows/{flow}/{key:path}", response_model=FlowView, responses=problems(404))
+@router.get(
+    "/v1/flows/{flow}/{key:path}",
+    response_model=FlowView,
+    responses=problems(404),
+    dependencies=[AUTHENTICATED],
+)
 async def get_flow(request: Request, flow: str, key: str) -> Response:
     """One instance: state, data, timers, exceptions (keys may contain '/': site/item)."""
     confine = confinement(caller(request))

@@ -23,8 +23,10 @@ from crossdock.entrypoints.api.intake_core import (
     single_limit,
 )
 from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
+from crossdock.entrypoints.api.security import PRINCIPAL_STATE
 from crossdock.entrypoints.api.senders import proven_sender
 from crossdock.hub.group_commit import Overloaded
+from crossdock.hub.identity import MESSAGES_WRITE
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -46,6 +48,17 @@ class FastIntake:
             await self.app(scope, receive, send)
             return
         document_type, batch = route
+        principal = scope.get("state", {}).get(PRINCIPAL_STATE)
+        if principal is not None and not principal.has(MESSAGES_WRITE):
+            # the middleware proved who calls; this caller may not post documents
+            refusal = problem_body(
+                403,
+                f"this action needs the scope {MESSAGES_WRITE!r}",
+                instance=scope["path"],
+                required_scope=MESSAGES_WRITE,
+            )
+            await _send(send, Reply(403, refusal, PROBLEM_JSON))
+            return
         hub = self.hub
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         limit = batch_limit(hub) if batch else single_limit(hub)

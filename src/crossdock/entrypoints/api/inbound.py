@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.guards import WRITES_MESSAGES_OR_SIGNED
 from crossdock.entrypoints.api.models.channels import SystemReceipt
 from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem, problem_response
@@ -62,6 +63,7 @@ def _count(hub: HubServices, receipt: InboundReceipt) -> None:
 
 @router.post(
     "/v1/inbound/{source}",
+    dependencies=[WRITES_MESSAGES_OR_SIGNED],
     status_code=202,
     response_model=SystemReceipt,
     responses=problems(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.guards import WRITES_MESSAGES
 from crossdock.entrypoints.api.intake_core import (
     IntakeCall,
     Reply,
@@ -56,6 +57,7 @@ def _response(reply: Reply) -> Response:
 
 @router.post(
     "/v1/messages/{document_type}",
+    dependencies=[WRITES_MESSAGES],
     status_code=202,
     response_model=Accepted,
     responses=problems(
@@ -85,6 +87,7 @@ async def post_message(document_type: str, request: Request) -> Response:
 
 @router.post(
     "/v1/messages/{document_type}/batch",
+    dependencies=[WRITES_MESSAGES],
     status_code=202,
     response_model=BatchReceipt,
     responses=problems(

@@ -14,16 +14,18 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from crossdock.bootstrap.inventory import inventory_uow
+from crossdock.entrypoints.api.guards import AUTHENTICATED, OPERATOR_ACTION, audited
 from crossdock.entrypoints.api.models.inventory import DriftList, ReconciliationRun, SyncStatus
 from crossdock.entrypoints.api.openapi import problems
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import hub_of, json_response
+from crossdock.hub.audit import INVENTORY_RECONCILE
 from crossdock.hub.inventory import views
 
 router = APIRouter()
 
 
-@router.get("/v1/inventory/drift", response_model=DriftList)
+@router.get("/v1/inventory/drift", response_model=DriftList, dependencies=[AUTHENTICATED])
 async def list_drift(
     request: Request,
     site: str | None = Query(None, min_length=1, max_length=128),
@@ -46,7 +48,7 @@ async def list_drift(
     return json_response({"items": rows, "count": len(rows)})
 
 
-@router.get("/v1/inventory/sync", response_model=SyncStatus)
+@router.get("/v1/inventory/sync", response_model=SyncStatus, dependencies=[AUTHENTICATED])
 async def sync_status(
     request: Request, window_hours: float | None = Query(None, gt=0, le=24 * 90)
 ) -> Response:
@@ -79,6 +81,7 @@ async def sync_status(
         s409="reconciliation is off, or a run is already going on",
         s502="a system could not be read (`run` holds the failed run)",
     ),
+    dependencies=[OPERATOR_ACTION],
 )
 async def reconcile_now(request: Request) -> Response:
     """Run a reconciliation now (it takes the schedule's lease, so it never overlaps the
@@ -91,6 +94,13 @@ async def reconcile_now(request: Request) -> Response:
     if run is None:
         raise Problem(409, "a reconciliation is already running; try again when it is done")
     body = views.run_dict(run)
+    await audited(
+        request,
+        INVENTORY_RECONCILE,
+        "inventory",
+        run.status,
+        {"drifting": (body or {}).get("drifting")},
+    )
     if run.status != "ok":
         raise Problem(502, f"reconciliation could not pull: {run.error}", run=body)
     return json_response(body)

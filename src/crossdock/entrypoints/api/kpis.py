@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from crossdock.entrypoints.api.guards import AUTHENTICATED
 from crossdock.entrypoints.api.models.inventory import Kpis
 from crossdock.entrypoints.api.problems import Problem
 from crossdock.entrypoints.api.requests import hub_of, json_response
@@ -34,7 +35,7 @@ def kpi_window(since: datetime | None, until: datetime | None) -> KpiWindow:
     return window
 
 
-@router.get("/v1/kpis", response_model=Kpis)
+@router.get("/v1/kpis", response_model=Kpis, dependencies=[AUTHENTICATED])
 async def get_kpis(
     request: Request, since: datetime | None = None, until: datetime | None = None
 ) -> Response:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import PlainTextResponse, Response
 
 from crossdock.bootstrap import HubServices
+from crossdock.entrypoints.api.guards import AUTHENTICATED, OPERATOR_ACTION, audited
 from crossdock.entrypoints.api.models.messages import MessagePage, MessageView
 from crossdock.entrypoints.api.models.operations import (
     DeadLetterList,
@@ -30,6 +31,7 @@ from crossdock.entrypoints.api.requests import (
 from crossdock.entrypoints.api.senders import caller
 from crossdock.hub import operations as ops
 from crossdock.hub import visibility
+from crossdock.hub.audit import DEAD_LETTER_RETRY, MESSAGE_REPLAY
 from crossdock.hub.records import MessageFilter
 from crossdock.hub.visibility import confinement
 
@@ -47,13 +49,14 @@ async def healthz(request: Request) -> Response:
     "/metrics",
     response_class=PlainTextResponse,
     responses={200: {"description": "Prometheus text exposition format 0.0.4"}},
+    dependencies=[AUTHENTICATED],
 )
 async def metrics(request: Request) -> Response:
     hub = hub_of(request)
     return Response(hub.metrics.exposition(), media_type="text/plain; version=0.0.4")
 
 
-@router.get("/v1/messages", response_model=MessagePage)
+@router.get("/v1/messages", response_model=MessagePage, dependencies=[AUTHENTICATED])
 async def list_messages(
     request: Request,
     document_type: str | None = None,
@@ -76,7 +79,12 @@ async def list_messages(
     return json_response({"items": rows, "limit": limit, "offset": offset})
 
 
-@router.get("/v1/messages/{message_id}", response_model=MessageView, responses=problems(404))
+@router.get(
+    "/v1/messages/{message_id}",
+    response_model=MessageView,
+    responses=problems(404),
+    dependencies=[AUTHENTICATED],
+)
 async def get_message(request: Request, message_id: str, raw: bool = False) -> Response:
     """One message (``raw=true``: with its bytes); another partner's is 404, as if absent."""
     confine = confinement(caller(request))
@@ -129,9 +137,12 @@ async def _replay(hub: HubServices, flt: MessageFilter, group: str | None) -> Re
     status_code=202,
     response_model=ReplayResult,
     responses=problems(404, s404="no such message, or no such consumer group"),
+    dependencies=[OPERATOR_ACTION],
 )
 async def replay_message(request: Request, message_id: str, group: str | None = None) -> Response:
-    return await _replay(hub_of(request), MessageFilter(ids=[message_id], status=None), group)
+    answer = await _replay(hub_of(request), MessageFilter(ids=[message_id], status=None), group)
+    await audited(request, MESSAGE_REPLAY, f"message:{message_id}", detail={"group": group})
+    return answer
 
 
 @router.post(
@@ -139,6 +150,7 @@ async def replay_message(request: Request, message_id: str, group: str | None = 
     status_code=202,
     response_model=ReplayResult,
     responses=problems(404, s404="no message matches, or no such consumer group"),
+    dependencies=[OPERATOR_ACTION],
 )
 async def replay_filter(request: Request, body: ReplayRequest) -> Response:
     hub = hub_of(request)
@@ -152,6 +164,9 @@ async def replay_filter(request: Request, body: ReplayRequest) -> Response:
             raise Problem(404, str(exc.args[0])) from exc
         hub.wake("route.")
         hub.wake("deliver.")
+        await audited(
+            request, MESSAGE_REPLAY, f"group:{group}", detail={"from_seq": seq, "count": count}
+        )
         return json_response({"replayed": {group: count}}, 202)
     if not any(
         [body.message_ids, body.document_type, body.source, body.correlation_key, body.since]
@@ -168,10 +183,14 @@ async def replay_filter(request: Request, body: ReplayRequest) -> Response:
         until=body.until,
         ids=body.message_ids,
     )
-    return await _replay(hub_of(request), flt, body.group)
+    answer = await _replay(hub_of(request), flt, body.group)
+    await audited(
+        request, MESSAGE_REPLAY, "messages", detail=body.model_dump(mode="json", exclude_none=True)
+    )
+    return answer
 
 
-@router.get("/v1/dlq", response_model=DeadLetterList)
+@router.get("/v1/dlq", response_model=DeadLetterList, dependencies=[AUTHENTICATED])
 async def list_dead_letters(
     request: Request, group: str | None = None, limit: int = Query(100, ge=1, le=10000)
 ) -> Response:
@@ -191,16 +210,20 @@ class RetryRequest(BaseModel):
     group: str | None = None
 
 
-@router.post("/v1/dlq/retry", status_code=202, response_model=RetryResult)
+@router.post(
+    "/v1/dlq/retry", status_code=202, response_model=RetryResult, dependencies=[OPERATOR_ACTION]
+)
 async def retry_dead_letters(request: Request, body: RetryRequest) -> Response:
     hub = hub_of(request)
     count = await hub.runner.call(ops.retry_dead_letters, hub.bus, body.group, body.ids)
     hub.wake("deliver.")
     hub.wake("route.")
+    target = f"group:{body.group}" if body.group else "dead letters"
+    await audited(request, DEAD_LETTER_RETRY, target, detail={"ids": body.ids, "retried": count})
     return json_response({"retried": count}, 202)
 
 
-@router.get("/v1/endpoints", response_model=EndpointList)
+@router.get("/v1/endpoints", response_model=EndpointList, dependencies=[AUTHENTICATED])
 async def endpoints(request: Request) -> Response:
     hub = hub_of(request)
     configured = list(hub.settings.endpoints)
