@@ -177,6 +177,13 @@ def test_the_readme_onboards_a_partner_end_to_end(
     shown = json.loads(hub.cli("partners", "show", "cascadepaper").stdout)
     assert shown["state"] == "live" and shown["checklist_status"]["complete"] is True
 
+    # The audit log shows the partner key's issue and first use, as the README says.
+    key_id = env["PARTNER_KEY"].split("_")[1]
+    audited = hub.cli("audit", "--action", "key.", "--json")
+    assert audited.returncode == 0, audited.stderr
+    actions = {e["action"] for e in json.loads(audited.stdout) if key_id in e["target"]}
+    assert {"key.issued", "key.first_used"} <= actions, audited.stdout
+
     # The signed webhook: verified with the reference Standard Webhooks implementation.
     wait_for(lambda: [g for g in receiver.got if g[0] == HOOK_PATH], timeout=30)
     [(_, headers, body)] = [g for g in receiver.got if g[0] == HOOK_PATH]
