@@ -25,6 +25,11 @@ from crossdock.canonical.registry import document_types
 from crossdock.entrypoints.asyncapi import build_asyncapi
 from crossdock.entrypoints.asyncapi_webhooks import webhook_events
 from crossdock.entrypoints.cli import app
+from crossdock.hub.intake import IntakeRequest, prepare
+from crossdock.hub.records import MessageSummary, StoredMessage
+from crossdock.hub.webhook_events import PAYLOADS, PartnerAliases
+from crossdock.hub.webhook_fanout import plan_event
+from crossdock.hub.webhook_records import Subscription
 from tests.conftest import EXAMPLES
 
 COMPONENT_KEY = re.compile(r"^[a-zA-Z0-9.\-_]+$")
@@ -137,10 +142,56 @@ def test_payload_schemas_accept_what_the_hub_sends_and_refuse_what_it_would_not(
     schema = validator(doc, doc["components"]["messages"]["purchase_order"]["payload"]["$ref"])
     assert schema.is_valid(po)
     assert not schema.is_valid({**po, "lines": "none"})
-    created = doc["components"]["messages"]["webhook.purchase_order.created"]["payload"]["$ref"]
-    event = {"type": "purchase_order.created", "timestamp": datetime.now(UTC).isoformat()}
-    assert validator(doc, created).is_valid({**event, "data": po})
-    assert not validator(doc, created).is_valid({**event, "type": "invoice.approved", "data": po})
+
+
+def delivered_body(document_type: str, example: str) -> dict[str, Any]:
+    """A webhook body exactly as the fan-out sends it: the example recorded by intake's
+    `prepare` (the canonical bytes the store keeps), wrapped by `plan_event`."""
+    received = datetime.now(UTC)
+    raw = (EXAMPLES / example).read_bytes()
+    request = IntakeRequest(document_type, raw, "application/json", "erp", "api", received)
+    message = prepare(request, lambda _type: "critical")
+    assert message.canonical is not None, message.errors
+    stored = StoredMessage(
+        summary=MessageSummary(
+            id=message.id, document_type=document_type, source="erp", channel="api",
+            correlation_key=message.correlation_key, status="accepted", received_at=received,
+        ),
+        schema_version=message.schema_version, causation_id=None, idempotency_key=None,
+        content_type="application/json", raw=raw, body_sha256=message.body_sha256,
+        lane="critical", canonical=message.canonical, errors=[],
+    )  # fmt: skip
+    aliases = PartnerAliases.of({"cascade": ["CASCADEPAPER"], "speedy": ["SPDY"]})
+    subscription = Subscription(
+        id="sub1", partner=None, url="https://partner.example/hooks",
+        event_types=tuple(PAYLOADS), secret="whsec_" + "A" * 44,
+        created_at=received, created_by="operator:tests",
+    )  # fmt: skip
+    [(delivery, _type)] = plan_event(stored, [subscription], aliases)
+    body: dict[str, Any] = json.loads(delivery.body)
+    return body
+
+
+@pytest.mark.parametrize(
+    ("document_type", "example", "event"),
+    [
+        ("purchase_order", "purchase_order.json", "purchase_order.created"),
+        ("shipment_milestone", "shipment_milestone.json", "shipment.milestone"),
+        ("proof_of_delivery", "proof_of_delivery.json", "shipment.delivered"),
+        ("invoice_approval", "invoice_approval.json", "invoice.approved"),
+    ],
+)
+def test_a_delivered_webhook_body_validates_against_its_documented_payload(
+    doc: dict[str, Any], document_type: str, example: str, event: str
+) -> None:
+    body = delivered_body(document_type, example)
+    assert body["type"] == event
+    schema = validator(doc, doc["components"]["messages"][f"webhook.{event}"]["payload"]["$ref"])
+    errors = [str(e) for e in schema.iter_errors(body)]
+    assert errors == []
+    assert not schema.is_valid({**body, "type": "no.such_event"})
+    data = body["data"]
+    assert not schema.is_valid({**body, "data": {k: v for k, v in data.items() if k != "partner"}})
 
 
 def test_the_cli_prints_the_document_as_yaml_or_json(doc: dict[str, Any]) -> None:
