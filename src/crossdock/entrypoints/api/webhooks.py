@@ -72,11 +72,13 @@ def _count(hub: HubServices, receipt: WebhookReceipt) -> dict[str, int]:
     response_model=CarrierReceipt,
     responses=problems(
         401,
+        403,
         404,
         413,
         422,
         503,
         s401="the carrier's signature does not verify; nothing was recorded",
+        s403="the caller may not post for this carrier (a channel without a secret takes only that carrier's own key, or an operator's); nothing was recorded",
         s404="no carrier of that name is configured",
         s422="the payload or some events could not be mapped; recorded as rejected "
         "(`messages` lists every event)",
