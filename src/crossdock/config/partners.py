@@ -13,9 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-_X12_ID_CHARS = set(
-    " !\"&'()+,-./0123456789:;?=ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz@#$%"
-)
+from crossdock.x12.envelope import envelope_id_problem
 
 
 class _Section(BaseModel):
@@ -23,11 +21,9 @@ class _Section(BaseModel):
 
 
 def _x12_id(value: str, width: int) -> str:
-    if not value or len(value) > width:
-        raise ValueError(f"must be 1 to {width} characters, got {len(value)}")
-    bad = sorted({c for c in value if c not in _X12_ID_CHARS})
-    if bad:
-        raise ValueError(f"characters not allowed in an X12 identifier: {''.join(bad)!r}")
+    problem = envelope_id_problem(value, width)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

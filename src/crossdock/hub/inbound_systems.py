@@ -22,19 +22,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from crossdock.hub.ids import new_id
 from crossdock.hub.intake import IntakeOutcome, has_control_characters, record
 from crossdock.hub.intake_pipeline import (
     NOBODY,
-    ForeignSender,
     IntakePipeline,
     Sender,
     Verified,
-    may_speak_for,
-    system_sender,
 )
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
@@ -43,9 +39,8 @@ from crossdock.hub.webhooks import (
     BadSignature,
     Signature,
     WebhookRefused,
-    check_signature,
-    claim_seen,
     event_key,
+    verify_channel,
 )
 from crossdock.mapping.systems import MappedDocument, Problem, SystemFormat, to_canonical
 
@@ -234,13 +229,9 @@ class _SystemSteps:
         channel = self._channels.get(call.system)
         if channel is None:
             raise UnknownSystem(call.system)
-        if channel.signature is None:  # no secret: only the HTTP credential says who it is
-            if not may_speak_for(proven, "system", channel.name):
-                raise ForeignSender(f"{proven.subject} may not post for system {channel.name!r}")
-            return Verified(proven)
-        seen = check_signature(channel.signature, call.system, call.headers, call.body)
-        claim = None if seen is None else partial(claim_seen, seen=seen)
-        return Verified(system_sender(channel.name), claim)
+        return verify_channel(
+            channel.signature, "system", channel.name, call.headers, call.body, proven
+        )
 
     def prepare(
         self, call: SystemCall

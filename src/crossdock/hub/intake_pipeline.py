@@ -61,15 +61,10 @@ def folder_sender(partner: str) -> Sender:
     return Sender(f"folder:{partner}", partner)
 
 
-def system_sender(system: str) -> Sender:
-    """A business system proven by its webhook secret; like a system's API key (whose
-    principal acts for the system by name), the system is the messages' partner."""
-    return Sender(f"system:{system}", system)
-
-
-def carrier_sender(carrier: str) -> Sender:
-    """A carrier proven by its webhook secret; the carrier is the partner."""
-    return Sender(f"carrier:{carrier}", carrier)
+def signed_sender(kind: str, name: str) -> Sender:
+    """A business system or carrier proven by its webhook secret: ``<kind>:<name>``, and the
+    system or carrier is the messages' partner (as its own API key's principal would be)."""
+    return Sender(f"{kind}:{name}", name)
 
 
 @dataclass(frozen=True, slots=True)

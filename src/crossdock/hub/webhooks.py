@@ -38,8 +38,8 @@ from crossdock.hub.intake_pipeline import (
     IntakePipeline,
     Sender,
     Verified,
-    carrier_sender,
     may_speak_for,
+    signed_sender,
 )
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
@@ -138,6 +138,27 @@ def claim_seen(uow: UnitOfWork, seen: SeenWebhook | None) -> None:
             f"webhook-id {seen.msg_id[:64]!r} at timestamp {seen.timestamp} was received "
             "before: a replay"
         )
+
+
+def verify_channel(
+    signature: Signature | None,
+    kind: str,
+    name: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    proven: Sender,
+) -> Verified:
+    """The verify step of a system's or a carrier's channel (`kind` ``system``/``carrier``):
+    a channel with a secret is proven by its signature (the sender is ``<kind>:<name>``, and
+    a Standard Webhooks id is claimed in the recording transaction); one without takes only
+    what the HTTP credential proves, and only from that system or carrier or an operator."""
+    if signature is None:
+        if not may_speak_for(proven, kind, name):
+            raise ForeignSender(f"{proven.subject} may not post for {kind} {name!r}")
+        return Verified(proven)
+    seen = check_signature(signature, name, headers, body)
+    claim = None if seen is None else partial(claim_seen, seen=seen)
+    return Verified(signed_sender(kind, name), claim)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,13 +299,9 @@ class _WebhookSteps:
         channel = self._channels.get(call.carrier)
         if channel is None:
             raise UnknownCarrier(call.carrier)
-        if channel.signature is None:  # no secret: only the HTTP credential says who it is
-            if not may_speak_for(proven, "carrier", channel.name):
-                raise ForeignSender(f"{proven.subject} may not post for carrier {channel.name!r}")
-            return Verified(proven)
-        seen = check_signature(channel.signature, call.carrier, call.headers, call.body)
-        claim = None if seen is None else partial(claim_seen, seen=seen)
-        return Verified(carrier_sender(channel.name), claim)
+        return verify_channel(
+            channel.signature, "carrier", channel.name, call.headers, call.body, proven
+        )
 
     def prepare(self, call: WebhookCall) -> tuple[list[str], list[InboundMessage]]:
         channel = self._channels[call.carrier]

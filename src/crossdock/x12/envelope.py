@@ -118,3 +118,21 @@ class EnvelopeReader:
             state.close_interchange(elements, out)
         else:
             state.stray(tag, "ISA inside an interchange with other delimiters")
+
+
+#: The characters a partner's envelope id (ISA06/08, GS02/03) may use in settings: X12's
+#: basic and extended character set without the characters delimiters are commonly made of.
+ENVELOPE_ID_CHARS = frozenset(
+    " !\"&'()+,-./0123456789:;?=ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz@#$%"
+)
+
+
+def envelope_id_problem(value: str, width: int) -> str | None:
+    """Why `value` cannot be an envelope id of at most `width` characters, or None. Both the
+    file's partners and the registry's validate with this one rule."""
+    if not value.strip() or len(value) > width:
+        return f"must be 1 to {width} characters, got {len(value)}"
+    bad = sorted({c for c in value if c not in ENVELOPE_ID_CHARS})
+    if bad:
+        return f"characters not allowed in an X12 identifier: {''.join(bad)!r}"
+    return None

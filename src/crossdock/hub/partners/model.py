@@ -14,6 +14,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crossdock.hub.identity import PartnerRole
+from crossdock.x12.envelope import envelope_id_problem
 
 #: What a partner is to the distributor; a partner's credentials carry it as `partner_role`.
 PartnerKind = PartnerRole
@@ -23,9 +24,6 @@ Origin = Literal["file", "store"]
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 # A practical address check (no library): one @, a dotted domain, no spaces or controls.
 _EMAIL = re.compile(r"[^@\s\x00-\x1f]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
-_X12_ID_CHARS = frozenset(
-    " !\"&'()+,-./0123456789:;?=ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz@#$%"
-)
 _GLN = re.compile(r"\d{13}")
 _DUNS = re.compile(r"\d{9}(\d{4})?")
 
@@ -54,11 +52,9 @@ def check_name(value: str) -> str:
 
 
 def _x12_id(value: str, width: int) -> str:
-    if not value.strip() or len(value) > width:
-        raise ValueError(f"must be 1 to {width} characters, got {len(value)}")
-    bad = sorted({c for c in value if c not in _X12_ID_CHARS})
-    if bad:
-        raise ValueError(f"characters not allowed in an X12 identifier: {''.join(bad)!r}")
+    problem = envelope_id_problem(value, width)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
