@@ -68,8 +68,10 @@ def test_leasing_processes_on_one_bucket_stay_within_the_bound(store: ContractSt
     they are asked for 1.5 s of real time: together they spend at most
     capacity + rate x T + N x lease_bound, and the bucket is not starved either."""
     n, seconds = 3, 1.5
-    policy = Policy(requests=200, burst=50)
-    bound = policy.lease_bound(0.1)  # 20
+    # a rate well below what three processes ask for even on a slow, loaded machine (one
+    # loaded CI run asked ~230/s in all), so every one of them meets the shared limit
+    policy = Policy(requests=50, burst=20)
+    bound = policy.lease_bound(0.1)
     engines = [store, *(store.open_again() for _ in range(n - 1))]
     started = time.time()
 
