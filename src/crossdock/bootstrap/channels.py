@@ -70,6 +70,8 @@ def build_partners(settings: Settings) -> StaticPartnerDirectory:
                 ack=x12.ack,
                 ack_requested=x12.ack_requested,
                 ack_endpoint=x12.ack_endpoint,
+                strict=x12.strict,
+                unknown_sets=x12.unknown_sets,
                 delimiters=Delimiters(
                     element=d.element,
                     component=d.component,

@@ -79,6 +79,16 @@ class PartnerX12Config(_Section):
     ack_endpoint: str | None = Field(
         None, description="endpoint our acknowledgments are delivered to"
     )
+    strict: bool = Field(
+        False,
+        description="reject what is otherwise a warning (a code outside a list the hub "
+        "carries only in part)",
+    )
+    unknown_sets: Literal["accept", "reject"] = Field(
+        "accept",
+        description="how a transaction set the hub has no map for is acknowledged: accept "
+        "(recorded as x12_transaction) or reject (AK5/IK5 R, code 1); recorded either way",
+    )
     delimiters: DelimitersConfig = Field(default_factory=DelimitersConfig)
     mapping: dict[str, Any] = Field(
         default_factory=dict, description="per transaction set overrides of the X12 maps"

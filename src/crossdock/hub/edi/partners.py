@@ -36,6 +36,8 @@ class TradingPartner:
     ack: str = "auto"  # auto | 997 | 999 | none
     ack_requested: bool = True
     ack_endpoint: str | None = None
+    strict: bool = False  # warnings (codes outside a partial list) become rejections
+    unknown_sets: str = "accept"  # accept | reject: the ack of a set the hub has no map for
     delimiters: Delimiters = field(default_factory=Delimiters)
     mapping: Mapping[str, Any] = field(default_factory=dict)
 

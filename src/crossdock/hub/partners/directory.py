@@ -50,6 +50,8 @@ def trading_partner(partner: Partner) -> TradingPartner | None:
         ack=x12.ack,
         ack_requested=x12.ack_requested,
         ack_endpoint=x12.ack_endpoint,
+        strict=x12.strict,
+        unknown_sets=x12.unknown_sets,
         mapping=dict(x12.mapping),
     )
 

@@ -110,6 +110,8 @@ class X12Settings(_Data):
     ack: Literal["auto", "997", "999", "none"] = "auto"
     ack_requested: bool = True
     ack_endpoint: str | None = None
+    strict: bool = False
+    unknown_sets: Literal["accept", "reject"] = "accept"
     mapping: dict[str, Any] = Field(
         default_factory=dict, description="per transaction set overrides of the X12 maps"
     )

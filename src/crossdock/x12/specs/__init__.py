@@ -30,10 +30,11 @@ from crossdock.x12.specs import (
     ts997,
     ts999,
 )
-from crossdock.x12.specs.code_lists import CODE_LISTS
-from crossdock.x12.specs.elements import ELEMENTS_4010, ELEMENTS_5010
-from crossdock.x12.specs.segments import (
+from crossdock.x12.specs.dictionary import (
+    CODE_LISTS,
     COMPOSITES,
+    ELEMENTS_4010,
+    ELEMENTS_5010,
     OTHER_X12_SEGMENTS,
     SEGMENTS_4010,
     SEGMENTS_5010,
@@ -41,9 +42,22 @@ from crossdock.x12.specs.segments import (
 
 SUPPORTED_VERSIONS: tuple[str, ...] = ("004010", "005010")
 
-_MODULES: dict[str, ModuleType] = {
-    m.CODE: m for m in (ts850, ts855, ts856, ts810, ts940, ts945, ts944, ts846, ts214, ts997, ts999)
-}
+#: One line per transaction set module; a new set adds its module here (and its dictionary
+#: additions to ``dictionary.EXTENSIONS``).
+_SET_MODULES: tuple[ModuleType, ...] = (
+    ts850,
+    ts855,
+    ts856,
+    ts810,
+    ts940,
+    ts945,
+    ts944,
+    ts846,
+    ts214,
+    ts997,
+    ts999,
+)
+_MODULES: dict[str, ModuleType] = {m.CODE: m for m in _SET_MODULES}
 # 999 exists only from 005010 on: a 004xxx group carrying one is validated against 005010.
 _ONLY_5010 = frozenset({"999"})
 
