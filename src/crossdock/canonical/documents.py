@@ -16,6 +16,7 @@ from crossdock.canonical import (
     receipt,
     ship_notice,
     shipment,
+    x12_transaction,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "receipt",
     "ship_notice",
     "shipment",
+    "x12_transaction",
 ]

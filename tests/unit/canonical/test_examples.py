@@ -28,6 +28,7 @@ EXPECTED_KEYS = {
     "invoice_approval": "CP-INV-2024-0661840",
     "billing_trigger": "HP-SO-2024-552190",
     "shipment_status": "HP-SO-2024-552190",
+    "x12_transaction": "ZZ/GRANITERIDGE:000000210:210:0001",
 }
 
 

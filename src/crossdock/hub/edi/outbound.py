@@ -1,5 +1,8 @@
 """Routes with ``transform: x12``: canonical document -> the partner's X12 interchange.
 
+An ``x12_transaction`` (a set the hub has no map for) is not mapped: its raw set is
+re-enveloped for the partner (``passthrough``).
+
 Mapping runs while the route is planned (a document that cannot be rendered fails alone,
 with the mapping error, and is retried by policy or dead-lettered). Control numbers are
 reserved only once the message is claimed, in the routing transaction, and the document is
@@ -13,7 +16,9 @@ from datetime import UTC, datetime
 
 from crossdock.canonical.json_numbers import validate_json
 from crossdock.canonical.registry import document_model
+from crossdock.canonical.x12_transaction import X12Transaction
 from crossdock.hub.edi.partners import OwnIdentity, PartnerDirectory, TradingPartner
+from crossdock.hub.edi.passthrough import passthrough_body
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE
 from crossdock.hub.edi_records import ControlLevel, OutboundDocument
 from crossdock.hub.ports import UnitOfWork
@@ -86,11 +91,15 @@ class X12Encoder:
         document = validate_json(model, canonical)
         gs_version = GS_VERSIONS.get(partner.version, "004010")
         try:
-            body = self._mappers(partner).from_canonical(document, version=gs_version)
+            if isinstance(document, X12Transaction):  # a set without a map: sent on as is
+                body = passthrough_body(document)
+                gs_version, functional_id = document.version, document.functional_id
+            else:
+                body = self._mappers(partner).from_canonical(document, version=gs_version)
+                functional_id = functional_id_for(body.code)
         except (ValueError, LookupError) as exc:
             raise TransformError(f"cannot render {info.document_type} as X12: {exc}") from exc
         body = without_delimiters(body, partner.delimiters)
-        functional_id = functional_id_for(body.code)
         settings = envelope_settings(partner, self._partners.own)
         when = self._clock()
         # Rendering once with placeholder numbers finds delimiter clashes before any number

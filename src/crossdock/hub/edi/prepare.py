@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from crossdock.canonical.registry import document_model
 from crossdock.hub.edi.excerpt import excerpt
 from crossdock.hub.edi.partners import PartnerDirectory, TradingPartner, sender_key
@@ -29,6 +31,9 @@ from crossdock.hub.edi.sender_check import (
     interchange_refusal,
     refused_outcome,
 )
+from crossdock.hub.edi.unknown_sets import DOCUMENT_TYPE as UNMAPPED_TYPE
+from crossdock.hub.edi.unknown_sets import document_of as unmapped_document
+from crossdock.hub.edi.unknown_sets import is_mapped, set_findings
 from crossdock.hub.ids import new_id
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
 from crossdock.mapping.x12 import X12Mapper
@@ -44,7 +49,6 @@ from crossdock.x12.findings import (
 )
 from crossdock.x12.model import InterchangeHeader, Issue, Severity, Transaction
 from crossdock.x12.outcome import InterchangeOutcome, OutcomeCollector
-from crossdock.x12.validator import validate
 
 EDI_CONTENT_TYPE = "application/edi-x12"
 ACK_CODES = frozenset({"997", "999"})
@@ -160,13 +164,14 @@ class EdiPreparer:
                 yield event
 
         def on_transaction(transaction: Transaction) -> list[Issue]:
-            found = list(validate(transaction, max_findings=self._per_set).issues)
             if not open_:  # the reader always starts an interchange first; be safe anyway
                 open_.append(self._begin(transaction.interchange, confine))
             current, mapper = open_[-1]
+            mapped = is_mapped(mapper, transaction)
+            found = set_findings(transaction, mapped, current.partner, self._per_set)
             refusal = current.refusal or self._group_refusal(current, transaction)
             message, ack = self._message(
-                transaction, found, current, mapper, channel, received_at, refusal
+                transaction, found, current, mapper, mapped, channel, received_at, refusal
             )
             current.messages.append(message)
             if ack is not None:
@@ -233,6 +238,7 @@ class EdiPreparer:
         spec_issues: list[Issue],
         current: PreparedInterchange,
         mapper: X12Mapper,
+        mapped: bool,
         channel: str,
         received_at: datetime,
         refusal: SenderRefusal | None = None,
@@ -246,7 +252,11 @@ class EdiPreparer:
             rejected = True
             errors.insert(0, FieldError(refusal.path, refusal.reason, SENDER_MISMATCH))
             key_prefix = f"x12-refused:{current.sender}"
-        document_type = mapper.document_type_for(transaction.code) or f"x12_{transaction.code}"
+        document_type = (
+            mapper.document_type_for(transaction.code) or f"x12_{transaction.code}"
+            if mapped
+            else UNMAPPED_TYPE
+        )
         canonical: bytes | None = None
         correlation: str | None = None
         ack: AckReport | None = None
@@ -255,6 +265,23 @@ class EdiPreparer:
         elif transaction.code in ACK_CODES:
             if not rejected:
                 ack = read_functional_ack(transaction)
+        elif not mapped:
+            if not rejected:
+                try:
+                    document = unmapped_document(transaction)
+                except ValidationError as exc:
+                    rejected = True
+                    errors.extend(
+                        FieldError(
+                            path=".".join(map(str, e["loc"])) or "$",
+                            reason=e["msg"],
+                            type="x12.mapping",
+                        )
+                        for e in exc.errors(include_url=False)
+                    )
+                else:
+                    canonical = document.model_dump_json(exclude_none=True).encode()
+                    correlation = document.correlation_key()
         elif not rejected:
             result = mapper.to_canonical(transaction)
             if result.document is None:
