@@ -237,3 +237,36 @@ def test_outbound_850_numbers_and_the_partner_997_settles_it(
     assert statuses == ["rejected", "sent"]
     rejected = next(r for r in rows.values() if r["status"] == "rejected")
     assert "PO1" in rejected["reason"]
+
+
+def test_envelope_answers_over_http_and_the_folder(hub: HubProcess, paths: dict[str, Path]) -> None:
+    """A set without a map is recorded and accepted; the 997 speaks the group's version; a
+    TA1 comes back only when ISA14 asks for one or the interchange has an error."""
+    envelope = FIXTURES / "envelope"
+    plain = post_edi(hub, (envelope / "830_forecast.edi").read_text())
+    assert plain.status_code == 202, plain.text
+    assert "TA1*" not in plain.text  # ISA14=0, no envelope error
+    assert "AK2*830*0001~\nAK5*A~" in plain.text and "AK9*A*2*2*2~" in plain.text
+    asked = post_edi(hub, (envelope / "862_schedule_004030.edi").read_text())
+    assert "TA1*000000862*261201*1000*A*000~" in asked.text  # ISA14=1
+    assert "*X*004030~\nST*997*0001~" in asked.text  # the group's own version
+    broken = with_control((envelope / "830_forecast.edi").read_text(), 832)
+    broken = broken.replace("IEA*1*000000832", "IEA*1*000000833")  # ISA14=0, IEA02 wrong
+    refused = post_edi(hub, broken)
+    assert "TA1*000000832*261201*0930*R*001~" in refused.text
+    unmapped = messages(hub, document_type="x12_transaction")
+    # recorded, not rejected (no route takes them here); the refused interchange's too
+    assert sorted(m["status"] for m in unmapped) == ["unrouted"] * 5, unmapped
+    # The folder channel answers the same way, through the partner's ack endpoint.
+    before = len(outbox_files(paths))
+    for isa13, name in ((840, "830_forecast.edi"), (863, "862_schedule_004030.edi")):
+        text = with_control((envelope / name).read_text(), isa13)
+        (paths["inbox"] / f"{isa13}.x12").write_text(text)
+    files = wait_for(lambda: (f := outbox_files(paths)) and len(f) >= before + 2 and f)
+    forecasts = [f for f in files if "AK1*PS*830" in f]  # HTTP's and the folder's
+    schedules = [f for f in files if "AK1*SS*862" in f]
+    assert len(forecasts) == 2 and not any("TA1*" in f for f in forecasts)
+    assert len(schedules) == 2 and any("TA1*000000863*" in f for f in schedules)
+    assert all("*X*004030~" in f for f in schedules)
+    channels = [m["channel"] for m in messages(hub, document_type="x12_transaction")]
+    assert channels.count("edi-folder") == 3 and channels.count("edi-http") == 5

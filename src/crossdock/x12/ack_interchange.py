@@ -3,7 +3,8 @@
 Envelope values follow the inbound interchange so the partner's translator routes the reply
 like any document it receives from us: ISA sender and receiver (with qualifiers) and GS02/GS03
 swapped, the same usage indicator and delimiters, ISA12 as received (00501 as soon as a 999
-travels), GS08 the 997's version family or 005010X231A1 for a 999.
+travels), GS08 the acknowledged group's release (``acks.ack_version``: 005010X231A1 for a
+999 answering a 005010 group).
 
 Control numbers are not invented here: the hub owns the counters and passes the next ISA13
 and GS06 in; ``AckInterchange.group_count`` says how many GS06 values were used.

@@ -1,4 +1,4 @@
-"""Build 997 (004010), 999 (005010X231A1) and TA1 from collected outcomes.
+"""Build 997, 999 and TA1 from collected outcomes, in the acknowledged group's version.
 
 The acks report exactly what the reader and validator found, nothing more: every issue lands
 in the segment X12 reserves for its level (TA1, AK9, AK5/IK5, AK3/IK3, AK4/IK4).
@@ -62,8 +62,8 @@ _GROUP_TO_997 = {"19": "6"}
 class FunctionalAck:
     """One 997/999 transaction set body (AK1..AK9, without ST/SE): a ``TransactionBody``.
 
-    ``version`` is the GS08 of the group it must travel in (the 997 follows the inbound
-    version family; a 999 always says 005010X231A1). ``answers`` is the inbound GS.
+    ``version`` is the GS08 of the group it must travel in (``ack_version``: the inbound
+    group's release; a 999 to a 005010 group says 005010X231A1). ``answers`` is the inbound GS.
     """
 
     code: AckKind
@@ -84,6 +84,21 @@ def version_family(version: str) -> str:
     """'004010VICS' -> '004010': the 997 speaks the base version, not the industry guide."""
     family = version[:6]
     return family if len(family) == 6 and family.isascii() and family.isdigit() else "004010"
+
+
+def ack_version(kind: AckKind, version: str) -> str:
+    """GS08 of the group our ack travels in: the acknowledged group's own release.
+
+    A 997 speaks the inbound group's release ('004030' for a 004030 group, '004010' for
+    '004010VICS'). A 999 answers a 005010 group under its implementation guide
+    005010X231A1 (what HIPAA and other 5010 translators expect); a later release (006020,
+    007030) in that release, which has a 999 of its own; a group before 005010 (a partner
+    set to 999 for a 004xxx sender) also gets 005010X231A1, as the 999 begins there.
+    """
+    family = version_family(version)
+    if kind == "997" or family > "005010":
+        return family
+    return IMPLEMENTATION_999
 
 
 def _segment(tag: str, *elements: str) -> Segment:
@@ -246,11 +261,12 @@ def build_functional_ack(
     )
     for position, segment in enumerate(body, start=2):  # ST is 1
         segment.position = position
+    version = ack_version(kind, header.version)
     return FunctionalAck(
         code=kind,
         segments=body,
-        implementation="" if kind == "997" else IMPLEMENTATION_999,
-        version=version_family(header.version) if kind == "997" else IMPLEMENTATION_999,
+        implementation=IMPLEMENTATION_999 if version == IMPLEMENTATION_999 else "",
+        version=version,
         group_status=status,
         answers=header,
     )

@@ -178,4 +178,3 @@ def test_transform_x12_re_envelopes_the_raw_set_for_the_receiver(
     assert transaction.interchange.receiver_id.strip() == "MILL"
     assert len(transaction.segments) == 9  # the same set, counted again
     assert validate(transaction).spec_version is None  # no spec: only the envelope is ours
-
