@@ -22,6 +22,7 @@ from crossdock.x12.envelope import EnvelopeReader
 from crossdock.x12.events import InterchangeStart
 from crossdock.x12.model import InterchangeHeader, Segment, Transaction
 from crossdock.x12.tokenizer import IsaToken, Token, Tokenizer
+from crossdock.x12.unwrap import unwrap
 
 ACK_CODES = frozenset({"997", "999"})
 
@@ -56,7 +57,9 @@ def read_acks(source: Source, *, lenient: bool = True) -> Iterator[ReceivedAck]:
                 )
             yield token
 
-    tokens = Tokenizer(open_text(source), lenient=lenient)
+    stream = open_text(source)
+    stream.chunks = unwrap(stream.chunks, stream.quirks)  # fixed-width wrapped files
+    tokens = Tokenizer(stream, lenient=lenient)
     current: InterchangeHeader | None = None
     for event in EnvelopeReader(snoop(tokens), lenient=lenient):
         if isinstance(event, InterchangeStart):

@@ -31,6 +31,8 @@ class Quirk:
     kind: str
     message: str
     offset: int = 0
+    #: An error whatever the read's leniency (a wrapped file whose lines stop fitting).
+    error: bool = False
 
 
 @dataclass(slots=True)

@@ -33,6 +33,7 @@ from crossdock.x12.events import (
 )
 from crossdock.x12.model import Transaction
 from crossdock.x12.tokenizer import MAX_SEGMENT, Tokenizer
+from crossdock.x12.unwrap import unwrap
 
 __all__ = [
     "Event",
@@ -66,8 +67,9 @@ def read(
         source: X12 text (a ``str`` is content, never a path), bytes, an ``os.PathLike``
             path, or a binary file object (read, not closed).
         lenient: accept the non-standard variants partners send (BOM, indentation, comment
-            lines, non-fixed-width ISA, EBCDIC/Latin-1, unpadded control numbers) with
-            WARNING issues; when False the same findings are ERRORs.
+            lines, non-fixed-width ISA, EBCDIC/Latin-1, unpadded control numbers, files
+            wrapped at a fixed width: ``unwrap``) with WARNING issues; when False the
+            same findings are ERRORs.
         chunk_size: bytes (or characters for ``str``) read at a time.
         max_segment: longest segment accepted before it is reported and skipped.
         max_set_segments: segments kept per transaction set; a larger set is rejected with
@@ -78,6 +80,7 @@ def read(
         ``InterchangeEnd`` in document order, and ``Unreadable`` for text that is not X12.
     """
     stream = open_text(source, chunk_size)
+    stream.chunks = unwrap(stream.chunks, stream.quirks)  # fixed-width wrapped files
     tokens = Tokenizer(stream, lenient=lenient, max_segment=max_segment)
     yield from EnvelopeReader(tokens, lenient=lenient, max_set_segments=max_set_segments)
 

@@ -124,15 +124,19 @@ class Tokenizer:
         self._pos = 0
         self._eof = chunk is None
         for quirk in self._stream.quirks:
-            self._quirk(quirk.kind, quirk.message, Note.INVALID_CONTENT, always=True)
+            self._quirk(
+                quirk.kind, quirk.message, Note.INVALID_CONTENT, always=True, error=quirk.error
+            )
         self._stream.quirks.clear()
 
-    def _quirk(self, kind: str, message: str, code: str, *, always: bool = False) -> None:
+    def _quirk(
+        self, kind: str, message: str, code: str, *, always: bool = False, error: bool = False
+    ) -> None:
         """Record a non-standard property once per interchange (warning when lenient)."""
         if kind in self._reported and not always:
             return
         self._reported.add(kind)
-        severity = Severity.WARNING if self._lenient else Severity.ERROR
+        severity = Severity.WARNING if self._lenient and not error else Severity.ERROR
         control = self._header.control_number if self._header else None
         self._pending.append(
             Issue(IssueLevel.INTERCHANGE, code, message, severity, interchange_control=control)
