@@ -15,6 +15,9 @@ What it measures, on a generated mixed 850/856/810 file (``bench/x12_generate.py
 - **validation + mapping** (transactions/s): ``read_transactions`` → ``validate`` →
   ``X12Mapper().to_canonical`` for every transaction set of the file, counting the ones that
   fail (the generated file is valid: any failure is a finding).
+- **with the new sets mixed in**: read and read + validate + map again on a file of the small
+  size into which every ``examples/*_NNN.x12`` set the generator does not write itself is
+  mixed (``x12_generate --mix-examples``); a set the hub has no map for counts as not mapped.
 - **peak memory** (MB): each run's own peak RSS (``VmHWM``, see ``peak_rss_mb``), at 50 MB
   and at 500 MB; "flat" means the 500 MB run needs at most 20 % more than the 50 MB run.
 
@@ -50,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import machine_info
-from bench.x12_generate import Manifest, generate
+from bench.x12_generate import EXAMPLES, Manifest, generate
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -65,6 +68,8 @@ TARGETS: dict[str, tuple[str, float]] = {  # figure -> (comparison, threshold)
     "crossdock_vs_node_x12": (">", 1.0),
     "pipeline_transactions_per_s": (">=", 5_000),
     "memory_growth_500_vs_50": ("<=", 1.2),
+    "examples_segments_per_s": (">=", 300_000),
+    "examples_pipeline_transactions_per_s": (">=", 5_000),
 }
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -75,6 +80,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "crossdock_vs_node_x12": ("crossdock / node-x12", "ratio"),
     "crossdock_transactions_read_per_s": ("crossdock read_transactions", "tx/s"),
     "pipeline_transactions_per_s": ("read + validate + map to canonical", "tx/s"),
+    "examples_segments_per_s": ("crossdock read, example sets mixed in", "seg/s"),
+    "examples_pipeline_transactions_per_s": (
+        "read + validate + map, example sets mixed in",
+        "tx/s",
+    ),
     "read_rss_mb_small": ("peak RSS, crossdock read, small file", "MB"),
     "read_rss_mb_large": ("peak RSS, crossdock read, large file", "MB"),
     "pipeline_rss_mb_small": ("peak RSS, validate + map, small file", "MB"),
@@ -421,6 +431,8 @@ def figures(results: dict[str, Any]) -> dict[str, Any]:
     segs = small.get("manifest", {}).get("segments")
     txs = small.get("manifest", {}).get("transactions")
     runs, big = small.get("runs", {}), large.get("runs", {})
+    mixed = results.get("examples", {}).get("manifest", {})
+    mixed_runs = results.get("examples", {}).get("runs", {})
     crossdock = _rate(segs, runs.get("crossdock_read"))
     pyx12 = _rate(segs, runs.get("pyx12"))
     node = _rate(segs, runs.get("node_x12"))
@@ -447,6 +459,10 @@ def figures(results: dict[str, Any]) -> dict[str, Any]:
         "memory_growth_500_vs_50": max((g for g in growth if g is not None), default=None),
         "pyx12_rss_mb": rss(runs, "pyx12"),
         "node_x12_rss_mb": rss(runs, "node_x12"),
+        "examples_segments_per_s": _rate(mixed.get("segments"), mixed_runs.get("crossdock_read")),
+        "examples_pipeline_transactions_per_s": _rate(
+            mixed.get("transactions"), mixed_runs.get("crossdock_pipeline")
+        ),
     }
     # The same rates over the CPU time of the timed part: on a shared machine, where other
     # processes take turns on the pinned CPU, these move less than the wall-clock rates.
@@ -519,21 +535,27 @@ def run_size(
     competitors: Iterable[str],
     say: Callable[[str], None],
     repeat: int = 1,
+    examples: Path | None = None,
 ) -> dict[str, Any]:
     """Generate a file of ``size_mb`` and run each of ``competitors`` on it.
+
+    ``examples``: mix in the sets of that folder's ``*_NNN.x12`` files (``x12_generate``).
 
     With ``repeat`` > 1 the competitors take turns, round after round (so a slow spell of the
     machine hits them alike), and each keeps its fastest run; ``all_seconds`` lists every one.
     """
-    path = tmp / f"mixed-{size_mb:g}mb.x12"
+    path = tmp / f"mixed-{size_mb:g}mb{'-examples' if examples else ''}.x12"
     free = shutil.disk_usage(tmp).free
     needed = int(size_mb * 1_000_000 * 1.1) + 200_000_000
     if free < needed:
         return {
             "skipped": f"not enough free disk in {tmp}: {free / 1e9:.1f} GB < {needed / 1e9:.1f}"
         }
-    say(f"generating {size_mb:g} MB of mixed 850/856/810 ...")
-    manifest: Manifest = generate(path, size_mb)
+    kinds = "850/856/810" + (" and the example sets" if examples else "")
+    say(f"generating {size_mb:g} MB of mixed {kinds} ...")
+    manifest: Manifest = generate(path, size_mb, examples=examples)
+    if examples is not None:
+        say(f"  mixed in: {', '.join(manifest.mixed) or 'no example set beyond 850/856/810'}")
     say(
         f"  {manifest.bytes / 1e6:,.1f} MB, {manifest.segments:,} segments, "
         f"{manifest.transactions:,} transactions, {manifest.interchanges:,} interchanges "
@@ -603,6 +625,8 @@ def run_suite(
     with scratch() as tmp:
         results["small"] = run_size(small_mb, tmp, logs, small, say, repeat)
         large = ["crossdock_read", "crossdock_pipeline"]
+        # "a generated file with the new sets mixed in": same size as the small file
+        results["examples"] = run_size(small_mb, tmp, logs, large, say, repeat, EXAMPLES)
         results["large"] = (
             run_size(large_mb, tmp, logs, large, say)
             if large_mb

@@ -1,6 +1,6 @@
 """Generate a realistic, deterministic X12 file of mixed 850 / 856 / 810 of a requested size.
 
-    python -m bench.x12_generate OUT.x12 --mb 50 [--seed 12010]
+    python -m bench.x12_generate OUT.x12 --mb 50 [--seed 12010] [--mix-examples]
 
 The file is a VAN-style batch: many interchanges (ISA/IEA) between a dozen trading partners,
 each with one to three functional groups (PO, SH, IN), each with a few to a few dozen
@@ -14,6 +14,11 @@ counts, items, parties) rendered once into ``%``-templates, and the main loop on
 numbers that must vary (control numbers, dates, document numbers, PO references, SSCCs). Memory
 is bounded: one interchange is held at a time. "MB" here means 1,000,000 bytes; the file stops
 after the interchange that reaches the requested size.
+
+``--mix-examples`` ("a generated file with the new sets mixed in") also mixes in every
+transaction set of ``examples/*_NNN.x12`` whose code the generator does not write itself (an
+830, a 204, ...): each example's set becomes a template (ST02/SE02 numbered like the others),
+sent in its own GS01/GS08 group, so a set added to ``examples/`` joins the file by itself.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -33,6 +39,9 @@ DEFAULT_SEED = 12010
 VARIANTS_PER_TYPE = 48
 VERSION_5010_SHARE = 0.15
 GROUP_TYPES = (("PO", "850", 0.45), ("SH", "856", 0.30), ("IN", "810", 0.25))
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLE_SHARE = 0.25  # of the groups, when examples are mixed in (shared among their sets)
+_EXAMPLE_NAME = re.compile(r"_(\d{3})\.x12$")
 
 WORDS_A = ("BLUE", "RED", "GREEN", "STEEL", "OAK", "CEDAR", "BLACK", "WHITE", "GREY", "NAVY")
 WORDS_B = ("WIDGET", "BRACKET", "HINGE", "SHELF", "BIN", "CRATE", "HOOK", "LATCH", "PANEL")
@@ -120,6 +129,7 @@ class Manifest:
     transactions: int = 0
     segments: int = 0
     by_type: dict[str, int] = field(default_factory=lambda: {"850": 0, "856": 0, "810": 0})
+    mixed: list[str] = field(default_factory=list)  # example files mixed in
     by_version: dict[str, int] = field(default_factory=lambda: {"00401": 0, "00501": 0})
     seconds: float = 0.0
 
@@ -329,10 +339,56 @@ def _isa(
     return isa
 
 
+@dataclass(frozen=True)
+class ExampleSet:
+    """A transaction set taken from an example file: its group (GS01, GS08) and template."""
+
+    path: str
+    functional_id: str
+    version: str
+    template: Template
+
+
+def example_sets(examples: Path = EXAMPLES) -> list[ExampleSet]:
+    """The first set of every ``*_NNN.x12`` in ``examples`` whose code is not generated.
+
+    The file's own delimiters are read from its ISA; the set is rewritten with the
+    generator's, and its ST02/SE02 become the ``%(st)s`` slot.
+    """
+    generated = {code for _, code, _ in GROUP_TYPES}
+    found: list[ExampleSet] = []
+    for path in sorted(examples.glob("*.x12")):
+        match = _EXAMPLE_NAME.search(path.name)
+        if match is None or match.group(1) in generated:
+            continue
+        text = path.read_text()
+        start = text.find("ISA")
+        if start < 0 or len(text) < start + 106:
+            continue
+        element, component, terminator = text[start + 3], text[start + 104], text[start + 105]
+        raw = [s.strip() for s in text[start:].split(terminator)]
+        segments = [s.split(element) for s in raw if s]
+        gs = next((s for s in segments if s[0] == "GS"), None)
+        st = next((i for i, s in enumerate(segments) if s[0] == "ST"), None)
+        if gs is None or st is None or len(gs) < 9:
+            continue
+        end = next(i for i in range(st, len(segments)) if segments[i][0] == "SE")
+        body = []
+        for values in segments[st : end + 1]:
+            values = [v.replace(component, COMPONENT).replace("%", "%%") for v in values]
+            if values[0] in ("ST", "SE"):
+                values[2] = "%(st)s"
+            body.append(seg(*values))
+        template = Template(segments[st][1], "".join(body), len(body))
+        found.append(ExampleSet(path.name, gs[1], gs[8], template))
+    return found
+
+
 class Generator:
     """Holds the pre-rendered templates and the running control numbers."""
 
-    def __init__(self, seed: int = DEFAULT_SEED) -> None:
+    def __init__(self, seed: int = DEFAULT_SEED, examples: list[ExampleSet] | None = None) -> None:
+        self.examples = examples or []
         self.rng = random.Random(seed)
         catalog = _catalog(self.rng)
         builders = {"850": _template_850, "856": _template_856, "810": _template_810}
@@ -363,11 +419,15 @@ class Generator:
             self.gs_control += 1
             gs06 = str(self.gs_control)
             version = "005010" if v5 else "004010"
+            variants = self.templates[code]
+            if self.examples and rng.random() < EXAMPLE_SHARE:
+                example = self.examples[rng.randrange(len(self.examples))]
+                fid, code, version = example.functional_id, example.template.code, example.version
+                variants = [example.template]
             parts.append(seg("GS", fid, sender[2], receiver[2], ymd, "1200", gs06, "X", version))
             n_tx = rng.randint(3, 60)
-            variants = self.templates[code]
             for st in range(1, n_tx + 1):
-                template = variants[rng.randrange(VARIANTS_PER_TYPE)]
+                template = variants[rng.randrange(len(variants))]
                 self.doc += 1
                 values = {
                     "st": f"{st:04d}",
@@ -385,7 +445,7 @@ class Generator:
             parts.append(seg("GE", str(n_tx), gs06))
             manifest.segments += 2
             manifest.transactions += n_tx
-            manifest.by_type[code] += n_tx
+            manifest.by_type[code] = manifest.by_type.get(code, 0) + n_tx
         parts.append(seg("IEA", str(n_groups), f"{self.isa_control:09d}"))
         manifest.segments += 2
         manifest.groups += n_groups
@@ -394,12 +454,23 @@ class Generator:
         return "".join(parts)
 
 
-def write(out: BinaryIO, size_mb: float, seed: int = DEFAULT_SEED, path: str = "") -> Manifest:
-    """Write interchanges to ``out`` until ``size_mb`` million bytes; return what was written."""
+def write(
+    out: BinaryIO,
+    size_mb: float,
+    seed: int = DEFAULT_SEED,
+    path: str = "",
+    examples: Path | None = None,
+) -> Manifest:
+    """Write interchanges to ``out`` until ``size_mb`` million bytes; return what was written.
+
+    ``examples``: a folder whose ``*_NNN.x12`` sets are mixed in (see the module docstring).
+    """
     started = time.perf_counter()
     target = int(size_mb * 1_000_000)
     manifest = Manifest(path=path, seed=seed, requested_mb=size_mb)
-    generator = Generator(seed)
+    mixed = example_sets(examples) if examples is not None else []
+    manifest.mixed = [m.path for m in mixed]
+    generator = Generator(seed, mixed)
     written = 0
     while written < target:
         data = generator.interchange(manifest).encode("ascii")
@@ -410,11 +481,13 @@ def write(out: BinaryIO, size_mb: float, seed: int = DEFAULT_SEED, path: str = "
     return manifest
 
 
-def generate(path: Path, size_mb: float, seed: int = DEFAULT_SEED) -> Manifest:
+def generate(
+    path: Path, size_mb: float, seed: int = DEFAULT_SEED, examples: Path | None = None
+) -> Manifest:
     """Write the file at ``path`` (streaming, bounded memory) and return its manifest."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb", buffering=1 << 20) as out:
-        return write(out, size_mb, seed, str(path))
+        return write(out, size_mb, seed, str(path), examples)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -422,12 +495,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="the file to write ('-' for stdout)")
     parser.add_argument("--mb", type=float, default=50.0, help="size in millions of bytes")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--mix-examples",
+        action="store_true",
+        help="mix in the sets of examples/*_NNN.x12 the generator does not write itself",
+    )
     args = parser.parse_args(argv)
+    examples = EXAMPLES if args.mix_examples else None
     if str(args.out) == "-":
-        manifest = write(sys.stdout.buffer, args.mb, args.seed, "-")
+        manifest = write(sys.stdout.buffer, args.mb, args.seed, "-", examples)
         print(json.dumps(asdict(manifest)), file=sys.stderr)
     else:
-        manifest = generate(args.out, args.mb, args.seed)
+        manifest = generate(args.out, args.mb, args.seed, examples)
         print(json.dumps(asdict(manifest), indent=2))
     return 0
 
