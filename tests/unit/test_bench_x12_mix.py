@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.x12_generate import example_sets, generate
+
 from crossdock.x12 import reader
 from crossdock.x12.model import Transaction
 from tests.conftest import ROOT
