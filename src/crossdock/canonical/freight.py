@@ -148,7 +148,7 @@ class LoadTenderResponse(CanonicalDocument):
 
     shipment_id: Code
     decision: TenderDecision
-    responded_on: date
+    responded_on: date | None = None
     carrier: Party | None = None
     carrier_scac: Scac | None = None
     carrier_reference: Code | None = None
