@@ -2,8 +2,8 @@
 
 B102 names the tendered load, B104 the answer (A accepted, D declined), B101 the carrier's
 SCAC (the ``carrier_from_scac`` hook makes it the carrier party); N9*CN is the carrier's own
-reference (its PRO), K1 the remarks a declined tender comes with (30 characters a K1, longer
-text spread over several).
+reference (its PRO), K1 the remarks a declined tender comes with (K101, 30 characters a
+K1: longer text is spread over several; K102 is not read).
 """
 
 from __future__ import annotations
