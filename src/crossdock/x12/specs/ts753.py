@@ -10,7 +10,7 @@ from __future__ import annotations
 
 CODE = "753"
 NAME = "Request for Routing Instructions"
-MAPPED = frozenset({"BGN", "G62", "N1", "N3", "N4", "LX", "OID"})
+MAPPED = frozenset({"BGN", "G62", "N1", "N3", "N4", "PER", "LX", "OID"})
 STRUCTURE = """
 ST M 1
 BGN M 1
