@@ -255,3 +255,25 @@ def test_golden_files_are_the_examples(mapper: X12Mapper) -> None:
         assert model is not None
         example = model.model_validate_json((examples / f"{document_type}.json").read_bytes())
         assert example == model.model_validate(_expected(code)), code
+
+
+def test_a_stop_party_takes_its_role_from_n101(mapper: X12Mapper) -> None:
+    tender = _read(
+        mapper,
+        "204",
+        """
+        B2**BRFX**S1**PP~
+        B2A*00~
+        S5*1*LD~
+        N1*PW*Pick-up dock~
+        S5*2*UL~
+        N1*DA*Delivery dock~
+        """,
+    )
+    roles = [stop["party"]["role"] for stop in tender["stops"]]  # type: ignore[index,union-attr]
+    assert roles == ["ship_from", "ship_to"]
+    unknown = mapper.to_canonical(
+        transaction_of("204", "B2**BRFX**S1**PP~\nB2A*00~\nS5*1*LD~\nN1*QQ*Somewhere~")
+    )
+    assert unknown.document is None
+    assert [e.segment_id for e in unknown.errors] == ["N1"]

@@ -142,3 +142,9 @@ def test_a_204_without_a_stop_is_refused() -> None:
 
 def test_a_990_needs_its_answer() -> None:
     assert ("1", "B1", 4) in _errors("990", "B1*BRFX*S1*20241113~")
+
+
+@pytest.mark.parametrize("functional_id", ["RF", "RG", "SM", "GF", "IM"])
+def test_a_997_acknowledging_a_transport_group_is_valid(functional_id: str) -> None:
+    """A partner's 997 names our 753 group RF (754: RG) in AK101."""
+    assert _errors("997", f"AK1*{functional_id}*754~\nAK9*A*1*1*1~") == []

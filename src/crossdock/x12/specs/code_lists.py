@@ -91,7 +91,7 @@ CODE_LISTS: dict[str, frozenset[str]] = {
     "w_status": _codes("C F I J N O R S"),
     # acknowledgment code lists
     "func_id": _codes(
-        "AG AR BE CA CT FA GF HB HC HI HN HP HR HS IB IM IN IO LS ME NC OG OW PC PD PO PR PS QM "
+        "AG AR BE CA CT FA GF HB HC HI HN HP HR HS IB IM IN IO LS ME NC OG OW PC PD PO PR PS QM RF RG "
         "RA RE RN RS SC SH SM SO SW TX UW"
     ),
     "ak3_error": _codes("1 2 3 4 5 6 7 8 I4 I6 I7 I8 I9"),

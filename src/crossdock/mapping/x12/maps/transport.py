@@ -28,8 +28,10 @@ STOP_REASON: dict[str, str] = {
 STOP_ROLE: dict[str, str] = {
     "SH": "ship_from",
     "SF": "ship_from",
+    "PW": "ship_from",
     "CN": "consignee",
     "ST": "ship_to",
+    "DA": "ship_to",
     "WH": "warehouse",
     "SU": "supplier",
     "BT": "bill_to",

@@ -2,7 +2,8 @@
 supplier, asks its customer how to ship).
 
 BGN02 is the request number, BGN03 its date; G62*10 the date the goods are ready; N1 SU/SF/ST
-the supplier, ship-from (with a contact) and ship-to; one LX shipment with its OID orders.
+the supplier, ship-from (with a contact) and ship-to; one LX shipment with its OID orders
+(a 753 with several LX shipments gives all their orders).
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ BGN02 is the instructions' number, BGN06 the request they answer (the correlatio
 BGN03 their date; N1 SF/ST the parties; in the LX shipment, N9*LO the load number to quote,
 G62*10 the pick-up date and time, TD5 the carrier (TD503 SCAC under TD502 2: the
 ``carrier_from_scac`` hook makes it the carrier party) and mode (TD504), OID the orders.
+One document per 754: several LX shipments give all their orders, and the last one's load,
+pick-up time and carrier.
 """
 
 from __future__ import annotations
