@@ -1,0 +1,331 @@
+"""A flat file → canonical documents, each with the rows it came from and its errors.
+
+Rows are grouped by the map's key column: consecutive rows with one key are one document,
+its header fields read from the group's first row (a header value that differs on a later
+row is that row's error), its line fields from every row. A group is held in memory until
+its key changes; nothing else is. Errors name the file row, the column and why, and the
+canonical validation errors are traced back to the row and column that filled the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import orjson
+from pydantic import ValidationError
+
+from crossdock.canonical.base import CanonicalDocument
+from crossdock.canonical.json_numbers import validate_json
+from crossdock.canonical.registry import document_model
+from crossdock.mapping.csv.model import CsvColumn, CsvMap
+from crossdock.mapping.csv.reader import Record, records
+from crossdock.mapping.csv.values import parse_cell
+
+#: A document's raw text (kept in the message log) beyond this is a row error, not memory.
+MAX_DOCUMENT_CHARS = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Where a file is wrong: its row (file line), column (name, position or range), why."""
+
+    row: int | None
+    column: str | None
+    reason: str
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "field": self.field, "reason": self.reason}
+
+    @property
+    def path(self) -> str:
+        """The location as a message error path: ``row 12, column 'qty'``."""
+        where = [f"row {self.row}" if self.row is not None else "file"]
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return ", ".join(where)
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(slots=True)
+class CsvDocument:
+    """One document of a file: the rows and text it came from, and its result."""
+
+    document_type: str
+    key: str | None
+    rows: list[int] = field(default_factory=list)
+    text: str = ""
+    errors: list[RowError] = field(default_factory=list)
+    document: CanonicalDocument | None = None
+    data: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.document is not None and not self.errors
+
+
+class _Group:
+    def __init__(self, key: str | None, header_text: str) -> None:
+        self.key = key
+        self.records: list[Record] = []
+        self.errors: list[RowError] = []
+        self.text = [header_text] if header_text else []
+        self.chars = len(header_text)
+        self.rows: list[int] = []
+        self.full = False
+
+
+def read_documents(stream: BinaryIO, csv_map: CsvMap) -> Iterator[CsvDocument]:
+    """Every document of the file in order, good or bad. Never raises for content."""
+    document_type = csv_map.document_type or ""
+    model = document_model(document_type)
+    if model is None:
+        yield _file_error(csv_map, f"unknown document type {document_type!r}")
+        return
+    found = records(stream, csv_map)
+    index, header_text, problem = _columns(found, csv_map)
+    if problem is not None:
+        yield CsvDocument(document_type, None, [problem.row or 0], header_text, [problem])
+        return
+    key_column = csv_map.key_column
+    key_at = index[csv_map.columns.index(key_column)] if key_column is not None else None
+    seen: set[str] = set()
+    group: _Group | None = None
+    count = 0
+    for record in found:
+        key: str | None = None
+        error: RowError | None = None
+        if record.problem is not None:
+            error = RowError(record.row, None, record.problem)
+        elif key_column is not None:
+            key = _cell(record, key_at).strip()
+            if not key:
+                error = RowError(record.row, key_column.label, "the key column is empty")
+        if error is not None and group is not None:
+            # A row that cannot be read most likely belongs to the document being read:
+            # that document is rejected with it rather than accepted without the row.
+            _add(group, record, csv_map, error)
+            continue
+        if group is not None and key_column is not None and key == group.key:
+            _add(group, record, csv_map)
+            continue
+        if group is not None:
+            yield _finish(group, csv_map, model, index)
+        count += 1
+        if count > csv_map.max_documents:
+            limit = f"the file holds more than {csv_map.max_documents} documents (max_documents)"
+            yield CsvDocument(document_type, None, [record.row], "", [RowError(record.row, None, limit)])
+            return
+        group = _Group(key, header_text)
+        if key is not None and key in seen:
+            column = key_column.label if key_column else None
+            group.errors.append(
+                RowError(record.row, column, f"rows of document {key!r} are not together: "
+                         "its rows must follow each other")
+            )
+        if key is not None:
+            seen.add(key)
+        _add(group, record, csv_map, error)
+    if group is not None:
+        yield _finish(group, csv_map, model, index)
+
+
+def _file_error(csv_map: CsvMap, reason: str) -> CsvDocument:
+    return CsvDocument(csv_map.document_type or "", None, [], "", [RowError(None, None, reason)])
+
+
+def _columns(
+    found: Iterator[Record], csv_map: CsvMap
+) -> tuple[list[int | None], str, RowError | None]:
+    """Each map column's cell index (None: not in this file), from the header or positions."""
+    if csv_map.layout == "fixed":
+        return list(range(len(csv_map.columns))), "", None
+    if not csv_map.header:
+        return [int(c.column or 1) - 1 for c in csv_map.columns], "", None
+    header = next(found, None)
+    if header is None:
+        return [], "", RowError(None, None, "the file is empty: no header row")
+    if header.problem is not None:
+        return [], header.text, RowError(header.row, None, f"header: {header.problem}")
+    names = {name.strip(): i for i, name in reversed(list(enumerate(header.cells)))}
+    index: list[int | None] = []
+    missing = []
+    for column in csv_map.columns:
+        if isinstance(column.column, int):
+            index.append(column.column - 1)
+            continue
+        index.append(names.get(str(column.column)))
+        if index[-1] is None and column.required:
+            missing.append(str(column.column))
+    if missing:
+        found_names = ", ".join(repr(n) for n in list(names)[:20])
+        reason = f"required columns missing from the header: {', '.join(missing)} (found: {found_names})"
+        return index, header.text, RowError(header.row, missing[0], reason)
+    return index, header.text, None
+
+
+def _cell(record: Record, at: int | None) -> str:
+    if at is not None and at < len(record.cells):
+        return record.cells[at]
+    return ""
+
+
+def _add(group: _Group, record: Record, csv_map: CsvMap, error: RowError | None = None) -> None:
+    group.rows.append(record.row)
+    if error is not None:
+        group.errors.append(error)
+    if group.full:
+        return
+    if len(group.rows) > csv_map.max_group_rows:
+        group.full = True
+        limit = f"more than {csv_map.max_group_rows} rows in one document (max_group_rows)"
+        group.errors.append(RowError(record.row, None, limit))
+        return
+    group.chars += len(record.text)
+    if group.chars > MAX_DOCUMENT_CHARS:
+        group.full = True
+        limit = f"the document's rows are longer than {MAX_DOCUMENT_CHARS} characters"
+        group.errors.append(RowError(record.row, None, limit))
+        return
+    group.text.append(record.text)
+    if error is None and record.problem is None:
+        group.records.append(record)
+
+
+def _finish(
+    group: _Group, csv_map: CsvMap, model: type[CanonicalDocument], index: list[int | None]
+) -> CsvDocument:
+    document = CsvDocument(
+        csv_map.document_type or "", group.key, group.rows, "".join(group.text), group.errors
+    )
+    if not group.records:
+        if not document.errors:
+            document.errors.append(RowError(None, None, "no readable rows"))
+        return document
+    data, origins = _build(group, csv_map, index, document.errors)
+    if document.errors:
+        return document
+    document.data = data
+    try:
+        document.document = validate_json(model, orjson.dumps(data))
+    except ValidationError as exc:
+        document.errors.extend(_traced(exc, group, origins))
+    return document
+
+
+def _set(target: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target.setdefault(parts[-1], value)
+
+
+def _build(
+    group: _Group, csv_map: CsvMap, index: list[int | None], errors: list[RowError]
+) -> tuple[dict[str, Any], dict[str, CsvColumn]]:
+    """The document as JSON data; `origins`: field path → the column that filled it."""
+    data: dict[str, Any] = {}
+    origins = {c.field: c for c in csv_map.columns}
+    first = group.records[0]
+    list_name = ""
+    lines: list[dict[str, Any]] = [{} for _ in group.records]
+    for column, at in zip(csv_map.columns, index, strict=True):
+        if "[]" in column.field:
+            list_name, sub = column.field.split("[].", 1)
+            for record, line in zip(group.records, lines, strict=True):
+                value = _value(record, at, column, csv_map, errors)
+                if value is not None:
+                    _set(line, sub, value)
+            continue
+        value = _value(first, at, column, csv_map, errors)
+        if value is not None:
+            _set(data, column.field, value)
+        text = _cell(first, at).strip()
+        for record in group.records[1:]:
+            other = _cell(record, at).strip()
+            if other != text:
+                reason = (
+                    f"{column.field} is {other!r} here but {text!r} on row {first.row}: "
+                    "one document has one value"
+                )
+                errors.append(RowError(record.row, column.label, reason, column.field))
+    for path, constant in csv_map.constants.items():
+        if "[]" in path:
+            list_name, sub = path.split("[].", 1)
+            for line in lines:
+                _set(line, sub, constant)
+        else:
+            _set(data, path, constant)
+    if csv_map.line_number:
+        list_name, sub = csv_map.line_number.split("[].", 1)
+        for number, line in enumerate(lines, start=1):
+            _set(line, sub, number)
+    if list_name:
+        data[list_name] = lines
+    return data, origins
+
+
+def _value(
+    record: Record,
+    at: int | None,
+    column: CsvColumn,
+    csv_map: CsvMap,
+    errors: list[RowError],
+) -> Any:
+    text = _cell(record, at).strip()
+    if not text:
+        if column.default is not None:
+            text = column.default
+        elif column.required:
+            reason = "a value is required" if at is not None else "the row has no such column"
+            errors.append(RowError(record.row, column.label, reason, column.field))
+            return None
+        else:
+            return None
+    try:
+        return parse_cell(text, column, csv_map)
+    except ValueError as exc:
+        errors.append(RowError(record.row, column.label, str(exc), column.field))
+        return None
+
+
+def _traced(
+    exc: ValidationError, group: _Group, origins: dict[str, CsvColumn]
+) -> list[RowError]:
+    """Canonical validation errors, each pointed at the row and column that filled it."""
+    traced = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = list(error["loc"])
+        row = group.records[0].row
+        generic: list[str] = []
+        for i, part in enumerate(loc):
+            if isinstance(part, int) and generic and not generic[-1].endswith("[]"):
+                if part < len(group.records) and i == 1:
+                    row = group.records[part].row
+                generic[-1] += "[]"
+            else:
+                generic.append(str(part))
+        path = ".".join(generic)
+        column = _column_for(path, origins)
+        where = ".".join(str(p) for p in loc) or "$"
+        traced.append(
+            RowError(
+                row,
+                column.label if column else None,
+                f"{where}: {error['msg']}",
+                column.field if column else path,
+            )
+        )
+    return traced
+
+
+def _column_for(path: str, origins: dict[str, CsvColumn]) -> CsvColumn | None:
+    """The column filling `path`, or the only one filling a field below it."""
+    if path in origins:
+        return origins[path]
+    below = [c for p, c in origins.items() if p.startswith(path + ".")]
+    return below[0] if len(below) == 1 else None
