@@ -118,14 +118,19 @@ def read_documents(stream: BinaryIO, csv_map: CsvMap) -> Iterator[CsvDocument]:
         count += 1
         if count > csv_map.max_documents:
             limit = f"the file holds more than {csv_map.max_documents} documents (max_documents)"
-            yield CsvDocument(document_type, None, [record.row], "", [RowError(record.row, None, limit)])
+            yield CsvDocument(
+                document_type, None, [record.row], "", [RowError(record.row, None, limit)]
+            )
             return
         group = _Group(key, header_text)
         if key is not None and key in seen:
             column = key_column.label if key_column else None
             group.errors.append(
-                RowError(record.row, column, f"rows of document {key!r} are not together: "
-                         "its rows must follow each other")
+                RowError(
+                    record.row,
+                    column,
+                    f"rows of document {key!r} are not together: its rows must follow each other",
+                )
             )
         if key is not None:
             seen.add(key)
@@ -163,7 +168,9 @@ def _columns(
             missing.append(str(column.column))
     if missing:
         found_names = ", ".join(repr(n) for n in list(names)[:20])
-        reason = f"required columns missing from the header: {', '.join(missing)} (found: {found_names})"
+        reason = (
+            f"required columns missing from the header: {', '.join(missing)} (found: {found_names})"
+        )
         return index, header.text, RowError(header.row, missing[0], reason)
     return index, header.text, None
 
@@ -293,9 +300,7 @@ def _value(
         return None
 
 
-def _traced(
-    exc: ValidationError, group: _Group, origins: dict[str, CsvColumn]
-) -> list[RowError]:
+def _traced(exc: ValidationError, group: _Group, origins: dict[str, CsvColumn]) -> list[RowError]:
     """Canonical validation errors, each pointed at the row and column that filled it."""
     traced = []
     for error in exc.errors(include_url=False, include_input=False):

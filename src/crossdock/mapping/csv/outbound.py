@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, Literal
 
 from crossdock.mapping.csv.model import CsvColumn, CsvMap
 from crossdock.mapping.csv.values import format_cell
@@ -26,9 +26,7 @@ def _get(data: Any, path: str) -> Any:
 
 def render_csv(document: dict[str, Any], csv_map: CsvMap) -> bytes:
     """The file for one document, encoded as the map says (a BOM for utf-8-sig)."""
-    list_name = next(
-        (c.field.split("[]", 1)[0] for c in csv_map.columns if "[]" in c.field), None
-    )
+    list_name = next((c.field.split("[]", 1)[0] for c in csv_map.columns if "[]" in c.field), None)
     elements = _get(document, list_name) if list_name else None
     if not isinstance(elements, list) or not elements:
         elements = [{}]
@@ -53,12 +51,14 @@ def render_csv(document: dict[str, Any], csv_map: CsvMap) -> bytes:
     try:
         return text.encode(csv_map.encoding)
     except UnicodeEncodeError as exc:
-        raise TransformError(f"the document has text {csv_map.encoding} cannot write: {exc}") from exc
+        raise TransformError(
+            f"the document has text {csv_map.encoding} cannot write: {exc}"
+        ) from exc
 
 
 def _delimited(rows: list[list[str]], csv_map: CsvMap) -> str:
     out = io.StringIO()
-    quoting = csv.QUOTE_NONE if csv_map.quoting == "none" else csv.QUOTE_MINIMAL
+    quoting: Literal[0, 3] = csv.QUOTE_NONE if csv_map.quoting == "none" else csv.QUOTE_MINIMAL
     writer = csv.writer(
         out,
         delimiter=csv_map.delimiter,
@@ -94,7 +94,9 @@ def _fixed(rows: list[list[str]], csv_map: CsvMap) -> str:
             start, width = (column.start or 1) - 1, column.width or 0
             if len(value) > width:
                 raise TransformError(f"{column.field}: {value!r} is wider than {width} characters")
-            cell = value.rjust(width) if column.type in ("decimal", "integer") else value.ljust(width)
+            cell = (
+                value.rjust(width) if column.type in ("decimal", "integer") else value.ljust(width)
+            )
             line[start : start + width] = cell
         lines.append("".join(line) + "\r\n")
     return "".join(lines)

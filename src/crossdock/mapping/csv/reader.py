@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from crossdock.mapping.csv.model import CsvMap
 
@@ -101,8 +101,7 @@ class _Lines:
             self.start_record()
             raise RecordProblem(
                 started,
-                f"record longer than {self._limit} characters (max_row_chars; "
-                "an unclosed quote?)",
+                f"record longer than {self._limit} characters (max_row_chars; an unclosed quote?)",
             )
         self._pending.append(text)
         return text
@@ -125,7 +124,7 @@ def records(stream: BinaryIO, csv_map: CsvMap) -> Iterator[Record]:
 
 
 def _delimited(lines: _Lines, csv_map: CsvMap) -> Iterator[Record]:
-    quoting = csv.QUOTE_NONE if csv_map.quoting == "none" else csv.QUOTE_MINIMAL
+    quoting: Literal[0, 3] = csv.QUOTE_NONE if csv_map.quoting == "none" else csv.QUOTE_MINIMAL
     while True:
         reader = csv.reader(
             lines,

@@ -38,7 +38,9 @@ def parse_decimal(text: str, fmt: NumberFormat) -> Decimal:
         raise ValueError(f"{text!r} is not a number")
     if fmt.implied_decimals:
         if "." in cleaned:
-            raise ValueError(f"{text!r} has a decimal point; the map implies {fmt.implied_decimals}")
+            raise ValueError(
+                f"{text!r} has a decimal point; the map implies {fmt.implied_decimals}"
+            )
         value = value.scaleb(-fmt.implied_decimals)
     return value
 
