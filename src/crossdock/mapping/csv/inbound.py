@@ -316,12 +316,12 @@ def _traced(exc: ValidationError, group: _Group, origins: dict[str, CsvColumn]) 
                 generic.append(str(part))
         path = ".".join(generic)
         column = _column_for(path, origins)
-        where = ".".join(str(p) for p in loc) or "$"
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         traced.append(
             RowError(
                 row,
                 column.label if column else None,
-                f"{where}: {error['msg']}",
+                f"{where or '$'}: {error['msg']}",
                 column.field if column else path,
             )
         )
