@@ -3,7 +3,8 @@
 One row per element of the document's row list (``lines[]``), the header fields repeated on
 each row (what the grouped inbound reading expects back); a header row when the map has one;
 fixed-width columns padded (text left-aligned, numbers right-aligned) and cut to width.
-Constants and the line numbering are not written: they are the hub's, not the partner's.
+Constants and the line numbering are not written: they are the hub's, not the partner's;
+the `skip_rows` lines are written empty.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def render_csv(document: dict[str, Any], csv_map: CsvMap) -> bytes:
                 raise TransformError(f"{column.field}: {exc}") from exc
         rows.append(row)
     text = _fixed(rows, csv_map) if csv_map.layout == "fixed" else _delimited(rows, csv_map)
+    text = "\r\n" * csv_map.skip_rows + text  # the lines a reader of the file skips
     try:
         return text.encode(csv_map.encoding)
     except UnicodeEncodeError as exc:
