@@ -32,6 +32,10 @@ from crossdock.mapping.csv import CsvDocument, CsvMap, RowError, read_documents
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 #: Documents recorded per transaction while a file is read.
 CHUNK = 200
+#: ... or fewer, once they hold this much raw text.
+CHUNK_CHARS = 8 * 1024 * 1024
+#: A document's key as the receipt and the folder report show it.
+KEY_CHARS = 200
 
 
 @dataclass(slots=True)
@@ -39,17 +43,16 @@ class CsvResult:
     """One document of a file, as recorded."""
 
     key: str | None
-    rows: list[int]
+    rows: list[int]  # the first and the last
     message_id: str
     status: str
     duplicate: bool
     errors: list[RowError]
 
     def as_dict(self) -> dict[str, Any]:
-        first, last = (self.rows[0], self.rows[-1]) if self.rows else (None, None)
         return {
             "key": self.key,
-            "rows": [first, last],
+            "rows": [self.rows[0], self.rows[-1]] if self.rows else [],
             "id": self.message_id,
             "status": self.status,
             "duplicate": self.duplicate,
@@ -210,7 +213,15 @@ class CsvIntake:
 
 
 def _next_chunk(documents: Iterator[tuple[int, CsvDocument]]) -> list[tuple[int, CsvDocument]]:
-    return list(islice(documents, CHUNK))
+    """Up to CHUNK documents, fewer once their text passes CHUNK_CHARS (large documents)."""
+    chunk: list[tuple[int, CsvDocument]] = []
+    chars = 0
+    for item in islice(documents, CHUNK):
+        chunk.append(item)
+        chars += len(item[1].text)
+        if chars > CHUNK_CHARS:
+            break
+    return chunk
 
 
 def _record(uow: UnitOfWork, *, messages: list[InboundMessage]) -> list[IntakeOutcome]:
@@ -224,8 +235,8 @@ def _result(document: CsvDocument, outcome: IntakeOutcome, held_back: bool) -> C
     if held_back and not errors:
         errors = [RowError(None, None, "held back: another document of the file has errors")]
     return CsvResult(
-        document.key,
-        document.rows,
+        None if document.key is None else document.key[:KEY_CHARS],
+        document.rows[:1] + document.rows[-1:] if len(document.rows) > 1 else document.rows,
         outcome.message_id,
         outcome.status,
         outcome.duplicate,

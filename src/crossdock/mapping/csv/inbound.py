@@ -9,6 +9,7 @@ canonical validation errors are traced back to the row and column that filled th
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -23,8 +24,10 @@ from crossdock.mapping.csv.model import CsvColumn, CsvMap
 from crossdock.mapping.csv.reader import Record, records
 from crossdock.mapping.csv.values import parse_cell
 
+#: Errors kept per document (a file wrong on every row says so in its first ones).
+MAX_ERRORS = 100
 #: A document's raw text (kept in the message log) beyond this is a row error, not memory.
-MAX_DOCUMENT_CHARS = 16 * 1024 * 1024
+MAX_DOCUMENT_CHARS = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +96,7 @@ def read_documents(stream: BinaryIO, csv_map: CsvMap) -> Iterator[CsvDocument]:
         return
     key_column = csv_map.key_column
     key_at = index[csv_map.columns.index(key_column)] if key_column is not None else None
-    seen: set[str] = set()
+    seen: set[bytes] = set()  # digests of the keys read: flat memory whatever their length
     group: _Group | None = None
     count = 0
     for record in found:
@@ -123,7 +126,8 @@ def read_documents(stream: BinaryIO, csv_map: CsvMap) -> Iterator[CsvDocument]:
             )
             return
         group = _Group(key, header_text)
-        if key is not None and key in seen:
+        digest = _digest(key) if key is not None else None
+        if digest is not None and digest in seen:
             column = key_column.label if key_column else None
             group.errors.append(
                 RowError(
@@ -132,11 +136,15 @@ def read_documents(stream: BinaryIO, csv_map: CsvMap) -> Iterator[CsvDocument]:
                     f"rows of document {key!r} are not together: its rows must follow each other",
                 )
             )
-        if key is not None:
-            seen.add(key)
+        if digest is not None:
+            seen.add(digest)
         _add(group, record, csv_map, error)
     if group is not None:
         yield _finish(group, csv_map, model, index)
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _file_error(csv_map: CsvMap, reason: str) -> CsvDocument:
@@ -182,11 +190,12 @@ def _cell(record: Record, at: int | None) -> str:
 
 
 def _add(group: _Group, record: Record, csv_map: CsvMap, error: RowError | None = None) -> None:
-    group.rows.append(record.row)
-    if error is not None:
+    if error is not None and len(group.errors) < MAX_ERRORS:
         group.errors.append(error)
-    if group.full:
+    if group.full:  # past a limit: only the last row is remembered, memory stays flat
+        group.rows[-1] = record.row
         return
+    group.rows.append(record.row)
     if len(group.rows) > csv_map.max_group_rows:
         group.full = True
         limit = f"more than {csv_map.max_group_rows} rows in one document (max_group_rows)"
@@ -199,6 +208,7 @@ def _add(group: _Group, record: Record, csv_map: CsvMap, error: RowError | None 
         group.errors.append(RowError(record.row, None, limit))
         return
     group.text.append(record.text)
+    record.text = ""  # kept once, in the group's text
     if error is None and record.problem is None:
         group.records.append(record)
 
