@@ -71,10 +71,14 @@ def _response(reply: Reply) -> Response:
         s400="a header is too long or holds control characters (recorded as rejected)",
         s404="unknown document type (recorded as rejected)",
         s409="the Idempotency-Key was used with a different body",
-        s422="the document is invalid; recorded as rejected, `errors` says where",
+        s415="wrong content type, or text/csv from a caller without a CSV map for the type",
+        s422="the document is invalid; recorded as rejected, `errors` says where (text/csv: "
+        "the documents accepted and rejected, each error's row and column)",
         s503="the hub is busy (`Retry-After`) or the store failed; nothing was recorded",
     ),
-    openapi_extra=body_doc({"application/json": "{}"}),
+    openapi_extra=body_doc(
+        {"application/json": "{}", "text/csv": "po_number,sku,qty\nPO-1,SKU-1,12\n"}
+    ),
 )
 async def post_message(document_type: str, request: Request) -> Response:
     """Accept one canonical document (application/json). 202 once it is durable, with the

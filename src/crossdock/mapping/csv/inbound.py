@@ -108,9 +108,10 @@ def read_documents(stream: BinaryIO, csv_map: CsvMap) -> Iterator[CsvDocument]:
             key = _cell(record, key_at).strip()
             if not key:
                 error = RowError(record.row, key_column.label, "the key column is empty")
-        if error is not None and group is not None:
-            # A row that cannot be read most likely belongs to the document being read:
+        if error is not None and group is not None and key_column is not None:
+            # A row that cannot be read most likely belongs to the document being grouped:
             # that document is rejected with it rather than accepted without the row.
+            # (Without grouping every row is a document: the row is rejected alone.)
             _add(group, record, csv_map, error)
             continue
         if group is not None and key_column is not None and key == group.key:

@@ -174,3 +174,18 @@ def test_number_formats(number: dict[str, object], text: str, expected: str) -> 
         {"column": "x", "field": "x", "type": "decimal", "number": number}
     )
     assert parse_cell(text, column, fixture_map("po_grouped")) == expected
+
+
+def test_a_malformed_row_of_an_ungrouped_file_is_its_own_rejected_document() -> None:
+    csv_map = fixture_map("po_grouped", group_by=None)
+    data = (
+        HEADER
+        + b"P1,2024-11-04,B,S,T,1,A,1,EA,1\n"
+        + b'P2,2024-11-04,"B"x,S,T,1,A,1,EA,1\n'
+        + b"P3,2024-11-04,B,S,T,1,A,1,EA,1\n"
+    )
+    documents = read_bytes(data, csv_map)
+    assert [(d.ok, d.rows) for d in documents] == [(True, [2]), (False, [3]), (True, [4])]
+    [error] = documents[1].errors
+    assert error.row == 3 and error.reason.startswith("not readable as CSV:")
+    assert documents[1].text.endswith('P2,2024-11-04,"B"x,S,T,1,A,1,EA,1\n')
