@@ -15,6 +15,7 @@ import fnmatch
 import re
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
@@ -139,7 +140,10 @@ class CsvMap(_Section):
         None, description="field path numbered 1, 2, ... per row of a group (lines[].line_number)"
     )
     max_row_chars: int = Field(
-        100_000, ge=80, description="a longer row (an unclosed quote?) is a row error"
+        100_000,
+        ge=80,
+        le=131_072,  # the csv module's own field limit: a larger field fails there
+        description="a longer row (an unclosed quote?) is a row error",
     )
     max_group_rows: int = Field(10_000, ge=1, description="rows one document may have")
     max_documents: int = Field(100_000, ge=1, description="documents one file may hold")
@@ -178,6 +182,17 @@ class CsvMap(_Section):
         if self.quote_char == self.delimiter:
             raise ValueError("quote_char and delimiter must differ")
         return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (an IANA name, e.g. Europe/Berlin)"
+            ) from None
+        return value
 
     @property
     def key_column(self) -> CsvColumn | None:

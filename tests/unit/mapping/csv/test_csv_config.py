@@ -93,6 +93,8 @@ def test_unknown_fields_types_and_routes_without_a_map_are_reported(tmp_path: Pa
         ({"number": {"decimal": ",", "thousands": ","}, "columns": [{"column": "a", "field": "x"}]},
          "must differ"),
         ({"columns": [{"column": "a", "field": "Lines.x"}]}, "not a field path"),
+        ({"timezone": "Mars/Olympus", "columns": [{"column": "a", "field": "x"}]},
+         "unknown time zone"),
     ],
 )  # fmt: skip
 def test_a_map_that_cannot_work_is_refused(change: dict[str, object], message: str) -> None:
