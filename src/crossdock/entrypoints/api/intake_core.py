@@ -105,7 +105,7 @@ def _request(call: IntakeCall, raw: bytes, channel: str) -> IntakeRequest:
     )
 
 
-async def refuse(
+async def _refuse(
     hub: HubServices, req: IntakeRequest, status: int, detail: str, path: str
 ) -> Reply:
     """Record a refused request as a rejected message, then answer with the problem."""
@@ -134,7 +134,7 @@ async def _check(
         req.source = partner or req.source
         req.idempotency_key = None
         req.causation_id = None
-        return await refuse(hub, req, 403, inactive, path)
+        return await _refuse(hub, req, 403, inactive, path)
     if partner is not None and req.source != partner:
         # Routes choose by source: a partner naming another source would pass its documents
         # off as that system's. Recorded under its own name, with why.
@@ -142,7 +142,7 @@ async def _check(
         req.source = partner
         req.idempotency_key = None
         req.causation_id = None
-        return await refuse(hub, req, 403, detail, path)
+        return await _refuse(hub, req, 403, detail, path)
     limits = hub.limits.header_limits()
     if batch:  # line n's key is <key>:<n>, and it must still fit the log's column
         limits["idempotency_key"] = hub.limits.batch_key_chars
@@ -158,7 +158,7 @@ async def _check(
         req.idempotency_key = None
         req.causation_id = None
         req.source = req.source[: limits["source"]]
-        return await refuse(hub, req, 400, detail, path)
+        return await _refuse(hub, req, 400, detail, path)
     with_controls = [name for name in limits if has_control_characters(getattr(req, name) or "")]
     if with_controls:
         detail = "; ".join(
@@ -168,15 +168,15 @@ async def _check(
         req.causation_id = None
         if "source" in with_controls:
             req.source = "api"
-        return await refuse(hub, req, 400, detail, path)
+        return await _refuse(hub, req, 400, detail, path)
     if req.content_type not in accepted:
         detail = f"content type {req.content_type!r} is not accepted here; send {accepted[0]}"
-        return await refuse(hub, req, 415, detail, path)
+        return await _refuse(hub, req, 415, detail, path)
     if req.document_type not in hub.document_types:
         known = ", ".join(sorted(hub.document_types))
         req.document_type = req.document_type[:64]  # the log's column size; the path may be any
         detail = f"unknown document type {req.document_type!r} (known: {known})"
-        return await refuse(hub, req, 404, detail, path)
+        return await _refuse(hub, req, 404, detail, path)
     return None
 
 
@@ -188,7 +188,7 @@ async def handle_single(hub: HubServices, call: IntakeCall) -> Reply:
     if call.body is None:
         req = _request(call, b"", "http")
         detail = f"body exceeds the limit of {single_limit(hub)} bytes"
-        return await refuse(hub, req, 413, detail, call.path)
+        return await _refuse(hub, req, 413, detail, call.path)
     req = _request(call, call.body, "http")
     refused = await _check(hub, req, JSON_TYPES, call.path)
     if refused is not None:
@@ -198,13 +198,17 @@ async def handle_single(hub: HubServices, call: IntakeCall) -> Reply:
     return await _single_reply(hub, call, outcome)
 
 
+#: For the flat-file route (`csv_intake`), which records its refusals the same way.
+refuse = _refuse
+
+
 async def _handle_csv(hub: HubServices, call: IntakeCall) -> Reply:
     from crossdock.entrypoints.api.csv_intake import CHANNEL, CSV_TYPES, handle_csv
 
     if call.body is None:
         req = _request(call, b"", CHANNEL)
         detail = f"body exceeds the limit of {batch_limit(hub)} bytes"
-        return await refuse(hub, req, 413, detail, call.path)
+        return await _refuse(hub, req, 413, detail, call.path)
     req = _request(call, call.body[:REFUSED_BODY_KEEP], CHANNEL)
     refused = await _check(hub, req, CSV_TYPES, call.path)
     if refused is not None:
@@ -261,7 +265,7 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
     if call.body is None:
         req = _request(call, b"", "http-batch")
         detail = f"batch exceeds the limit of {batch_limit(hub)} bytes"
-        return await refuse(hub, req, 413, detail, call.path)
+        return await _refuse(hub, req, 413, detail, call.path)
     raw = call.body
     req = _request(call, raw[:REFUSED_BODY_KEEP], "http-batch")
     refused = await _check(hub, req, NDJSON_TYPES, call.path, batch=True)
@@ -271,9 +275,9 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
     max_docs = hub.limits.batch_documents
     if len(lines) > max_docs:
         detail = f"batch has {len(lines)} documents; the limit is {max_docs}"
-        return await refuse(hub, req, 413, detail, call.path)
+        return await _refuse(hub, req, 413, detail, call.path)
     if not lines:
-        return await refuse(hub, req, 422, "the batch has no documents", call.path)
+        return await _refuse(hub, req, 422, "the batch has no documents", call.path)
     prefix = req.idempotency_key
     requests = [
         IntakeRequest(
