@@ -24,6 +24,8 @@ from crossdock.x12.specs import (
     ts850,
     ts855,
     ts856,
+    ts860,
+    ts865,
     ts940,
     ts944,
     ts945,
@@ -54,6 +56,8 @@ _SET_MODULES: tuple[ModuleType, ...] = (
     ts944,
     ts846,
     ts214,
+    ts860,
+    ts865,
     ts997,
     ts999,
 )
