@@ -18,9 +18,7 @@ from typing import Any, TypeVar
 from crossdock.x12.specs import code_lists, elements, pochange_dictionary, segments
 
 #: Modules adding dictionary entries (see the module docstring); one line per family.
-EXTENSIONS: tuple[ModuleType, ...] = (
-    pochange_dictionary,
-)
+EXTENSIONS: tuple[ModuleType, ...] = (pochange_dictionary,)
 
 V = TypeVar("V")
 

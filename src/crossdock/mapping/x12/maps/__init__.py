@@ -15,6 +15,8 @@ from crossdock.mapping.x12.maps.ts846 import MAP_846
 from crossdock.mapping.x12.maps.ts850 import MAP_850
 from crossdock.mapping.x12.maps.ts855 import MAP_855
 from crossdock.mapping.x12.maps.ts856 import MAP_856
+from crossdock.mapping.x12.maps.ts860 import MAP_860
+from crossdock.mapping.x12.maps.ts865 import MAP_865
 from crossdock.mapping.x12.maps.ts940 import MAP_940
 from crossdock.mapping.x12.maps.ts944 import MAP_944
 from crossdock.mapping.x12.maps.ts945 import MAP_945
@@ -29,4 +31,6 @@ BUILTIN_MAPS: Mapping[tuple[str, str], Mapping[str, Any]] = {
     ("944", "*"): MAP_944,
     ("846", "*"): MAP_846,
     ("214", "*"): MAP_214,
+    ("860", "*"): MAP_860,
+    ("865", "*"): MAP_865,
 }
