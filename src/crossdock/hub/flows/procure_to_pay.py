@@ -19,7 +19,10 @@ what was received, so a short-shipped order is billed and closed for what came (
 exception carries the balance; a backordered line keeps the flow open for the rest):
 matched, an `invoice_approval` goes to the ERP and the flow completes; otherwise one
 exception per failed rule. A changed PO (purpose replace) updates the lines and the schedule; a cancelled one ends
-the flow. Whatever arrives after the end is kept as evidence, not treated as an error.
+the flow. A purchase_order_change (860) changes the order line by line and the supplier's
+purchase_order_change_acknowledgment (865) answers it (`p2p_change`); a cancelling change ends
+the flow as cancelled; either one for a PO the flow has not seen is kept and raised as
+unknown_reference. Whatever arrives after the end is kept as evidence, not treated as an error.
 
 States (derived from the book, so the order of arrival does not matter): new,
 awaiting_acknowledgment, acknowledgment_late, acknowledged, shipped, receiving, received,
@@ -33,6 +36,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from crossdock.hub.flows import p2p_change as changes
 from crossdock.hub.flows import p2p_checks as checks
 from crossdock.hub.flows import p2p_clock as clock
 from crossdock.hub.flows import p2p_ledger as ledger
@@ -60,6 +64,8 @@ FOLLOWERS = (
     "goods_receipt",
     "stock_movement",
     "invoice",
+    "purchase_order_change",
+    "purchase_order_change_acknowledgment",
 )
 
 
@@ -147,6 +153,55 @@ def _acknowledgment(policy: ProcureToPayPolicy) -> Handler:
         )
 
     return react
+
+
+def _change(policy: ProcureToPayPolicy) -> Handler:
+    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+        if event.canonical.get("purpose") == "cancel":
+            data["cancelled"] = event.message_id
+            return _after(data, complete=True)
+        raised = changes.apply_change(data, event.canonical, event.message_id, state.key)
+        return _replanned(policy, event, data, raised)
+
+    return react
+
+
+def _change_answer(policy: ProcureToPayPolicy) -> Handler:
+    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+        answered = changes.answer_change(data, event.canonical, event.message_id)
+        # The ERP hears of a request, a refusal or a counter-proposal; a plain yes, not.
+        forward = not answered or event.canonical.get("status") != "accepted"
+        kind = "purchase_order_change_acknowledgment"
+        emit = [EmittedDocument(kind, event.canonical)] if forward else []
+        return _replanned(policy, event, data, [], emit=emit)
+
+    return react
+
+
+def _replanned(
+    policy: ProcureToPayPolicy,
+    event: MessageEvent,
+    data: dict[str, Any],
+    raised: list[RaisedException],
+    emit: list[EmittedDocument] | None = None,
+) -> Reaction:
+    """After the order or the promise changed: a new schedule, ASN timer and checks; every
+    line cancelled ends the flow as cancelled."""
+    data["schedule"] = ledger.schedule(data["lines"], data.get("ack") or {})
+    if all(line["cancelled"] for line in data["lines"].values()):
+        data["cancelled"] = event.message_id
+        return _after(data, complete=True, exceptions=raised, emit=emit or [])
+    timers = _asn_timer(data, policy.terms(data.get("partner")))
+    raised = [*raised, *checks.short_against_order(data)]
+    return _after(data, exceptions=raised, set_timers=timers, emit=emit or [])
+
+
+def _unknown_order(state: FlowState, event: FlowEvent) -> Reaction:
+    """A change (or its answer) before any purchase order: kept for the order, and raised,
+    since a change to an order the hub never saw usually means a wrong PO number."""
+    assert isinstance(event, MessageEvent)
+    raised = changes.unknown_order(state.key, event.document_type, event.message_id)
+    return Reaction(data=hold(state, event), exceptions=[raised])
 
 
 def _ship_notice(policy: ProcureToPayPolicy) -> Handler:
@@ -327,10 +382,14 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             "goods_receipt": by_fields("lines", "po_number"),
             "stock_movement": ledger.putaway_keys,
             "invoice": ledger.invoice_keys,
+            "purchase_order_change": by_field("po_number"),
+            "purchase_order_change_acknowledgment": by_field("po_number"),
         },
         initial_state="new",
         transitions={
             **{("new", kind): _early for kind in FOLLOWERS},
+            ("new", "purchase_order_change"): _unknown_order,
+            ("new", "purchase_order_change_acknowledgment"): _unknown_order,
             ("new", "purchase_order"): _message(_purchase_order(policy)),
             (ANY_STATE, "purchase_order"): _message(_purchase_order(policy)),
             (ANY_STATE, "purchase_order_acknowledgment"): _message(_acknowledgment(policy)),
@@ -338,6 +397,8 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             (ANY_STATE, "goods_receipt"): _message(_receipt(policy)),
             (ANY_STATE, "stock_movement"): _message(_putaway),
             (ANY_STATE, "invoice"): _message(_invoice(policy)),
+            (ANY_STATE, "purchase_order_change"): _message(_change(policy)),
+            (ANY_STATE, "purchase_order_change_acknowledgment"): _message(_change_answer(policy)),
             (ANY_STATE, "delivered:purchase_order"): clock.delivered(policy),
             (ANY_STATE, "timer:ack_due"): _ack_late,
             (ANY_STATE, "timer:asn_due"): _asn_missing,
