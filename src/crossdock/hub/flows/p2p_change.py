@@ -15,6 +15,9 @@ confirms it with a change of its own); rejected puts the line back as it was bef
 change. An answer naming no known change is a seller-initiated request: recorded, and sent
 on to the ERP, changing nothing.
 
+The handlers (``change``, ``answer``, ``unknown_order`` for either before any order) are
+wired into ``procure_to_pay.definition``.
+
 Layout added to the book (``p2p_ledger``)::
 
     changes: {change key: {"message", "before": {"1": line | None}, "answer": {...} | None}}
@@ -27,7 +30,19 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from crossdock.hub.flows import p2p_checks as checks
+from crossdock.hub.flows import p2p_ledger as ledger
 from crossdock.hub.flows.exceptions import ExceptionCategory, RaisedException
+from crossdock.hub.flows.model import (
+    EmittedDocument,
+    FlowEvent,
+    FlowState,
+    MessageEvent,
+    Reaction,
+    hold,
+)
+from crossdock.hub.flows.p2p_policy import ProcureToPayPolicy
+from crossdock.hub.flows.p2p_state import Handler, after, asn_timer
 
 #: Change types that only carry new values for an existing line.
 _VALUE_CHANGES = frozenset(
@@ -181,13 +196,62 @@ def _revert(lines: dict[str, Any], number: str, before: Mapping[str, Any]) -> No
     lines[number] = dict(old)
 
 
-def unknown_order(po_number: str, document_type: str, message_id: str) -> RaisedException:
-    """A change (or an answer to one) for a purchase order the hub has no flow for."""
-    return RaisedException(
+def change(policy: ProcureToPayPolicy) -> Handler:
+    """The buyer's change: a cancel ends the flow; otherwise the order changes and the
+    schedule, ASN timer and shipping checks follow it."""
+
+    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+        if event.canonical.get("purpose") == "cancel":
+            data["cancelled"] = event.message_id
+            return after(data, complete=True)
+        raised = apply_change(data, event.canonical, event.message_id, state.key)
+        return _replanned(policy, event, data, raised)
+
+    return react
+
+
+def answer(policy: ProcureToPayPolicy) -> Handler:
+    """The supplier's 865: booked against its change (or as a request of its own)."""
+
+    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
+        answered = answer_change(data, event.canonical, event.message_id)
+        # The ERP hears of a request, a refusal or a counter-proposal; a plain yes, not.
+        forward = not answered or event.canonical.get("status") != "accepted"
+        kind = "purchase_order_change_acknowledgment"
+        emit = [EmittedDocument(kind, event.canonical)] if forward else []
+        return _replanned(policy, event, data, [], emit=emit)
+
+    return react
+
+
+def _replanned(
+    policy: ProcureToPayPolicy,
+    event: MessageEvent,
+    data: dict[str, Any],
+    raised: list[RaisedException],
+    emit: list[EmittedDocument] | None = None,
+) -> Reaction:
+    """After the order or the promise changed: a new schedule, ASN timer and checks; every
+    line cancelled ends the flow as cancelled."""
+    data["schedule"] = ledger.schedule(data["lines"], data.get("ack") or {})
+    if all(line["cancelled"] for line in data["lines"].values()):
+        data["cancelled"] = event.message_id
+        return after(data, complete=True, exceptions=raised, emit=emit or [])
+    timers = asn_timer(data, policy.terms(data.get("partner")))
+    raised = [*raised, *checks.short_against_order(data)]
+    return after(data, exceptions=raised, set_timers=timers, emit=emit or [])
+
+
+def unknown_order(state: FlowState, event: FlowEvent) -> Reaction:
+    """A change (or its answer) before any purchase order: kept for the order, and raised,
+    since a change to an order the hub never saw usually means a wrong PO number."""
+    assert isinstance(event, MessageEvent)
+    raised = RaisedException(
         ExceptionCategory.UNKNOWN_REFERENCE,
-        f"{document_type} for purchase order {po_number}, which the hub has not seen; it is "
-        "kept and applied if the order arrives",
-        evidence=[message_id],
+        f"{event.document_type} for purchase order {state.key}, which the hub has not seen; "
+        "it is kept and applied if the order arrives",
+        evidence=[event.message_id],
         owner_role="buyer",
-        data={"po_number": po_number, "document_type": document_type},
+        data={"po_number": state.key, "document_type": event.document_type},
     )
+    return Reaction(data=hold(state, event), exceptions=[raised])

@@ -32,7 +32,7 @@ to bill), matched (complete: everything received is billed), cancelled (complete
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -54,7 +54,10 @@ from crossdock.hub.flows.model import (
     by_fields,
     hold,
 )
-from crossdock.hub.flows.p2p_policy import PartnerTerms, ProcureToPayPolicy
+from crossdock.hub.flows.p2p_policy import ProcureToPayPolicy
+from crossdock.hub.flows.p2p_state import Handler
+from crossdock.hub.flows.p2p_state import after as _after
+from crossdock.hub.flows.p2p_state import asn_timer as _asn_timer
 from crossdock.hub.flows.three_way_match import match
 
 NAME = "procure_to_pay"
@@ -67,47 +70,6 @@ FOLLOWERS = (
     "purchase_order_change",
     "purchase_order_change_acknowledgment",
 )
-
-
-Handler = Callable[[FlowState, MessageEvent, dict[str, Any]], Reaction]
-
-
-def derive_state(data: Mapping[str, Any]) -> str:
-    """The state the book shows, whatever order the documents came in."""
-    invoices = set((data.get("invoices") or {}).values())
-    if data.get("cancelled"):
-        return "cancelled"
-    if data.get("closed"):
-        return "matched"
-    if "mismatch" in invoices:
-        return "mismatch"
-    if "waiting" in invoices:
-        return "awaiting_receipt"
-    if "approved" in invoices:
-        return "partially_matched"
-    if data.get("receipts"):
-        got = ledger.received(data, "counted")
-        plan = data.get("schedule") or {}
-        done = all(got.get(n, ledger.ZERO) >= Decimal(e["expected"]) for n, e in plan.items())
-        stored = ledger.put_away(data)
-        if done and all(stored.get(n, ledger.ZERO) >= q for n, q in ledger.received(data).items()):
-            return "put_away"
-        return "received" if done else "receiving"
-    if data.get("asns"):
-        return "shipped"
-    if data.get("ack"):
-        return "acknowledged"
-    return "acknowledgment_late" if data.get("ack_late") else "awaiting_acknowledgment"
-
-
-def _after(data: dict[str, Any], *, complete: bool = False, **effects: Any) -> Reaction:
-    return Reaction(state=derive_state(data), data=data, complete=complete, **effects)
-
-
-def _asn_timer(data: Mapping[str, Any], terms: PartnerTerms) -> list[SetTimer]:
-    assert terms.asn_due_before_promised is not None
-    due = ledger.asn_due(data.get("schedule") or {}, terms.asn_due_before_promised)
-    return [SetTimer("asn_due", due)] if due is not None and not data.get("asns") else []
 
 
 def _purchase_order(policy: ProcureToPayPolicy) -> Handler:
@@ -153,55 +115,6 @@ def _acknowledgment(policy: ProcureToPayPolicy) -> Handler:
         )
 
     return react
-
-
-def _change(policy: ProcureToPayPolicy) -> Handler:
-    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
-        if event.canonical.get("purpose") == "cancel":
-            data["cancelled"] = event.message_id
-            return _after(data, complete=True)
-        raised = changes.apply_change(data, event.canonical, event.message_id, state.key)
-        return _replanned(policy, event, data, raised)
-
-    return react
-
-
-def _change_answer(policy: ProcureToPayPolicy) -> Handler:
-    def react(state: FlowState, event: MessageEvent, data: dict[str, Any]) -> Reaction:
-        answered = changes.answer_change(data, event.canonical, event.message_id)
-        # The ERP hears of a request, a refusal or a counter-proposal; a plain yes, not.
-        forward = not answered or event.canonical.get("status") != "accepted"
-        kind = "purchase_order_change_acknowledgment"
-        emit = [EmittedDocument(kind, event.canonical)] if forward else []
-        return _replanned(policy, event, data, [], emit=emit)
-
-    return react
-
-
-def _replanned(
-    policy: ProcureToPayPolicy,
-    event: MessageEvent,
-    data: dict[str, Any],
-    raised: list[RaisedException],
-    emit: list[EmittedDocument] | None = None,
-) -> Reaction:
-    """After the order or the promise changed: a new schedule, ASN timer and checks; every
-    line cancelled ends the flow as cancelled."""
-    data["schedule"] = ledger.schedule(data["lines"], data.get("ack") or {})
-    if all(line["cancelled"] for line in data["lines"].values()):
-        data["cancelled"] = event.message_id
-        return _after(data, complete=True, exceptions=raised, emit=emit or [])
-    timers = _asn_timer(data, policy.terms(data.get("partner")))
-    raised = [*raised, *checks.short_against_order(data)]
-    return _after(data, exceptions=raised, set_timers=timers, emit=emit or [])
-
-
-def _unknown_order(state: FlowState, event: FlowEvent) -> Reaction:
-    """A change (or its answer) before any purchase order: kept for the order, and raised,
-    since a change to an order the hub never saw usually means a wrong PO number."""
-    assert isinstance(event, MessageEvent)
-    raised = changes.unknown_order(state.key, event.document_type, event.message_id)
-    return Reaction(data=hold(state, event), exceptions=[raised])
 
 
 def _ship_notice(policy: ProcureToPayPolicy) -> Handler:
@@ -388,8 +301,8 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
         initial_state="new",
         transitions={
             **{("new", kind): _early for kind in FOLLOWERS},
-            ("new", "purchase_order_change"): _unknown_order,
-            ("new", "purchase_order_change_acknowledgment"): _unknown_order,
+            ("new", "purchase_order_change"): changes.unknown_order,
+            ("new", "purchase_order_change_acknowledgment"): changes.unknown_order,
             ("new", "purchase_order"): _message(_purchase_order(policy)),
             (ANY_STATE, "purchase_order"): _message(_purchase_order(policy)),
             (ANY_STATE, "purchase_order_acknowledgment"): _message(_acknowledgment(policy)),
@@ -397,8 +310,8 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             (ANY_STATE, "goods_receipt"): _message(_receipt(policy)),
             (ANY_STATE, "stock_movement"): _message(_putaway),
             (ANY_STATE, "invoice"): _message(_invoice(policy)),
-            (ANY_STATE, "purchase_order_change"): _message(_change(policy)),
-            (ANY_STATE, "purchase_order_change_acknowledgment"): _message(_change_answer(policy)),
+            (ANY_STATE, "purchase_order_change"): _message(changes.change(policy)),
+            (ANY_STATE, "purchase_order_change_acknowledgment"): _message(changes.answer(policy)),
             (ANY_STATE, "delivered:purchase_order"): clock.delivered(policy),
             (ANY_STATE, "timer:ack_due"): _ack_late,
             (ANY_STATE, "timer:asn_due"): _asn_missing,
