@@ -6,15 +6,15 @@ purpose: X12 defines some thirty change types and this dictionary is not sure of
 the validator does not judge it; the map does, naming the code when it cannot read one.
 
 The complete 860/865 tables also name segments shared with other sets (TAX, PAM, PO3, SLN,
-LM/LQ, ...). Those belong in the base table (``segments.py``); until the base carries one,
-``_SHARED`` supplies a permissive stand-in (every element optional printable text), and
-``SEGMENTS_4010`` keeps only the stand-ins the base does not have, so this module never
-defines a shared segment a second, different way.
+LM/LQ, ...). Those belong in the base table (``segments.py``, where the complete tables of
+issue 13 put them); ``_SHARED`` spells them (and the elements their heads name) exactly as
+the base does there, for as long as the base lacks them, and keeps only what the base does
+not have: never a shared segment defined a second, different way.
 """
 
 from __future__ import annotations
 
-from crossdock.x12.specs import segments
+from crossdock.x12.specs import elements, segments
 
 
 def _conditional_pairs(start: int, count: int) -> str:
@@ -43,32 +43,65 @@ _OWN: dict[str, tuple[str, str]] = {
 }
 
 
-def _loose(slots: int = 30) -> str:
-    return " ".join(["O*"] * slots)
+def _loose(head: str = "", slots: int = 40) -> str:
+    """``head`` (exact leading element tokens) followed by optional wildcard slots: the
+    complete tables' form of a segment defined for its place, not its content."""
+    used = len(head.split("|")[0].split())
+    body, _, notes = head.partition("|")
+    tail = " ".join(["O*"] * max(slots - used, 0))
+    return f"{body} {tail}".strip() + (f" |{notes}" if notes else "")
 
 
+def _ids(count: int) -> str:
+    return " ".join(["X235:prod_id X234"] * count)
+
+
+def _paired(start: int, count: int) -> str:
+    return " ".join(f"P{start + 2 * i:02d}{start + 2 * i + 1:02d}" for i in range(count))
+
+
+# Spelled exactly as the complete tables (issue 13, ``segments._TABLE_SEGMENTS``) spell them,
+# so a repeat is identical, never a conflict, whichever branch lands first.
 _SHARED: dict[str, tuple[str, str]] = {
-    "ADV": ("Advertising Demographic Information", _loose()),
+    "ADV": ("Advertising Demographic Information", _loose("M559")),
     "CB1": ("Contract and Cost Accounting Standards Data", _loose()),
-    "CTB": ("Restrictions/Conditions", _loose()),
-    "DIS": ("Discount Detail", _loose()),
-    "FA1": ("Type of Financial Accounting Data", _loose()),
-    "FA2": ("Accounting Data", _loose()),
-    "G61": ("Contact", _loose()),
-    "INC": ("Installment Information", _loose()),
+    "CTB": ("Restrictions/Conditions", _loose("M688")),
+    "DIS": ("Discount Detail", _loose("M653")),
+    "FA1": ("Type of Financial Accounting Data", _loose("M559")),
+    "FA2": ("Accounting Data", _loose("M1196 M1195")),
+    "G61": ("Contact", _loose("M366 M93")),
+    "INC": ("Installment Information", _loose("M336")),
     "IT8": ("Conditions of Sale", _loose()),
-    "LDT": ("Lead Time", _loose()),
-    "LM": ("Code Source Information", _loose()),
-    "LQ": ("Industry Code", _loose()),
-    "MTX": ("Text", _loose()),
-    "NX2": ("Location ID Component", _loose()),
+    "LDT": ("Lead Time", _loose("M345 M380 M344")),
+    "LM": ("Code Source Information", _loose("M559")),
+    "LQ": ("Industry Code", _loose("O1270 X1271")),
+    "MTX": ("Text", "O363 O*L O*L O* O* O* O* O* O* O*"),
+    "NX2": ("Location ID Component", _loose("M1106 M166")),
     "PAM": ("Period Amount", _loose()),
-    "PCT": ("Percent Amounts", _loose()),
-    "PO3": ("Additional Item Detail", _loose()),
-    "SI": ("Service Characteristic Identification", _loose()),
-    "SLN": ("Subline Item Detail", _loose()),
-    "SPI": ("Specification Identifier", _loose()),
+    "PCT": ("Percent Amounts", _loose("M1004 M954")),
+    "PO3": ("Additional Item Detail", _loose("M371")),
+    "SI": ("Service Characteristic Identification", _loose("M559")),
+    "SLN": (
+        "Subline Item Detail",
+        "M350 O350 M662 X380 XC001 X212 O639 O662 " + _ids(10) + " | P0405 " + _paired(9, 10),
+    ),
+    "SPI": ("Specification Identifier", _loose("M786")),
     "TAX": ("Tax Reference", _loose()),
+}
+# The elements those heads name, as the complete tables' ``elements._TABLE_ADDITIONS`` has them.
+_SHARED_ELEMENTS: dict[str, tuple[str, int, int]] = {
+    "*L": ("AN", 1, 4096),
+    "1004": ("ID", 1, 3),
+    "1106": ("ID", 1, 3),
+    "1195": ("AN", 1, 80),
+    "1196": ("AN", 1, 3),
+    "1270": ("ID", 1, 3),
+    "344": ("ID", 1, 3),
+    "345": ("ID", 1, 3),
+    "371": ("ID", 1, 3),
+    "653": ("ID", 1, 3),
+    "662": ("ID", 1, 1),
+    "688": ("ID", 1, 3),
 }
 
 SEGMENTS_4010: dict[str, tuple[str, str]] = {
@@ -79,4 +112,5 @@ SEGMENTS_4010: dict[str, tuple[str, str]] = {
 ELEMENTS: dict[str, tuple[str, int, int]] = {
     "670": ("ID", 2, 2),
     "671": ("R", 1, 9),
+    **{k: v for k, v in _SHARED_ELEMENTS.items() if k not in elements.ELEMENTS_4010},
 }
