@@ -234,3 +234,37 @@ def test_a_seller_initiated_request_changes_nothing_and_goes_to_the_erp(p2p: Dri
     assert state.data["schedule"] == before
     assert len(state.data["change_requests"]) == 1
     assert len(p2p.emitted(NAME, "purchase_order_change_acknowledgment")) == 1
+
+
+def test_a_rejection_without_lines_puts_the_whole_change_back(p2p: Driver) -> None:
+    opened(p2p)
+    before = p2p.state(NAME, PO).data["lines"]
+    p2p.send(
+        "purchase_order_change",
+        change(line(1, "price_change", price="20.00"), line(3, "cancel"), change_number="3"),
+    )
+    assert p2p.state(NAME, PO).data["lines"] != before
+
+    p2p.send("purchase_order_change_acknowledgment", answer(status="rejected", change_number="3"))
+
+    state = p2p.state(NAME, PO)
+    assert state.data["lines"] == before
+    assert state.data["changes"]["3"]["answer"]["status"] == "rejected"
+    assert len(p2p.emitted(NAME, "purchase_order_change_acknowledgment")) == 1
+
+
+def test_a_new_header_date_moves_the_lines_the_change_does_not_date(p2p: Driver) -> None:
+    p2p.send("purchase_order", purchase_order())
+    p2p.send(
+        "purchase_order_change",
+        change(line(2, "date_change", date="2026-12-08"), requested_delivery_date="2026-12-09"),
+    )
+
+    schedule = p2p.state(NAME, PO).data["schedule"]
+    assert {n: e["date"] for n, e in schedule.items()} == {
+        "1": "2026-12-09",
+        "2": "2026-12-08",
+        "3": "2026-12-09",
+    }
+    # The ship notice is due a day before the earliest date goods are now expected.
+    assert p2p.timers(NAME, PO)["asn_due"].isoformat() == "2026-12-07T00:00:00+00:00"
