@@ -8,12 +8,13 @@ the three-way match judge against the changed order. What the supplier said it w
 goods the supplier never agreed to send.
 
 The answer (``purchase_order_change_acknowledgment``) is matched to the change it names
-(BCA05, the change number; else the latest change not answered yet). Per line: accepted makes the changed
-line the supplier's new promise; changed records the supplier's own quantity and date as its
-promise (the order keeps the buyer's values: a counter-proposal binds only once the buyer
-confirms it with a change of its own); rejected puts the line back as it was before the
-change. An answer naming no known change is a seller-initiated request: recorded, and sent
-on to the ERP, changing nothing.
+(BCA05, the change number; else the latest change not answered yet). Per line: accepted
+makes the changed line the supplier's new promise; changed records the supplier's own
+quantity and date as its promise (the order keeps the buyer's values: a counter-proposal
+binds only once the buyer confirms it with a change of its own); rejected puts the line
+back as it was before the change. An answer without lines answers every changed line the
+same. An answer naming no known change is a seller-initiated request: recorded, and sent on
+to the ERP, changing nothing.
 
 The handlers (``change``, ``answer``, ``unknown_order`` for either before any order) are
 wired into ``procure_to_pay.definition``.
