@@ -31,6 +31,11 @@ EXPECTED_KEYS = {
     "billing_trigger": "HP-SO-2024-552190",
     "shipment_status": "HP-SO-2024-552190",
     "x12_transaction": "ZZ/GRANITERIDGE:000000210:210:0001",
+    "load_tender": "HP-SHP-2024-310077",
+    "load_tender_response": "HP-SHP-2024-310077",
+    "freight_invoice": "BRFX-INV-4120558731",
+    "routing_request": "HP-RR-2024-00912",
+    "routing_instructions": "HP-RR-2024-00912",
 }
 
 

@@ -61,7 +61,8 @@ def _paired(start: int, count: int) -> str:
 
 
 # Spelled exactly as the complete tables (issue 13, ``segments._TABLE_SEGMENTS``) spell them,
-# so a repeat is identical, never a conflict, whichever branch lands first.
+# so a repeat is identical, never a conflict, whichever branch lands first. G61 (in the SPI
+# loop's N1 loop) is the transport family's (``transport_dictionary``).
 _SHARED: dict[str, tuple[str, str]] = {
     "ADV": ("Advertising Demographic Information", _loose("M559")),
     "CB1": ("Contract and Cost Accounting Standards Data", _loose()),
@@ -69,7 +70,6 @@ _SHARED: dict[str, tuple[str, str]] = {
     "DIS": ("Discount Detail", _loose("M653")),
     "FA1": ("Type of Financial Accounting Data", _loose("M559")),
     "FA2": ("Accounting Data", _loose("M1196 M1195")),
-    "G61": ("Contact", _loose("M366 M93")),
     "INC": ("Installment Information", _loose("M336")),
     "IT8": ("Conditions of Sale", _loose()),
     "LDT": ("Lead Time", _loose("M345 M380 M344")),
