@@ -16,6 +16,8 @@ TYPES = sorted(document_types())
 EXPECTED_KEYS = {
     "purchase_order": "HP-PO-2024-018734",
     "purchase_order_acknowledgment": "HP-PO-2024-018734",
+    "purchase_order_change": "HP-PO-2024-018734",
+    "purchase_order_change_acknowledgment": "HP-PO-2024-018734",
     "advance_ship_notice": "CP-ASN-24111100187",
     "goods_receipt": "CP-ASN-24111100187",
     "stock_movement": "DC-ATL/HP-100877",

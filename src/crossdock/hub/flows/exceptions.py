@@ -36,6 +36,7 @@ class ExceptionCategory(enum.StrEnum):
     DUPLICATE = "duplicate"
     INVENTORY_DRIFT = "inventory_drift"
     ROUTING = "routing"
+    UNKNOWN_REFERENCE = "unknown_reference"
 
 
 class ExceptionStatus(enum.StrEnum):
@@ -58,6 +59,7 @@ DEFAULT_OWNER: Mapping[ExceptionCategory, str] = {
     ExceptionCategory.DUPLICATE: "integration_support",
     ExceptionCategory.INVENTORY_DRIFT: "inventory_control",
     ExceptionCategory.ROUTING: "integration_support",
+    ExceptionCategory.UNKNOWN_REFERENCE: "buyer",
 }
 
 

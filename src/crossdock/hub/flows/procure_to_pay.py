@@ -19,7 +19,10 @@ what was received, so a short-shipped order is billed and closed for what came (
 exception carries the balance; a backordered line keeps the flow open for the rest):
 matched, an `invoice_approval` goes to the ERP and the flow completes; otherwise one
 exception per failed rule. A changed PO (purpose replace) updates the lines and the schedule; a cancelled one ends
-the flow. Whatever arrives after the end is kept as evidence, not treated as an error.
+the flow. A purchase_order_change (860) changes the order line by line and the supplier's
+purchase_order_change_acknowledgment (865) answers it (`p2p_change`); a cancelling change ends
+the flow as cancelled; either one for a PO the flow has not seen is kept and raised as
+unknown_reference. Whatever arrives after the end is kept as evidence, not treated as an error.
 
 States (derived from the book, so the order of arrival does not matter): new,
 awaiting_acknowledgment, acknowledgment_late, acknowledged, shipped, receiving, received,
@@ -29,10 +32,11 @@ to bill), matched (complete: everything received is billed), cancelled (complete
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from crossdock.hub.flows import p2p_change as changes
 from crossdock.hub.flows import p2p_checks as checks
 from crossdock.hub.flows import p2p_clock as clock
 from crossdock.hub.flows import p2p_ledger as ledger
@@ -50,7 +54,10 @@ from crossdock.hub.flows.model import (
     by_fields,
     hold,
 )
-from crossdock.hub.flows.p2p_policy import PartnerTerms, ProcureToPayPolicy
+from crossdock.hub.flows.p2p_policy import ProcureToPayPolicy
+from crossdock.hub.flows.p2p_state import Handler
+from crossdock.hub.flows.p2p_state import after as _after
+from crossdock.hub.flows.p2p_state import asn_timer as _asn_timer
 from crossdock.hub.flows.three_way_match import match
 
 NAME = "procure_to_pay"
@@ -60,48 +67,9 @@ FOLLOWERS = (
     "goods_receipt",
     "stock_movement",
     "invoice",
+    "purchase_order_change",
+    "purchase_order_change_acknowledgment",
 )
-
-
-Handler = Callable[[FlowState, MessageEvent, dict[str, Any]], Reaction]
-
-
-def derive_state(data: Mapping[str, Any]) -> str:
-    """The state the book shows, whatever order the documents came in."""
-    invoices = set((data.get("invoices") or {}).values())
-    if data.get("cancelled"):
-        return "cancelled"
-    if data.get("closed"):
-        return "matched"
-    if "mismatch" in invoices:
-        return "mismatch"
-    if "waiting" in invoices:
-        return "awaiting_receipt"
-    if "approved" in invoices:
-        return "partially_matched"
-    if data.get("receipts"):
-        got = ledger.received(data, "counted")
-        plan = data.get("schedule") or {}
-        done = all(got.get(n, ledger.ZERO) >= Decimal(e["expected"]) for n, e in plan.items())
-        stored = ledger.put_away(data)
-        if done and all(stored.get(n, ledger.ZERO) >= q for n, q in ledger.received(data).items()):
-            return "put_away"
-        return "received" if done else "receiving"
-    if data.get("asns"):
-        return "shipped"
-    if data.get("ack"):
-        return "acknowledged"
-    return "acknowledgment_late" if data.get("ack_late") else "awaiting_acknowledgment"
-
-
-def _after(data: dict[str, Any], *, complete: bool = False, **effects: Any) -> Reaction:
-    return Reaction(state=derive_state(data), data=data, complete=complete, **effects)
-
-
-def _asn_timer(data: Mapping[str, Any], terms: PartnerTerms) -> list[SetTimer]:
-    assert terms.asn_due_before_promised is not None
-    due = ledger.asn_due(data.get("schedule") or {}, terms.asn_due_before_promised)
-    return [SetTimer("asn_due", due)] if due is not None and not data.get("asns") else []
 
 
 def _purchase_order(policy: ProcureToPayPolicy) -> Handler:
@@ -327,10 +295,14 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             "goods_receipt": by_fields("lines", "po_number"),
             "stock_movement": ledger.putaway_keys,
             "invoice": ledger.invoice_keys,
+            "purchase_order_change": by_field("po_number"),
+            "purchase_order_change_acknowledgment": by_field("po_number"),
         },
         initial_state="new",
         transitions={
             **{("new", kind): _early for kind in FOLLOWERS},
+            ("new", "purchase_order_change"): changes.unknown_order,
+            ("new", "purchase_order_change_acknowledgment"): changes.unknown_order,
             ("new", "purchase_order"): _message(_purchase_order(policy)),
             (ANY_STATE, "purchase_order"): _message(_purchase_order(policy)),
             (ANY_STATE, "purchase_order_acknowledgment"): _message(_acknowledgment(policy)),
@@ -338,6 +310,8 @@ def definition(policy: ProcureToPayPolicy | None = None) -> FlowDefinition:
             (ANY_STATE, "goods_receipt"): _message(_receipt(policy)),
             (ANY_STATE, "stock_movement"): _message(_putaway),
             (ANY_STATE, "invoice"): _message(_invoice(policy)),
+            (ANY_STATE, "purchase_order_change"): _message(changes.change(policy)),
+            (ANY_STATE, "purchase_order_change_acknowledgment"): _message(changes.answer(policy)),
             (ANY_STATE, "delivered:purchase_order"): clock.delivered(policy),
             (ANY_STATE, "timer:ack_due"): _ack_late,
             (ANY_STATE, "timer:asn_due"): _asn_missing,

@@ -28,6 +28,8 @@ from crossdock.x12.specs import (
     ts850,
     ts855,
     ts856,
+    ts860,
+    ts865,
     ts940,
     ts944,
     ts945,
@@ -64,6 +66,8 @@ _SET_MODULES: tuple[ModuleType, ...] = (
     ts990,
     ts753,
     ts754,
+    ts860,
+    ts865,
     ts997,
     ts999,
 )

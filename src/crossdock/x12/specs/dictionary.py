@@ -15,10 +15,19 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, TypeVar
 
-from crossdock.x12.specs import code_lists, elements, segments, transport_dictionary
+from crossdock.x12.specs import (
+    code_lists,
+    elements,
+    pochange_dictionary,
+    segments,
+    transport_dictionary,
+)
 
 #: Modules adding dictionary entries (see the module docstring); one line per family.
-EXTENSIONS: tuple[ModuleType, ...] = (transport_dictionary,)
+EXTENSIONS: tuple[ModuleType, ...] = (
+    transport_dictionary,
+    pochange_dictionary,
+)
 
 V = TypeVar("V")
 

@@ -19,6 +19,8 @@ from crossdock.mapping.x12.maps.ts846 import MAP_846
 from crossdock.mapping.x12.maps.ts850 import MAP_850
 from crossdock.mapping.x12.maps.ts855 import MAP_855
 from crossdock.mapping.x12.maps.ts856 import MAP_856
+from crossdock.mapping.x12.maps.ts860 import MAP_860
+from crossdock.mapping.x12.maps.ts865 import MAP_865
 from crossdock.mapping.x12.maps.ts940 import MAP_940
 from crossdock.mapping.x12.maps.ts944 import MAP_944
 from crossdock.mapping.x12.maps.ts945 import MAP_945
@@ -39,4 +41,6 @@ BUILTIN_MAPS: Mapping[tuple[str, str], Mapping[str, Any]] = {
     ("990", "*"): MAP_990,
     ("753", "*"): MAP_753,
     ("754", "*"): MAP_754,
+    ("860", "*"): MAP_860,
+    ("865", "*"): MAP_865,
 }
