@@ -84,7 +84,17 @@ class Frame:
 class Walker:
     """The loop state machine plus per-segment checks for one transaction."""
 
-    __slots__ = ("comp", "context", "hl_seen", "issues", "rep", "spec", "stack")
+    __slots__ = (
+        "comp",
+        "context",
+        "hl_seen",
+        "issues",
+        "omitted_warnings",
+        "rep",
+        "spec",
+        "stack",
+        "strict",
+    )
 
     def __init__(
         self,
@@ -93,14 +103,18 @@ class Walker:
         issues: Findings,
         comp: str,
         rep: str | None,
+        *,
+        strict: bool = False,
     ) -> None:
         self.spec = spec
         self.context = context
         self.issues = issues
         self.comp = comp
         self.rep = rep
+        self.strict = strict  # codes outside partial lists are errors, not warnings
         self.stack: list[Frame] = [Frame(spec.root)]
         self.hl_seen: dict[str, str] = {}
+        self.omitted_warnings = 0  # of the findings past the limit, how many were warnings
 
     def run(self, segments: Sequence[Segment], *, check_values: bool = True) -> None:
         """Walk every segment once.
@@ -154,7 +168,7 @@ class Walker:
             # -- check its elements
             rules = rules_by_id.get(tag) if check_values else None
             findings = (
-                element_findings(segment.elements, rules, self.comp, self.rep)
+                element_findings(segment.elements, rules, self.comp, self.rep, strict=self.strict)
                 if rules is not None
                 else None
             )
@@ -235,26 +249,37 @@ class Walker:
         findings: list[ElementFinding],
     ) -> None:
         issues = self.issues
+        # Only codes outside partial lists: the segment is noted, not rejected.
+        noted = structural is None and all(finding[6] for finding in findings)
         if issues.full:
             issues.omit(1 + len(findings))
+            if noted:
+                self.omitted_warnings += 1 + len(findings)
             return
         code = structural or SegmentError.HAS_ELEMENT_ERRORS
         what = _SEGMENT_MESSAGES.get(code, "segment error")
         issue = self.context.issue
         issues.append(
             issue(
-                IssueLevel.SEGMENT, code, f"{segment.tag}: {what}", segment=segment, loop_id=loop_id
+                IssueLevel.SEGMENT,
+                code,
+                f"{segment.tag}: {what}",
+                severity=Severity.WARNING if noted else Severity.ERROR,
+                segment=segment,
+                loop_id=loop_id,
             )
         )
         for finding in findings:
             if issues.full:
                 issues.omit()
+                self.omitted_warnings += finding[6]
                 continue
             issues.append(
                 issue(
                     IssueLevel.ELEMENT,
                     finding[2],
                     finding[3],
+                    severity=Severity.WARNING if finding[6] else Severity.ERROR,
                     segment=segment,
                     loop_id=loop_id,
                     element=finding,
