@@ -283,11 +283,18 @@ class EdiPreparer:
                     canonical = document.model_dump_json(exclude_none=True).encode()
                     correlation = document.correlation_key()
         elif not rejected:
+            # A code the map has no meaning for names the partner: it is theirs to fix, or
+            # ours to add to their map's code table.
+            who = f"partner {current.source}"
             result = mapper.to_canonical(transaction)
             if result.document is None:
                 rejected = True
                 errors.extend(
-                    FieldError(path=str(e.location()), reason=e.reason, type="x12.mapping")
+                    FieldError(
+                        path=str(e.location()),
+                        reason=e.reason if e.code is None else f"{e.reason}; sent by {who}",
+                        type="x12.mapping",
+                    )
                     for e in result.errors
                 )
             else:
