@@ -308,3 +308,16 @@ def test_997_and_999() -> None:
     assert [(i.code, i.segment_id, i.loop_id, i.segment_position) for i in missing_ik5.issues] == [
         (SegmentError.MANDATORY_SEGMENT_MISSING, "IK5", "AK2", 7)  # found missing at AK9
     ]
+
+
+def test_warnings_past_the_listing_limit_are_counted_as_warnings() -> None:
+    # 80 ship-to parties with N103 'A' (a real 66 code outside the partial list): 160
+    # findings, 100 listed, the rest in one summary that must not reject the set
+    parties = "".join(f"N1*ST*STORE {n}*A*{n:04d}~" for n in range(80))
+    text = replace(PO_850, "N1*ST*STORE 12*92*0012~", parties)
+    result = check(text)
+    assert result.accepted
+    assert len(result.issues) == 101 and result.issues[-1].omitted == 60
+    assert {i.severity for i in result.issues} == {Severity.WARNING}
+    strict = check(text, strict=True)
+    assert not strict.accepted and strict.issues[-1].severity is Severity.ERROR
