@@ -12,8 +12,9 @@ sequences already found sound). Only when that cannot prove the transaction clea
 precise checks (``walker``, ``element_findings``) run and say exactly what is wrong.
 
 Code lists: a code outside a list the hub carries only in part is a WARNING (the set is
-accepted; its 997/999 notes it), and an error with ``strict=True`` (a partner's
-``x12.strict``); outside a full list it is always an error (``specs.code_lists``).
+accepted; the 997/999 leaves it out, ``Issue.in_ack``, and the message record keeps it), and
+an error with ``strict=True`` (a partner's ``x12.strict``); outside a full list it is always
+an error (``specs.code_lists``).
 
 Memory: at most ``max_findings`` issues are listed per set (100 by default, as translators
 do); the rest are counted into one summary issue (``findings.omitted_issue``), never built.
@@ -148,15 +149,13 @@ def validate_segments(
     if not issues:
         return _ok(spec.version)
     if issues.omitted:  # errors, unless every one omitted was a partial-list warning
+        unjudged = walker.omitted_warnings == issues.omitted  # then the 997/999 omits it too
         issues.append(
             omitted_issue(
                 issues.omitted,
                 limit_note(max_findings, "transaction set"),
-                severity=(
-                    Severity.WARNING
-                    if walker.omitted_warnings == issues.omitted
-                    else Severity.ERROR
-                ),
+                severity=Severity.WARNING if unjudged else Severity.ERROR,
+                in_ack=not unjudged,
                 interchange_control=interchange_control,
                 group_control=group_control,
                 transaction_control=transaction_control,

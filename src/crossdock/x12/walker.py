@@ -42,6 +42,7 @@ class IssueContext:
         position: int | None = None,
         loop_id: str | None = None,
         element: ElementFinding | None = None,
+        in_ack: bool = True,
     ) -> Issue:
         return Issue(
             level=level,
@@ -59,6 +60,7 @@ class IssueContext:
             component_position=element[1] if element else None,
             element_reference=element[5] if element else None,
             bad_value=None if not element or element[4] is None else element[4][:MAX_BAD_VALUE],
+            in_ack=in_ack,
         )
 
 
@@ -249,7 +251,8 @@ class Walker:
         findings: list[ElementFinding],
     ) -> None:
         issues = self.issues
-        # Only codes outside partial lists: the segment is noted, not rejected.
+        # Only codes outside partial lists: the segment is noted on the record, not rejected,
+        # and left out of the 997/999 (``Issue.in_ack``).
         noted = structural is None and all(finding[6] for finding in findings)
         if issues.full:
             issues.omit(1 + len(findings))
@@ -267,6 +270,7 @@ class Walker:
                 severity=Severity.WARNING if noted else Severity.ERROR,
                 segment=segment,
                 loop_id=loop_id,
+                in_ack=not noted,
             )
         )
         for finding in findings:
@@ -283,5 +287,6 @@ class Walker:
                     segment=segment,
                     loop_id=loop_id,
                     element=finding,
+                    in_ack=not finding[6],
                 )
             )

@@ -64,6 +64,18 @@ def test_ack_prints_a_997_for_004010(valid_850: Path) -> None:
     assert "ST*999*" in as_999.stdout and "IK5*A" in as_999.stdout
 
 
+def test_codes_outside_partial_lists_validate_prints_them_ack_accepts_strict_rejects() -> None:
+    sample = str(FIXTURES / "codes" / "850_codes_outside_lists.edi")
+    checked = runner.invoke(app, ["edi", "validate", sample])
+    assert checked.exit_code == 0, checked.output
+    assert "'F8'" in checked.output and "partial code list" in checked.output
+    ack = runner.invoke(app, ["edi", "ack", sample])
+    assert ack.exit_code == 0, ack.output
+    assert "AK2*850*0001~\nAK5*A~\nAK9*A*1*1*1~" in ack.output and "AK4" not in ack.output
+    strict = runner.invoke(app, ["edi", "ack", sample, "--strict"])
+    assert "AK4*1*128*7*F8~" in strict.output and "AK5*R*5~" in strict.output
+
+
 def test_render_writes_an_interchange_the_reader_maps_back(tmp_path: Path) -> None:
     config = tmp_path / "crossdock.yaml"
     config.write_text("partners:\n  acme:\n    x12: {qualifier: ZZ, id: ACMESUPPLY, usage: T}\n")
