@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 edi_app = typer.Typer(help="X12 EDI: parse, validate, acknowledge, render.", no_args_is_help=True)
 
 FileArgument = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="X12 file")
+StrictOption = typer.Option(
+    False,
+    "--strict",
+    help="as for a partner with x12.strict: a code outside a code list the hub carries only "
+    "in part is an error (set rejected), not a warning",
+)
 
 
 def _events(path: Path) -> Iterator[Any]:
@@ -121,16 +127,21 @@ def _interchange_json(interchange: Any) -> dict[str, Any]:
 
 
 @edi_app.command("validate")
-def edi_validate(path: Path = FileArgument, as_json: bool = JsonOption) -> None:
+def edi_validate(
+    path: Path = FileArgument, as_json: bool = JsonOption, strict: bool = StrictOption
+) -> None:
     """Check envelopes and every transaction set against its spec. Exit 0 when valid, 1 when
-    any error was found (warnings alone keep 0); the first 100 findings of each transaction
-    set are listed, the rest counted."""
+    any error was found (warnings alone keep 0, e.g. a code outside a list the hub carries
+    only in part, unless --strict); the first 100 findings of each transaction set are
+    listed, the rest counted."""
+    from functools import partial
+
     from crossdock.x12.findings import total_count
     from crossdock.x12.model import Severity, Transaction
     from crossdock.x12.outcome import OutcomeCollector
     from crossdock.x12.validator import validate
 
-    collector = OutcomeCollector(validate)
+    collector = OutcomeCollector(partial(validate, strict=strict))
     findings: list[Any] = []
     transactions = 0
 
@@ -177,8 +188,12 @@ def edi_ack(
     path: Path = FileArgument,
     kind: str = typer.Option("auto", help="auto (997 for 004010, 999 for 005010), 997 or 999"),
     control: int = typer.Option(1, min=1, max=999_999_999, help="first ISA13/GS06 to use"),
+    strict: bool = StrictOption,
 ) -> None:
-    """Print the 997/999 (and TA1 where due) answering each interchange in a file."""
+    """Print the 997/999 (and TA1 where due) answering each interchange in a file. A code
+    outside a partial code list is noted (AK5/IK5 E), or rejected (R) with --strict."""
+    from functools import partial
+
     from crossdock.x12.ack_interchange import acknowledge
     from crossdock.x12.outcome import collect
     from crossdock.x12.validator import validate
@@ -187,7 +202,7 @@ def edi_ack(
         raise fail(f"--kind must be auto, 997 or 999, got {kind!r}", 2)
     now = datetime.now(UTC)
     answered = 0
-    for outcome in collect(_events(path), validate):
+    for outcome in collect(_events(path), partial(validate, strict=strict)):
         reply = acknowledge(
             outcome,
             when=now,

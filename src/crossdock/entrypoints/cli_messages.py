@@ -118,7 +118,7 @@ def messages_show(
     config: Path = ConfigOption,
     data_dir: Path = DataDirOption,
 ) -> None:
-    """One message: status, canonical payload, errors, deliveries and attempts."""
+    """One message: status, canonical payload, errors, warnings, deliveries and attempts."""
     from crossdock.hub import operations as ops
 
     with open_store(config, data_dir) as (_s, store), store.uow.reader() as uow:
@@ -140,6 +140,10 @@ def messages_show(
     )
     for error in view["errors"]:
         console.print(f"  [red]error[/red] {error['path']}: {error['reason']}", highlight=False)
+    for warning in view["warnings"]:
+        console.print(
+            f"  [yellow]warning[/yellow] {warning['path']}: {warning['reason']}", highlight=False
+        )
     rows = []
     for d in view["deliveries"]:
         last = d["attempts"][-1] if d["attempts"] else {}

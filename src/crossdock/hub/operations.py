@@ -36,7 +36,7 @@ def summary_dict(s: MessageSummary) -> dict[str, Any]:
 def message_view(
     uow: UnitOfWork, message_id: str, *, include_raw: bool = False
 ) -> dict[str, Any] | None:
-    """A message with its canonical payload, errors, deliveries and every attempt."""
+    """A message with its canonical payload, errors, warnings, deliveries and every attempt."""
     message = uow.messages.get(message_id)
     if message is None:
         return None
@@ -62,6 +62,7 @@ def message_view(
         "lane": message.lane,
         "body_sha256": message.body_sha256,
         "errors": message.errors,
+        "warnings": message.warnings,
         "canonical": orjson.loads(message.canonical) if message.canonical else None,
         "deliveries": [
             {

@@ -43,6 +43,31 @@ class FieldError:
 
 
 @dataclass(slots=True)
+class FieldWarning:
+    """A finding that did not reject the message, kept on its record for the hub's users.
+
+    For X12: a code outside a code list the hub carries only in part (the hub cannot judge
+    it, so the partner's 997/999 does not mention it), a release validated by the nearest
+    spec, and the like. ``element`` is the element as people name it (``REF01``) and ``code``
+    the value found, when the finding has them.
+    """
+
+    path: str
+    reason: str
+    type: str
+    element: str | None = None
+    code: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        found = {"path": self.path, "reason": self.reason, "type": self.type}
+        if self.element is not None:
+            found["element"] = self.element
+        if self.code is not None:
+            found["code"] = self.code
+        return found
+
+
+@dataclass(slots=True)
 class InboundMessage:
     """Everything intake knows about one inbound message, written to the log in one go."""
 
@@ -62,6 +87,8 @@ class InboundMessage:
     idempotency_key: str | None = None
     canonical: bytes | None = None
     errors: list[FieldError] = field(default_factory=list)
+    #: Findings that did not reject it (``FieldWarning``); empty for almost every message.
+    warnings: list[FieldWarning] = field(default_factory=list)
     #: Who sent it, as the channel proved it (`Principal.subject`: ``partner:acme``,
     #: ``folder:acme``, ``system:erp``, ``carrier:ups``); None when the channel proved nobody.
     sender: str | None = None
@@ -99,6 +126,7 @@ class StoredMessage:
     lane: str
     canonical: bytes | None
     errors: list[dict[str, Any]]
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -6,7 +6,11 @@ in the segment X12 reserves for its level (TA1, AK9, AK5/IK5, AK3/IK3, AK4/IK4).
 Statuses, decided once here so every partner sees the same verdicts:
 
 * transaction (AK501/IK501): R when any finding is an error, E ("accepted, but errors were
-  noted") when there are only warnings, else A. Warnings are listed like errors.
+  noted") when there are only warnings, else A. Warnings are listed like errors, except the
+  findings the ack leaves out (``Issue.in_ack`` False: a code outside a code list the hub
+  carries only in part). The hub cannot judge such a code, so the partner is told neither
+  that the set was rejected nor that the code is invalid: a set with only those is an A, no
+  AK3/AK4 names them, and they stay on the message's record for the hub's own users.
 * group (AK901): R when the group itself has an error (AK905..: GE count, control numbers)
   or every transaction was rejected; P when some were accepted and some rejected; E when all
   were accepted but something was noted; else A. AK904 counts the AK5 A and E verdicts, so it
@@ -32,7 +36,7 @@ from crossdock.x12.model import (
     Segment,
     Severity,
 )
-from crossdock.x12.outcome import GroupOutcome, InterchangeOutcome, TransactionOutcome
+from crossdock.x12.outcome import GroupOutcome, InterchangeOutcome
 
 AckKind = Literal["997", "999"]
 
@@ -183,14 +187,24 @@ def _segment_notes(issues: Sequence[Issue], kind: AckKind, delimiters: Delimiter
     return out
 
 
-def transaction_codes(transaction: TransactionOutcome, kind: AckKind) -> list[str]:
-    """AK502..AK506: the set's own syntax codes, then 5 (I5) when segments are in error."""
+def acked(issues: Sequence[Issue]) -> Sequence[Issue]:
+    """The findings a 997/999 reports: all but those it leaves out (``Issue.in_ack``)."""
+    if all(issue.in_ack for issue in issues):
+        return issues  # the usual case (and every clean set): no copy
+    return [issue for issue in issues if issue.in_ack]
+
+
+def transaction_codes(issues: Sequence[Issue], kind: AckKind) -> list[str]:
+    """AK502..AK506: the set's own syntax codes, then 5 (I5) when segments are in error.
+
+    ``issues`` are the set's findings as the ack reports them (``acked``).
+    """
     codes = [
         _mapped(i.code, _TRANSACTION_TO_997, kind)
-        for i in transaction.issues
+        for i in issues
         if i.level is IssueLevel.TRANSACTION
     ]
-    detail = [i for i in transaction.issues if i.level in (IssueLevel.SEGMENT, IssueLevel.ELEMENT)]
+    detail = [i for i in issues if i.level in (IssueLevel.SEGMENT, IssueLevel.ELEMENT)]
     if detail:
         implementation_only = all(i.code.startswith("I") for i in detail)
         codes.append("I5" if kind == "999" and implementation_only else "5")
@@ -231,7 +245,8 @@ def build_functional_ack(
         body.append(_segment("AK1", header.functional_id, header.control_number, header.version))
     verdicts: list[str] = []
     for transaction in group.transactions:
-        verdict = status_of(transaction.issues)
+        issues = acked(transaction.issues)
+        verdict = status_of(issues)
         verdicts.append(verdict)
         if kind == "997":
             body.append(_segment("AK2", transaction.code, transaction.control_number))
@@ -241,8 +256,8 @@ def build_functional_ack(
                     "AK2", transaction.code, transaction.control_number, transaction.implementation
                 )
             )
-        body.extend(_segment_notes(transaction.issues, kind, delimiters))
-        codes = transaction_codes(transaction, kind) if verdict != TransactionAck.ACCEPTED else []
+        body.extend(_segment_notes(issues, kind, delimiters))
+        codes = transaction_codes(issues, kind) if verdict != TransactionAck.ACCEPTED else []
         body.append(_segment("AK5" if kind == "997" else "IK5", verdict, *codes))
     status = _group_status(group, verdicts)
     received = len(group.transactions)

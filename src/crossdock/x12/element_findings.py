@@ -7,6 +7,10 @@ The two findings that grow with the segment (data elements past the last one def
 repetitions of a repeatable element) are bounded: the first ``MAX_PER_SEGMENT`` extra
 elements are listed, then one finding counts the rest; only ``MAX_PER_SEGMENT`` repetitions
 are checked. An ack lists at most 99 AK4 per AK3 anyway.
+
+A code outside a code list the hub carries only in part (``specs.code_lists``) is a warning
+finding, unless ``strict`` (the partner's ``x12.strict``) makes it an error; a value that does
+not fit the element at all keeps its code finding as an error either way.
 """
 
 from __future__ import annotations
@@ -16,29 +20,34 @@ from crossdock.x12.model import Segment
 from crossdock.x12.spec_compile import Rule, SegmentRules
 from crossdock.x12.value_checks import note_errors, value_errors
 
-# (element position, component position or None, AK403 code, message, bad value, element ref)
-ElementFinding = tuple[int, int | None, str, str, str | None, str]
+# (element position, component position or None, AK403 code, message, bad value, element ref,
+# warning: True for a code outside a partial list, which accepts the set)
+ElementFinding = tuple[int, int | None, str, str, str | None, str, bool]
 
 MAX_PER_SEGMENT = 99
 
 
 def element_findings(
-    elements: list[str], rules: SegmentRules, component: str, repetition: str | None
+    elements: list[str],
+    rules: SegmentRules,
+    component: str,
+    repetition: str | None,
+    *,
+    strict: bool = False,
 ) -> list[ElementFinding]:
     """Every element-level finding for one segment (empty when it is valid)."""
     specs = rules.rules
     count = len(specs)
     out: list[ElementFinding] = []
     for i, value in enumerate(elements[:count] if len(elements) > count else elements):
-        ref, mandatory, kind, low, high, codes, parts, _, repeat = specs[i]
+        ref, mandatory, _, _, _, _, parts, _, repeat, _ = specs[i]
         if not value:
             if mandatory:
                 out.append(_missing(i + 1, None, ref))
         elif parts is None and repeat == 1:
-            for code, message in value_errors(value, kind, low, high, codes):
-                out.append((i + 1, None, code, f"element {ref}: {message}", value, ref))
+            _value(out, i + 1, None, value, specs[i], "element", strict)
         else:
-            _complex(out, i + 1, value, specs[i], component, repetition)
+            _complex(out, i + 1, value, specs[i], component, repetition, strict)
     if len(elements) > count:
         _extra_elements(out, elements, count)
     for i in range(len(elements), count):
@@ -47,8 +56,32 @@ def element_findings(
     for kind_name, positions in rules.notes:
         for position, code, message in note_errors(kind_name, positions, elements):
             ref = specs[position - 1][0] if position <= count else ""
-            out.append((position, None, code, message, None, ref))
+            out.append((position, None, code, message, None, ref, False))
     return out
+
+
+def _value(
+    out: list[ElementFinding],
+    position: int,
+    component: int | None,
+    value: str,
+    rule: Rule,
+    what: str,
+    strict: bool,
+) -> None:
+    """The findings of one non-empty simple value (an element, a component or a repetition)."""
+    ref, _, kind, low, high, codes, _, _, _, partial = rule
+    errors = value_errors(value, kind, low, high, codes)
+    # Outside a partial list but otherwise a well-formed value: maybe a valid code we do not
+    # carry. Any other finding means it cannot be one of the standard's codes either.
+    unjudged = partial and len(errors) == 1 and errors[0][0] == ElementError.INVALID_CODE
+    for code, message in errors:
+        if unjudged:
+            message = f"code {value!r} is not in the hub's partial code list for this element" + (
+                " (rejected: the partner is x12.strict)" if strict else " (accepted, not judged)"
+            )
+        finding = (position, component, code, f"{what} {ref}: {message}", value, ref)
+        out.append((*finding, unjudged and not strict))
 
 
 def _extra_elements(out: list[ElementFinding], elements: list[str], count: int) -> None:
@@ -61,11 +94,19 @@ def _extra_elements(out: list[ElementFinding], elements: list[str], count: int) 
         if listed == MAX_PER_SEGMENT:
             rest = sum(1 for v in elements[i:] if v)
             message = f"too many data elements: {rest:,} more past element {i}"
-            out.append((i + 1, None, ElementError.TOO_MANY_ELEMENTS, message, value, ""))
+            out.append((i + 1, None, ElementError.TOO_MANY_ELEMENTS, message, value, "", False))
             return
         listed += 1
         out.append(
-            (i + 1, None, ElementError.TOO_MANY_ELEMENTS, "too many data elements", value, "")
+            (
+                i + 1,
+                None,
+                ElementError.TOO_MANY_ELEMENTS,
+                "too many data elements",
+                value,
+                "",
+                False,
+            )
         )
 
 
@@ -78,6 +119,7 @@ def _missing(position: int, component: int | None, ref: str) -> ElementFinding:
         f"mandatory {what} {ref} missing",
         None,
         ref,
+        False,
     )
 
 
@@ -88,36 +130,37 @@ def _complex(
     spec: Rule,
     component: str,
     repetition: str | None,
+    strict: bool,
 ) -> None:
     """Repeated and composite elements."""
-    ref, _, kind, low, high, codes, parts, notes, repeat = spec
+    ref, _, _, _, _, _, parts, notes, repeat, _ = spec
     repeats = value.split(repetition) if repeat > 1 and repetition else [value]
     if len(repeats) > repeat:
         message = f"element {ref}: more than {repeat} repetitions"
-        out.append((position, None, ElementError.TOO_MANY_REPETITIONS, message, value, ref))
+        out.append((position, None, ElementError.TOO_MANY_REPETITIONS, message, value, ref, False))
     for item in repeats[:MAX_PER_SEGMENT]:
         if parts is None:
-            for code, message in value_errors(item, kind, low, high, codes) if item else ():
-                out.append((position, None, code, f"element {ref}: {message}", item, ref))
+            if item:
+                _value(out, position, None, item, spec, "element", strict)
             continue
         components = item.split(component)
         if len(components) > len(parts):
             message = f"composite {ref}: too many components"
-            out.append((position, None, ElementError.TOO_MANY_COMPONENTS, message, item, ref))
+            out.append(
+                (position, None, ElementError.TOO_MANY_COMPONENTS, message, item, ref, False)
+            )
         for c, part in enumerate(components[: len(parts)], start=1):
-            pref, pmand, pkind, plow, phigh, pcodes = parts[c - 1][:6]
             if not part:
-                if pmand:
-                    out.append(_missing(position, c, pref))
+                if parts[c - 1][1]:
+                    out.append(_missing(position, c, parts[c - 1][0]))
                 continue
-            for code, message in value_errors(part, pkind, plow, phigh, pcodes):
-                out.append((position, c, code, f"component {pref}: {message}", part, pref))
+            _value(out, position, c, part, parts[c - 1], "component", strict)
         for c in range(len(components) + 1, len(parts) + 1):
             if parts[c - 1][1]:
                 out.append(_missing(position, c, parts[c - 1][0]))
         for kind_name, positions in notes:
             for comp_pos, code, message in note_errors(kind_name, positions, components):
-                out.append((position, comp_pos, code, message, None, ref))
+                out.append((position, comp_pos, code, message, None, ref, False))
 
 
 def hierarchy_findings(
@@ -134,15 +177,25 @@ def hierarchy_findings(
     expected = str(len(seen) + 1)
     if hl_id != expected:
         out.append(
-            (1, None, bad, f"HL01 should be {expected} (HL ids count up from 1)", hl_id, "628")
+            (
+                1,
+                None,
+                bad,
+                f"HL01 should be {expected} (HL ids count up from 1)",
+                hl_id,
+                "628",
+                False,
+            )
         )
     if parent:
         if parent not in seen:
-            out.append((2, None, bad, f"HL02 {parent!r} names no earlier HL", parent, "734"))
+            out.append((2, None, bad, f"HL02 {parent!r} names no earlier HL", parent, "734", False))
         elif level in ranks and ranks.get(seen[parent], 0) >= ranks[level]:
             message = f"level {level!r} may not sit under level {seen[parent]!r}"
-            out.append((3, None, bad, message, level, "735"))
+            out.append((3, None, bad, message, level, "735", False))
     elif level not in roots and level in ranks:
-        out.append((3, None, bad, f"top-level HL must be one of {sorted(roots)}", level, "735"))
+        out.append(
+            (3, None, bad, f"top-level HL must be one of {sorted(roots)}", level, "735", False)
+        )
     seen[hl_id] = level
     return out

@@ -58,6 +58,7 @@ def omitted_issue(
     why: str,
     *,
     severity: Severity = Severity.ERROR,
+    in_ack: bool = True,
     like: Issue | None = None,
     interchange_control: str | None = None,
     group_control: str | None = None,
@@ -86,6 +87,7 @@ def omitted_issue(
         transaction_control=transaction_control,
         transaction_code=transaction_code,
         omitted=count,
+        in_ack=in_ack,
     )
 
 
@@ -109,6 +111,7 @@ def capped(issues: Sequence[Issue], limit: int, why: str) -> tuple[Issue, ...]:
     listed: list[Issue] = []
     omitted = 0
     error = False
+    in_ack = False  # the summary goes into the 997/999 if any finding it stands for would
     first: Issue | None = None
     summaries = 0
     for issue in issues:
@@ -122,9 +125,10 @@ def capped(issues: Sequence[Issue], limit: int, why: str) -> tuple[Issue, ...]:
             omitted += 1
         first = first or issue
         error = error or issue.severity is Severity.ERROR
+        in_ack = in_ack or issue.in_ack
     if first is None:
         return tuple(listed)
     if summaries == 1 and first.omitted == omitted:
         return (*listed, first)  # nothing trimmed here: keep the summary as it was made
     severity = Severity.ERROR if error else Severity.WARNING
-    return (*listed, omitted_issue(omitted, why, severity=severity, like=first))
+    return (*listed, omitted_issue(omitted, why, severity=severity, in_ack=in_ack, like=first))

@@ -122,6 +122,10 @@ class Issue:
     an AK9/AK5 syntax error code, an AK3/IK3 segment code or an AK4/IK4 element code.
     ``omitted`` is set only on the summary that stands for findings past a listing limit
     (``crossdock.x12.findings``): how many it stands for.
+    ``in_ack`` is False for a finding the 997/999 leaves out: a code outside a code list the
+    hub carries only in part (``specs.code_lists``). The hub cannot judge such a code, so it
+    neither rejects the set nor tells the partner the code is invalid; the finding is kept
+    on the message's record (its warnings) and shown by ``crossdock edi validate``.
     """
 
     level: IssueLevel
@@ -141,6 +145,7 @@ class Issue:
     element_reference: str | None = None
     bad_value: str | None = None
     omitted: int | None = None
+    in_ack: bool = True
 
     def location(self) -> str:
         """Human-readable place, e.g. 'ISA 000000001 / GS 1 / ST 0001 / segment 5 PO1 / element 02'."""

@@ -21,10 +21,12 @@ from crossdock.x12.spec_model import (
     SyntaxNote,
     TransactionSpec,
 )
-from crossdock.x12.specs import base_version, spec_for
+from crossdock.x12.specs import spec_for, spec_release
 from crossdock.x12.value_checks import DATE, KINDS
 
-# (ref, mandatory, kind, min, max, codes, components, component notes, repeat)
+# (ref, mandatory, kind, min, max, codes, components, component notes, repeat, partial):
+# ``partial`` is True when ``codes`` is a subset of the standard's list (a code outside it is
+# a warning, see ``specs.code_lists``), False for a full list or no list.
 Rule = tuple[
     str,
     bool,
@@ -35,6 +37,7 @@ Rule = tuple[
     "tuple[Rule, ...] | None",
     tuple[tuple[str, tuple[int, ...]], ...],
     int,
+    bool,
 ]
 Notes = tuple[tuple[str, tuple[int, ...]], ...]
 
@@ -87,13 +90,13 @@ def compiled_for(code: str, version: str) -> CompiledSpec | None:
 
     Versions before 004 (e.g. 003010) use six-digit YYMMDD dates, so their DT elements are
     compiled with a minimum length of 6 instead of reporting every date as too short.
-    Compiled once per (set, base version, date style), whatever the GS08 spelling.
+    Compiled once per (set, spec release, date style), whatever the GS08 spelling; the
+    releases between 004010 and 005010 have specs of their own (``specs.spec_release``).
     """
-    release = version.strip()[:6]
-    base, _ = base_version(version)
-    if base is None:
+    release = spec_release(version)
+    if release is None:
         return None
-    return _compiled(code, base, release < "004000")
+    return _compiled(code, release, version.strip()[:6] < "004000")
 
 
 @cache
@@ -120,13 +123,15 @@ def compile_spec(spec: TransactionSpec, *, legacy_dates: bool = False) -> Compil
                 parts,
                 _notes(composite.notes),
                 element.repeat,
+                False,
             )
         kind_name, low, high = spec.elements[element.ref]
         kind = KINDS[kind_name]
         if kind == DATE and legacy_dates:
             low = min(low, 6)
         codes = spec.code_lists[element.codes] if element.codes else None
-        return (element.ref, mandatory, kind, low, high, codes, None, (), element.repeat)
+        partial = codes is not None and element.codes not in spec.full_code_lists
+        return (element.ref, mandatory, kind, low, high, codes, None, (), element.repeat, partial)
 
     segments: dict[str, SegmentRules] = {}
     bodies: dict[str, str] = {}
@@ -154,7 +159,7 @@ def compile_spec(spec: TransactionSpec, *, legacy_dates: bool = False) -> Compil
 
 def _slot(rule: Rule) -> Slot:
     """A rule as a fast-path slot; composites only when their first component stands alone."""
-    _, mandatory, kind, low, high, codes, parts, notes, repeat = rule
+    _, mandatory, kind, low, high, codes, parts, notes, repeat, _ = rule
     if repeat > 1:
         return mandatory, None
     if parts is None:

@@ -107,6 +107,9 @@ class TransactionSpec:
     code_lists: dict[str, frozenset[str]]
     hierarchy: HierarchySpec | None = None
     known_segment_ids: frozenset[str] = field(default_factory=frozenset)
+    # Names of the code lists that are the standard's complete list (errors); the others are
+    # subsets, whose outside codes are warnings (``specs.code_lists``).
+    full_code_lists: frozenset[str] = field(default_factory=frozenset)
 
     def mapped_segment_ids(self) -> set[str]:
         """Every segment id the structure marks as read by the set's built-in map."""

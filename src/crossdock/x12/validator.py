@@ -11,6 +11,11 @@ fast path (one regex over all its elements, ``fast_match``, plus the loop walk, 
 sequences already found sound). Only when that cannot prove the transaction clean do the
 precise checks (``walker``, ``element_findings``) run and say exactly what is wrong.
 
+Code lists: a code outside a list the hub carries only in part is a WARNING (the set is
+accepted; the 997/999 leaves it out, ``Issue.in_ack``, and the message record keeps it), and
+an error with ``strict=True`` (a partner's ``x12.strict``); outside a full list it is always
+an error (``specs.code_lists``).
+
 Memory: at most ``max_findings`` issues are listed per set (100 by default, as translators
 do); the rest are counted into one summary issue (``findings.omitted_issue``), never built.
 
@@ -34,7 +39,7 @@ from crossdock.x12.fast_match import RS, SEP
 from crossdock.x12.findings import MAX_FINDINGS_PER_SET, Findings, limit_note, omitted_issue
 from crossdock.x12.model import Issue, IssueLevel, Segment, Severity, Transaction
 from crossdock.x12.spec_compile import CompiledSpec, compiled_for
-from crossdock.x12.specs import base_version
+from crossdock.x12.specs import base_version, is_interim
 from crossdock.x12.walker import IssueContext, Walker
 
 
@@ -47,17 +52,26 @@ class ValidationResult:
     spec_version: str | None
 
 
-_OK_4010 = ValidationResult((), True, "004010")
-_OK_5010 = ValidationResult((), True, "005010")
+_OK: dict[str, ValidationResult] = {}
 _NOT_READ = ValidationResult((), False, None)
 
 
+def _ok(version: str) -> ValidationResult:
+    """The shared result of a clean set validated by the spec of ``version``."""
+    found = _OK.get(version)
+    if found is None:
+        found = _OK[version] = ValidationResult((), True, version)
+    return found
+
+
 def validate(
-    transaction: Transaction, *, max_findings: int = MAX_FINDINGS_PER_SET
+    transaction: Transaction, *, max_findings: int = MAX_FINDINGS_PER_SET, strict: bool = False
 ) -> ValidationResult:
     """Validate ``transaction`` against the spec for its set code and GS08 version.
 
     At most ``max_findings`` issues are listed; past that one summary issue counts the rest.
+    ``strict`` (the partner's ``x12.strict``) makes a code outside a partial code list an
+    error instead of a warning.
     A set the reader did not keep whole (``dropped``) is not validated and not accepted: the
     reader's own finding says why.
     """
@@ -74,6 +88,7 @@ def validate(
         component_separator=delimiters.component,
         repetition_separator=delimiters.repetition,
         max_findings=max_findings,
+        strict=strict,
     )
 
 
@@ -89,6 +104,7 @@ def validate_segments(
     repetition_separator: str | None = "^",
     use_fast_path: bool = True,
     max_findings: int = MAX_FINDINGS_PER_SET,
+    strict: bool = False,
 ) -> ValidationResult:
     """Validate ST..SE ``segments`` of set ``code`` in GS08 ``version`` (see ``validate``).
 
@@ -102,7 +118,7 @@ def validate_segments(
         found = _SPECS[code, version] = (compiled_for(code, version), *base_version(version))
     spec, base, exact = found
     if exact and spec is not None and use_fast_path and _fast_accept(spec, segments):
-        return _OK_5010 if spec.version == "005010" else _OK_4010  # no findings: no context
+        return _ok(spec.version)  # no findings: no context
     context = IssueContext(interchange_control, group_control, transaction_control, code)
     if spec is None:
         issue = context.issue(
@@ -113,25 +129,33 @@ def validate_segments(
         return ValidationResult((issue,), False, None)
     issues = Findings(max_findings)
     if not exact:
+        against = (
+            f"{base} plus what later releases added up to 005010"
+            if is_interim(spec.version)
+            else f"the nearest supported base {base}"
+        )
         issues.append(
             context.issue(
                 IssueLevel.TRANSACTION,
                 TransactionError.NOT_SUPPORTED,
-                f"version {version!r} validated against the nearest supported base {base}",
+                f"version {version!r} validated against {against}",
                 severity=Severity.WARNING,
             )
         )
     if use_fast_path and not exact and _fast_accept(spec, segments):
         return ValidationResult(tuple(issues), True, spec.version)  # just the version warning
-    walker = Walker(spec, context, issues, component_separator, repetition_separator)
+    walker = Walker(spec, context, issues, component_separator, repetition_separator, strict=strict)
     walker.run(segments)
     if not issues:
-        return _OK_5010 if spec.version == "005010" else _OK_4010
-    if issues.omitted:  # the walker's findings are all errors
+        return _ok(spec.version)
+    if issues.omitted:  # errors, unless every one omitted was a partial-list warning
+        unjudged = walker.omitted_warnings == issues.omitted  # then the 997/999 omits it too
         issues.append(
             omitted_issue(
                 issues.omitted,
                 limit_note(max_findings, "transaction set"),
+                severity=Severity.WARNING if unjudged else Severity.ERROR,
+                in_ack=not unjudged,
                 interchange_control=interchange_control,
                 group_control=group_control,
                 transaction_control=transaction_control,

@@ -42,6 +42,7 @@ class IssueContext:
         position: int | None = None,
         loop_id: str | None = None,
         element: ElementFinding | None = None,
+        in_ack: bool = True,
     ) -> Issue:
         return Issue(
             level=level,
@@ -59,6 +60,7 @@ class IssueContext:
             component_position=element[1] if element else None,
             element_reference=element[5] if element else None,
             bad_value=None if not element or element[4] is None else element[4][:MAX_BAD_VALUE],
+            in_ack=in_ack,
         )
 
 
@@ -84,7 +86,17 @@ class Frame:
 class Walker:
     """The loop state machine plus per-segment checks for one transaction."""
 
-    __slots__ = ("comp", "context", "hl_seen", "issues", "rep", "spec", "stack")
+    __slots__ = (
+        "comp",
+        "context",
+        "hl_seen",
+        "issues",
+        "omitted_warnings",
+        "rep",
+        "spec",
+        "stack",
+        "strict",
+    )
 
     def __init__(
         self,
@@ -93,14 +105,18 @@ class Walker:
         issues: Findings,
         comp: str,
         rep: str | None,
+        *,
+        strict: bool = False,
     ) -> None:
         self.spec = spec
         self.context = context
         self.issues = issues
         self.comp = comp
         self.rep = rep
+        self.strict = strict  # codes outside partial lists are errors, not warnings
         self.stack: list[Frame] = [Frame(spec.root)]
         self.hl_seen: dict[str, str] = {}
+        self.omitted_warnings = 0  # of the findings past the limit, how many were warnings
 
     def run(self, segments: Sequence[Segment], *, check_values: bool = True) -> None:
         """Walk every segment once.
@@ -154,7 +170,7 @@ class Walker:
             # -- check its elements
             rules = rules_by_id.get(tag) if check_values else None
             findings = (
-                element_findings(segment.elements, rules, self.comp, self.rep)
+                element_findings(segment.elements, rules, self.comp, self.rep, strict=self.strict)
                 if rules is not None
                 else None
             )
@@ -235,28 +251,42 @@ class Walker:
         findings: list[ElementFinding],
     ) -> None:
         issues = self.issues
+        # Only codes outside partial lists: the segment is noted on the record, not rejected,
+        # and left out of the 997/999 (``Issue.in_ack``).
+        noted = structural is None and all(finding[6] for finding in findings)
         if issues.full:
             issues.omit(1 + len(findings))
+            if noted:
+                self.omitted_warnings += 1 + len(findings)
             return
         code = structural or SegmentError.HAS_ELEMENT_ERRORS
         what = _SEGMENT_MESSAGES.get(code, "segment error")
         issue = self.context.issue
         issues.append(
             issue(
-                IssueLevel.SEGMENT, code, f"{segment.tag}: {what}", segment=segment, loop_id=loop_id
+                IssueLevel.SEGMENT,
+                code,
+                f"{segment.tag}: {what}",
+                severity=Severity.WARNING if noted else Severity.ERROR,
+                segment=segment,
+                loop_id=loop_id,
+                in_ack=not noted,
             )
         )
         for finding in findings:
             if issues.full:
                 issues.omit()
+                self.omitted_warnings += finding[6]
                 continue
             issues.append(
                 issue(
                     IssueLevel.ELEMENT,
                     finding[2],
                     finding[3],
+                    severity=Severity.WARNING if finding[6] else Severity.ERROR,
                     segment=segment,
                     loop_id=loop_id,
                     element=finding,
+                    in_ack=not finding[6],
                 )
             )

@@ -40,7 +40,11 @@ def test_validate_exit_codes_and_located_errors(valid_850: Path, tmp_path: Path)
     assert "valid (1 transaction sets, 0 errors" in ok.output
     broken = tmp_path / "broken.x12"
     broken.write_text(valid_850.read_text().replace("BEG*00*SA", "BEG*00*XQ"))
-    bad = runner.invoke(app, ["edi", "validate", str(broken), "--json"])
+    # BEG02's code list is partial: 'XQ' is a warning, an error with --strict
+    noted = runner.invoke(app, ["edi", "validate", str(broken)])
+    assert noted.exit_code == 0, noted.output
+    assert "0 errors, 2 warnings" in noted.output
+    bad = runner.invoke(app, ["edi", "validate", str(broken), "--json", "--strict"])
     assert bad.exit_code == 1
     report = json.loads(bad.stdout)
     [error] = [i for i in report["issues"] if i["severity"] == "error" and i["level"] == "element"]
@@ -58,6 +62,18 @@ def test_ack_prints_a_997_for_004010(valid_850: Path) -> None:
     assert "*000000042*" in result.stdout
     as_999 = runner.invoke(app, ["edi", "ack", str(valid_850), "--kind", "999"])
     assert "ST*999*" in as_999.stdout and "IK5*A" in as_999.stdout
+
+
+def test_codes_outside_partial_lists_validate_prints_them_ack_accepts_strict_rejects() -> None:
+    sample = str(FIXTURES / "codes" / "850_codes_outside_lists.edi")
+    checked = runner.invoke(app, ["edi", "validate", sample])
+    assert checked.exit_code == 0, checked.output
+    assert "'F8'" in checked.output and "partial code list" in checked.output
+    ack = runner.invoke(app, ["edi", "ack", sample])
+    assert ack.exit_code == 0, ack.output
+    assert "AK2*850*0001~\nAK5*A~\nAK9*A*1*1*1~" in ack.output and "AK4" not in ack.output
+    strict = runner.invoke(app, ["edi", "ack", sample, "--strict"])
+    assert "AK4*1*128*7*F8~" in strict.output and "AK5*R*5~" in strict.output
 
 
 def test_render_writes_an_interchange_the_reader_maps_back(tmp_path: Path) -> None:

@@ -128,7 +128,8 @@ def test_known_means_the_mapper_has_a_map_not_a_list_of_sets(store: SqlStore) ->
 
 
 def test_an_unmapped_set_with_a_spec_is_still_validated_against_it(store: SqlStore) -> None:
-    bad = PO_850.replace(b"BEG*00*", b"BEG*XX*")  # BEG01 code outside its list
+    # BEG01 'XXX' cannot be a purpose code (element 353 is ID 2/2): an error, not a warning
+    bad = PO_850.replace(b"BEG*00*", b"BEG*XXX*")
     [interchange] = receive(store, bad, [partner("accept")], X12Mapper(maps={})).interchanges
     [message] = interchange.messages
     assert message.status == "rejected"

@@ -82,6 +82,9 @@ def test_unknown_qualifier_code(mapper: X12Mapper) -> None:
     assert errors[0].segment_id == "BEG" and errors[0].element == 1
     assert errors[0].field == "purpose"
     assert "unknown code '99'" in errors[0].reason
+    # the element is named (the hub adds the partner), and the code is kept for it
+    assert errors[0].reason.startswith("BEG01 unknown code '99': the map has no meaning for it")
+    assert errors[0].code == "99"
 
 
 def test_bad_date(mapper: X12Mapper) -> None:

@@ -126,3 +126,21 @@ def test_a_bad_x12_855_fails_with_the_segment_located() -> None:
     (result,) = report.results
     assert result.document_type == "purchase_order_acknowledgment"
     assert any("BAK" in e["path"] for e in result.errors), result.errors
+
+
+def test_a_strict_partner_fails_certification_for_codes_others_get_noted() -> None:
+    """x12.strict reaches certification: the sample's valid codes outside the hub's partial
+    code lists (REF01 'F8', N103 'A') pass for a default partner and fail for a strict one."""
+    sample = ROOT / "tests" / "fixtures" / "x12" / "codes" / "850_codes_outside_lists.edi"
+    lenient = partner(x12_id="CODESBUYER")
+    report, _ = certify_x12(lenient, sample.read_bytes(), preparer(lenient), AT)
+    assert report.passed, report.as_dict()
+    strict = lenient.model_copy(
+        update={"x12": lenient.x12.model_copy(update={"strict": True})}  # type: ignore[union-attr]
+    )
+    report, _ = certify_x12(strict, sample.read_bytes(), preparer(strict), AT)
+    assert not report.passed
+    (result,) = report.results
+    reasons = [e["reason"] for e in result.errors]
+    assert any("'F8'" in r and "x12.strict" in r for r in reasons), reasons
+    assert any("'A'" in r and "x12.strict" in r for r in reasons), reasons

@@ -59,11 +59,15 @@ VERDICTS: dict[str, list[tuple[tuple[str, str] | None, list[str], str]]] = {
     # An editor sample: an 850 stub without the mandatory PO1 loop.
     "850_vscode_comments_NONSTD.x12": [(None, ["R"], "R")],
     "850_x12types_4010.edi": [(None, ["A"], "A")],
-    # REF*ZZZ: 'ZZZ' is not a reference qualifier (REF01 code list).
-    "855_nodex12.edi": [(None, ["R"], "R")],
+    # REF*ZZZ: REF01 'ZZZ' is outside the hub's partial reference-qualifier list, so it is
+    # not judged: accepted (A), the warning kept on the hub's record, not put in the 997.
+    # (Rejected before code lists had a policy.)
+    "855_nodex12.edi": [(None, ["A"], "A")],
     "855_staedi_2st_caret_comp.edi": [(None, ["A"], "AA")],
-    # ISA14=1 asks for a TA1 (A 000); LIN uses 'XX' as a product id qualifier: rejected.
-    "856_bots_plus_apos_delims_2st.x12": [(("A", "000"), ["R"], "RR")],
+    # ISA14=1 asks for a TA1 (A 000); LIN uses 'XX' as a product id qualifier, outside the
+    # hub's partial list: not judged, accepted (A; the warnings stay off the 997).
+    # (Rejected before code lists had a policy.)
+    "856_bots_plus_apos_delims_2st.x12": [(("A", "000"), ["A"], "AA")],
     "856_edieng_crossdock.edi": [(None, ["A"], "A")],
     # 004060 is read with the 004010 spec: accepted with a version warning (E).
     "856_nodex12_00406.edi": [(None, ["E"], "E")],

@@ -115,3 +115,51 @@ def test_base_version_mapping() -> None:
     assert base_version("005010X230") == ("005010", True)
     assert base_version("007030") == ("005010", False)
     assert base_version("21") == (None, False)
+
+
+def test_spec_release_gives_interim_releases_their_own_overlay() -> None:
+    from crossdock.x12.specs import spec_release
+
+    assert spec_release("004010") == spec_release("004010VICS") == "004010"
+    assert spec_release("004030VICS") == "004030"
+    assert spec_release("004050") == "004050"
+    assert spec_release("004060UCS") == "004060"
+    assert spec_release("003010") == "004010"
+    assert spec_release("005010X230") == spec_release("006020") == "005010"
+    assert spec_release("21") is None
+    overlay = spec_for("850", "004030VICS")
+    assert overlay is not None and overlay.version == "004030"
+    assert spec_for("850", "004050") is not spec_for("850", "004030")  # one per release
+
+
+def test_an_interim_overlay_holds_004010_plus_what_005010_added() -> None:
+    strict, overlay = spec_for("850", "004010"), spec_for("850", "004040")
+    assert strict is not None and overlay is not None
+    assert [e.ref for e in strict.segments["ST"].elements] == ["143", "329"]
+    assert [e.ref for e in overlay.segments["ST"].elements] == ["143", "329", "1705"]
+    assert len(overlay.segments["BEG"].elements) == 12  # BEG10-12 came after 004010
+    assert strict.elements["127"] == ("AN", 1, 30)
+    assert overlay.elements["127"] == ("AN", 1, 50)  # REF02: the wider length
+    assert overlay.segment_ids() >= strict.segment_ids()
+
+
+def test_code_lists_are_full_or_subset() -> None:
+    from dataclasses import replace
+
+    from crossdock.x12.specs.code_lists import FULL_LISTS
+    from crossdock.x12.specs.dictionary import FULL_CODE_LISTS
+
+    assert set(CODE_LISTS) >= FULL_LISTS and FULL_LISTS <= FULL_CODE_LISTS
+    # acknowledgment codes are the standard's whole lists; qualifier lists are subsets
+    assert {"ak9_ack", "ak5_ack", "ak3_error", "ak4_error"} <= FULL_LISTS
+    assert not {"ref", "id_qual", "entity", "purpose", "uom"} & FULL_LISTS
+    ack = spec_for("997", "004010")
+    assert ack is not None
+    rules = compile_spec(ack).segments["AK9"].rules
+    assert rules[0][5] is not None and rules[0][9] is False  # AK901: full list, enforced
+    # a list nobody declared full (an extension's, by default) is a subset
+    undeclared = compile_spec(replace(ack, full_code_lists=frozenset())).segments["AK9"]
+    assert undeclared.rules[0][9] is True
+    po = spec_for("850", "004010")
+    assert po is not None
+    assert compile_spec(po).segments["REF"].rules[0][9] is True  # REF01: subset

@@ -11,10 +11,12 @@ from crossdock.x12.validator import ValidationResult, validate, validate_segment
 from .test_validator_helpers import ASN_856, PO_850, replace, transaction
 
 
-def check(text: str, *, version: str = "004010", component: str = ">") -> ValidationResult:
+def check(
+    text: str, *, version: str = "004010", component: str = ">", strict: bool = False
+) -> ValidationResult:
     """Validate with and without the fast path; both must agree exactly."""
     tx = transaction(text, version=version, component=component)
-    fast = validate(tx)
+    fast = validate(tx, strict=strict)
     slow = validate_segments(
         tx.code,
         version,
@@ -24,6 +26,7 @@ def check(text: str, *, version: str = "004010", component: str = ">") -> Valida
         transaction_control=tx.control_number,
         component_separator=component,
         use_fast_path=False,
+        strict=strict,
     )
     assert fast == slow
     return fast
@@ -46,7 +49,8 @@ def test_valid_documents_are_accepted_without_issues() -> None:
 
 
 def test_issue_carries_control_numbers_positions_and_codes() -> None:
-    result = check(replace(PO_850, "BEG*00*SA*", "BEG*00*QQ*"))
+    # BEG02's list is partial: 'QQ' is an error only for a strict partner
+    result = check(replace(PO_850, "BEG*00*SA*", "BEG*00*QQ*"), strict=True)
     assert not result.accepted
     segment, element = result.issues
     assert (segment.level, segment.code) == (IssueLevel.SEGMENT, SegmentError.HAS_ELEMENT_ERRORS)
@@ -70,6 +74,41 @@ def test_invalid_code_in_qualifier_lists() -> None:
     assert only(result, IssueLevel.ELEMENT)[0].loop_id == "N1"
     result = check(replace(PO_850, "PO1*2*6*CA*", "PO1*2*6*QX*"))
     assert element_codes(result) == [("PO1", 3, ElementError.INVALID_CODE)]
+
+
+def test_a_code_outside_a_partial_list_is_a_warning_and_strict_makes_it_an_error() -> None:
+    text = replace(PO_850, "N1*ST*", "N1*XX*")
+    lenient = check(text)
+    assert lenient.accepted
+    assert {i.severity for i in lenient.issues} == {Severity.WARNING}
+    (element,) = only(lenient, IssueLevel.ELEMENT)
+    assert "not in the hub's partial code list" in element.message
+    assert (element.element_reference, element.bad_value) == ("98", "XX")
+    strict = check(text, strict=True)
+    assert not strict.accepted
+    assert {i.severity for i in strict.issues} == {Severity.ERROR}
+    assert element_codes(strict) == [("N1", 1, ElementError.INVALID_CODE)]
+    assert "x12.strict" in only(strict, IssueLevel.ELEMENT)[0].message
+
+
+def test_a_value_that_cannot_be_a_code_stays_an_error_in_a_partial_list() -> None:
+    # N101 is ID 2/3: 'XXXX' is too long to be any entity code, so the code finding rejects too
+    result = check(replace(PO_850, "N1*ST*", "N1*XXXX*"))
+    assert not result.accepted
+    assert [(i.code, i.severity) for i in only(result, IssueLevel.ELEMENT)] == [
+        (ElementError.TOO_LONG, Severity.ERROR),
+        (ElementError.INVALID_CODE, Severity.ERROR),
+    ]
+
+
+def test_a_code_outside_a_full_list_is_an_error_for_every_partner() -> None:
+    # AK901 (715) is a full list: 'Q' is no acknowledgment code, strict partner or not
+    ack = "ST*997*0001~AK1*PO*1~AK9*Q*1*1*1~SE*4*0001~"
+    result = check(ack)
+    assert not result.accepted
+    assert [(i.element_reference, i.code, i.severity) for i in result.issues[1:]] == [
+        ("715", ElementError.INVALID_CODE, Severity.ERROR)
+    ]
 
 
 def test_too_long_and_too_short() -> None:
@@ -217,8 +256,9 @@ def test_856_hierarchy_order() -> None:
     [
         ("004010", "004010", False),
         ("004010VICS", "004010", False),
-        ("004030", "004010", True),
-        ("004060", "004010", True),
+        ("004030", "004030", True),  # interim releases: an overlay of their own
+        ("004060", "004060", True),
+        ("004030VICS", "004030", True),
         ("003010", "004010", True),
         ("005010", "005010", False),
         ("005010X230", "005010", False),
@@ -268,3 +308,16 @@ def test_997_and_999() -> None:
     assert [(i.code, i.segment_id, i.loop_id, i.segment_position) for i in missing_ik5.issues] == [
         (SegmentError.MANDATORY_SEGMENT_MISSING, "IK5", "AK2", 7)  # found missing at AK9
     ]
+
+
+def test_warnings_past_the_listing_limit_are_counted_as_warnings() -> None:
+    # 80 ship-to parties with N103 'A' (a real 66 code outside the partial list): 160
+    # findings, 100 listed, the rest in one summary that must not reject the set
+    parties = "".join(f"N1*ST*STORE {n}*A*{n:04d}~" for n in range(80))
+    text = replace(PO_850, "N1*ST*STORE 12*92*0012~", parties)
+    result = check(text)
+    assert result.accepted
+    assert len(result.issues) == 101 and result.issues[-1].omitted == 60
+    assert {i.severity for i in result.issues} == {Severity.WARNING}
+    strict = check(text, strict=True)
+    assert not strict.accepted and strict.issues[-1].severity is Severity.ERROR

@@ -87,6 +87,35 @@ def _where(flt: MessageFilter) -> list[Any]:
     return clauses
 
 
+# The ``errors`` column (JSON text) holds a message's errors and, marked with this key, its
+# warnings (``FieldWarning``): one column for both, no migration, and NULL for the usual
+# message that has neither.
+_WARNING = "severity"
+
+
+def _findings(message: InboundMessage) -> str | None:
+    """The ``errors`` column for ``message``: its errors, then its warnings (marked)."""
+    if not message.errors and not message.warnings:
+        return None
+    found: list[dict[str, str]] = [e.as_dict() for e in message.errors]
+    found.extend(w.as_dict() | {_WARNING: "warning"} for w in message.warnings)
+    return json.dumps(found)
+
+
+def _split(text: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``errors`` column back as (errors, warnings), warnings without the mark."""
+    if not text:
+        return [], []
+    errors: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    for entry in json.loads(text):
+        if entry.pop(_WARNING, None) == "warning":
+            warnings.append(entry)
+        else:
+            errors.append(entry)
+    return errors, warnings
+
+
 def _summary(row: Any) -> MessageSummary:
     return MessageSummary(
         id=row.id,
@@ -143,7 +172,7 @@ class SqlMessageLog:
                     "raw": m.raw,
                     "canonical": m.canonical,
                     "status": m.status.value,
-                    "errors": json.dumps([e.as_dict() for e in m.errors]) if m.errors else None,
+                    "errors": _findings(m),
                     "lane": m.lane,
                     "duplicates": 0,
                     "sender": m.sender,
@@ -172,6 +201,7 @@ class SqlMessageLog:
         if not ids:
             return found
         for row in _GET_MANY[with_raw].execute(self._conn, ids):
+            errors, warnings = _split(row.errors)
             found[row.id] = StoredMessage(
                 summary=_summary(row),
                 schema_version=row.schema_version,
@@ -182,7 +212,8 @@ class SqlMessageLog:
                 body_sha256=row.body_sha256,
                 lane=row.lane,
                 canonical=row.canonical,
-                errors=json.loads(row.errors) if row.errors else [],
+                errors=errors,
+                warnings=warnings,
             )
         return found
 

@@ -4,6 +4,8 @@ Pure and streaming: it yields one `PreparedInterchange` per interchange (or per 
 very large one), so a file of any size is recorded in bounded memory. Every transaction set
 becomes a message: accepted when it validates and maps, rejected with located errors when
 not. Input that is not X12 at all still becomes one rejected message, so nothing is lost.
+A set's warnings (e.g. a code outside a code list the hub carries only in part, which the
+997/999 does not mention) are kept on its message (``InboundMessage.warnings``).
 
 Findings are bounded: a message stores at most ``max_findings_per_set`` located errors plus
 one that counts the rest (type ``x12.omitted``); the outcome our 997/999 is built from also
@@ -35,10 +37,11 @@ from crossdock.hub.edi.unknown_sets import DOCUMENT_TYPE as UNMAPPED_TYPE
 from crossdock.hub.edi.unknown_sets import document_of as unmapped_document
 from crossdock.hub.edi.unknown_sets import is_mapped, set_findings
 from crossdock.hub.ids import new_id
-from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
+from crossdock.hub.records import FieldError, FieldWarning, InboundMessage, MessageStatus
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.x12 import reader as x12_reader
 from crossdock.x12.ack_reader import AckReport, read_functional_ack
+from crossdock.x12.codes import SegmentError
 from crossdock.x12.envelope import MAX_SET_SEGMENTS
 from crossdock.x12.events import Event, InterchangeStart
 from crossdock.x12.findings import (
@@ -47,7 +50,7 @@ from crossdock.x12.findings import (
     capped,
     limit_note,
 )
-from crossdock.x12.model import InterchangeHeader, Issue, Severity, Transaction
+from crossdock.x12.model import InterchangeHeader, Issue, IssueLevel, Severity, Transaction
 from crossdock.x12.outcome import InterchangeOutcome, OutcomeCollector
 
 EDI_CONTENT_TYPE = "application/edi-x12"
@@ -115,6 +118,37 @@ def issue_errors(issues: Iterable[Issue]) -> list[FieldError]:
 
 def _issue_type(issue: Issue) -> str:
     return "x12.omitted" if issue.omitted else f"x12.{issue.level.value}.{issue.code}"
+
+
+def issue_warnings(issues: Iterable[Issue]) -> list[FieldWarning]:
+    """The warnings among ``issues``, as the message record keeps them.
+
+    Above all the codes outside a code list the hub carries only in part, which the 997/999
+    leaves out (``Issue.in_ack``): here they stay visible, element named as people name it
+    (``REF01``), the code found, and why. Only a set with findings gets here, so the usual
+    clean set pays nothing.
+    """
+    return [
+        FieldWarning(
+            path=issue.location() or "$",
+            reason=issue.message,
+            type=_issue_type(issue),
+            element=(
+                f"{issue.segment_id}{issue.element_position:02d}"
+                if issue.segment_id and issue.element_position is not None
+                else None
+            ),
+            code=issue.bad_value,
+        )
+        for issue in issues
+        if issue.severity is Severity.WARNING and not _element_header(issue)
+    ]
+
+
+def _element_header(issue: Issue) -> bool:
+    """'REF: segment has data element errors': the AK3 line of an ack, which says nothing
+    its element findings (REF01 ...) do not say better; a record need not keep it."""
+    return issue.level is IssueLevel.SEGMENT and issue.code == SegmentError.HAS_ELEMENT_ERRORS
 
 
 class EdiPreparer:
@@ -247,6 +281,7 @@ class EdiPreparer:
         issues = capped([*transaction.issues, *spec_issues], self._per_set, why)
         rejected = any(i.severity is Severity.ERROR for i in issues)
         errors = issue_errors(issues)
+        warnings = issue_warnings(issues) if issues else []
         key_prefix = "x12"
         if refusal is not None:  # not this sender's to send: recorded, never mapped
             rejected = True
@@ -283,11 +318,18 @@ class EdiPreparer:
                     canonical = document.model_dump_json(exclude_none=True).encode()
                     correlation = document.correlation_key()
         elif not rejected:
+            # A code the map has no meaning for names the partner: it is theirs to fix, or
+            # ours to add to their map's code table.
+            who = f"partner {current.source}"
             result = mapper.to_canonical(transaction)
             if result.document is None:
                 rejected = True
                 errors.extend(
-                    FieldError(path=str(e.location()), reason=e.reason, type="x12.mapping")
+                    FieldError(
+                        path=str(e.location()),
+                        reason=e.reason if e.code is None else f"{e.reason}; sent by {who}",
+                        type="x12.mapping",
+                    )
                     for e in result.errors
                 )
             else:
@@ -314,6 +356,7 @@ class EdiPreparer:
             ),
             canonical=canonical,
             errors=errors if rejected else [],
+            warnings=warnings,
         )
         return message, ack
 

@@ -45,9 +45,12 @@ def set_findings(
 
     A set without a map is checked against its spec when there is one, else only its
     envelope counts; a partner whose ``unknown_sets`` is ``reject`` gets AK5/IK5 R code 1.
+    A partner with ``x12.strict`` has codes outside the hub's partial code lists rejected
+    (AK5/IK5 R) where others get them noted as warnings (``crossdock.x12.validator``).
     """
     if mapped or compiled_for(transaction.code, transaction.group.version) is not None:
-        found = list(validate(transaction, max_findings=max_findings).issues)
+        strict = partner is not None and partner.strict
+        found = list(validate(transaction, max_findings=max_findings, strict=strict).issues)
     else:
         found = []
     if not mapped and unknown_sets_policy(partner) == REJECT:

@@ -26,6 +26,8 @@ class MappingError:
         segment_position: Position of the segment from ST = 1, when the error has one.
         segment_id: The segment tag (``PO1``), when known (also for a missing segment).
         element: The 1-based element position (``2`` for PO102), when known.
+        code: The X12 code the map's code table has no entry for (the map needs that
+            code's meaning), when that is the error; the hub then names the partner too.
     """
 
     reason: str
@@ -33,6 +35,7 @@ class MappingError:
     segment_position: int | None = None
     segment_id: str | None = None
     element: int | None = None
+    code: str | None = None
 
     def location(self) -> str:
         """'segment 7 PO1 / element 02 -> lines.0.quantity.value', parts present only."""

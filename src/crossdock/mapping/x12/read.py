@@ -15,6 +15,7 @@ from crossdock.mapping.x12.compile import CompiledMap
 from crossdock.mapping.x12.errors import MappingError
 from crossdock.mapping.x12.nodes import Elem, Level, Pairs, Path, Rule
 from crossdock.mapping.x12.values import (
+    UnknownCode,
     ValueProblem,
     join_text,
     n2_to_decimal,
@@ -161,8 +162,13 @@ def _apply(
                 value = decode(compiled, elem, raw, elements)
             except ValueProblem as problem:
                 field = ".".join(str(p) for p in (*ctx_path, *elem.path))
+                reason, code = str(problem), None
+                if isinstance(problem, UnknownCode):  # name the element: 'BEG01 unknown code'
+                    reason, code = f"{segment.tag}{elem.index:02d} {reason}", problem.code
                 errors.append(
-                    MappingError(str(problem), field, segment.position, segment.tag, elem.index)
+                    MappingError(
+                        reason, field, segment.position, segment.tag, elem.index, code=code
+                    )
                 )
                 continue
         holder = ctx
@@ -232,8 +238,7 @@ def decode(compiled: CompiledMap, elem: Elem, raw: str, elements: list[str]) -> 
         if code in elem.codes_in:
             return elem.codes_in[code]
         if elem.strict:
-            known = ", ".join(sorted(elem.codes_in))
-            raise ValueProblem(f"unknown code {code!r} (known: {known})")
+            raise UnknownCode(code, sorted(elem.codes_in))
         return code
     kind = elem.kind
     if kind == "date":

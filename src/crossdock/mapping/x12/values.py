@@ -17,6 +17,20 @@ class ValueProblem(ValueError):
     """An element value that cannot be converted; the engine turns it into a MappingError."""
 
 
+class UnknownCode(ValueProblem):
+    """A code the map's code table has no entry for: the map needs its meaning and has none.
+
+    The validator may have accepted the code (a valid code outside a list the hub carries
+    only in part is a warning there); the map cannot, so this is where it becomes an error.
+    """
+
+    def __init__(self, code: str, known: list[str]) -> None:
+        super().__init__(
+            f"unknown code {code!r}: the map has no meaning for it (known: {', '.join(known)})"
+        )
+        self.code = code
+
+
 def parse_timezone(text: str) -> timezone:
     """'+00:00', '-05:00' or 'UTC' -> a fixed offset (X12 dates carry no zone: the map says)."""
     if text.upper() in ("UTC", "Z"):

@@ -1,10 +1,21 @@
 """Code lists for the qualifiers the mappings read, and for the acknowledgment codes.
 
-Plain data. X12 code lists run to hundreds of values; these are the values distribution
-partners actually send (taken from the 004010/005010 lists), so a real document validates and
-a typo in a qualifier the hub depends on is rejected with AK403 code 7 instead of being mapped
-wrongly. A segment attaches a list to one element position (``M98:entity``), which is why the
-unit-of-measure list applies to PO103/SN103/IT103 and not to every 355 in a document.
+Plain data. A segment attaches a list to one element position (``M98:entity``), which is why
+the unit-of-measure list applies to PO103/SN103/IT103 and not to every 355 in a document.
+
+Each list is either the standard's FULL list for its element (``FULL_LISTS``) or a SUBSET
+(every other list, including every list a dictionary extension adds unless it names it in its
+own ``FULL_LISTS``). X12 qualifier lists run to hundreds of values and this hub carries the
+ones distribution partners usually send, so it cannot judge a code outside a subset: that
+code is a WARNING (the set is accepted, its 997/999 notes it with AK5/IK5 ``E``), and becomes
+an error only for a partner with ``x12.strict`` or when a map needs the code's meaning (a map
+code table without that code: a mapping error naming element, code and partner). A code
+outside a FULL list is invalid for certain: AK403 code 7, the set is rejected. A value that
+does not even fit the element (too long, bad characters) cannot be in the standard's list
+either, so its code finding stays an error whatever the list.
+
+A list is marked full only where it holds every code the 004010 and 005010 dictionaries
+define for its elements (a union: codes a later release added are accepted in earlier ones).
 """
 
 from __future__ import annotations
@@ -99,5 +110,12 @@ CODE_LISTS: dict[str, frozenset[str]] = {
     "ak5_ack": _codes("A E M R W X"),
     "ak5_error": _codes("1 2 3 4 5 6 7 8 9 10 11 12 13 15 16 17 18 19 23 24 25 26 27 I5 I6"),
     "ak9_ack": _codes("A E M P R W X"),
-    "ak9_error": _codes("1 2 3 4 5 6 16 17 18 19 20 21 22 23 24 25 26"),
+    "ak9_error": _codes("1 2 3 4 5 6 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26"),
 }
+
+#: The lists above that are the standard's complete list for their elements (see the module
+#: docstring): 715 (AK901), 716 (AK905..), 717 (AK501/IK501), 718/618 (AK502../IK502..),
+#: 720/620 (AK304/IK304) and 723/621 (AK403/IK403). Everything else is a subset.
+FULL_LISTS: frozenset[str] = frozenset(
+    {"ak9_ack", "ak9_error", "ak5_ack", "ak5_error", "ak3_error", "ak4_error"}
+)

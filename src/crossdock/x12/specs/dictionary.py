@@ -5,7 +5,9 @@ needed; a family of transaction sets (PO change, transport, finance and catalogâ
 segments, composites, elements and code lists only it uses in a module of its own, listed in
 ``EXTENSIONS``. Such a module may define any of ``SEGMENTS_4010``, ``SEGMENTS_5010`` (5010
 shapes that differ), ``COMPOSITES``, ``ELEMENTS`` (``{ref: (type, min, max)}``, both versions)
-and ``CODE_LISTS``. An id defined twice must be defined the same way: two families that
+and ``CODE_LISTS``. Its code lists are subsets unless it also names them in ``FULL_LISTS`` (a
+set of list names): a code outside a subset is a warning, outside a full list an error (see
+``code_lists``). An id defined twice must be defined the same way: two families that
 disagree on a segment's shape would validate one of them wrongly, so assembly refuses it.
 """
 
@@ -81,4 +83,6 @@ ELEMENTS_5010: dict[str, tuple[str, int, int]] = {
 CODE_LISTS: dict[str, frozenset[str]] = merged(
     "code list", code_lists.CODE_LISTS, *_tables("CODE_LISTS")
 )
+#: Code lists that are the standard's complete list for their element; all others are subsets.
+FULL_CODE_LISTS: frozenset[str] = code_lists.FULL_LISTS.union(*_tables("FULL_LISTS"))
 OTHER_X12_SEGMENTS: frozenset[str] = segments.OTHER_X12_SEGMENTS

@@ -44,6 +44,16 @@ class FieldError(Model):
     type: str
 
 
+class FieldWarning(Model):
+    """One finding that did not reject the message (e.g. an X12 code the hub cannot judge)."""
+
+    path: str = Field(description="X12 location (or JSON path) of the finding")
+    reason: str
+    type: str
+    element: str | None = Field(None, description="the X12 element, e.g. ``REF01``")
+    code: str | None = Field(None, description="the value found in it")
+
+
 class MessageSummary(Model):
     """One message of the log, as lists show it."""
 

@@ -7,7 +7,13 @@ from typing import Any
 
 from pydantic import Field
 
-from crossdock.entrypoints.api.models.common import FieldError, MessageSummary, Model, Page
+from crossdock.entrypoints.api.models.common import (
+    FieldError,
+    FieldWarning,
+    MessageSummary,
+    Model,
+    Page,
+)
 
 
 class Accepted(Model):
@@ -72,7 +78,8 @@ class DeliveryView(Model):
 
 
 class MessageView(MessageSummary):
-    """A message with its canonical form, errors, deliveries and (with ``raw=true``) its bytes."""
+    """A message with its canonical form, errors, warnings, deliveries and (with ``raw=true``)
+    its bytes."""
 
     schema_version: int
     causation_id: str | None
@@ -81,6 +88,10 @@ class MessageView(MessageSummary):
     lane: str
     body_sha256: str
     errors: list[FieldError] | None
+    warnings: list[FieldWarning] = Field(
+        description="findings that did not reject it, e.g. an X12 code outside a code list "
+        "the hub carries only in part (the partner's 997/999 does not mention those)"
+    )
     canonical: dict[str, Any] | None = Field(description="the canonical document, when accepted")
     deliveries: list[DeliveryView]
     raw: str | None = Field(None, description="the bytes as received (``raw=true`` only)")
