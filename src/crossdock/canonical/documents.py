@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from crossdock.canonical import (
     acknowledgment,
+    catalog,
     flow_documents,
     fulfillment,
     inventory,
     invoice,
+    product_activity,
     purchase_order,
     receipt,
+    remittance,
     ship_notice,
     shipment,
     x12_transaction,
@@ -21,12 +24,15 @@ from crossdock.canonical import (
 
 __all__ = [
     "acknowledgment",
+    "catalog",
     "flow_documents",
     "fulfillment",
     "inventory",
     "invoice",
+    "product_activity",
     "purchase_order",
     "receipt",
+    "remittance",
     "ship_notice",
     "shipment",
     "x12_transaction",

@@ -29,6 +29,9 @@ EXPECTED_KEYS = {
     "billing_trigger": "HP-SO-2024-552190",
     "shipment_status": "HP-SO-2024-552190",
     "x12_transaction": "ZZ/GRANITERIDGE:000000210:210:0001",
+    "remittance_advice": "HP-EFT-20241202-0042",
+    "price_catalog": "0860001000016/CP-2025-Q1",
+    "product_activity": "0856412000011/2024-11-17..2024-11-23",
 }
 
 

@@ -20,8 +20,11 @@ from crossdock.x12.spec_model import (
 from crossdock.x12.specs import (
     ts214,
     ts810,
+    ts820,
+    ts832,
     ts846,
     ts850,
+    ts852,
     ts855,
     ts856,
     ts940,
@@ -54,6 +57,9 @@ _SET_MODULES: tuple[ModuleType, ...] = (
     ts944,
     ts846,
     ts214,
+    ts820,
+    ts832,
+    ts852,
     ts997,
     ts999,
 )

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, TypeVar
 
-from crossdock.x12.specs import code_lists, elements, segments
+from crossdock.x12.specs import code_lists, elements, finance_dictionary, segments
 
 #: Modules adding dictionary entries (see the module docstring); one line per family.
-EXTENSIONS: tuple[ModuleType, ...] = ()
+EXTENSIONS: tuple[ModuleType, ...] = (finance_dictionary,)
 
 V = TypeVar("V")
 

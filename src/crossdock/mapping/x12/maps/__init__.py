@@ -11,8 +11,11 @@ from typing import Any
 
 from crossdock.mapping.x12.maps.ts214 import MAP_214
 from crossdock.mapping.x12.maps.ts810 import MAP_810
+from crossdock.mapping.x12.maps.ts820 import MAP_820
+from crossdock.mapping.x12.maps.ts832 import MAP_832
 from crossdock.mapping.x12.maps.ts846 import MAP_846
 from crossdock.mapping.x12.maps.ts850 import MAP_850
+from crossdock.mapping.x12.maps.ts852 import MAP_852
 from crossdock.mapping.x12.maps.ts855 import MAP_855
 from crossdock.mapping.x12.maps.ts856 import MAP_856
 from crossdock.mapping.x12.maps.ts940 import MAP_940
@@ -29,4 +32,7 @@ BUILTIN_MAPS: Mapping[tuple[str, str], Mapping[str, Any]] = {
     ("944", "*"): MAP_944,
     ("846", "*"): MAP_846,
     ("214", "*"): MAP_214,
+    ("820", "*"): MAP_820,
+    ("832", "*"): MAP_832,
+    ("852", "*"): MAP_852,
 }
