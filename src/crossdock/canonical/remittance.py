@@ -23,6 +23,8 @@ from crossdock.canonical.values import Code, CurrencyCode, Money, check_money_cu
 
 #: Payment method names the X12 map produces (BPR04); any other code is kept verbatim.
 PAYMENT_METHODS = ("ach", "check", "wire", "cash", "bank_option", "none")
+#: Open item kinds the X12 map names (RMR01 IV/OI, CM, DM); any other qualifier is kept.
+ITEM_KINDS = ("invoice", "credit_memo", "debit_memo")
 #: Handling names (BPR01: C, D, I, P, U); any other code is kept verbatim.
 HANDLING = ("payment_and_remittance", "payment_only", "remittance_only", "prenotification", "split")
 
@@ -42,9 +44,12 @@ class RemittanceAdjustment(CanonicalModel):
 
 
 class RemittedInvoice(CanonicalModel):
-    """One invoice (or credit memo) the payment is applied to (X12 RMR loop)."""
+    """One open item the payment is applied to (X12 RMR loop): an invoice, or a credit or
+    debit memo as ``kind`` says (a credit memo's paid amount is negative: it reduces the
+    payment), so that the amounts paid add up to the payment."""
 
-    invoice_number: Code
+    kind: Code = "invoice"
+    invoice_number: Code = Field(description="The open item's number (RMR02)")
     po_number: Code | None = None
     invoice_date: date | None = None
     paid_amount: Money
@@ -117,7 +122,8 @@ class RemittanceAdvice(CanonicalDocument):
 
     @property
     def invoice_numbers(self) -> list[str]:
-        """The invoices this payment is applied to, in the order sent, without repeats."""
+        """The numbers of the open items this payment is applied to (invoices and memos), in
+        the order sent, without repeats."""
         return list(dict.fromkeys(invoice.invoice_number for invoice in self.invoices))
 
     def correlation_key(self) -> str:

@@ -2,11 +2,12 @@
 
 BPR carries the payment (handling, amount, credit/debit, method, date in BPR16), TRN02 the
 trace number that is the document's key, CUR02 the currency (USD when absent). Each RMR loop
-(RMR01 IV or OI) is one remitted invoice: RMR04 paid, RMR05 invoice total, RMR06 discount,
-with its REF*PO, DTM*003 (invoice date) and ADX adjustments. ENT only groups RMR loops: all of
+is one remitted open item, whatever its qualifier (RMR01 IV/OI invoice, CM credit memo, DM
+debit memo, any other kept as sent), so that the amounts paid add up to BPR02: RMR04 paid,
+RMR05 invoice total, RMR06 discount, with its REF*PO, DTM*003 (invoice date) and ADX
+adjustments. ENT only groups RMR loops: all of
 them become one invoice list, and one ENT is written back. The heading's REF and DTM are left
-to the raw text, so that a detail REF after an RMR the map does not take (another qualifier)
-is not mistaken for a heading one. The payer is N1*PR (else the interchange sender), the
+to the raw text. The payer is N1*PR (else the interchange sender), the
 payee N1*PE (else the receiver).
 """
 
@@ -38,6 +39,8 @@ MAP_820: dict[str, Any] = {
             "*": "pass",
         },
         "direction": {"C": "credit", "D": "debit"},
+        "kind": {"IV": "invoice", "OI": "invoice", "CM": "credit_memo", "DM": "debit_memo"}
+        | {"*": "pass"},
         "method": {
             "ACH": "ach",
             "CHK": "check",
@@ -80,13 +83,13 @@ MAP_820: dict[str, Any] = {
                     "tag": "RMR",
                     "path": "invoices",
                     "list": True,
-                    "when": {1: ["IV", "OI"]},
                     "set": {
                         "paid_amount.currency": "=currency",
                         "invoice_amount.currency": "=currency",
                         "discount_amount.currency": "=currency",
                     },
                     "elements": {
+                        1: {"path": "kind", "codes": "kind"},
                         2: "invoice_number",
                         4: _amount("paid_amount"),
                         5: _amount("invoice_amount"),
