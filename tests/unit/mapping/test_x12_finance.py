@@ -15,6 +15,9 @@ from crossdock.canonical import CanonicalDocument, document_model
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.mapping.x12.errors import MappingResult
 from crossdock.x12.model import Issue, Segment, Severity, Transaction
+from crossdock.x12.spec_compile import compile_spec
+from crossdock.x12.spec_model import LoopSpec, SegmentUse
+from crossdock.x12.specs import spec_for
 from crossdock.x12.validator import validate
 from crossdock.x12.writer import TransactionBody, write_interchange
 from tests.unit.mapping.x12_support import FIXTURES, SETTINGS, WHEN, only
@@ -275,3 +278,39 @@ def test_852_many_locations_and_units_round_trip() -> None:
     assert _findings(transaction) == []
     back = _dump(MAPPER.to_canonical(transaction))
     assert back["items"][0]["activities"] == activities
+
+
+# -- the spec tables ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", sorted(SETS))
+@pytest.mark.parametrize("version", ["004010", "005010"])
+def test_table_references_resolve_and_compile(code: str, version: str) -> None:
+    spec = spec_for(code, version)
+    assert spec is not None and spec.code == code
+    for seg_id in spec.segment_ids():
+        segment = spec.segments[seg_id]
+        for element in segment.elements:
+            table = spec.composites if element.ref.startswith("C") else spec.elements
+            assert element.ref in table, (seg_id, element.ref)
+            assert element.codes is None or element.codes in spec.code_lists, seg_id
+        for note in segment.notes:
+            assert max(note.positions) <= len(segment.elements), (seg_id, str(note))
+
+    def walk(loop: LoopSpec) -> None:
+        for child in loop.children:
+            if isinstance(child, LoopSpec):
+                trigger = child.children[0]
+                assert isinstance(trigger, SegmentUse) and trigger.id == child.id
+                walk(child)
+
+    walk(spec.structure)
+    assert compile_spec(spec).fast.pattern
+
+
+@pytest.mark.parametrize("code", sorted(SETS))
+def test_marked_segments_are_what_the_map_reads(code: str) -> None:
+    spec = spec_for(code, "004010")
+    compiled = MAPPER.compiled(code)
+    assert spec is not None and compiled is not None
+    assert spec.mapped_segment_ids() == {rule.tag for rule in compiled.rules.values()}

@@ -131,6 +131,6 @@ AAA O 1
   [N9 >1]
     N9 M 1
     DTM O >1
-CTT O 1
+CTT O 1 *
 SE M 1
 """

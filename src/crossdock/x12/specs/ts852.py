@@ -41,6 +41,6 @@ PER O 3
     [G95 1]
       G95 M 1
       DTM O 2
-CTT O 1
+CTT O 1 *
 SE M 1
 """
