@@ -4,15 +4,18 @@ SQLite store (and the `flows.invoice_payment` setting that turns it on)."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 
 from crossdock.bootstrap import build_flows
 from crossdock.config import Settings
+from crossdock.hub import visibility
 from crossdock.hub.flows import invoice_payment
 from crossdock.hub.flows.invoice_payment import NAME
-from tests.conftest import SqlStore
+from crossdock.hub.intake import record
+from tests.conftest import SqlStore, inbound
 from tests.unit.flows.flow_driver import Driver
 from tests.unit.flows.helpers import example
 
@@ -98,3 +101,20 @@ def test_without_an_invoice_amount_the_payment_is_only_recorded(flow: Driver) ->
     flow.send("remittance_advice", doc)
 
     assert flow.state(NAME, SHORT).state == "remitted"
+
+
+def test_the_invoices_partner_sees_its_payments(flow: Driver, store: SqlStore) -> None:
+    """The instance key is the invoice's own correlation key: the supplier whose invoice it
+    is reads the payment booked against it; another partner does not learn it exists."""
+    invoice = inbound(json.dumps(example("invoice")).encode(), document_type="invoice")
+    invoice.partner = "cascade"
+    with store.uow() as uow:
+        record(uow, [invoice])
+        uow.commit()
+    flow.send("remittance_advice", remittance(), source="bank")
+
+    with store.uow.reader() as uow:
+        seen = visibility.flow_view(uow, NAME, PAID, "cascade")
+        hidden = visibility.flow_view(uow, NAME, PAID, "someone-else")
+    assert seen is not None and seen["state"] == "paid"
+    assert hidden is None
