@@ -14,6 +14,7 @@ import pytest
 from crossdock.canonical import CanonicalDocument, document_model
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.mapping.x12.errors import MappingResult
+from crossdock.x12.codes import functional_id_for
 from crossdock.x12.model import Issue, Segment, Severity, Transaction
 from crossdock.x12.spec_compile import compile_spec
 from crossdock.x12.spec_model import LoopSpec, SegmentUse
@@ -24,7 +25,6 @@ from tests.unit.mapping.x12_support import FIXTURES, SETTINGS, WHEN, only
 
 GOLDEN = FIXTURES / "finance"
 SETS = {"820": "remittance_advice", "832": "price_catalog", "852": "product_activity"}
-GROUPS = {"820": "RA", "832": "SC", "852": "PD"}
 MAPPER = X12Mapper()
 
 
@@ -32,7 +32,7 @@ def _interchange(body: TransactionBody, version: str = "004010") -> str:
     """The test envelope of the other golden files, with these sets' functional ids."""
     return write_interchange(
         SETTINGS,
-        [(GROUPS[body.code], version, [body])],
+        [(functional_id_for(body.code), version, [body])],
         interchange_control=1,
         group_controls=[1],
         transaction_controls=[[1]],
