@@ -53,7 +53,8 @@ def _loaded(modules: set[str], banned: tuple[str, ...]) -> list[str]:
      ("exceptions", "list", "--help"), ("inventory", "--help"), ("demo", "--help"),
      ("sandbox", "up", "--help"), ("kpis", "--help"), ("db", "--help"),
      ("db", "upgrade", "--help"), ("api", "--help"), ("worker", "--help"),
-     ("partners", "--help"), ("partners", "create", "--help")],
+     ("partners", "--help"), ("partners", "create", "--help"), ("csv", "--help"),
+     ("csv", "check", "--help")],
 )  # fmt: skip
 def test_help_imports_neither_server_nor_store(args: tuple[str, ...]) -> None:
     modules = _imported(*args)

@@ -26,6 +26,7 @@ from crossdock.hub.routing import Route
 from crossdock.hub.webhook_signing import StandardWebhookCheck, decode_secret
 from crossdock.hub.webhooks import CarrierChannel, Signature, SignatureCheck
 from crossdock.mapping.carriers import CarrierContext, normalizer
+from crossdock.mapping.csv import PartnerCsvConfig
 from crossdock.mapping.systems import system_format
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.x12.model import Delimiters
@@ -193,3 +194,8 @@ def build_carriers(settings: Settings) -> dict[str, CarrierChannel]:
             signature=signature,
         )
     return channels
+
+
+def csv_maps(settings: Settings) -> dict[str, PartnerCsvConfig]:
+    """The file's partners with flat-file maps (`partners.<name>.csv`), by name."""
+    return {name: p.csv for name, p in settings.partners.items() if p.csv is not None}

@@ -17,6 +17,7 @@ from crossdock.bootstrap.channels import (
     build_endpoint,
     build_routes,
     build_systems,
+    csv_maps,
     mapper_factory,
 )
 from crossdock.bootstrap.cluster import once_across_processes
@@ -33,6 +34,8 @@ from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.registry import document_types
 from crossdock.config import Settings
 from crossdock.hub.cluster_jobs import per_host
+from crossdock.hub.csv_intake import CsvIntake
+from crossdock.hub.csv_transform import CsvEncoder
 from crossdock.hub.delivery import EndpointDispatcher
 from crossdock.hub.edi.acknowledging import ack_renderer
 from crossdock.hub.edi.folder_intake import FolderIntake
@@ -227,7 +230,14 @@ def build_hub(
     periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     drops = build_drops(settings)
     if drops:
-        folders = FolderIntake(drops, edi, checked=partners.names(), directory=partners)
+        folders = FolderIntake(
+            drops,
+            edi,
+            checked=partners.names(),
+            directory=partners,
+            csv=csv_maps(settings),
+            csv_intake=CsvIntake(runner, settings.lane_for, wake_workers),
+        )
 
         async def poll_partner_folders() -> None:
             await folders.poll_folders()
@@ -259,7 +269,11 @@ def build_hub(
         store.bus,
         Router(
             build_routes(settings),
-            {"x12": X12Encoder(partners, mappers), "system": SystemEncoder()},
+            {
+                "x12": X12Encoder(partners, mappers),
+                "system": SystemEncoder(),
+                "csv": CsvEncoder(csv_maps(settings)),
+            },
             unrouted=unrouted_policy(settings, definitions),
         ),
         dispatchers,

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from crossdock.mapping.csv.model import PartnerCsvConfig
 from crossdock.x12.envelope import envelope_id_problem
 
 
@@ -132,3 +133,6 @@ class PartnerConfig(_Section):
 
     x12: PartnerX12Config | None = None
     folder: PartnerFolderConfig | None = None
+    csv: PartnerCsvConfig | None = Field(
+        None, description="the partner's flat files (CSV, fixed width): maps by document type"
+    )

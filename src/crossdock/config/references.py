@@ -129,6 +129,7 @@ def reference_problems(refs: References) -> list[tuple[Loc, str]]:
         problems.extend(_x12_route_problems(refs, route, at))
         problems.extend(_system_route_problems(route, at))
     problems.extend(_partner_problems(refs, endpoints))
+    problems.extend(_csv_problems(refs))
     problems.extend(_supplier_route_problems(refs))
     return problems
 
@@ -183,19 +184,28 @@ def _version_problems(route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
 
 
 def _x12_route_problems(refs: References, route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]:
-    """A route rendering X12 must name a partner that has X12 settings, and only then."""
+    """A route rendering X12 (or CSV) must name a partner that has X12 settings (a CSV map
+    for the route's document type), and only then."""
     partner = route.deliver.partner
-    if route.deliver.transform != "x12":
+    transform = route.deliver.transform
+    if transform not in ("x12", "csv"):
         if partner is not None:
-            return [((*at, "deliver", "partner"), "partner is only used with transform 'x12'")]
+            message = "partner is only used with transform 'x12' or 'csv'"
+            return [((*at, "deliver", "partner"), message)]
         return []
     if partner is None:
-        return [((*at, "deliver", "transform"), "transform 'x12' needs deliver.partner")]
+        return [((*at, "deliver", "transform"), f"transform {transform!r} needs deliver.partner")]
     if partner not in refs.partner_names:
         known = ", ".join(sorted(refs.partner_names)) or "none"
         return [((*at, "deliver", "partner"), f"unknown partner {partner!r} (known: {known})")]
     config = refs.partners.get(partner)
     if config is None:  # named but invalid: reported where it is written
+        return []
+    if transform == "csv":
+        kind = route.when.document_type
+        if config.csv is None or kind not in config.csv.maps:
+            message = f"partner {partner!r} has no csv map for {kind}"
+            return [((*at, "deliver", "partner"), message)]
         return []
     if config.x12 is None:
         return [((*at, "deliver", "partner"), f"partner {partner!r} has no x12 settings")]
@@ -221,6 +231,32 @@ def _system_route_problems(route: RouteConfig, at: Loc) -> list[tuple[Loc, str]]
         message = f"map {name!r} renders {system_map.document_type}, not {route.when.document_type}"
         return [((*at, "deliver", "map"), message)]
     return []
+
+
+def _csv_problems(refs: References) -> list[tuple[Loc, str]]:
+    """A CSV map must read a known document type into fields that type has."""
+    problems: list[tuple[Loc, str]] = []
+    for name, partner in refs.partners.items():
+        if partner.csv is None:
+            continue
+        for kind, csv_map in partner.csv.maps.items():
+            at: Loc = ("partners", name, "csv", "maps", kind)
+            model = document_model(kind)
+            if model is None:
+                known = ", ".join(sorted(document_types()))
+                problems.append((at, f"unknown document type {kind!r} (known: {known})"))
+                continue
+            paths: list[tuple[Loc, str]] = [
+                (("columns", i, "field"), c.field) for i, c in enumerate(csv_map.columns)
+            ]
+            paths += [(("constants", p), p) for p in csv_map.constants]
+            if csv_map.line_number:
+                paths.append((("line_number",), csv_map.line_number))
+            for where, path in paths:
+                problem = path_problem(model, path.replace("[]", "[0]"))
+                if problem:
+                    problems.append(((*at, *where), problem))
+    return problems
 
 
 def _partner_problems(refs: References, endpoints: str) -> list[tuple[Loc, str]]:

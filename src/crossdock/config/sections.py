@@ -169,12 +169,13 @@ class DeliverConfig(_Section):
     """Where a route sends its messages and in which shape."""
 
     endpoint: str
-    transform: Literal["canonical", "envelope", "fields", "x12", "system"] = "canonical"
+    transform: Literal["canonical", "envelope", "fields", "x12", "system", "csv"] = "canonical"
     fields: dict[str, str] = Field(
         default_factory=dict, description="for transform 'fields': output name -> dotted path"
     )
     partner: str | None = Field(
-        None, description="for transform 'x12': the partner whose envelope and maps to use"
+        None,
+        description="for transform 'x12' or 'csv': the partner whose envelope and maps to use",
     )
     map: str | None = Field(
         None, description="for transform 'system': the map rendering the system's request body"

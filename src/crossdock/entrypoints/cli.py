@@ -24,6 +24,7 @@ from crossdock.entrypoints.cli_common import (
     settings_from,
     short_time,
 )
+from crossdock.entrypoints.cli_csv import csv_app
 from crossdock.entrypoints.cli_db import db_app, refusal
 from crossdock.entrypoints.cli_edi import edi_app
 from crossdock.entrypoints.cli_exceptions import exceptions_app, flows_app
@@ -49,6 +50,7 @@ app.add_typer(dlq_app, name="dlq")
 app.add_typer(config_app, name="config")
 app.add_typer(schema_app, name="schema")
 app.add_typer(edi_app, name="edi")
+app.add_typer(csv_app, name="csv")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(exceptions_app, name="exceptions")
 app.add_typer(flows_app, name="flows")

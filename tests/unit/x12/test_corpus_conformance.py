@@ -26,10 +26,12 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not present
 
 # file -> per interchange: (TA1 (TA104, TA105) or None, AK9/AK901 per group, AK5/IK5 codes)
 VERDICTS: dict[str, list[tuple[tuple[str, str] | None, list[str], str]]] = {
-    # SE01 says 41, 38 segments were sent; 204 is also not a set we carry a spec for.
+    # SE01 says 41, 38 segments were sent.
     "204_indice_mgctlyst_SE01_INVALID.edi": [(None, ["R"], "R")],
-    # 210 is not a supported set (AK5 R 1) and the first SE01 is wrong (46 vs 48).
-    "210_omniparser_ups_pipe_term_5st.txt": [(None, ["R"], "RRRRR")],
+    # New verdict since the 210 has a spec and map: the first SE01 is wrong (46 vs 48) and the
+    # fifth has an N9 with neither N902 nor N903 (R0203): rejected; the other three are
+    # accepted with the 004030 version warning (E); the group is partially accepted.
+    "210_omniparser_ups_pipe_term_5st.txt": [(None, ["P"], "REEER")],
     # 004030 is read with the 004010 spec: accepted, with a version warning (E).
     "214_indice_mgctlyst.edi": [(None, ["E"], "E")],
     # Canada Post: N1*ST with neither name nor id in some stops (N102/N103 syntax) - those
@@ -74,7 +76,7 @@ VERDICTS: dict[str, list[tuple[tuple[str, str] | None, list[str], str]]] = {
     "940_oop_simplot_INVALID_ctrl.txt": [(("R", "001"), [], "")],
     # GS with 10 elements, GS08 unusable: TA1 R 024.
     "945_oop_interamerican_MALFORMED.txt": [(("R", "024"), [], "")],
-    # 990 is not a supported set.
+    # B103 (the response date) is mandatory in the 004010 B1 and left empty.
     "990_indice_mgctlyst.edi": [(None, ["R"], "R")],
     # Acknowledgments are never acknowledged (X12): no 997 for an FA group, whatever it holds.
     # The hub still validates them: the bad-codes one is recorded as rejected.

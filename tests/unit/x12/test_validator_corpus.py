@@ -69,6 +69,23 @@ EXPECTED: dict[tuple[str, int], list[Finding]] = {
         ("element", "2", 30, "PO4", 6),
         ("element", "2", 30, "PO4", 6),
     ],
+    # B103 (the response date) is mandatory in the 004010 B1; this carrier leaves it empty.
+    ("990_indice_mgctlyst.edi", 0): [("segment", "8", 2, "B1", None), ("element", "1", 2, "B1", 3)],
+    # AT805 (a second lading quantity) without AT806: the base AT8 table's C0506 note. (The
+    # SE01 count is the reader's finding, not the validator's.)
+    ("204_indice_mgctlyst_SE01_INVALID.edi", 0): [
+        finding
+        for position in (17, 22, 31, 36)
+        for finding in [
+            ("segment", "8", position, "AT8", None),
+            ("element", "2", position, "AT8", 6),
+        ]
+    ],
+    # UPS: 'N9*VR*' carries neither N902 nor N903 (R0203).
+    ("210_omniparser_ups_pipe_term_5st.txt", 4): [
+        ("segment", "8", 410, "N9", None),
+        ("element", "2", 410, "N9", 2),
+    ],
     # N402 'State' is a placeholder, not a 2-letter state code (element 156 is ID 2/2)
     ("850_indice_bom_nbsp_tabs_NONSTD.edi", 0): [
         ("segment", "8", 22, "N4", None),

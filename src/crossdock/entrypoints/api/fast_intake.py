@@ -16,11 +16,10 @@ from crossdock.bootstrap import HubServices
 from crossdock.entrypoints.api.intake_core import (
     IntakeCall,
     Reply,
-    batch_limit,
     busy_reply,
     handle_batch,
     handle_single,
-    single_limit,
+    intake_limit,
 )
 from crossdock.entrypoints.api.problems import PROBLEM_JSON, problem_body
 from crossdock.entrypoints.api.security import PRINCIPAL_STATE
@@ -61,7 +60,7 @@ class FastIntake:
             return
         hub = self.hub
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        limit = batch_limit(hub) if batch else single_limit(hub)
+        limit = intake_limit(hub, headers, batch)
         try:
             body = await _read(receive, headers, limit)
         except _Disconnected:

@@ -15,7 +15,7 @@ from crossdock.entrypoints.api.intake_core import (
     busy_reply,
     handle_batch,
     handle_single,
-    single_limit,
+    intake_limit,
 )
 from crossdock.entrypoints.api.models.messages import Accepted, BatchReceipt
 from crossdock.entrypoints.api.openapi import problems
@@ -71,17 +71,24 @@ def _response(reply: Reply) -> Response:
         s400="a header is too long or holds control characters (recorded as rejected)",
         s404="unknown document type (recorded as rejected)",
         s409="the Idempotency-Key was used with a different body",
-        s422="the document is invalid; recorded as rejected, `errors` says where",
+        s415="wrong content type, or text/csv from a caller without a CSV map for the type",
+        s422="the document is invalid; recorded as rejected, `errors` says where (text/csv: "
+        "the documents accepted and rejected, each error's row and column)",
         s503="the hub is busy (`Retry-After`) or the store failed; nothing was recorded",
     ),
-    openapi_extra=body_doc({"application/json": "{}"}),
+    openapi_extra=body_doc(
+        {"application/json": "{}", "text/csv": "po_number,sku,qty\nPO-1,SKU-1,12\n"}
+    ),
 )
 async def post_message(document_type: str, request: Request) -> Response:
     """Accept one canonical document (application/json). 202 once it is durable, with the
     message id; 422 with field paths when invalid (and recorded as rejected); 409 when the
-    Idempotency-Key was used with another body; 413, 415, 404 as problem+json."""
+    Idempotency-Key was used with another body; 413, 415, 404 as problem+json.
+
+    A partner's flat file (text/csv) is read with its CSV map for the type: one message per
+    document, 202 with a summary, or 422 naming each bad row and column (docs/csv.md)."""
     hub = hub_of(request)
-    call = await _call(request, document_type, single_limit(hub))
+    call = await _call(request, document_type, intake_limit(hub, request.headers, batch=False))
     return _response(await _guarded(hub, call, batch=False))
 
 

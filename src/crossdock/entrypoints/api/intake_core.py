@@ -73,6 +73,20 @@ def _problem(status: int, detail: str, path: str, **extra: Any) -> Reply:
     return Reply(status, problem_body(status, detail, instance=path, **extra), PROBLEM_JSON)
 
 
+#: For the flat-file route (`csv_intake`), which answers with the same problems.
+problem_reply = _problem
+
+
+def is_csv(headers: Mapping[str, str]) -> bool:
+    """A ``text/csv`` body: a partner's flat file, read with its CSV map."""
+    return headers.get("content-type", "").split(";", 1)[0].strip().lower() == "text/csv"
+
+
+def intake_limit(hub: HubServices, headers: Mapping[str, str], batch: bool) -> int:
+    """The body limit of a request: a flat file holds many documents, like a batch."""
+    return batch_limit(hub) if batch or is_csv(headers) else single_limit(hub)
+
+
 def _request(call: IntakeCall, raw: bytes, channel: str) -> IntakeRequest:
     headers = call.headers
     media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -169,6 +183,8 @@ async def _check(
 async def handle_single(hub: HubServices, call: IntakeCall) -> Reply:
     """Accept one canonical document: 202 once it is durable; its id tracks it from then on."""
     started = time.perf_counter()
+    if is_csv(call.headers):
+        return await _handle_csv(hub, call)
     if call.body is None:
         req = _request(call, b"", "http")
         detail = f"body exceeds the limit of {single_limit(hub)} bytes"
@@ -180,6 +196,24 @@ async def handle_single(hub: HubServices, call: IntakeCall) -> Reply:
     [outcome] = await hub.recorder.submit([prepare(req, hub.lane_for)])
     hub.metrics.intake_seconds.labels("http").observe(time.perf_counter() - started)
     return await _single_reply(hub, call, outcome)
+
+
+#: For the flat-file route (`csv_intake`), which records its refusals the same way.
+refuse = _refuse
+
+
+async def _handle_csv(hub: HubServices, call: IntakeCall) -> Reply:
+    from crossdock.entrypoints.api.csv_intake import CHANNEL, CSV_TYPES, handle_csv
+
+    if call.body is None:
+        req = _request(call, b"", CHANNEL)
+        detail = f"body exceeds the limit of {batch_limit(hub)} bytes"
+        return await _refuse(hub, req, 413, detail, call.path)
+    req = _request(call, call.body[:REFUSED_BODY_KEEP], CHANNEL)
+    refused = await _check(hub, req, CSV_TYPES, call.path)
+    if refused is not None:
+        return refused
+    return await handle_csv(hub, call, req)
 
 
 async def _single_reply(hub: HubServices, call: IntakeCall, outcome: IntakeOutcome) -> Reply:

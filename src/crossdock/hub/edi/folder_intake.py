@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from crossdock.hub.csv_intake import CsvCall, CsvIntake, CsvReceipt
 from crossdock.hub.edi.partners import PartnerDirectory
 from crossdock.hub.edi.service import EdiReceipt, EdiService
 from crossdock.hub.intake_pipeline import folder_sender
 from crossdock.hub.partners.directory import production_refusal
 from crossdock.hub.ports import FileDrop
+from crossdock.mapping.csv import PartnerCsvConfig
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "edi-folder"
+CSV_CHANNEL = "csv-folder"
 #: First delay before a file that failed is tried again; it doubles up to MAX_RETRY_SECONDS.
 RETRY_SECONDS = 30.0
 MAX_RETRY_SECONDS = 900.0
@@ -55,6 +58,11 @@ def receipt_report(path: Path, receipt: EdiReceipt) -> dict[str, Any]:
     }
 
 
+def csv_report(path: Path, receipt: CsvReceipt) -> dict[str, Any]:
+    """What happened to a flat file: each document's message, with its rows and errors."""
+    return {"file": path.name, "csv": receipt.summary()}
+
+
 def is_rejected(receipt: EdiReceipt) -> bool:
     """Any unreadable part, interchange error or rejected transaction sends the file aside."""
     if not receipt.interchanges:
@@ -81,6 +89,8 @@ class FolderIntake:
         retry_seconds: float = RETRY_SECONDS,
         checked: Collection[str] = (),
         directory: PartnerDirectory | None = None,
+        csv: Mapping[str, PartnerCsvConfig] | None = None,
+        csv_intake: CsvIntake | None = None,
     ) -> None:
         """`checked`: the partners whose X12 sender ids are known, so that their folders
         accept only interchanges carrying them (`hub/edi/sender_check`); a folder of a
@@ -94,6 +104,8 @@ class FolderIntake:
         self._retry_seconds = retry_seconds
         self._checked = frozenset(checked)
         self._directory = directory
+        self._csv = dict(csv or {})
+        self._csv_intake = csv_intake
         self._recovered: set[str] = set()
         # (drop, file name) -> (when to try again, last delay): files left in .processing
         self._retry: dict[tuple[str, str], tuple[float, float]] = {}
@@ -144,6 +156,9 @@ class FolderIntake:
         except OSError as exc:  # a link, FIFO, device...: never read, set aside with why
             log.warning("folder %s: %s refused: %s", drop.name, path.name, exc)
             return self._settle(drop, path, {"file": path.name, "refused": str(exc)}, True)
+        csv = self._csv.get(drop.name)
+        if csv is not None and self._csv_intake is not None and csv.reads(path.name):
+            return await self._take_csv(drop, path, handle, csv, self._csv_intake)
         try:
             with handle:
                 receipt = await self._service.receive(
@@ -157,6 +172,31 @@ class FolderIntake:
             return False
         report = receipt_report(path, receipt)
         return self._settle(drop, path, report, is_rejected(receipt))
+
+    async def _take_csv(
+        self,
+        drop: FileDrop,
+        path: Path,
+        handle: BinaryIO,
+        csv: PartnerCsvConfig,
+        intake: CsvIntake,
+    ) -> bool:
+        csv_map = csv.map_for_file(path.name)
+        if csv_map is None:
+            handle.close()
+            globs = ", ".join(f"{t}: {m.files}" for t, m in csv.maps.items())
+            refused = f"no CSV map of {drop.name} reads this file name ({globs})"
+            return self._settle(drop, path, {"file": path.name, "refused": refused}, True)
+        call = CsvCall(folder_sender(drop.name), drop.name, CSV_CHANNEL)
+        try:
+            with handle:
+                receipt = await intake.receive(
+                    handle, csv_map, call, all_or_nothing=csv.all_or_nothing
+                )
+        except Exception as exc:  # a store failure: keep the file claimed, try again later
+            self._later(drop, path, exc)
+            return False
+        return self._settle(drop, path, csv_report(path, receipt), receipt.has_errors)
 
     def _settle(self, drop: FileDrop, path: Path, report: dict[str, Any], rejected: bool) -> bool:
         try:

@@ -155,6 +155,30 @@ def inventory_derive(data: dict[str, Any], arg: str | None = None) -> None:
             data[missing] = {"value": str(value), "unit": on_hand.get("unit")}
 
 
+_PICKUP_REASONS = frozenset({"load", "part_load", "complete_load"})
+_WINDOW_KEYS = ("earliest_at", "latest_at")
+
+
+def stop_windows_read(data: dict[str, Any], arg: str | None = None) -> None:
+    """204: a stop's window arrives as G62 37/38 (pick-up) or 53/54 (delivery); the canonical
+    stop has one window, its reason says which kind (scratch keys ``pickup__``/``delivery__``)."""
+    for stop in data.get("stops", ()):
+        for key in _WINDOW_KEYS:
+            value = stop.pop(f"pickup__{key}", None) or stop.pop(f"delivery__{key}", None)
+            stop.pop(f"delivery__{key}", None)
+            if value is not None and key not in stop:
+                stop[key] = value
+
+
+def stop_windows_write(data: dict[str, Any], arg: str | None = None) -> None:
+    """The inverse: the window goes out with the qualifiers of the stop's kind."""
+    for stop in data.get("stops", ()):
+        kind = "pickup" if stop.get("reason") in _PICKUP_REASONS else "delivery"
+        for key in _WINDOW_KEYS:
+            if key in stop:
+                stop[f"{kind}__{key}"] = stop[key]
+
+
 def _noop(data: dict[str, Any], arg: str | None) -> None:
     return None
 
@@ -167,6 +191,7 @@ HOOKS: dict[str, tuple[Hook, Hook]] = {
     "customer_from_ship_to": (customer_from_ship_to, _noop),
     "line_po": (line_po_default, line_po_header),
     "inventory_derive": (inventory_derive, _noop),
+    "stop_windows": (stop_windows_read, stop_windows_write),
     "activity_pairs": (activity_pairs_read, activity_pairs_write),
     "catalog_units": (catalog_units_read, _noop),
 }

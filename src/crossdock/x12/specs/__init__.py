@@ -18,7 +18,11 @@ from crossdock.x12.spec_model import (
     parse_structure,
 )
 from crossdock.x12.specs import (
+    ts204,
+    ts210,
     ts214,
+    ts753,
+    ts754,
     ts810,
     ts820,
     ts832,
@@ -30,6 +34,7 @@ from crossdock.x12.specs import (
     ts940,
     ts944,
     ts945,
+    ts990,
     ts997,
     ts999,
 )
@@ -57,6 +62,11 @@ _SET_MODULES: tuple[ModuleType, ...] = (
     ts944,
     ts846,
     ts214,
+    ts210,
+    ts204,
+    ts990,
+    ts753,
+    ts754,
     ts820,
     ts832,
     ts852,

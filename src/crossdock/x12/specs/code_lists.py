@@ -38,7 +38,7 @@ CODE_LISTS: dict[str, frozenset[str]] = {
         "01 02 06 11 12 14 19 23 2I 4N 8M 97 86 AH AN AO AP AU BM BL BR CA CI CN CO CR CT DJ DK "
         "DO DP EI FJ FN GT IA IB IK IL IN IT IV IX JB KK L1 LI LO LT MA MB MK MR OC OI OQ P8 PC PD "
         "PG PJ PK PM PO PR PS PY Q1 QY RA RB RE RU SA SC SE SI SN SO SS ST SU TN TO TX UC VN VR WH "
-        "WS XY YB ZH ZZ MU 72 47 08 0L RT 2H LU"
+        "WS XY YB ZH ZZ MU 72 47 08 0L RT 2H LU 18 D2 FR RC SCA TJ"
     ),
     # 374 date/time qualifier (814: payment due date, the 810's DTM for the due date)
     "date": _codes(
@@ -91,7 +91,7 @@ CODE_LISTS: dict[str, frozenset[str]] = {
     "w_status": _codes("C F I J N O R S"),
     # acknowledgment code lists
     "func_id": _codes(
-        "AG AR BE CA CT FA GF HB HC HI HN HP HR HS IB IM IN IO LS ME NC OG OW PC PD PO PR PS QM "
+        "AG AR BE CA CT FA GF HB HC HI HN HP HR HS IB IM IN IO LS ME NC OG OW PC PD PO PR PS QM RF RG "
         "RA RE RN RS SC SH SM SO SW TX UW"
     ),
     "ak3_error": _codes("1 2 3 4 5 6 7 8 I4 I6 I7 I8 I9"),

@@ -15,10 +15,16 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any, TypeVar
 
-from crossdock.x12.specs import code_lists, elements, finance_dictionary, segments
+from crossdock.x12.specs import (
+    code_lists,
+    elements,
+    finance_dictionary,
+    segments,
+    transport_dictionary,
+)
 
 #: Modules adding dictionary entries (see the module docstring); one line per family.
-EXTENSIONS: tuple[ModuleType, ...] = (finance_dictionary,)
+EXTENSIONS: tuple[ModuleType, ...] = (transport_dictionary, finance_dictionary)
 
 V = TypeVar("V")
 
