@@ -314,3 +314,20 @@ def test_marked_segments_are_what_the_map_reads(code: str) -> None:
     compiled = MAPPER.compiled(code)
     assert spec is not None and compiled is not None
     assert spec.mapped_segment_ids() == {rule.tag for rule in compiled.rules.values()}
+
+
+def test_code_names_the_maps_produce_are_the_ones_the_models_document() -> None:
+    from crossdock.canonical import catalog, product_activity, remittance
+    from crossdock.mapping.x12.maps.ts820 import MAP_820
+    from crossdock.mapping.x12.maps.ts832 import MAP_832
+    from crossdock.mapping.x12.maps.ts852 import MAP_852
+
+    def names(table: dict[str, str]) -> set[str]:
+        return {v for k, v in table.items() if k != "*"}
+
+    codes_820 = MAP_820["codes"]
+    assert names(codes_820["method"]) == set(remittance.PAYMENT_METHODS)
+    assert names(codes_820["handling"]) == set(remittance.HANDLING)
+    assert names(codes_820["kind"]) == set(remittance.ITEM_KINDS)
+    assert names(MAP_832["codes"]["price_type"]) == set(catalog.PRICE_TYPES)
+    assert names(MAP_852["codes"]["activity"]) == set(product_activity.ACTIVITIES)
