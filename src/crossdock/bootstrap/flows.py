@@ -8,7 +8,12 @@ from datetime import timedelta
 from crossdock.config import Settings
 from crossdock.config.flows import TolerancesConfig
 from crossdock.hub.delivered import delivered_subject
-from crossdock.hub.flows import order_to_delivery, procure_to_pay, shipment_tracking
+from crossdock.hub.flows import (
+    invoice_payment,
+    order_to_delivery,
+    procure_to_pay,
+    shipment_tracking,
+)
 from crossdock.hub.flows.model import FlowDefinition
 from crossdock.hub.flows.order_to_delivery import OrderToDeliveryPolicy
 from crossdock.hub.flows.p2p_policy import PartnerTerms, ProcureToPayPolicy
@@ -20,7 +25,7 @@ def build_flows(settings: Settings) -> list[FlowDefinition]:
 
     Settings become the flows' plain policies here, because the hub never reads settings.
     Order-to-delivery comes with `shipment_tracking`, which relates carrier events (keyed by
-    tracking number) to their orders.
+    tracking number) to their orders; `invoice_payment` books remittances per invoice number.
     """
     config = settings.flows
     flows: list[FlowDefinition] = []
@@ -33,6 +38,8 @@ def build_flows(settings: Settings) -> list[FlowDefinition]:
             pod_due=timedelta(hours=o2d.pod_due_hours),
         )
         flows += [order_to_delivery.definition(policy), shipment_tracking.definition()]
+    if config.invoice_payment.enabled:
+        flows.append(invoice_payment.definition())
     return flows
 
 

@@ -35,8 +35,11 @@ class PartyRole(StrEnum):
     SHIP_FROM = "ship_from"
     BILL_TO = "bill_to"
     REMIT_TO = "remit_to"
+    PAYER = "payer"
+    PAYEE = "payee"
     CARRIER = "carrier"
     WAREHOUSE = "warehouse"
+    REPORTER = "reporter"
     THIRD_PARTY_LOGISTICS = "3pl"
     MANUFACTURER = "manufacturer"
     CONSIGNEE = "consignee"
@@ -104,6 +107,18 @@ class Party(CanonicalModel):
         ):
             raise ValueError("a party needs a name or at least one identifier")
         return self
+
+    @property
+    def key(self) -> str:
+        """The most stable identifier sent: GLN, else D-U-N-S, else the X12 qualifier and id,
+        else the first system code, else the name (documents keyed by a party use it)."""
+        if self.gln or self.duns:
+            return self.gln or self.duns or ""
+        if self.x12 is not None:
+            return f"{self.x12.qualifier}:{self.x12.identifier}"
+        if self.codes:
+            return f"{self.codes[0].scheme}:{self.codes[0].value}"
+        return self.name or ""
 
     def code(self, scheme: str) -> str | None:
         """The party's code in ``scheme``, or None when that system's code was not sent."""

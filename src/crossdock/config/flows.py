@@ -10,6 +10,7 @@ flows:
     partners:
       cascade: {ack_due_hours: 48, tolerances: {price_percent: 1}}
   order_to_delivery: {enabled: true, milestone_every_hours: 12, pod_due_hours: 2}
+  invoice_payment: {enabled: true}   # remittances (820) booked per invoice number
 ```
 
 The acknowledgment clock starts when the hub delivered the PO to the supplier (the endpoint
@@ -73,9 +74,14 @@ class OrderToDeliveryConfig(_Section):
     pod_due_hours: Hours = 2
 
 
+class InvoicePaymentConfig(_Section):
+    enabled: bool = False
+
+
 class FlowsConfig(_Section):
     """The ``flows:`` section. Flows are opt-in (``enabled: true``): a hub that only routes
     documents runs no flow consumer and keeps no flow state."""
 
     procure_to_pay: ProcureToPayConfig = Field(default_factory=ProcureToPayConfig)
     order_to_delivery: OrderToDeliveryConfig = Field(default_factory=OrderToDeliveryConfig)
+    invoice_payment: InvoicePaymentConfig = Field(default_factory=InvoicePaymentConfig)

@@ -122,8 +122,11 @@ class ElementError:
 # GS01 functional identifier code per transaction set (X12 479).
 FUNCTIONAL_IDS = {
     "810": "IN",
+    "820": "RA",
+    "832": "SC",
     "846": "IB",
     "850": "PO",
+    "852": "PD",
     "855": "PR",
     "856": "SH",
     "860": "PC",

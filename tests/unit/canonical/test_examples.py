@@ -36,6 +36,9 @@ EXPECTED_KEYS = {
     "freight_invoice": "BRFX-INV-4120558731",
     "routing_request": "HP-RR-2024-00912",
     "routing_instructions": "HP-RR-2024-00912",
+    "remittance_advice": "HP-EFT-20241202-0042",
+    "price_catalog": "0860001000016/CP-2025-Q1",
+    "product_activity": "0856412000011/2024-11-17..2024-11-23",
 }
 
 

@@ -12,6 +12,12 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from crossdock.mapping.x12.activity_hooks import (
+    activity_pairs_read,
+    activity_pairs_write,
+    catalog_units_read,
+)
+
 Hook = Callable[[dict[str, Any], str | None], None]
 _CENT = Decimal("0.01")
 
@@ -186,4 +192,6 @@ HOOKS: dict[str, tuple[Hook, Hook]] = {
     "line_po": (line_po_default, line_po_header),
     "inventory_derive": (inventory_derive, _noop),
     "stop_windows": (stop_windows_read, stop_windows_write),
+    "activity_pairs": (activity_pairs_read, activity_pairs_write),
+    "catalog_units": (catalog_units_read, _noop),
 }

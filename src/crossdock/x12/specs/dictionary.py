@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from crossdock.x12.specs import (
     code_lists,
     elements,
+    finance_dictionary,
     pochange_dictionary,
     segments,
     transport_dictionary,
@@ -29,6 +30,7 @@ from crossdock.x12.specs import (
 EXTENSIONS: tuple[ModuleType, ...] = (
     transport_dictionary,
     pochange_dictionary,
+    finance_dictionary,
 )
 
 V = TypeVar("V")

@@ -15,8 +15,11 @@ from crossdock.mapping.x12.maps.ts214 import MAP_214
 from crossdock.mapping.x12.maps.ts753 import MAP_753
 from crossdock.mapping.x12.maps.ts754 import MAP_754
 from crossdock.mapping.x12.maps.ts810 import MAP_810
+from crossdock.mapping.x12.maps.ts820 import MAP_820
+from crossdock.mapping.x12.maps.ts832 import MAP_832
 from crossdock.mapping.x12.maps.ts846 import MAP_846
 from crossdock.mapping.x12.maps.ts850 import MAP_850
+from crossdock.mapping.x12.maps.ts852 import MAP_852
 from crossdock.mapping.x12.maps.ts855 import MAP_855
 from crossdock.mapping.x12.maps.ts856 import MAP_856
 from crossdock.mapping.x12.maps.ts860 import MAP_860
@@ -43,4 +46,7 @@ BUILTIN_MAPS: Mapping[tuple[str, str], Mapping[str, Any]] = {
     ("754", "*"): MAP_754,
     ("860", "*"): MAP_860,
     ("865", "*"): MAP_865,
+    ("820", "*"): MAP_820,
+    ("832", "*"): MAP_832,
+    ("852", "*"): MAP_852,
 }
