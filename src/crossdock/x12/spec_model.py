@@ -123,18 +123,6 @@ class TransactionSpec:
                     found.add(child.id)
         return found
 
-    def mapped_segment_ids(self) -> set[str]:
-        """Every segment id the structure marks as read by the set's built-in map."""
-        found: set[str] = set()
-        stack: list[LoopSpec] = [self.structure]
-        while stack:
-            for child in stack.pop().children:
-                if isinstance(child, LoopSpec):
-                    stack.append(child)
-                elif child.mapped:
-                    found.add(child.id)
-        return found
-
     def segment_ids(self) -> set[str]:
         """Every segment id the structure mentions."""
         found: set[str] = set()
