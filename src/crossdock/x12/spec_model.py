@@ -66,6 +66,9 @@ class SegmentUse:
     id: str
     usage: str  # 'M' or 'O'
     max_use: int  # UNBOUNDED for '>1'
+    # The set's built-in map reads this segment (a trailing ``*`` on its STRUCTURE line).
+    # Documentation only: validation treats mapped and unmapped segments alike.
+    mapped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,18 @@ class TransactionSpec:
     code_lists: dict[str, frozenset[str]]
     hierarchy: HierarchySpec | None = None
     known_segment_ids: frozenset[str] = field(default_factory=frozenset)
+
+    def mapped_segment_ids(self) -> set[str]:
+        """Every segment id the structure marks as read by the set's built-in map."""
+        found: set[str] = set()
+        stack: list[LoopSpec] = [self.structure]
+        while stack:
+            for child in stack.pop().children:
+                if isinstance(child, LoopSpec):
+                    stack.append(child)
+                elif child.mapped:
+                    found.add(child.id)
+        return found
 
     def segment_ids(self) -> set[str]:
         """Every segment id the structure mentions."""
@@ -171,7 +186,8 @@ def parse_structure(text: str, set_code: str) -> LoopSpec:
 
     Each line is ``SEG M 1`` / ``SEG O >1`` or a loop header ``[LOOPID 200]`` (optional loop)
     or ``[LOOPID 200 M]`` (mandatory loop) whose members follow, indented two more spaces; the
-    first member triggers the loop.
+    first member triggers the loop. A trailing ``*`` on a segment line (``BEG M 1 *``) marks a
+    segment the set's built-in map reads (``SegmentUse.mapped``).
     """
     root: list[SegmentUse | LoopSpec] = []
     # stack of (indent, loop id, max repeat, usage, children)
@@ -187,8 +203,10 @@ def parse_structure(text: str, set_code: str) -> LoopSpec:
             loop_id, max_repeat, *loop_usage = line.strip("[]").split()
             stack.append((indent, loop_id, _max(max_repeat), "".join(loop_usage) or "O", []))
         else:
-            seg_id, usage, max_use = line.split()
-            stack[-1][4].append(SegmentUse(seg_id, usage, _max(max_use)))
+            seg_id, usage, max_use, *mark = line.split()
+            if mark not in ([], ["*"]):
+                raise ValueError(f"bad structure line {line!r} in {set_code}")
+            stack[-1][4].append(SegmentUse(seg_id, usage, _max(max_use), bool(mark)))
     while len(stack) > 1:
         _close(stack)
     return LoopSpec(set_code, 1, tuple(root))

@@ -96,6 +96,16 @@ def spec_for(code: str, version: str) -> TransactionSpec | None:
     return _build(code, base)
 
 
+def _structure_text(module: ModuleType, version: str) -> str:
+    """The set's STRUCTURE, or its ``STRUCTURE_5010`` for 005010 where the tables differ."""
+    if version == "005010":
+        text: str | None = getattr(module, "STRUCTURE_5010", None)
+        if text is not None:
+            return text
+    structure: str = module.STRUCTURE
+    return structure
+
+
 @cache
 def _build(code: str, version: str) -> TransactionSpec:
     module = _MODULES[code]
@@ -108,7 +118,7 @@ def _build(code: str, version: str) -> TransactionSpec:
         code=code,
         version=version,
         name=module.NAME,
-        structure=parse_structure(module.STRUCTURE, code),
+        structure=parse_structure(_structure_text(module, version), code),
         segments=segments,
         composites=parse_composites(COMPOSITES),
         elements=ELEMENTS_5010 if version == "005010" else ELEMENTS_4010,

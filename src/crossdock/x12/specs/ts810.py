@@ -1,4 +1,10 @@
-"""810 Invoice: the transaction structure (004010, shared by 005010)."""
+"""810 Invoice: the complete X12 segment table (004010, shared by 005010).
+
+Every segment and loop of the standard's table in position order (YNQ, DMG, L7, BAL, INC, PAM,
+the LM, N9, V1 and FA1 loops, the IT1 loop's CRC, QTY, IT3, SR, SLN, LM, V1 and FA1 parts), so a
+valid invoice using parts the map does not read is accepted and kept in the raw text. A
+trailing ``*`` marks the segments the built-in map reads.
+"""
 
 from __future__ import annotations
 
@@ -6,55 +12,80 @@ CODE = "810"
 NAME = "Invoice"
 STRUCTURE = """
 ST M 1
-BIG M 1
-NTE O 100
-CUR O 1
-REF O 12
+BIG M 1 *
+NTE O 100 *
+CUR O 1 *
+REF O 12 *
+YNQ O 10
 PER O 3
 [N1 200]
-  N1 M 1
+  N1 M 1 *
   N2 O 2
-  N3 O 2
-  N4 O 1
+  N3 O 2 *
+  N4 O 1 *
   REF O 12
-  PER O 3
-  DTM O 1
-ITD O >1
-DTM O 10
+  PER O 3 *
+  DMG O 1
+ITD O >1 *
+DTM O 10 *
 FOB O 1
 PID O 200
 MEA O 40
 PWK O 25
 PKG O 25
-TD1 O 1
-TD5 O 12
-TD3 O 12
-TD4 O 5
+L7 O 1
+BAL O >1
+INC O 1
+PAM O >1
+[LM 10]
+  LM M 1
+  LQ M 100
+[N9 1]
+  N9 M 1
+  MSG M 10
+[V1 >1]
+  V1 M 1
+  R4 O >1
+  DTM O >1
+[FA1 >1]
+  FA1 M 1
+  FA2 M >1
 [IT1 200000]
-  IT1 M 1
+  IT1 M 1 *
+  CRC O 1
+  QTY O 5
   CUR O 1
+  IT3 O 5
+  TXI O 10
   CTP O 25
-  PO4 O 1
-  [PID 1000]
-    PID M 1
-    MEA O 10
+  PAM O 10
   MEA O 40
+  [PID 1000]
+    PID M 1 *
+    MEA O 10
   PWK O 25
   PKG O 25
+  PO4 O 1
+  ITD O 2
   REF O >1
+  YNQ O 10
   PER O 5
+  SDQ O 500
+  DTM O 10
+  CAD O >1
+  L7 O >1
+  SR O 1
   [SAC 25]
     SAC M 1
     TXI O 10
-  TXI O 10
-  ITD O 2
-  DTM O 10
-  CAD O 1
-  TD1 O 1
-  TD5 O 12
-  TD3 O 12
-  TD4 O 5
-  SDQ O 500
+  [SLN 1000]
+    SLN M 1
+    DTM O 1
+    REF O >1
+    PID O 1000
+    SAC O 25
+    TC2 O 2
+    TXI O 10
   [N1 200]
     N1 M 1
     N2 O 2
@@ -62,17 +93,27 @@ TD4 O 5
     N4 O 1
     REF O 12
     PER O 3
-    DTM O 1
-TDS M 1
-TXI O 10
+    DMG O 1
+  [LM 10]
+    LM M 1
+    LQ M 100
+  [V1 >1]
+    V1 M 1
+    R4 O >1
+    DTM O >1
+  [FA1 >1]
+    FA1 M 1
+    FA2 M >1
+TDS M 1 *
+TXI O 10 *
 CAD O 1
 AMT O >1
 [SAC 25]
-  SAC M 1
+  SAC M 1 *
   TXI O 10
 [ISS >1]
   ISS M 1
   PID O 1
-CTT O 1
+CTT O 1 *
 SE M 1
 """
