@@ -3,7 +3,9 @@
 Every segment and loop of the standard's table in position order (YNQ, DMG, L7, BAL, INC, PAM,
 the LM, N9, V1 and FA1 loops, the IT1 loop's CRC, QTY, IT3, SR, SLN, LM, V1 and FA1 parts), so a
 valid invoice using parts the map does not read is accepted and kept in the raw text. A
-trailing ``*`` marks the segments the built-in map reads.
+trailing ``*`` marks the segments the built-in map reads. Entries earlier tables accepted and
+partners send are kept (TD1/TD5/TD3/TD4 in the heading and the IT1 loop, DTM in the N1 loop,
+MEA after the PID loop): a real document is never refused for the table's strictness.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ PER O 3
   REF O 12
   PER O 3 *
   DMG O 1
+  DTM O 1
 ITD O >1 *
 DTM O 10 *
 FOB O 1
@@ -33,6 +36,10 @@ PID O 200
 MEA O 40
 PWK O 25
 PKG O 25
+TD1 O 1
+TD5 O 12
+TD3 O 12
+TD4 O 5
 L7 O 1
 BAL O >1
 INC O 1
@@ -63,6 +70,7 @@ PAM O >1
   [PID 1000]
     PID M 1 *
     MEA O 10
+  MEA O 40
   PWK O 25
   PKG O 25
   PO4 O 1
@@ -73,6 +81,10 @@ PAM O >1
   SDQ O 500
   DTM O 10
   CAD O >1
+  TD1 O 1
+  TD5 O 12
+  TD3 O 12
+  TD4 O 5
   L7 O >1
   SR O 1
   [SAC 25]

@@ -233,6 +233,7 @@ TXI O >1
   [AMT >1]
     AMT M 1
     REF O 1
+    DTM O 1
     PCT O >1
   [LM >1]
     LM M 1
