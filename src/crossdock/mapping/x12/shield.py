@@ -28,14 +28,20 @@ def shield(root: Level, code: str) -> None:
         spec.structure for version in SUPPORTED_VERSIONS if (spec := spec_for(code, version))
     ]
     if structures:
-        _shield(root, [(loop, loop.children) for loop in structures], f"~{code}")
+        _shield(root, [(loop, loop.children) for loop in structures], f"~{code}", _ENVELOPE)
 
 
 def _shield(
-    level: Level, loops: list[tuple[LoopSpec, tuple[SegmentUse | LoopSpec, ...]]], where: str
+    level: Level,
+    loops: list[tuple[LoopSpec, tuple[SegmentUse | LoopSpec, ...]]],
+    where: str,
+    barrier: frozenset[str],
 ) -> None:
     """``loops``: the table loops (one per version) ``level`` stands for, with their members
-    after the trigger (all children for the root)."""
+    after the trigger (all children for the root). ``barrier``: the triggers of this loop and
+    the loops around it, never claimed here (seeing one starts a new iteration further out;
+    an LS/LE-bracketed LX inside a 940 W01 loop is the rare case this reads as a new line).
+    """
     read = set(level.dispatch)
     nested: dict[int, tuple[Rule, list[LoopSpec]]] = {}
     plain: list[str] = []
@@ -60,11 +66,11 @@ def _shield(
             else:
                 opaque.setdefault(tag, []).append(child)
     skips: list[Rule] = []
-    taken = set(read) | _ENVELOPE
+    taken = set(read) | barrier
     for tag, tables in opaque.items():
         stand_in = Rule(f"{where}.{tag}", tag)
         stand_in.skip = True
-        members = sorted({m for table in tables for m in _members(table)} - {tag})
+        members = sorted({m for table in tables for m in _members(table)} - barrier - {tag})
         stand_in.level = Level(tuple(_plain(f"{where}.{tag}", m) for m in members), sticky=False)
         skips.append(stand_in)
         taken.add(tag)
@@ -75,7 +81,12 @@ def _shield(
     level.add_skips(tuple(skips))
     for rule, inner in nested.values():
         if rule.level is not None:
-            _shield(rule.level, [(t, t.children[1:]) for t in inner], f"{where}.{rule.name}")
+            _shield(
+                rule.level,
+                [(t, t.children[1:]) for t in inner],
+                f"{where}.{rule.name}",
+                barrier | {rule.tag},
+            )
 
 
 def _plain(where: str, tag: str) -> Rule:

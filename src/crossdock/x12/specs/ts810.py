@@ -106,6 +106,7 @@ PAM O >1
     REF O 12
     PER O 3
     DMG O 1
+    DTM O 1
   [LM 10]
     LM M 1
     LQ M 100

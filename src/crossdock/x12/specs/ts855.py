@@ -106,11 +106,11 @@ CTB O >1
   TD5 O 12
   TD3 O 12
   TD4 O 5
+  MSG O >1 *
   [ACK 104]
     ACK M 1 *
     DTM O 1
   MAN O 10
-  MSG O >1 *
   AMT O 1
   CTB O >1
   TXI O >1
