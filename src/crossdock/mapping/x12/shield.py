@@ -46,11 +46,8 @@ def _shield(
     nested: dict[int, tuple[Rule, list[LoopSpec]]] = {}
     plain: list[str] = []
     opaque: dict[str, list[LoopSpec]] = {}
-    for loop, children in loops:
-        trigger = loop.children[0].id if isinstance(loop.children[0], SegmentUse) else ""
-        for rule in level.rules:  # a map loop repeating its own table loop (856 HL in HL)
-            if rule.level is not None and rule.tag == trigger and rule.hl:
-                nested.setdefault(id(rule), (rule, []))[1].append(loop)
+
+    def visit(children: tuple[SegmentUse | LoopSpec, ...]) -> None:
         for child in children:
             if isinstance(child, SegmentUse):
                 plain.append(child.id)
@@ -61,10 +58,17 @@ def _shield(
                 nested.setdefault(id(rule), (rule, []))[1].append(child)
             if mapped:
                 continue
-            if tag in read:  # the map reads the trigger alone: claim the loop's members here
-                plain.extend(_members(child))
+            if tag in read:  # the map reads the trigger alone (944 W07): its loop is flat here
+                visit(child.children[1:])
             else:
                 opaque.setdefault(tag, []).append(child)
+
+    for loop, children in loops:
+        trigger = loop.children[0].id if isinstance(loop.children[0], SegmentUse) else ""
+        for rule in level.rules:  # a map loop repeating its own table loop (856 HL in HL)
+            if rule.level is not None and rule.tag == trigger and rule.hl:
+                nested.setdefault(id(rule), (rule, []))[1].append(loop)
+        visit(children)
     skips: list[Rule] = []
     taken = set(read) | barrier
     for tag, tables in opaque.items():
