@@ -244,6 +244,7 @@ def _loose(head: str = "", slots: int = _LOOSE_SLOTS) -> str:
 
 _TABLE_SEGMENTS: dict[str, tuple[str, str]] = {
     "ADV": ("Advertising Demographic Information", _loose("M559")),
+    "AT9": ("Trailer or Container Dimension and Weight", _loose()),
     "BAL": ("Balance Detail", _loose("M951 M522 M782")),
     "CB1": ("Contract and Cost Accounting Standards Data", _loose()),
     "CLD": ("Load Detail", _loose("M622 M382")),

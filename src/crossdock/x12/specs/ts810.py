@@ -1,4 +1,4 @@
-"""810 Invoice: the complete X12 segment table (004010, shared by 005010).
+"""810 Invoice: the complete X12 segment tables, 004010 and 005010.
 
 Every segment and loop of the standard's table in position order (YNQ, DMG, L7, BAL, INC, PAM,
 the LM, N9, V1 and FA1 loops, the IT1 loop's CRC, QTY, IT3, SR, SLN, LM, V1 and FA1 parts), so a
@@ -6,6 +6,9 @@ valid invoice using parts the map does not read is accepted and kept in the raw 
 trailing ``*`` marks the segments the built-in map reads. Entries earlier tables accepted and
 partners send are kept (TD1/TD5/TD3/TD4 in the heading and the IT1 loop, DTM in the N1 loop,
 MEA after the PID loop): a real document is never refused for the table's strictness.
+005010 (``STRUCTURE_5010``) adds a heading CRC, lets TXI and the SAC loops repeat without
+limit and nests TXI in the SAC loops as a loop of its own (TXI, DTM), the summary SAC loop
+with a DTM before it.
 """
 
 from __future__ import annotations
@@ -130,3 +133,31 @@ AMT O >1
 CTT O 1 *
 SE M 1
 """
+
+
+def _table_5010(text: str) -> str:
+    replacements = (
+        ("\nPAM O >1\n", "\nPAM O >1\nCRC O 1\n"),
+        ("\n  TXI O 10\n  CTP O 25\n", "\n  TXI O >1\n  CTP O 25\n"),
+        (
+            "\n  [SAC 25]\n    SAC M 1\n    TXI O 10\n",
+            "\n  [SAC >1]\n    SAC M 1\n    [TXI >1]\n      TXI M 1\n      DTM O 1\n",
+        ),
+        (
+            "\n    SAC O 25\n    TC2 O 2\n    TXI O 10\n",
+            "\n    SAC O >1\n    TC2 O 2\n    TXI O >1\n",
+        ),
+        ("\nTXI O 10 *\n", "\nTXI O >1 *\n"),
+        (
+            "\n[SAC 25]\n  SAC M 1 *\n  TXI O 10\n",
+            "\n[SAC >1]\n  SAC M 1 *\n  DTM O >1\n  [TXI >1]\n    TXI M 1\n    DTM O 1\n",
+        ),
+    )
+    for old, new in replacements:
+        if old not in text:
+            raise ValueError(f"810 005010 table: {old!r} not found")
+        text = text.replace(old, new)
+    return text
+
+
+STRUCTURE_5010 = _table_5010(STRUCTURE)

@@ -1,4 +1,4 @@
-"""856 Ship Notice/Manifest: the complete X12 segment table (004010, shared by 005010).
+"""856 Ship Notice/Manifest: the complete X12 segment tables, 004010 and 005010.
 
 X12 defines a single HL loop holding every segment any level may use, so the structure below
 accepts each level's segments in standard order and ``HIERARCHY`` (checked separately) enforces
@@ -6,7 +6,8 @@ shipment -> order -> [tare] -> pack -> item, the VICS pick-and-pack shape (S/O/I
 Every segment and loop of the standard's table is listed (SLN, TSD, the LH1 hazardous-material
 and CLD load-detail loops, ETD, GF, YNQ, LM and V1 loops), so a valid notice using parts the
 map does not read is accepted and kept in the raw text. A trailing ``*`` marks the segments the
-built-in map reads.
+built-in map reads. 005010 makes TD3 a loop with AT9 (trailer or container dimensions and
+weight) and lets LH4 repeat 4 times: ``STRUCTURE_5010``.
 """
 
 from __future__ import annotations
@@ -82,3 +83,7 @@ DTM O 10
 CTT O 1 *
 SE M 1
 """
+
+STRUCTURE_5010 = STRUCTURE.replace(
+    "\n  TD3 O 12 *\n", "\n  [TD3 12]\n    TD3 M 1 *\n    AT9 O 1\n"
+).replace("\n    LH4 O 1\n", "\n    LH4 O 4\n")
