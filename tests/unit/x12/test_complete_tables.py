@@ -117,10 +117,15 @@ def test_a_malformed_mark_is_refused() -> None:
         parse_structure("ST M 1\nBEG M 1 x\nSE M 1\n", "850")
 
 
-def test_005010_uses_its_own_structure_where_the_set_has_one() -> None:
-    spec_4010, spec_5010 = spec_for("850", "004010"), spec_for("850", "005010")
+@pytest.mark.parametrize(
+    ("code", "added"),
+    [("850", {"EFI", "IN2"}), ("855", {"EFI", "IN2", "MTX"}), ("856", {"AT9"}), ("810", set())],
+)
+def test_005010_uses_its_own_structure_where_the_set_has_one(code: str, added: set[str]) -> None:
+    spec_4010, spec_5010 = spec_for(code, "004010"), spec_for(code, "005010")
     assert spec_4010 is not None and spec_5010 is not None
-    assert {"EFI", "IN2"} <= spec_5010.segment_ids() - spec_4010.segment_ids()
+    assert added <= spec_5010.segment_ids() - spec_4010.segment_ids()
+    assert spec_5010.structure != spec_4010.structure
 
 
 def test_every_table_segment_is_in_the_dictionary() -> None:

@@ -11,6 +11,8 @@ N1 loop; ``STRUCTURE_5010`` is the 004010 table with those additions. MSG stays 
 
 from __future__ import annotations
 
+from crossdock.x12.specs.revisions import mtx_beside_msg
+
 CODE = "850"
 NAME = "Purchase Order"
 _TEMPLATE = """
@@ -245,18 +247,8 @@ SE M 1
 """
 
 
-def _with_mtx(text: str) -> str:
-    """005010 places MTX where 004010 has MSG: accept both, MTX right after MSG."""
-    out: list[str] = []
-    for line in text.splitlines():
-        out.append(line)
-        if line.strip().startswith("MSG "):
-            out.append(line[: len(line) - len(line.lstrip())] + "MTX O >1")
-    return "\n".join(out) + "\n"
-
-
 STRUCTURE = _TEMPLATE.format(td5="12", ldt_loop="", n9_extra="", in2="")
-STRUCTURE_5010 = _with_mtx(
+STRUCTURE_5010 = mtx_beside_msg(
     _TEMPLATE.format(
         td5=">1",
         ldt_loop="[LDT >1]\n  LDT M 1\n  QTY O >1\n  REF O >1\n",

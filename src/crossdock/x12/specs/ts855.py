@@ -5,10 +5,13 @@ CTB, the ADV loop, the PO1 loop's PO3, IT8, QTY, PKG, SLN loops ...), so a valid
 using parts the map does not read is accepted and kept in the raw text. A few entries earlier
 tables accepted are kept where partners send them (TC2, the CTP/CUR pair and a bare MSG in the
 PO1 loop): a real document is never refused for the table's strictness. A trailing ``*`` marks
-the segments the built-in map reads.
+the segments the built-in map reads. 005010 (``STRUCTURE_5010``) adds MTX beside MSG, IN2
+after N2 in the N1 loops and PWK/EFI in the N9 loops; MSG stays accepted.
 """
 
 from __future__ import annotations
+
+from crossdock.x12.specs.revisions import add_after, mtx_beside_msg
 
 CODE = "855"
 NAME = "Purchase Order Acknowledgment"
@@ -186,3 +189,11 @@ CTB O >1
   AMT O 1
 SE M 1
 """
+
+STRUCTURE_5010 = mtx_beside_msg(
+    add_after(
+        add_after(STRUCTURE, "MSG O 1000 *", "MTX O >1", "PWK O >1", "EFI O >1"),
+        "N2 O 2",
+        "IN2 O >1",
+    )
+)
