@@ -119,7 +119,13 @@ def test_a_malformed_mark_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("code", "added"),
-    [("850", {"EFI", "IN2"}), ("855", {"EFI", "IN2"}), ("856", {"AT9"}), ("810", set())],
+    [
+        ("850", {"EFI", "IN2"}),
+        ("855", {"EFI", "IN2"}),
+        ("856", {"AT9"}),
+        ("810", set()),
+        ("940", {"AT9"}),
+    ],
 )
 def test_005010_uses_its_own_structure_where_the_set_has_one(code: str, added: set[str]) -> None:
     spec_4010, spec_5010 = spec_for(code, "004010"), spec_for(code, "005010")

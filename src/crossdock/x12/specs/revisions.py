@@ -35,3 +35,12 @@ def mtx_beside_msg(text: str) -> str:
         if line.strip().startswith("MSG ") and not following.startswith("MTX "):
             out.append(line[: len(line) - len(line.lstrip())] + "MTX O >1")
     return "\n".join(out) + "\n"
+
+
+def replace(text: str, *edits: tuple[str, str]) -> str:
+    """Apply ``(old, new)`` text edits in order; an edit whose text is missing is an error."""
+    for old, new in edits:
+        if old not in text:
+            raise ValueError(f"structure text {old!r} not found")
+        text = text.replace(old, new)
+    return text

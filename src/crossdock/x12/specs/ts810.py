@@ -13,6 +13,8 @@ with a DTM before it.
 
 from __future__ import annotations
 
+from crossdock.x12.specs.revisions import replace
+
 CODE = "810"
 NAME = "Invoice"
 STRUCTURE = """
@@ -135,29 +137,21 @@ SE M 1
 """
 
 
-def _table_5010(text: str) -> str:
-    replacements = (
-        ("\nPAM O >1\n", "\nPAM O >1\nCRC O 1\n"),
-        ("\n  TXI O 10\n  CTP O 25\n", "\n  TXI O >1\n  CTP O 25\n"),
-        (
-            "\n  [SAC 25]\n    SAC M 1\n    TXI O 10\n",
-            "\n  [SAC >1]\n    SAC M 1\n    [TXI >1]\n      TXI M 1\n      DTM O 1\n",
-        ),
-        (
-            "\n    SAC O 25\n    TC2 O 2\n    TXI O 10\n",
-            "\n    SAC O >1\n    TC2 O 2\n    TXI O >1\n",
-        ),
-        ("\nTXI O 10 *\n", "\nTXI O >1 *\n"),
-        (
-            "\n[SAC 25]\n  SAC M 1 *\n  TXI O 10\n",
-            "\n[SAC >1]\n  SAC M 1 *\n  DTM O >1\n  [TXI >1]\n    TXI M 1\n    DTM O 1\n",
-        ),
-    )
-    for old, new in replacements:
-        if old not in text:
-            raise ValueError(f"810 005010 table: {old!r} not found")
-        text = text.replace(old, new)
-    return text
-
-
-STRUCTURE_5010 = _table_5010(STRUCTURE)
+STRUCTURE_5010 = replace(
+    STRUCTURE,
+    ("\nPAM O >1\n", "\nPAM O >1\nCRC O 1\n"),
+    ("\n  TXI O 10\n  CTP O 25\n", "\n  TXI O >1\n  CTP O 25\n"),
+    (
+        "\n  [SAC 25]\n    SAC M 1\n    TXI O 10\n",
+        "\n  [SAC >1]\n    SAC M 1\n    [TXI >1]\n      TXI M 1\n      DTM O 1\n",
+    ),
+    (
+        "\n    SAC O 25\n    TC2 O 2\n    TXI O 10\n",
+        "\n    SAC O >1\n    TC2 O 2\n    TXI O >1\n",
+    ),
+    ("\nTXI O 10 *\n", "\nTXI O >1 *\n"),
+    (
+        "\n[SAC 25]\n  SAC M 1 *\n  TXI O 10\n",
+        "\n[SAC >1]\n  SAC M 1 *\n  DTM O >1\n  [TXI >1]\n    TXI M 1\n    DTM O 1\n",
+    ),
+)

@@ -5,10 +5,14 @@ loop, the LX loop's MAN/SDQ/N1/G62, the W01 loop's QTY, AMT, G66, hazardous-mate
 parts, FA1 ...), so a valid order using parts the map does not read is accepted and kept in the
 raw text. Entries earlier tables accepted are kept (REF in the N1 loop, the W01 loop without an
 LX): a real document is never refused for the table's strictness. A trailing ``*`` marks the
-segments the built-in map reads.
+segments the built-in map reads. 005010 (``STRUCTURE_5010``) lets W6 repeat 5 times, adds a
+TD3/AT9 loop after BNX and N9 in the LX loop, lets AMT repeat in the W01 loop and makes its N1
+an N1 loop (N1, N2, N3, N4, PER).
 """
 
 from __future__ import annotations
+
+from crossdock.x12.specs.revisions import replace
 
 CODE = "940"
 NAME = "Warehouse Shipping Order"
@@ -93,3 +97,15 @@ BNX O 1
 W76 O 1
 SE M 1
 """
+
+STRUCTURE_5010 = replace(
+    STRUCTURE,
+    ("\nW6 O 1\n", "\nW6 O 5\n"),
+    ("\nBNX O 1\n", "\nBNX O 1\n[TD3 1]\n  TD3 M 1\n  AT9 O 1\n"),
+    ("\n  G62 O 10\n  [W01 >1]\n", "\n  G62 O 10\n  N9 O >1\n  [W01 >1]\n"),
+    ("\n    AMT O 1\n", "\n    AMT O >1\n"),
+    (
+        "\n    N1 O 3\n    PER O 5\n",
+        "\n    [N1 >1]\n      N1 M 1\n      N2 O 1\n      N3 O 1\n      N4 O 1\n      PER O 5\n",
+    ),
+)
