@@ -125,6 +125,7 @@ def test_a_malformed_mark_is_refused() -> None:
         ("856", {"AT9"}),
         ("810", set()),
         ("940", {"AT9"}),
+        ("945", set()),
     ],
 )
 def test_005010_uses_its_own_structure_where_the_set_has_one(code: str, added: set[str]) -> None:
