@@ -6,10 +6,14 @@ the raw text. 005010's LX loop (LX, then MAN with the received pallet's SSCC, PA
 the W07 item loop) is accepted in both versions, which is why the 004010 W07 loop and the N1
 loop, mandatory in the standard, are optional here; entries earlier tables accepted are kept
 (REF in the N1 loop, W27, G62 in the W07 loop): a real document is never refused for the
-table's strictness. A trailing ``*`` marks the segments the built-in map reads.
+table's strictness. A trailing ``*`` marks the segments the built-in map reads. 005010
+(``STRUCTURE_5010``) adds a heading TD1 (its LX loop, mandatory there, stays optional here so a
+005010 advice in the 004010 shape is not refused).
 """
 
 from __future__ import annotations
+
+from crossdock.x12.specs.revisions import replace
 
 CODE = "944"
 NAME = "Warehouse Stock Transfer Receipt Advice"
@@ -58,3 +62,5 @@ W27 O 1
 W14 M 1 *
 SE M 1
 """
+
+STRUCTURE_5010 = replace(STRUCTURE, ("\nG08 O 2\n", "\nG08 O 2\nTD1 O 5\n"))
