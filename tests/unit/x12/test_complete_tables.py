@@ -127,6 +127,7 @@ def test_a_malformed_mark_is_refused() -> None:
         ("940", {"AT9"}),
         ("945", set()),
         ("944", set()),
+        ("214", {"M7", "OID"}),
     ],
 )
 def test_005010_uses_its_own_structure_where_the_set_has_one(code: str, added: set[str]) -> None:

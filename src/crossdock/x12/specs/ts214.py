@@ -5,9 +5,16 @@ the N1 loop, MS3; in the LX loop Q7, AT5, the CD3 loop with its AT7 and N1 loops
 SPO and EFI loops), so a valid message using parts the map does not read is accepted and kept in
 the raw text. Earlier tables' more generous repeats are kept (L11 and MAN in the LX loop, AT8
 20). A trailing ``*`` marks the segments the built-in map reads.
+
+005010 (``STRUCTURE_5010``) moves the LX loop's L11, MAN, Q7, K1, AT5 and AT8 before the AT7
+loop, adds K1 and M7 (seal numbers) to the AT7 loop (MS2 twice), an N1 loop and an OID loop
+(order identification, SDQ) to the LX loop. Both orders are accepted in 005010, since partners
+on 005010 still send the 004010 shape.
 """
 
 from __future__ import annotations
+
+from crossdock.x12.specs.revisions import replace
 
 CODE = "214"
 NAME = "Transportation Carrier Shipment Status Message"
@@ -79,3 +86,18 @@ MS3 O 12
     BIN M 1
 SE M 1
 """
+
+STRUCTURE_5010 = replace(
+    STRUCTURE,
+    (
+        "\n  LX M 1 *\n  [AT7 10]\n    AT7 M 1 *\n    MS1 O 1 *\n    MS2 O 1\n",
+        "\n  LX M 1 *\n  L11 O 999\n  MAN O 9999\n  Q7 O 10\n  K1 O 10\n  AT5 O 10\n  AT8 O 10\n"
+        "  [AT7 10]\n    AT7 M 1 *\n    MS1 O 1 *\n    MS2 O 2\n    K1 O 1\n    M7 O 1\n",
+    ),
+    (
+        "\n  [EFI >1]\n    EFI M 1\n    BIN M 1\n",
+        "\n  [EFI >1]\n    EFI M 1\n    BIN M 1\n"
+        "  [N1 5]\n    N1 M 1\n    N2 O 1\n    N3 O 2\n    N4 O 1\n    G62 O 1\n    L11 O 10\n"
+        "  [OID >1]\n    OID M 1\n    SDQ O 10\n",
+    ),
+)
