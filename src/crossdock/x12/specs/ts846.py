@@ -1,4 +1,4 @@
-"""846 Inventory Inquiry/Advice: the complete X12 segment table (004010, shared by 005010).
+"""846 Inventory Inquiry/Advice: the complete X12 segment table (004010; 005010's is the same).
 
 Every segment and loop of the standard's table (LM loops; in the LIN loop PKG, CTP, SAC, SDQ,
 MAN, UIT, CS, DD, G53, PCT, LDT and the SLN, QTY/SCH/LS and N1 loops), so a valid advice using
