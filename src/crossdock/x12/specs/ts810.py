@@ -4,8 +4,10 @@ Every segment and loop of the standard's table in position order (YNQ, DMG, L7, 
 the LM, N9, V1 and FA1 loops, the IT1 loop's CRC, QTY, IT3, SR, SLN, LM, V1 and FA1 parts), so a
 valid invoice using parts the map does not read is accepted and kept in the raw text. A
 trailing ``*`` marks the segments the built-in map reads. Entries earlier tables accepted and
-partners send are kept (TD1/TD5/TD3/TD4 in the heading and the IT1 loop, DTM in the N1 loop,
-MEA after the PID loop): a real document is never refused for the table's strictness.
+partners send are kept (TD1/TD5/TD3/TD4 in the heading and the IT1 loop, MEA after the PID
+loop): a real document is never refused for the table's strictness. DTM is not in the N1
+loops (the standard has none there): a DTM after an N1 loop is the heading's (DTM*814, the
+due date), not the party's.
 005010 (``STRUCTURE_5010``) adds a heading CRC, lets TXI and the SAC loops repeat without
 limit and nests TXI in the SAC loops as a loop of its own (TXI, DTM), the summary SAC loop
 with a DTM before it.
@@ -33,7 +35,6 @@ PER O 3
   REF O 12
   PER O 3 *
   DMG O 1
-  DTM O 1
 ITD O >1 *
 DTM O 10 *
 FOB O 1
@@ -111,7 +112,6 @@ PAM O >1
     REF O 12
     PER O 3
     DMG O 1
-    DTM O 1
   [LM 10]
     LM M 1
     LQ M 100
