@@ -47,7 +47,7 @@ _TABLE_4010 = """
 """
 
 # Elements of the segments only the complete transaction-set tables use (see
-# ``segments._TABLE_SEGMENTS``): lengths deliberately generous, never tighter than X12's.
+# ``segments.TABLE_SEGMENTS``): lengths deliberately generous, never tighter than X12's.
 # ``*L`` is the long free-text wildcard (MTX).
 _TABLE_ADDITIONS = """
 *L AN 1 4096; 1004 ID 1 3; 1104 ID 1 3; 1106 ID 1 3; 1136 ID 1 3; 115 AN 1 30;
@@ -70,8 +70,7 @@ def _parse(table: str) -> dict[str, tuple[str, int, int]]:
     return out
 
 
-ELEMENTS_4010: dict[str, tuple[str, int, int]] = {
-    **_parse(_TABLE_4010),
-    **_parse(_TABLE_ADDITIONS),
-}
+ELEMENTS_4010: dict[str, tuple[str, int, int]] = _parse(_TABLE_4010)
+# Defaults: a family extension defining the same element replaces them (see ``dictionary``).
+TABLE_ELEMENTS: dict[str, tuple[str, int, int]] = _parse(_TABLE_ADDITIONS)
 ELEMENTS_5010: dict[str, tuple[str, int, int]] = {**ELEMENTS_4010, **_parse(_CHANGES_5010)}

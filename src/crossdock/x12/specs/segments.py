@@ -226,7 +226,8 @@ SEGMENTS_4010: dict[str, tuple[str, str]] = {
     "CTX": ("Context", "MC998 X721 X719 O447 OC030 OC999 | P0203"),
 }
 
-# Segments the complete transaction-set tables list but no map reads. Where this dictionary
+# Segments the complete transaction-set tables list but no map reads: defaults, which a family
+# extension (``dictionary.EXTENSIONS``) defining the same id exactly replaces. Where this dictionary
 # is not sure of every element's attributes it is permissive on purpose: each slot optional,
 # printable text (``*``, up to 80 characters; ``*L``, up to 4096 for free text), with more slots
 # than the segment has elements, so a real document is never refused for this table's mistake.
@@ -242,7 +243,7 @@ def _loose(head: str = "", slots: int = _LOOSE_SLOTS) -> str:
     return f"{body} {tail}".strip() + (f" |{notes}" if notes else "")
 
 
-_TABLE_SEGMENTS: dict[str, tuple[str, str]] = {
+TABLE_SEGMENTS: dict[str, tuple[str, str]] = {
     "ADV": ("Advertising Demographic Information", _loose("M559")),
     "AT9": ("Trailer or Container Dimension and Weight", _loose()),
     "BAL": ("Balance Detail", _loose("M951 M522 M782")),
@@ -322,8 +323,6 @@ _TABLE_SEGMENTS: dict[str, tuple[str, str]] = {
     "W28": ("Consolidation Information", _loose()),
     "W6": ("Special Handling Information", _loose()),
 }
-
-SEGMENTS_4010.update(_TABLE_SEGMENTS)
 
 # 005010 segments whose shape differs from 004010 (added trailing elements).
 SEGMENTS_5010: dict[str, tuple[str, str]] = {
