@@ -18,6 +18,7 @@ from crossdock.canonical.registry import document_model
 from crossdock.mapping.x12.errors import MappingConfigError
 from crossdock.mapping.x12.hooks import HOOKS
 from crossdock.mapping.x12.nodes import Elem, Level, Pairs, Path, Rule
+from crossdock.mapping.x12.shield import shield
 from crossdock.mapping.x12.values import offset_text, parse_timezone
 
 PLAIN = frozenset({"str", "int", "decimal"})  # read as sent: pydantic parses them
@@ -92,6 +93,7 @@ class CompiledMap:
         codes = {str(k): dict(v) for k, v in dict(data.get("codes", {})).items()}
         self.rules: dict[str, Rule] = {}
         self.root = self._level(data.get("segments", []), codes, where, sticky=False)
+        shield(self.root, self.code)
 
     def _level(
         self, rules: Any, codes: dict[str, dict[str, Any]], where: str, sticky: bool

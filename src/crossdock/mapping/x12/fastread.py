@@ -51,7 +51,7 @@ class _Generator(Emitter):
         chain = (*chain, level)
         self.state[id(level)] = len(self.chains)
         self.chains.append(chain)
-        for rule in level.rules:
+        for rule in (*level.rules, *level.skips):
             self.home[id(rule)] = level
             if rule.level is not None:
                 self._collect(rule.level, chain)

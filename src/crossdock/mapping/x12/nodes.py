@@ -92,6 +92,7 @@ class Rule:
         "refs",
         "required",
         "sets",
+        "skip",
         "split",
         "tag",
         "when",
@@ -126,6 +127,9 @@ class Rule:
         self.hl = False
         self.number: str | None = None
         self.width = 0
+        # A stand-in for a segment or loop of the standard that the map does not read (see
+        # ``shield``): claims the segment so no outer rule misreads it, and reads nothing.
+        self.skip = False
 
     def matches(self, elements: list[str]) -> bool:
         """True when the segment's qualifier elements select this rule (N1*ST vs N1*BY)."""
@@ -138,14 +142,23 @@ class Rule:
 class Level:
     """The rules of the transaction root or of one loop, indexed by tag for the reader."""
 
-    __slots__ = ("dispatch", "rules", "sticky")
+    __slots__ = ("dispatch", "rules", "skips", "sticky")
 
     def __init__(self, rules: tuple[Rule, ...], sticky: bool) -> None:
         self.rules = rules
         self.sticky = sticky
+        # Stand-ins for the standard's segments and loops the map does not read (``shield``):
+        # in ``dispatch`` for the reader, never in ``rules``, so the writer does not see them.
+        self.skips: tuple[Rule, ...] = ()
         # tag -> (rule, first qualifier position or -1, accepted values), in rule order.
         dispatch: dict[str, list[tuple[Rule, int, frozenset[str]]]] = {}
         for rule in rules:
             index, values = (rule.when[0][0], rule.when[0][1]) if rule.when else (-1, frozenset())
             dispatch.setdefault(rule.tag, []).append((rule, index, values))
         self.dispatch = {tag: tuple(found) for tag, found in dispatch.items()}
+
+    def add_skips(self, skips: tuple[Rule, ...]) -> None:
+        """Let the reader claim (and ignore) these tags at this level."""
+        self.skips = skips
+        for rule in skips:
+            self.dispatch.setdefault(rule.tag, ((rule, -1, frozenset()),))

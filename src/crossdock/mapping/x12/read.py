@@ -78,7 +78,7 @@ def read_segments(
         if found.level is not None:
             ctx, ctx_path, ordinal = _open(found, ctx, ctx_path)
             stack.append((found.level, ctx, ctx_path))
-            if trace is not None:
+            if trace is not None and not found.skip:
                 trace[ctx_path] = (segment.position, tag, None)
         else:
             ordinal = 0

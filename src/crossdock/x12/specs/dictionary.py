@@ -66,6 +66,10 @@ _EXTRA_ELEMENTS = _tables("ELEMENTS")
 _EXTRA_4010 = _tables("SEGMENTS_4010")
 
 SEGMENTS_4010: dict[str, tuple[str, str]] = merged("segment", segments.SEGMENTS_4010, *_EXTRA_4010)
+# The complete tables' permissive entries fill in only what no table above defines: a family
+# that spells one of those segments exactly wins, without a conflict.
+for _id, _entry in segments.TABLE_SEGMENTS.items():
+    SEGMENTS_4010.setdefault(_id, _entry)
 SEGMENTS_5010: dict[str, tuple[str, str]] = {
     **SEGMENTS_4010,
     **merged(
@@ -78,6 +82,8 @@ COMPOSITES: dict[str, str] = merged("composite", segments.COMPOSITES, *_tables("
 ELEMENTS_4010: dict[str, tuple[str, int, int]] = merged(
     "element", elements.ELEMENTS_4010, *_EXTRA_ELEMENTS
 )
+for _ref, _kind in elements.TABLE_ELEMENTS.items():
+    ELEMENTS_4010.setdefault(_ref, _kind)
 ELEMENTS_5010: dict[str, tuple[str, int, int]] = {
     **ELEMENTS_4010,
     **_changed(elements.ELEMENTS_5010, elements.ELEMENTS_4010),

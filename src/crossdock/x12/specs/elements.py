@@ -46,6 +46,16 @@ _TABLE_4010 = """
 289 N0 1 2; 441 ID 1 1; 955 ID 1 2; 956 AN 1 10; 963 ID 2 2; 1325 ID 1 1
 """
 
+# Elements of the segments only the complete transaction-set tables use (see
+# ``segments.TABLE_SEGMENTS``): lengths deliberately generous, never tighter than X12's.
+# ``*L`` is the long free-text wildcard (MTX).
+_TABLE_ADDITIONS = """
+*L AN 1 4096; 1004 ID 1 3; 1104 ID 1 3; 1106 ID 1 3; 1136 ID 1 3; 115 AN 1 30;
+1195 AN 1 80; 1196 AN 1 3; 1270 ID 1 3; 215 AN 1 30; 224 AN 1 80; 344 ID 1 3; 345 ID 1 3;
+371 ID 1 3; 622 R 1 15; 626 ID 1 3; 627 ID 1 3; 653 ID 1 3; 662 ID 1 1; 688 ID 1 3;
+808 ID 1 3; 809 AN 1 80; 951 ID 1 3; 984 ID 1 3
+"""
+
 _CHANGES_5010 = """
 127 AN 1 50; 719 N0 1 10
 """
@@ -61,4 +71,6 @@ def _parse(table: str) -> dict[str, tuple[str, int, int]]:
 
 
 ELEMENTS_4010: dict[str, tuple[str, int, int]] = _parse(_TABLE_4010)
+# Defaults: a family extension defining the same element replaces them (see ``dictionary``).
+TABLE_ELEMENTS: dict[str, tuple[str, int, int]] = _parse(_TABLE_ADDITIONS)
 ELEMENTS_5010: dict[str, tuple[str, int, int]] = {**ELEMENTS_4010, **_parse(_CHANGES_5010)}

@@ -3,34 +3,33 @@
 A supplier asks the buyer (or its carrier) how to ship the orders that are ready: BGN names
 the request, the N1 loops the parties (ship-from with its contact and ready date), and each
 LX loop a shipment with its references, dates, equipment and OID order lines.
-``MAPPED`` names what the ``routing_request`` map reads.
+Lines ending in ``*`` are the segments the ``routing_request`` map reads.
 """
 
 from __future__ import annotations
 
 CODE = "753"
 NAME = "Request for Routing Instructions"
-MAPPED = frozenset({"BGN", "G62", "N1", "N3", "N4", "PER", "LX", "OID"})
 STRUCTURE = """
 ST M 1
-BGN M 1
-G62 O 10
+BGN M 1 *
+G62 O 10 *
 N9 O >1
 [N1 >1]
-  N1 M 1
+  N1 M 1 *
   N2 O 2
-  N3 O 2
-  N4 O 1
-  PER O 3
-  G62 O 10
+  N3 O 2 *
+  N4 O 1 *
+  PER O 3 *
+  G62 O 10 *
 [LX >1]
-  LX M 1
+  LX M 1 *
   N9 O >1
-  G62 O 10
+  G62 O 10 *
   N7 O 10
   REF O >1
   [OID >1]
-    OID M 1
-    G62 O 2
+    OID M 1 *
+    G62 O 2 *
 SE M 1
 """

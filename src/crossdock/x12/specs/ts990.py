@@ -2,19 +2,18 @@
 
 B1 carries the answer (B104 A accepted, D declined) to the tender named by B102; N9 adds
 references, V9 the event, and K1 (005010) free-text remarks such as why a tender was
-declined. ``MAPPED`` names what the ``load_tender_response`` map reads.
+declined. Lines ending in ``*`` are the segments the ``load_tender_response`` map reads.
 """
 
 from __future__ import annotations
 
 CODE = "990"
 NAME = "Response to a Load Tender"
-MAPPED = frozenset({"B1", "N9", "K1"})
 STRUCTURE = """
 ST M 1
-B1 M 1
-N9 O >1
+B1 M 1 *
+N9 O >1 *
 V9 O 1
-K1 O >1
+K1 O >1 *
 SE M 1
 """

@@ -1,4 +1,4 @@
-"""997 Functional Acknowledgment: the transaction structure (004010 and 005010)."""
+"""997 Functional Acknowledgment: the complete X12 segment table (004010 and 005010 alike)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""999 Implementation Acknowledgment: 005010 only (validated against 005010 from 004xxx too)."""
+"""999 Implementation Acknowledgment: the complete X12 segment table.
+
+005010 only (validated against 005010 from 004xxx too).
+"""
 
 from __future__ import annotations
 
