@@ -114,7 +114,12 @@ class Authenticate:
                 _challenge("invalid_request"),
             )
             return
-        principal = await self._resolve(token)
+        try:
+            principal = await self._resolve(token)
+        except Exception as exc:  # the key store did not answer (e.g. the database is down)
+            log.warning("credentials could not be checked: %s", type(exc).__name__)
+            await _unavailable(send, path, type(exc).__name__)
+            return
         if principal is None:
             self._refused(scope, "invalid_token", token)
             await _refuse(
@@ -176,6 +181,25 @@ def _bearer(raw: bytes) -> str | None:
 
 def _challenge(error: str) -> str:
     return f'{_REALM}, error="{error}"'
+
+
+async def _unavailable(send: Send, path: str, cause: str) -> None:
+    """503: a key could not be checked because its store failed; the client should retry,
+    and must not read it as a refused credential (401)."""
+    detail = f"the credentials could not be checked ({cause}); retry later"
+    body = problem_body(503, detail, instance=path[:200])
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", b"1"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _refuse(send: Send, status: int, detail: str, path: str, challenge: str) -> None:
