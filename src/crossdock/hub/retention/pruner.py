@@ -1,0 +1,217 @@
+"""The retention job: archive, then prune, old messages and completed flows in small batches.
+
+Each batch is one short transaction of at most `batch_size` messages (or flow instances), so
+a prune of a million rows never holds the store for long: on SQLite the batches queue on the
+writer thread behind intake commits (which jump the queue), on PostgreSQL they lock only the
+rows they delete. Between batches the job sleeps `pause` seconds. The archive is written
+inside the batch's transaction, before the delete: a failed write rolls the batch back, and a
+failed commit after a written archive leaves lines that a rerun writes again (readers take
+the last line of an id; nothing is lost either way).
+
+In the hub the job runs in one process at a time (its lease, `hub.cluster_jobs`); the CLI
+runs the same `Pruner` directly on the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from crossdock.hub.retention.archive_lines import flow_line, message_line
+from crossdock.hub.retention.model import (
+    Archive,
+    BatchCursor,
+    Cutoffs,
+    FlowRecord,
+    MessageRecord,
+    RetentionRun,
+    RetentionStore,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """Ages in days (None: kept for ever), as configured."""
+
+    default_days: float | None = None
+    per_type_days: Mapping[str, float | None] | None = None
+    flow_days: float | None = None
+
+    def cutoffs(self, now: float) -> Cutoffs:
+        return Cutoffs.at(
+            now,
+            default_days=self.default_days,
+            per_type_days=dict(self.per_type_days or {}),
+            flow_days=self.flow_days,
+        )
+
+
+class StoreCall(Protocol):
+    """Runs a blocking store call off the event loop (`StoreRunner.call`)."""
+
+    def __call__(self, fn: Callable[[], T], /) -> Awaitable[T]: ...
+
+
+class RunState:
+    """One run in progress: its cutoffs, where it stands, what it has pruned so far."""
+
+    def __init__(self, cutoffs: Cutoffs, run: RetentionRun) -> None:
+        self.cutoffs = cutoffs
+        self.run = run
+        self.cursor = BatchCursor()
+        self.messages_done = not cutoffs.prunes_messages
+        self.flows_done = cutoffs.flows is None
+        self.name = datetime.fromtimestamp(run.started_at, UTC).strftime("%Y%m%dT%H%M%SZ")
+        self.name += "-" + secrets.token_hex(3)
+
+    @property
+    def done(self) -> bool:
+        return self.messages_done and self.flows_done
+
+
+class Pruner:
+    """Archives and prunes what `policy` says is old enough, `batch_size` at a time."""
+
+    def __init__(
+        self,
+        store: RetentionStore,
+        archive: Archive | None,
+        policy: RetentionPolicy,
+        *,
+        batch_size: int = 500,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.store = store
+        self.archive = archive
+        self.policy = policy
+        self.batch_size = batch_size
+        self.clock = clock
+
+    def eligible(self) -> dict[str, int]:
+        """What a run would prune now, per document type (and completed flows)."""
+        return self.store.eligible(self.policy.cutoffs(self.clock()))
+
+    def start(self, trigger: str = "job") -> RunState:
+        now = self.clock()
+        return RunState(self.policy.cutoffs(now), RetentionRun(started_at=now, trigger=trigger))
+
+    def step(self, state: RunState) -> int:
+        """One batch (one transaction): messages first, then completed flows. Returns the
+        number of rows it pruned; `state.done` says when nothing is left."""
+        run = state.run
+        if not state.messages_done:
+            result = self.store.prune_messages(
+                state.cutoffs,
+                state.cursor,
+                self.batch_size,
+                lambda records: self._keep_messages(state, records),
+            )
+            if result is None:
+                state.messages_done = True
+                return 0
+            messages, deliveries, attempts = result
+            run.messages += messages
+            run.deliveries += deliveries
+            run.attempts += attempts
+            run.batches += 1
+            return messages
+        if not state.flows_done and state.cutoffs.flows is not None:
+            flows = self.store.prune_flows(
+                state.cutoffs.flows,
+                self.batch_size,
+                lambda records: self._keep_flows(state, records),
+            )
+            if flows == 0:
+                state.flows_done = True
+            else:
+                run.flows += flows
+                run.batches += 1
+            return flows
+        return 0
+
+    def finish(self, state: RunState, error: BaseException | None = None) -> RetentionRun:
+        run = state.run
+        run.finished_at = self.clock()
+        if error is not None:
+            run.error = f"{type(error).__name__}: {error}"[:2000]
+        run.id = self.store.record_run(run)
+        return run
+
+    def run(
+        self, trigger: str = "cli", *, between: Callable[[], None] | None = None
+    ) -> RetentionRun:
+        """A whole run in this thread (the CLI): batch after batch, `between` called between
+        them; recorded in the store, also when it fails."""
+        state = self.start(trigger)
+        try:
+            while not state.done:
+                self.step(state)
+                if between is not None and not state.done:
+                    between()
+        except Exception as exc:
+            self.finish(state, exc)
+            raise
+        return self.finish(state)
+
+    async def run_async(
+        self,
+        call: StoreCall,
+        *,
+        pause: float,
+        trigger: str = "job",
+    ) -> RetentionRun:
+        """A whole run from the event loop: each batch through `call` (the store runner's
+        writer), `pause` seconds of sleep between batches."""
+        state = self.start(trigger)
+        try:
+            while not state.done:
+                await call(lambda: self.step(state))
+                if pause > 0 and not state.done:
+                    await asyncio.sleep(pause)
+        except Exception as exc:
+            failure = exc
+            await call(lambda: self.finish(state, failure))
+            raise
+        run = await call(lambda: self.finish(state))
+        if run.messages or run.flows:
+            log.info(
+                "retention pruned %d messages, %d flow instances in %d batches",
+                run.messages,
+                run.flows,
+                run.batches,
+            )
+        return run
+
+    def _keep_messages(self, state: RunState, records: Sequence[MessageRecord]) -> None:
+        if self.archive is None or not records:
+            return
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            by_type.setdefault(str(record["document_type"]), []).append(message_line(record))
+        for document_type, lines in sorted(by_type.items()):
+            self._written(state, self.archive.write(state.name, "messages", document_type, lines))
+
+    def _keep_flows(self, state: RunState, records: Sequence[FlowRecord]) -> None:
+        if self.archive is None or not records:
+            return
+        by_flow: dict[str, list[dict[str, Any]]] = {}
+        for record in records:
+            by_flow.setdefault(str(record["flow"]), []).append(flow_line(record))
+        for flow, lines in sorted(by_flow.items()):
+            self._written(state, self.archive.write(state.name, "flows", flow, lines))
+
+    @staticmethod
+    def _written(state: RunState, path: str) -> None:
+        if path not in state.run.archives:
+            state.run.archives.append(path)
