@@ -207,7 +207,7 @@ class SqlRetentionStore:
                 return 0, 0, 0
             ids = [r["id"] for r in records]
             delivered = self._deliveries(conn, ids)
-            attempts = sum(len(d["attempts"]) for ds in delivered.values() for d in ds)
+            attempts = sum(len(d["delivery_attempts"]) for ds in delivered.values() for d in ds)
             for record in records:
                 record["deliveries"] = delivered.get(record["id"], [])
             keep(records)
@@ -234,7 +234,7 @@ class SqlRetentionStore:
                 .order_by(deliveries.c.id)
             ).mappings()
             for row in rows:
-                delivery = {**dict(row), "attempts": []}
+                delivery = {**dict(row), "delivery_attempts": []}
                 by_id[delivery["id"]] = delivery
                 found.setdefault(delivery["message_id"], []).append(delivery)
         a = delivery_attempts.c
@@ -245,7 +245,7 @@ class SqlRetentionStore:
                 .order_by(a.delivery_id, a.attempt, a.id)
             ).mappings()
             for row in rows:
-                by_id[row["delivery_id"]]["attempts"].append(dict(row))
+                by_id[row["delivery_id"]]["delivery_attempts"].append(dict(row))
         return found
 
     def _read_evidence(self, conn: Connection, *, everything: bool) -> None:

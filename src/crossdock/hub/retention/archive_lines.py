@@ -1,7 +1,7 @@
 """The archive's line format: one JSON object per message or flow instance, bytes in base64.
 
 A message line holds every column of the message (``raw`` and ``canonical`` as
-``raw_b64`` / ``canonical_b64``), its deliveries and each delivery's attempts, so an archive
+``raw_b64`` / ``canonical_b64``), its deliveries and each delivery's attempt rows (``delivery_attempts``), so an archive
 answers "what did we receive and where did it go" without the store. `message_from_line`
 gives back exactly what `message_line` was given.
 """

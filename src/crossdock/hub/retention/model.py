@@ -89,7 +89,8 @@ class RetentionRun:
 
 
 #: A pruned message as the store read it: its columns (``raw`` and ``canonical`` as bytes)
-#: plus ``deliveries``, each with its columns and ``attempts``.
+#: plus ``deliveries``, each with its columns (``attempts`` is the delivery's count) and
+#: ``delivery_attempts``, its attempt rows in order.
 MessageRecord = dict[str, Any]
 #: A pruned flow instance: its columns plus ``timers``.
 FlowRecord = dict[str, Any]
