@@ -234,7 +234,7 @@ def test_the_archive_reads_back_as_the_pruned_rows(store: ContractStore, tmp_pat
     assert back.keys() == stored.keys()
     for message_id, row in stored.items():
         record = dict(back[message_id])
-        archived_deliveries = record.pop("deliveries")
+        record.pop("deliveries")
         assert record == row
         assert record["raw"] == originals[message_id]["raw"]  # every byte value, NUL included
     [delivery] = back["po-1"]["deliveries"]
