@@ -11,7 +11,7 @@ retention:
     purchase_order: null        # kept for ever
   flow_days: 180                # completed flow instances (default: default_days)
   archive_dir: /var/lib/crossdock/archive
-  batch_size: 500
+  batch_size: 200
   interval_seconds: 3600
 ```
 
@@ -51,7 +51,7 @@ class RetentionConfig(BaseModel):
     archive_dir: Path | None = Field(
         None, description="where archives are written (unset: `archive` in `hub.data_dir`)"
     )
-    batch_size: int = Field(500, ge=1, le=10_000, description="messages pruned per transaction")
+    batch_size: int = Field(200, ge=1, le=10_000, description="messages pruned per transaction")
     pause_ms: float = Field(
         20, ge=0, description="pause between batches, so intake and delivery run in between"
     )

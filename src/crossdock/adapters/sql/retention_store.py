@@ -192,11 +192,10 @@ class SqlRetentionStore:
             self._read_evidence(conn, everything=cursor.id == "")
             query = select(messages).where(old_enough(cutoffs), not_kept())
             if cursor.id:
+                # `>=` first: a range on the time index (an OR of the two would scan it)
                 query = query.where(
-                    or_(
-                        m.received_at > cursor.received_at,
-                        and_(m.received_at == cursor.received_at, m.id > cursor.id),
-                    )
+                    m.received_at >= cursor.received_at,
+                    or_(m.received_at > cursor.received_at, m.id > cursor.id),
                 )
             rows = conn.execute(query.order_by(m.received_at, m.id).limit(limit)).mappings().all()
             if not rows:
@@ -218,7 +217,13 @@ class SqlRetentionStore:
                 )
             for chunk in _chunks(ids):
                 conn.execute(delete(deliveries).where(deliveries.c.message_id.in_(chunk)))
-                conn.execute(delete(inbox).where(inbox.c.message_id.in_(chunk)))
+                # by its primary key (consumer, message id): consumers are the groups
+                conn.execute(
+                    delete(inbox).where(
+                        inbox.c.consumer.in_(select(bus_groups.c.name)),
+                        inbox.c.message_id.in_(chunk),
+                    )
+                )
                 conn.execute(delete(bus_log).where(bus_log.c.message_id.in_(chunk)))
                 conn.execute(delete(messages).where(m.id.in_(chunk)))
             return len(ids), len(delivery_ids), attempts
