@@ -288,3 +288,26 @@ def test_runs_are_recorded_newest_first(store: ContractStore, tmp_path: Path) ->
     assert (runs[1].messages, runs[1].trigger, runs[1].archives) == (1, "job", first.archives)
     assert (runs[0].messages, runs[0].trigger) == (0, "cli")
     assert runs[0].finished_at is not None
+
+
+async def test_the_background_job_records_only_runs_that_did_something(
+    store: ContractStore, tmp_path: Path
+) -> None:
+    calls: list[str] = []
+
+    async def call(fn: Any) -> Any:  # the store runner's writer, inline
+        calls.append("batch")
+        return fn()
+
+    job = pruner(store, tmp_path, batch_size=2)
+    idle = await job.run_async(call, pause=0)
+    assert idle.id is None and job.store.runs(5) == []
+
+    with store.engine.begin() as conn:
+        for n in range(5):
+            rows.message(conn, f"m{n}", n=n)
+    calls.clear()
+    busy = await job.run_async(call, pause=0.001)
+    # 3 batches of messages, 1 that finds none left (no flow age: no flow batch), the record
+    assert (busy.messages, busy.batches) == (5, 3) and len(calls) == 5
+    assert [r.id for r in job.store.runs(5)] == [busy.id]
