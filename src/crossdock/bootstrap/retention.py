@@ -51,6 +51,6 @@ def retention_job(
     pause = config.pause_ms / 1000
 
     async def prune_expired() -> None:
-        await pruner.run_async(runner.call, pause=pause)
+        await pruner.run_async(runner.call, pause=pause, share=config.max_share)
 
     return config.interval_seconds, prune_expired

@@ -55,6 +55,13 @@ class RetentionConfig(BaseModel):
     pause_ms: float = Field(
         20, ge=0, description="pause between batches, so intake and delivery run in between"
     )
+    max_share: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="most of its time the job spends in batches: after a batch it waits at "
+        "least that batch's time x (1 - share) / share, so it backs off when the store is busy",
+    )
     interval_seconds: float = Field(3600, gt=0, description="how often the job runs")
 
     def age_days(self, document_type: str) -> float | None:

@@ -8,7 +8,6 @@ transaction, and a message both pick at once is deleted once (at worst archived 
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,8 +106,8 @@ def run(
             else:
                 _print_eligible(eligible, settings)
             return
-        pause = settings.retention.pause_ms / 1000
-        done = pruner.run("cli", between=lambda: time.sleep(pause))
+        pacing = settings.retention
+        done = pruner.run("cli", pause=pacing.pause_ms / 1000, share=pacing.max_share)
     if json_out:
         print_json(run_dict(done))
         return

@@ -155,16 +155,25 @@ class Pruner:
         return run
 
     def run(
-        self, trigger: str = "cli", *, between: Callable[[], None] | None = None
+        self,
+        trigger: str = "cli",
+        *,
+        pause: float = 0.0,
+        share: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> RetentionRun:
-        """A whole run in this thread (the CLI): batch after batch, `between` called between
-        them; recorded in the store, also when it fails."""
+        """A whole run in this thread (the CLI), paced like `run_async`; recorded in the
+        store, also when it fails."""
+        if not 0 < share <= 1:
+            raise ValueError("share must be in (0, 1]")
         state = self.start(trigger)
         try:
             while not state.done:
+                began = time.monotonic()
                 self.step(state)
-                if between is not None and not state.done:
-                    between()
+                rest = max(pause, (time.monotonic() - began) * (1 - share) / share)
+                if rest > 0 and not state.done:
+                    sleep(rest)
         except Exception as exc:
             self.finish(state, exc)
             raise
@@ -175,16 +184,24 @@ class Pruner:
         call: StoreCall,
         *,
         pause: float,
+        share: float = 1.0,
         trigger: str = "job",
     ) -> RetentionRun:
         """A whole run from the event loop: each batch through `call` (the store runner's
-        writer), `pause` seconds of sleep between batches."""
+        writer), then a sleep of at least `pause` seconds, and long enough that batches take
+        at most `share` of the run's time. A batch that took long (a busy machine, a writer
+        queue full of intake) so makes the job wait longer: it backs off under load."""
+        if not 0 < share <= 1:
+            raise ValueError("share must be in (0, 1]")
         state = self.start(trigger)
         try:
             while not state.done:
+                began = time.monotonic()
                 await call(lambda: self.step(state))
-                if pause > 0 and not state.done:
-                    await asyncio.sleep(pause)
+                busy = time.monotonic() - began
+                rest = max(pause, busy * (1 - share) / share)
+                if rest > 0 and not state.done:
+                    await asyncio.sleep(rest)
         except Exception as exc:
             failure = exc
             await call(lambda: self.finish(state, failure))
