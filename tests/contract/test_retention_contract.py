@@ -311,3 +311,23 @@ async def test_the_background_job_records_only_runs_that_did_something(
     # 3 batches of messages, 1 that finds none left (no flow age: no flow batch), the record
     assert (busy.messages, busy.batches) == (5, 3) and len(calls) == 5
     assert [r.id for r in job.store.runs(5)] == [busy.id]
+
+
+def test_a_run_paces_its_batches(store: ContractStore) -> None:
+    with store.engine.begin() as conn:
+        for n in range(5):
+            rows.message(conn, f"m{n}", n=n)
+    slept: list[float] = []
+    # a fixed pause: between batches (3 of messages, 1 finding none left), not after the last
+    pruner(store, batch_size=2).run(pause=0.01, sleep=slept.append)
+    assert slept == [0.01, 0.01, 0.01]
+
+    with store.engine.begin() as conn:
+        for n in range(5):
+            rows.message(conn, f"n{n}", n=n)
+    slept.clear()
+    # at most a fifth of the time in batches: each wait is at least 4 x the batch before it
+    pruner(store, batch_size=2).run(share=0.2, sleep=slept.append)
+    assert len(slept) == 3 and all(s > 0 for s in slept)
+    with pytest.raises(ValueError, match="share"):
+        pruner(store).run(share=0)
