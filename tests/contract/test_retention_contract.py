@@ -159,12 +159,8 @@ def test_a_prune_of_n_messages_goes_in_batches_of_k(store: ContractStore, tmp_pa
     retention = SqlRetentionStore(store.engine)
     cursor = BatchCursor()
     cutoffs = Cutoffs(default=rows.NOW - 30 * rows.DAY)
-
-    def keep(records: Sequence[dict[str, Any]]) -> None:
-        seen.append(len(records))
-
-    while (done := retention.prune_messages(cutoffs, cursor, 5, keep)) is not None:
-        assert done[0] <= 5
+    while (batch := retention.message_batch(cutoffs, cursor, 5)) is not None:
+        seen.append(retention.delete_messages([r["id"] for r in batch])[0])
     assert seen == [5, 5, 5, 5, 3]
 
     with store.engine.begin() as conn:
@@ -308,8 +304,8 @@ async def test_the_background_job_records_only_runs_that_did_something(
             rows.message(conn, f"m{n}", n=n)
     calls.clear()
     busy = await job.run_async(call, pause=0.001)
-    # 3 batches of messages, 1 that finds none left (no flow age: no flow batch), the record
-    assert (busy.messages, busy.batches) == (5, 3) and len(calls) == 5
+    # only the writes go through the writer: the deletes of 3 batches, and the record
+    assert (busy.messages, busy.batches) == (5, 3) and len(calls) == 4
     assert [r.id for r in job.store.runs(5)] == [busy.id]
 
 
@@ -331,3 +327,15 @@ def test_a_run_paces_its_batches(store: ContractStore) -> None:
     assert len(slept) == 3 and all(s > 0 for s in slept)
     with pytest.raises(ValueError, match="share"):
         pruner(store).run(share=0)
+
+
+def test_each_flow_batch_deletes_only_what_it_archived(
+    store: ContractStore, tmp_path: Path
+) -> None:
+    with store.engine.begin() as conn:
+        for n in range(3):
+            rows.flow(conn, f"DONE-{n}", completed=True, age_days=200 + n)
+    run = pruner(store, tmp_path, default_days=None, flow_days=90, batch_size=1).run()
+    assert (run.flows, run.batches) == (3, 3)
+    archived = [line["key"] for path in run.archives for line in read_archive(Path(path))]
+    assert sorted(archived) == ["DONE-0", "DONE-1", "DONE-2"]

@@ -15,8 +15,10 @@ one condition of the batch's SELECT, so a batch reads only what it may delete):
   exceptions raised since the last look before every batch) and checked in Python.
 
 Batches go in (received_at, id) order past a cursor, so rows kept for their evidence are read
-once per run. A batch deletes the messages with their deliveries, delivery attempts, inbox rows
-and bus log entries (none of which a consumer still needs, by the rules above).
+once per run. A batch is read in a read transaction (on SQLite a deferred one, beside the
+writer), archived, then deleted in a short write transaction that checks the rules again and
+takes the messages with their deliveries, delivery attempts, inbox rows and bus log entries
+(none of which a consumer still needs, by the rules above).
 """
 
 from __future__ import annotations
@@ -139,6 +141,11 @@ def _flows_eligible(before: float) -> ColumnElement[bool]:
     )
 
 
+def _pairs(pairs: Sequence[tuple[str, str]], table: Any = flow_timers) -> ColumnElement[bool]:
+    """Rows of `table` (flow timers or instances) with one of the (flow, key) pairs."""
+    return or_(*(and_(table.c.flow == fl, table.c.key == k) for fl, k in pairs))
+
+
 class SqlRetentionStore:
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.time) -> None:
         self._engine = engine
@@ -180,15 +187,13 @@ class SqlRetentionStore:
 
     # -- messages --------------------------------------------------------------------------
 
-    def prune_messages(
-        self,
-        cutoffs: Cutoffs,
-        cursor: BatchCursor,
-        limit: int,
-        keep: Callable[[Sequence[MessageRecord]], None],
-    ) -> tuple[int, int, int] | None:
+    def message_batch(
+        self, cutoffs: Cutoffs, cursor: BatchCursor, limit: int
+    ) -> list[MessageRecord] | None:
         m = messages.c
-        with self._engine.begin() as conn:
+        # A read transaction (deferred on SQLite): the writer is not held while a batch is
+        # read, archived and written to disk; only `delete_messages` takes it.
+        with self._engine.connect().execution_options(readonly=True) as conn, conn.begin():
             self._read_evidence(conn, everything=cursor.id == "")
             query = select(messages).where(old_enough(cutoffs), not_kept())
             if cursor.id:
@@ -202,20 +207,36 @@ class SqlRetentionStore:
                 return None
             cursor.received_at, cursor.id = rows[-1]["received_at"], rows[-1]["id"]
             records = [dict(r) for r in rows if r["id"] not in self._evidence]
-            if not records:
-                return 0, 0, 0
-            ids = [r["id"] for r in records]
-            delivered = self._deliveries(conn, ids)
-            attempts = sum(len(d["delivery_attempts"]) for ds in delivered.values() for d in ds)
-            for record in records:
-                record["deliveries"] = delivered.get(record["id"], [])
-            keep(records)
-            delivery_ids = [d["id"] for ds in delivered.values() for d in ds]
+            delivered = self._deliveries(conn, [r["id"] for r in records])
+        for record in records:
+            record["deliveries"] = delivered.get(record["id"], [])
+        return records
+
+    def delete_messages(self, ids: Sequence[str]) -> tuple[int, int, int]:
+        m = messages.c
+        with self._engine.begin() as conn:
+            # Checked again in the deleting transaction: a message replayed, or named by an
+            # exception, since it was read stays (archived, not deleted: a later run that
+            # finds it eligible archives it again).
+            self._read_evidence(conn, everything=False)
+            gone: list[str] = []
+            for chunk in _chunks(list(ids)):
+                gone.extend(conn.execute(select(m.id).where(m.id.in_(chunk), not_kept())).scalars())
+            gone = [i for i in gone if i not in self._evidence]
+            delivery_ids: list[str] = []
+            for chunk in _chunks(gone):
+                delivery_ids.extend(
+                    conn.execute(
+                        select(deliveries.c.id).where(deliveries.c.message_id.in_(chunk))
+                    ).scalars()
+                )
+            attempts = 0
             for chunk in _chunks(delivery_ids):
-                conn.execute(
+                done = conn.execute(
                     delete(delivery_attempts).where(delivery_attempts.c.delivery_id.in_(chunk))
                 )
-            for chunk in _chunks(ids):
+                attempts += max(done.rowcount, 0)
+            for chunk in _chunks(gone):
                 conn.execute(delete(deliveries).where(deliveries.c.message_id.in_(chunk)))
                 # by its primary key (consumer, message id): consumers are the groups
                 conn.execute(
@@ -226,7 +247,7 @@ class SqlRetentionStore:
                 )
                 conn.execute(delete(bus_log).where(bus_log.c.message_id.in_(chunk)))
                 conn.execute(delete(messages).where(m.id.in_(chunk)))
-            return len(ids), len(delivery_ids), attempts
+            return len(gone), len(delivery_ids), attempts
 
     def _deliveries(self, conn: Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """The deliveries of `ids` by message, each with its attempts in order."""
@@ -276,11 +297,9 @@ class SqlRetentionStore:
 
     # -- flows ---------------------------------------------------------------------------
 
-    def prune_flows(
-        self, before: float, limit: int, keep: Callable[[Sequence[FlowRecord]], None]
-    ) -> int:
+    def flow_batch(self, before: float, limit: int) -> list[FlowRecord]:
         f, t = flow_instances.c, flow_timers.c
-        with self._engine.begin() as conn:
+        with self._engine.connect().execution_options(readonly=True) as conn, conn.begin():
             rows = conn.execute(
                 select(flow_instances)
                 .where(_flows_eligible(before))
@@ -288,29 +307,32 @@ class SqlRetentionStore:
                 .limit(limit)
             ).mappings()
             records: list[FlowRecord] = [{**dict(r), "timers": []} for r in rows]
-            if not records:
-                return 0
             by_key = {(r["flow"], r["key"]): r for r in records}
-            pairs = list(by_key)
-            for chunk in _chunks(pairs):
-                match = or_(*(and_(t.flow == fl, t.key == k) for fl, k in chunk))
-                for timer in conn.execute(
-                    select(flow_timers).where(match).order_by(t.name)
-                ).mappings():
+            for chunk in _chunks(list(by_key)):
+                timers = conn.execute(select(flow_timers).where(_pairs(chunk)).order_by(t.name))
+                for timer in timers.mappings():
                     by_key[(timer["flow"], timer["key"])]["timers"].append(dict(timer))
-            keep(records)
-            for chunk in _chunks(pairs):
-                conn.execute(
-                    delete(flow_timers).where(
-                        or_(*(and_(t.flow == fl, t.key == k) for fl, k in chunk))
+        return records
+
+    def delete_flows(self, keys: Sequence[tuple[str, str]], before: float) -> int:
+        f = flow_instances.c
+        deleted = 0
+        with self._engine.begin() as conn:
+            for chunk in _chunks(list(keys)):
+                still = [
+                    (str(fl), str(k))
+                    for fl, k in conn.execute(
+                        select(f.flow, f.key).where(
+                            _pairs(chunk, flow_instances), _flows_eligible(before)
+                        )
                     )
-                )
-                conn.execute(
-                    delete(flow_instances).where(
-                        or_(*(and_(f.flow == fl, f.key == k) for fl, k in chunk))
-                    )
-                )
-            return len(records)
+                ]
+                if not still:
+                    continue
+                conn.execute(delete(flow_timers).where(_pairs(still)))
+                conn.execute(delete(flow_instances).where(_pairs(still, flow_instances)))
+                deleted += len(still)
+        return deleted
 
     # -- the record of runs --------------------------------------------------------------
 

@@ -6,7 +6,7 @@ cutoffs at the start of a run, so every batch of a run prunes against the same l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -113,27 +113,30 @@ class RetentionStore(Protocol):
         with `cutoffs` would prune now."""
         ...
 
-    def prune_messages(
-        self,
-        cutoffs: Cutoffs,
-        cursor: BatchCursor,
-        limit: int,
-        keep: Callable[[Sequence[MessageRecord]], None],
-    ) -> tuple[int, int, int] | None:
-        """Prune up to `limit` eligible messages after `cursor` (moving it past the rows read),
-        with their deliveries, attempts, inbox and bus log rows, in one transaction; `keep`
-        gets them first (the archive) and its failure rolls the batch back.
+    def message_batch(
+        self, cutoffs: Cutoffs, cursor: BatchCursor, limit: int
+    ) -> list[MessageRecord] | None:
+        """Up to `limit` eligible messages after `cursor` (moving it past the rows read),
+        each with its deliveries and their attempts, in a read transaction. Fewer (even
+        none) when some read are kept; None when no eligible message is left."""
+        ...
+
+    def delete_messages(self, ids: Sequence[str]) -> tuple[int, int, int]:
+        """Delete the messages of `ids` still eligible, with their deliveries, attempts,
+        inbox rows and bus log entries, in one short transaction.
 
         Returns:
-            (messages, deliveries, attempts) pruned; None when no eligible message is left.
+            (messages, deliveries, attempts) deleted.
         """
         ...
 
-    def prune_flows(
-        self, before: float, limit: int, keep: Callable[[Sequence[FlowRecord]], None]
-    ) -> int:
-        """Prune up to `limit` completed flow instances last updated before `before`, with
-        their timers, in one transaction (`keep` first). Returns how many (0: none left)."""
+    def flow_batch(self, before: float, limit: int) -> list[FlowRecord]:
+        """Up to `limit` completed flow instances last updated before `before`, each with
+        its timers ([]: none left)."""
+        ...
+
+    def delete_flows(self, keys: Sequence[tuple[str, str]], before: float) -> int:
+        """Delete the (flow, key) instances still eligible, with their timers; how many."""
         ...
 
     def record_run(self, run: RetentionRun) -> int:

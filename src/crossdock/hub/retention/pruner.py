@@ -15,6 +15,7 @@ runs the same `Pruner` directly on the store.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 import time
@@ -28,8 +29,6 @@ from crossdock.hub.retention.model import (
     Archive,
     BatchCursor,
     Cutoffs,
-    FlowRecord,
-    MessageRecord,
     RetentionRun,
     RetentionStore,
 )
@@ -53,6 +52,14 @@ class RetentionPolicy:
             per_type_days=dict(self.per_type_days or {}),
             flow_days=self.flow_days,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What one batch read: message records or flow records."""
+
+    kind: str  # messages | flows
+    records: Sequence[dict[str, Any]]
 
 
 class StoreCall(Protocol):
@@ -107,38 +114,65 @@ class Pruner:
         return RunState(self.policy.cutoffs(now), RetentionRun(started_at=now, trigger=trigger))
 
     def step(self, state: RunState) -> int:
-        """One batch (one transaction): messages first, then completed flows. Returns the
-        number of rows it pruned; `state.done` says when nothing is left."""
-        run = state.run
+        """One batch: read, archive, delete. Returns the rows it pruned; `state.done` says
+        when nothing is left."""
+        batch = self.read(state)
+        if batch is None:
+            return 0
+        self.archive_batch(state, batch)
+        return self.delete(state, batch)
+
+    def read(self, state: RunState) -> Batch | None:
+        """The next batch to prune (messages first, then completed flows), None when this
+        run is done with both (then `state.done`)."""
         if not state.messages_done:
-            result = self.store.prune_messages(
-                state.cutoffs,
-                state.cursor,
-                self.batch_size,
-                lambda records: self._keep_messages(state, records),
-            )
-            if result is None:
-                state.messages_done = True
-                return 0
-            messages, deliveries, attempts = result
+            records = self.store.message_batch(state.cutoffs, state.cursor, self.batch_size)
+            if records is not None:
+                return Batch("messages", records)
+            state.messages_done = True
+        if not state.flows_done and state.cutoffs.flows is not None:
+            flows = self.store.flow_batch(state.cutoffs.flows, self.batch_size)
+            if flows:
+                return Batch("flows", flows)
+        state.flows_done = True
+        return None
+
+    def archive_batch(self, state: RunState, batch: Batch) -> None:
+        """Write the batch to the archive (nothing without one); raises when it cannot, and
+        then nothing of the batch is deleted."""
+        if self.archive is None or not batch.records:
+            return
+        make_line = message_line if batch.kind == "messages" else flow_line
+        group = "document_type" if batch.kind == "messages" else "flow"
+        by_name: dict[str, list[dict[str, Any]]] = {}
+        for record in batch.records:
+            by_name.setdefault(str(record[group]), []).append(make_line(record))
+        for name, lines in sorted(by_name.items()):
+            path = self.archive.write(state.name, batch.kind, name, lines)
+            if path not in state.run.archives:
+                state.run.archives.append(path)
+
+    def delete(self, state: RunState, batch: Batch) -> int:
+        """Delete what `batch` read and is still eligible (one short write transaction)."""
+        run = state.run
+        run.batches += 1
+        if not batch.records:
+            return 0
+        if batch.kind == "messages":
+            ids = [str(r["id"]) for r in batch.records]
+            messages, deliveries, attempts = self.store.delete_messages(ids)
             run.messages += messages
             run.deliveries += deliveries
             run.attempts += attempts
-            run.batches += 1
             return messages
-        if not state.flows_done and state.cutoffs.flows is not None:
-            flows = self.store.prune_flows(
-                state.cutoffs.flows,
-                self.batch_size,
-                lambda records: self._keep_flows(state, records),
-            )
-            if flows == 0:
-                state.flows_done = True
-            else:
-                run.flows += flows
-                run.batches += 1
-            return flows
-        return 0
+        assert state.cutoffs.flows is not None
+        keys = [(str(r["flow"]), str(r["key"])) for r in batch.records]
+        flows = self.store.delete_flows(keys, state.cutoffs.flows)
+        run.flows += flows
+        if flows < len(keys):
+            # some became ineligible since the read: the next read no longer returns them
+            log.info("retention kept %d flow instance(s) changed since read", len(keys) - flows)
+        return flows
 
     def finish(
         self, state: RunState, error: BaseException | None = None, *, quiet: bool = False
@@ -197,7 +231,12 @@ class Pruner:
         try:
             while not state.done:
                 began = time.monotonic()
-                await call(lambda: self.step(state))
+                # reading and archiving off the writer, in a thread of their own; the delete
+                # (the only write) through `call`, the store's writer
+                batch = await asyncio.to_thread(self.read, state)
+                if batch is not None:
+                    await asyncio.to_thread(self.archive_batch, state, batch)
+                    await call(functools.partial(self.delete, state, batch))
                 busy = time.monotonic() - began
                 rest = max(pause, busy * (1 - share) / share)
                 if rest > 0 and not state.done:
@@ -215,26 +254,3 @@ class Pruner:
                 run.batches,
             )
         return run
-
-    def _keep_messages(self, state: RunState, records: Sequence[MessageRecord]) -> None:
-        if self.archive is None or not records:
-            return
-        by_type: dict[str, list[dict[str, Any]]] = {}
-        for record in records:
-            by_type.setdefault(str(record["document_type"]), []).append(message_line(record))
-        for document_type, lines in sorted(by_type.items()):
-            self._written(state, self.archive.write(state.name, "messages", document_type, lines))
-
-    def _keep_flows(self, state: RunState, records: Sequence[FlowRecord]) -> None:
-        if self.archive is None or not records:
-            return
-        by_flow: dict[str, list[dict[str, Any]]] = {}
-        for record in records:
-            by_flow.setdefault(str(record["flow"]), []).append(flow_line(record))
-        for flow, lines in sorted(by_flow.items()):
-            self._written(state, self.archive.write(state.name, "flows", flow, lines))
-
-    @staticmethod
-    def _written(state: RunState, path: str) -> None:
-        if path not in state.run.archives:
-            state.run.archives.append(path)
