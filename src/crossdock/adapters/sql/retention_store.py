@@ -159,7 +159,7 @@ class SqlRetentionStore:
     def eligible(self, cutoffs: Cutoffs) -> dict[str, int]:
         m = messages.c
         found: dict[str, int] = {}
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(readonly=True) as conn:
             self._read_evidence(conn, everything=True)
             where = and_(old_enough(cutoffs), not_kept())
             rows = conn.execute(
@@ -357,7 +357,7 @@ class SqlRetentionStore:
 
     def runs(self, limit: int) -> list[RetentionRun]:
         r = retention_runs.c
-        with self._engine.connect() as conn:
+        with self._engine.connect().execution_options(readonly=True) as conn:
             rows = conn.execute(
                 select(retention_runs).order_by(desc(r.started_at), desc(r.id)).limit(limit)
             ).mappings()
