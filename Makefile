@@ -16,7 +16,7 @@ INTAKE_DATA_DIR ?= ./var/demo
 SINK_PORT ?= 9101
 DEMO_COUNT ?= 200
 
-.PHONY: install demo demo-intake test test-pg lint typecheck layers unit bench bench-x12 bench-flows bench-profiles clean
+.PHONY: install demo demo-intake test test-pg lint typecheck layers unit bench bench-x12 bench-flows bench-profiles bench-retention clean
 
 # uv comes from PyPI when the machine lacks it; everything else from uv.lock.
 $(UV):
@@ -68,6 +68,10 @@ bench-x12: install
 # Only the flows suite: 10,000 POs + 10,000 sales orders through the sandbox and the hub.
 bench-flows: install
 	$(PY) -m bench.run_all --only flows
+
+# Intake latency while retention prunes a big store, against intake alone (same run).
+bench-retention: install
+	$(PY) -m bench.retention_bench
 
 # Only the profiles suite: intake, end to end and the clean flows scenario (2,000 + 2,000) on the
 # embedded default, PostgreSQL with one process, and PostgreSQL with 1 api + 2 workers, side by

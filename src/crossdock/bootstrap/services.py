@@ -27,6 +27,7 @@ from crossdock.bootstrap.oauth import OAuthServices, build_oauth
 from crossdock.bootstrap.outbound_webhooks import OutboundWebhooks, build_outbound_webhooks
 from crossdock.bootstrap.partners import PartnerServices, build_partner_services
 from crossdock.bootstrap.pod import PodWorker, build_pod_worker
+from crossdock.bootstrap.retention import retention_job
 from crossdock.bootstrap.roles import UP, Role, Wakeups, build_wakeups
 from crossdock.bootstrap.store import Store, build_store
 from crossdock.bootstrap.unrouted import unrouted_policy
@@ -264,6 +265,10 @@ def build_hub(
     pod = build_pod_worker(settings, runner, store.bus, lambda: wake_loops("flow."))
     if pod is not None:
         periodic.append((pod.interval, pod.job))
+    # Old messages and completed flows archived and pruned (`retention`), in small batches.
+    prune = retention_job(settings, store, runner)
+    if prune is not None:
+        periodic.append(prune)
     runtime = Runtime(
         runner,
         store.bus,

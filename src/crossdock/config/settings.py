@@ -35,6 +35,7 @@ from crossdock.config.oauth import OAuthConfig
 from crossdock.config.onboarding import OnboardingConfig
 from crossdock.config.partners import PartnerConfig, X12IdentityConfig
 from crossdock.config.references import References, partial_references, reference_problems
+from crossdock.config.retention import RetentionConfig
 from crossdock.config.sections import (
     _BULK,
     HubConfig,
@@ -95,6 +96,7 @@ class Settings(BaseSettings):
     oauth: OAuthConfig = Field(default_factory=OAuthConfig)
     throttle: ThrottleConfig = Field(default_factory=ThrottleConfig)
     onboarding: OnboardingConfig = Field(default_factory=OnboardingConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @property
     def database_url(self) -> str:

@@ -34,6 +34,7 @@ from crossdock.entrypoints.cli_messages import messages_app
 from crossdock.entrypoints.cli_oauth import oauth_app
 from crossdock.entrypoints.cli_output import Column, fit_consoles, key, number, text
 from crossdock.entrypoints.cli_partners import partners_app
+from crossdock.entrypoints.cli_retention import retention_app
 from crossdock.entrypoints.cli_sandbox import sandbox_app
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(oauth_app, name="oauth")
 app.add_typer(partners_app, name="partners")
+app.add_typer(retention_app, name="retention")
 app.command("audit")(cli_keys.audit)
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)

@@ -24,6 +24,8 @@ flow_instances = Table(
     Column("completed", Boolean, nullable=False, default=False),
     Index("ix_flow_instances_state", "flow", "state"),
     Index("ix_flow_instances_updated", "updated_at"),
+    # Retention keeps every message whose correlation key has an open flow (0010_retention).
+    Index("ix_flow_instances_key", "key", "completed"),
 )
 
 # One row per (instance, timer name): setting a timer again moves it. `fired_at` stays set
@@ -60,4 +62,6 @@ exceptions = Table(
     Index("ix_exceptions_status", "status", "category"),
     Index("ix_exceptions_category", "category"),
     Index("ix_exceptions_correlation", "correlation_key"),
+    # Retention reads the evidence of exceptions raised since its last look (0010_retention).
+    Index("ix_exceptions_created", "created_at"),
 )

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in migrations/versions (a test keeps it equal to Alembic's head).
-HEAD = "0009_products"
+HEAD = "0010_retention"
 # What the release before migrations created with `create_all`.
 BASELINE = "0001_baseline"
 # Tables a revision after the baseline creates: adopting a store from before migrations
@@ -51,6 +51,7 @@ AFTER_BASELINE = frozenset(
         "throttle_buckets",
         "partners",
         "partner_certifications",
+        "retention_runs",
     }
 )
 # Columns a revision after the baseline adds to a baseline table: an adopted store lacks them
@@ -109,6 +110,7 @@ def metadata_with_every_table() -> MetaData:
         inventory_tables,
         oauth_tables,
         partner_tables,
+        retention_tables,
         throttle_tables,
         webhook_tables,
     )

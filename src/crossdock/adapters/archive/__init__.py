@@ -1,0 +1,1 @@
+"""Archives of pruned records: gzip-compressed NDJSON files (`ndjson.NdjsonArchive`)."""
