@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from crossdock.config.alerts import AlertsConfig
 from crossdock.config.auth import AuthConfig
 from crossdock.config.carriers import CarrierConfig
 from crossdock.config.endpoints import (
@@ -95,6 +96,7 @@ class Settings(BaseSettings):
     oauth: OAuthConfig = Field(default_factory=OAuthConfig)
     throttle: ThrottleConfig = Field(default_factory=ThrottleConfig)
     onboarding: OnboardingConfig = Field(default_factory=OnboardingConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @property
     def database_url(self) -> str:
