@@ -137,7 +137,9 @@ def evaluator(store: ContractStore, rule: AlertRule, clock: Clock) -> AlertEvalu
     return AlertEvaluator([rule], signals, SqlAlertStore(store.engine), clock=clock)
 
 
-def message(n: int, minutes: float, *, partner: str | None = None, rejected: bool = False):  # type: ignore[no-untyped-def]
+def message(
+    n: int, minutes: float, *, partner: str | None = None, rejected: bool = False
+) -> InboundMessage:
     return InboundMessage(
         id=f"01K{n:023d}",
         document_type="purchase_order",
