@@ -225,11 +225,13 @@ class AlertEvaluator:
         self._write = write
         self._read = read
         self._clock = clock
+        self._kpis: dict[float, dict[str, Any]] = {}
 
     async def run_once(self) -> list[AlertEvent]:
         """One round: evaluate, reconcile, deliver what is undelivered. Returns the round's
         opens and clears."""
         now = self._clock()
+        self._kpis.clear()  # computed once per window per round, however many rules read it
         findings: list[Finding] = []
         evaluated: set[str] = set()
         for rule in self.rules:
@@ -319,7 +321,10 @@ class AlertEvaluator:
 
     def _kpi(self, rule: AlertRule, now: float) -> list[Finding]:
         assert rule.kpi is not None
-        kpis = self._signals.kpis(KpiWindow(since=_utc(now - rule.window_seconds)))
+        kpis = self._kpis.get(rule.window_seconds)
+        if kpis is None:
+            kpis = self._signals.kpis(KpiWindow(since=_utc(now - rule.window_seconds)))
+            self._kpis[rule.window_seconds] = kpis
         value = kpis.get(rule.kpi)
         measured = value.get(rule.statistic) if isinstance(value, dict) else None
         if not isinstance(measured, int | float) or measured <= rule.limit:

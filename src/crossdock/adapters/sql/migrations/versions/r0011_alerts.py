@@ -1,4 +1,6 @@
-"""Alerts: the alert events the rules raise (`crossdock.hub.alerts`), open and cleared.
+"""Alerts: the alert events the rules raise (`crossdock.hub.alerts`), open and cleared; and
+an index on the outbound X12 ledger's status, so the "997 overdue" rule reads the
+unacknowledged documents without scanning every document ever sent.
 
 Revision ID: 0011_alerts
 Revises: 0009_products
@@ -39,9 +41,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("open_key", name="uq_alerts_open_key"),
     )
     op.create_index("ix_alerts_opened", "alerts", ["opened_at"], unique=False)
+    # ``if_not_exists``: adopting a store from before migrations runs `create_all` first,
+    # which already adds the new index to the existing table.
+    op.create_index(
+        "ix_x12_outbound_status",
+        "x12_outbound",
+        ["status", "created_at"],
+        unique=False,
+        if_not_exists=True,
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index("ix_x12_outbound_status", table_name="x12_outbound")
     op.drop_index("ix_alerts_opened", table_name="alerts")
     op.drop_table("alerts")
