@@ -270,3 +270,33 @@ async def test_997_overdue_raises_and_clears_when_acknowledged(store: ContractSt
         uow.edi.settle_outbound("acme", 7, None, OutboundStatus.ACCEPTED, None, "ACK1")
         uow.commit()
     assert await states(ev) == [(CLEARED, "acme")]
+
+
+class Failing(SqlAlertSignals):
+    """The real signals, except the backlog, which cannot be read while `down`."""
+
+    down = False
+
+    def backlog(self) -> dict[str, int]:
+        if self.down:
+            raise RuntimeError("the database went away")
+        return super().backlog()
+
+
+async def test_a_rule_that_cannot_be_read_keeps_its_alerts_until_it_can(
+    store: ContractStore,
+) -> None:
+    rule = AlertRule("backlog", BACKLOG, "warning", 0)
+    signals = Failing(store.engine, store.bus.backlog)
+    ev = AlertEvaluator([rule], signals, SqlAlertStore(store.engine), clock=Clock(E0))
+    store.bus.ensure_group(ConsumerGroup("deliver.erp", ("doc.>",)))
+    with store.uow() as uow:
+        uow.outbox.publish("doc.x", "k", "m")
+        uow.commit()
+    assert await states(ev) == [(OPENED, "deliver.erp")]
+    store.bus.ack("deliver.erp", store.bus.fetch("deliver.erp", 5))
+    signals.down = True
+    assert await states(ev) == []  # unknown: neither cleared nor reopened
+    assert len(SqlAlertStore(store.engine).list(open_only=True, limit=5)) == 1
+    signals.down = False
+    assert await states(ev) == [(CLEARED, "deliver.erp")]
