@@ -44,6 +44,7 @@ HELP_COMMANDS = [
     (["messages", "show"], "--raw"),
     (["messages", "replay"], "--since"),
     (["dlq", "list"], "--group"),
+    (["alerts", "list"], "--status"),
     (["dlq", "retry"], "--all"),
     (["endpoints"], "--json"),
 ]

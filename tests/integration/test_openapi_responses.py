@@ -252,6 +252,9 @@ def exercise(check: Checker) -> None:
     check.call("post", "/v1/inventory/reconcile")  # 409: reconciliation is off here
     check.call("get", "/v1/kpis")
     check.call("get", "/v1/kpis", params={"since": "2030-01-01", "until": "2020-01-01"})
+    check.call("get", "/v1/alerts")
+    check.call("get", "/v1/alerts", params={"status": "all", "limit": 5})
+    check.call("get", "/v1/alerts", params={"status": "closed"})  # 422
 
     # webhook subscriptions, made by the operator for a partner
     subs = "/v1/webhooks/subscriptions"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crossdock.adapters.sql.bus import SqlBus
+from crossdock.bootstrap.alerts import AlertWorker, build_alert_worker
 from crossdock.bootstrap.auth import key_service
 from crossdock.bootstrap.channels import (
     build_carriers,
@@ -78,6 +79,7 @@ class HubServices:
     inbound: InboundSystemService | None = None
     inventory: Reconciler | None = None  # the ERP / WMS reconciliation, when enabled
     pod: PodWorker | None = None
+    alerts: AlertWorker | None = None  # the alert rules' evaluator, when rules are configured
     webhooks_out: OutboundWebhooks | None = None  # subscriptions, when `webhooks.enabled`
     preparer: PreparePool = field(default_factory=lambda: PreparePool(PoolSettings(workers=0)))
     #: The size limits every intake channel applies (`crossdock.hub.limits`), from settings.
@@ -152,6 +154,8 @@ class HubServices:
             await self.inventory.close()
         if self.pod is not None:
             await self.pod.close()
+        if self.alerts is not None:
+            await self.alerts.close()
         self.runner.close()
         self.store.close()
 
@@ -269,6 +273,9 @@ def build_hub(
     prune = retention_job(settings, store, runner)
     if prune is not None:
         periodic.append(prune)
+    alerts = build_alert_worker(settings, store, runner)
+    if alerts is not None:
+        periodic.append((alerts.interval, alerts.job))
     runtime = Runtime(
         runner,
         store.bus,
@@ -321,6 +328,7 @@ def build_hub(
         ),
         inventory=inventory,
         pod=pod,
+        alerts=alerts,
         webhooks_out=outbound,
         preparer=PreparePool(PoolSettings(workers=_prepare_workers(settings))),
         role=role,

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from crossdock.config.alerts import AlertsConfig
 from crossdock.config.auth import AuthConfig
 from crossdock.config.carriers import CarrierConfig
 from crossdock.config.endpoints import (
@@ -97,6 +98,7 @@ class Settings(BaseSettings):
     throttle: ThrottleConfig = Field(default_factory=ThrottleConfig)
     onboarding: OnboardingConfig = Field(default_factory=OnboardingConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @property
     def database_url(self) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from crossdock.entrypoints import cli_demo, cli_keys, cli_kpis, cli_procs
+from crossdock.entrypoints.cli_alerts import alerts_app
 from crossdock.entrypoints.cli_common import (
     ConfigOption,
     DataDirOption,
@@ -61,6 +62,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(oauth_app, name="oauth")
 app.add_typer(partners_app, name="partners")
 app.add_typer(retention_app, name="retention")
+app.add_typer(alerts_app, name="alerts")
 app.command("audit")(cli_keys.audit)
 app.command("demo")(cli_demo.demo)
 app.command("kpis")(cli_kpis.kpis)

@@ -143,8 +143,11 @@ class EndpointDispatcher:
 
     def _on_breaker_change(self, breaker: CircuitBreaker, previous: CircuitState) -> None:
         # The breaker keeps monotonic time; operators want the wall-clock moment it opened.
+        # A failed probe (half-open -> open again) keeps the moment the outage began, so
+        # `opened_at` says how long the endpoint has been down (the endpoint_down alert).
         if breaker.state is CircuitState.OPEN:
-            self._opened_wall = time.time()
+            if previous is not CircuitState.HALF_OPEN or self._opened_wall is None:
+                self._opened_wall = time.time()
         elif breaker.state is CircuitState.CLOSED:
             self._opened_wall = None
             self._recovered = previous is CircuitState.HALF_OPEN

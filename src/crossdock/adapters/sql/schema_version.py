@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in migrations/versions (a test keeps it equal to Alembic's head).
-HEAD = "0010_retention"
+HEAD = "0011_alerts"
 # What the release before migrations created with `create_all`.
 BASELINE = "0001_baseline"
 # Tables a revision after the baseline creates: adopting a store from before migrations
@@ -52,6 +52,7 @@ AFTER_BASELINE = frozenset(
         "partners",
         "partner_certifications",
         "retention_runs",
+        "alerts",
     }
 )
 # Columns a revision after the baseline adds to a baseline table: an adopted store lacks them
@@ -105,6 +106,7 @@ class SchemaMismatch(Exception):
 def metadata_with_every_table() -> MetaData:
     """The shared `metadata`, once every module that adds tables to it is imported."""
     from crossdock.adapters.sql import (  # noqa: F401
+        alert_tables,
         auth_tables,
         flow_tables,
         inventory_tables,

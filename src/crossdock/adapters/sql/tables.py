@@ -203,6 +203,8 @@ x12_outbound = Table(
     Column("reason", Text),
     Column("ack_message_id", String(26)),
     Index("ix_x12_outbound_message", "message_id"),
+    # The alerts' "997 overdue" rule reads the unacknowledged ones (0011_alerts).
+    Index("ix_x12_outbound_status", "status", "created_at"),
 )
 
 # Named leases that let one hub process at a time run a cluster-wide periodic job (flow

@@ -23,6 +23,7 @@ from crossdock.entrypoints.api import (
     webhook_subscriptions,
     webhooks,
 )
+from crossdock.entrypoints.api import alerts as alerts_api
 from crossdock.entrypoints.api import certification as certification_api
 from crossdock.entrypoints.api import exceptions as exceptions_api
 from crossdock.entrypoints.api import kpis as kpis_api
@@ -61,6 +62,7 @@ def create_app(hub: HubServices) -> FastAPI:
     app.include_router(exceptions_api.router, tags=["exceptions"])
     app.include_router(inventory.router, tags=["inventory"])
     app.include_router(kpis_api.router, tags=["kpis"])
+    app.include_router(alerts_api.router, tags=["alerts"])
     app.include_router(purchase_orders.router, tags=["purchase-orders"])
     app.include_router(shipments.router, tags=["shipments"])
     app.include_router(admin.router, tags=["admin"])
