@@ -205,7 +205,7 @@ class GroupBacklog:
     dead: int
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # hashed by identity: a registry keys its collectors
 class StoreGauges:
     """The state gauges of one scrape, read from the store by the caller (plain data: this
     module knows no store). A prometheus-client collector: register it to expose them."""
