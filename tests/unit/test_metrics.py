@@ -17,6 +17,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from crossdock.bootstrap import HubServices, build_hub
+from crossdock.bootstrap.metrics_scrape import KPI_CACHE_SECONDS
 from crossdock.config import Settings
 from crossdock.entrypoints.api.app import create_asgi
 from crossdock.observability.metrics import (
@@ -194,6 +195,21 @@ async def test_metrics_after_a_po_delivered_refused_and_stuck_behind_an_open_cir
     assert value(found, "crossdock_kpi", kpi="integration_failure_rate", stat="total") == 1
     target = value(found, "crossdock_kpi_sla_target_seconds", kpi="po_acknowledgment_latency")
     assert target == 10 * 3600
+    # The KPIs are cached for a minute: a second PO shows in intake at once, in the KPIs later.
+    again = await client.post(
+        "/v1/messages/purchase_order",
+        content=PO_RAW.replace(b'"po_number": "', b'"po_number": "2-'),
+        headers={"Content-Type": "application/json", "Idempotency-Key": "po-2"},
+    )
+    assert again.status_code == 202, again.text
+    cached = samples((await client.get("/metrics")).text)
+    accepted = {"document_type": "purchase_order", "outcome": "accepted"}
+    assert value(cached, "crossdock_intake_messages_total", **accepted) == 2
+    assert value(cached, "crossdock_kpi", kpi="integration_failure_rate", stat="total") == 1
+    assert hub.scraper is not None
+    hub.scraper.clock = lambda: time.monotonic() + KPI_CACHE_SECONDS + 1
+    later = samples((await client.get("/metrics")).text)
+    assert value(later, "crossdock_kpi", kpi="integration_failure_rate", stat="total") == 2
     # A worker's probe shows its own process only: no store gauges there.
     local = hub.metrics.local_exposition().decode()
     assert "crossdock_delivery_attempts_total" in local and "crossdock_flow_instances" not in local

@@ -10,6 +10,7 @@ indexes (`adapters/sql/metric_queries.py`).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from crossdock.config import Settings
 from crossdock.hub.kpis import KpiWindow, compute_kpis
 from crossdock.hub.store_runner import StoreRunner
 from crossdock.observability.metrics import GroupBacklog, HubMetrics, StoreGauges
+
+log = logging.getLogger(__name__)
 
 #: The KPI gauges cover received documents of this trailing window.
 KPI_WINDOW = timedelta(hours=24)
@@ -81,7 +84,10 @@ class MetricsScraper:
         kpis = None
         if with_kpis:
             since = datetime.now(UTC) - KPI_WINDOW
-            kpis = compute_kpis(uow.kpis, KpiWindow(since=since))
+            try:
+                kpis = compute_kpis(uow.kpis, KpiWindow(since=since))
+            except Exception:  # the other gauges still answer; the last KPIs stay shown
+                log.exception("KPI gauges could not be computed; keeping the previous ones")
         gauges = StoreGauges(
             groups=groups, circuits=circuits, flows=q.flow_counts(conn), sla_targets=self.targets
         )
