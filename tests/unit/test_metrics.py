@@ -297,3 +297,20 @@ def test_every_metric_is_in_the_operations_table() -> None:
     table = (ROOT / "docs" / "operations.md").read_text()
     rows = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `crossdock_")}
     assert names <= rows, sorted(names - rows)
+
+
+def test_crossdock_up_refuses_a_missing_multiprocess_directory_in_one_line(
+    tmp_path: Path,
+) -> None:
+    env = {"PATH": "/usr/bin:/bin", MULTIPROC_ENV: str(tmp_path / "missing")}
+    crossdock = Path(sys.executable).with_name("crossdock")
+    done = subprocess.run(
+        [str(crossdock), "up", "--port", "0", "--data-dir", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "missing is not a directory; create it (empty) first" in done.stderr
+    assert "Traceback" not in done.stderr

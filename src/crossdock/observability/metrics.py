@@ -122,15 +122,24 @@ class HubMetrics:
         return text
 
 
+def multiprocess_problem() -> str | None:
+    """Why multiprocess mode cannot work here (its directory is missing), else None: checked
+    by the commands before they start, so the answer is one line, not a traceback."""
+    path = multiprocess_dir()
+    if path is not None and not os.path.isdir(path):
+        return f"{MULTIPROC_ENV}={path} is not a directory; create it (empty) first"
+    return None
+
+
 def build_metrics() -> HubMetrics:
     """The hub's process metrics.
 
     Raises:
         ValueError: multiprocess mode is on but its directory does not exist.
     """
-    path = multiprocess_dir()
-    if path is not None and not os.path.isdir(path):
-        raise ValueError(f"{MULTIPROC_ENV}={path} is not a directory; create it (empty) first")
+    problem = multiprocess_problem()
+    if problem is not None:
+        raise ValueError(problem)
     registry = CollectorRegistry()
     return HubMetrics(
         registry=registry,
