@@ -3,8 +3,8 @@
 A worker answers no business request, but its metrics (delivery attempts, routing problems,
 latencies) live in its own process, so a scraper needs a port to read them, and an
 orchestrator a liveness probe. It answers its own process's metrics only: the store's state
-gauges and, in multiprocess mode, the sum over every process are the api's ``/metrics``. `crossdock worker --metrics-port N` opens one; by default
-there is none. Plain asyncio streams, HTTP/1.0, one request per connection: no web framework
+gauges and, in multiprocess mode, the sum over every process are the api's ``/metrics``.
+`crossdock worker --metrics-port N` opens one; by default there is none. Plain asyncio streams, HTTP/1.0, one request per connection: no web framework
 for two fixed answers.
 """
 
