@@ -108,6 +108,22 @@ def test_get_many_skips_unknown_ids_and_can_leave_the_bytes_unread(store: Contra
     assert light[ids[2]].body_sha256 == f"{3:064x}"
 
 
+def test_summaries_by_id_carry_type_and_receive_time(store: ContractStore) -> None:
+    add(
+        store,
+        message(1, at=T0),
+        message(2, document_type="invoice", at=T0 + timedelta(seconds=90)),
+    )
+    ids = [f"01J{n:023d}" for n in (1, 2)]
+    with store.uow.reader() as uow:
+        found = uow.messages.summaries([*ids, "01NOPE", ids[0]])
+        assert uow.messages.summaries([]) == {}
+    assert set(found) == set(ids)
+    assert found[ids[0]].document_type == "purchase_order" and found[ids[0]].received_at == T0
+    assert found[ids[1]].document_type == "invoice"
+    assert found[ids[1]].received_at == T0 + timedelta(seconds=90)
+
+
 def test_idempotency_keys_are_looked_up_per_source(store: ContractStore) -> None:
     add(
         store,

@@ -24,6 +24,7 @@ from crossdock.bootstrap.channels import (
 from crossdock.bootstrap.cluster import once_across_processes
 from crossdock.bootstrap.flows import build_flows, delivered_subjects
 from crossdock.bootstrap.inventory import build_reconciler, reconcile_job
+from crossdock.bootstrap.metrics_scrape import MetricsScraper, sla_targets
 from crossdock.bootstrap.oauth import OAuthServices, build_oauth
 from crossdock.bootstrap.outbound_webhooks import OutboundWebhooks, build_outbound_webhooks
 from crossdock.bootstrap.partners import PartnerServices, build_partner_services
@@ -89,6 +90,7 @@ class HubServices:
     wakeups: Wakeups | None = None  # other processes' loops, woken over PostgreSQL
     oauth: OAuthServices | None = None  # /oauth/token, JWKS, the token authenticators
     partners: PartnerServices | None = None  # registry, directory, certification
+    scraper: MetricsScraper | None = None  # `/metrics` with the store's state gauges
 
     @property
     def bus(self) -> SqlBus:
@@ -122,6 +124,13 @@ class HubServices:
             }
             for name, d in self.runtime.dispatchers.items()
         }
+
+    async def metrics_text(self) -> bytes:
+        """What ``/metrics`` answers: the process metrics (every process's in multiprocess
+        mode) and the state gauges read from the store for this scrape."""
+        if self.scraper is None:
+            return self.metrics.exposition()
+        return await self.scraper.render()
 
     async def start(self) -> None:
         """Ready to serve once the loops run: nothing slow is waited for. The batch workers
@@ -231,7 +240,7 @@ def build_hub(
         max_set_segments=settings.hub.max_edi_segments_per_set,
     )
     edi = EdiService(preparer, runner, ack_renderer(), wake_workers)
-    # Run once across every process sharing the store (leased); the gauges run in each.
+    # Run once across every process sharing the store (leased).
     periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = []
     drops = build_drops(settings)
     if drops:
@@ -294,7 +303,6 @@ def build_hub(
             max_attempts=20, initial_backoff=1.0, multiplier=2.0, max_backoff=300.0, jitter=0.2
         ),
         lane_for=settings.lane_for,
-        periodic=[(5.0, _metrics_refresher(runner, store.bus, metrics, dispatchers))],
         consumers=consumers,
         metrics=metrics,
         leased=once_across_processes(settings, store, runner, periodic),
@@ -310,6 +318,19 @@ def build_hub(
         wake_loops("flow.")
 
     recorder = IntakeRecorder(runner, on_commit=wake_after_intake)
+
+    def live_circuits() -> dict[str, str]:
+        # This process's breakers are fresher than the persisted states (when it delivers).
+        return {d.name: d.breaker.state.value for d in dispatchers} if role.loops else {}
+
+    scraper = MetricsScraper(
+        metrics,
+        runner,
+        store.bus,
+        [d.name for d in dispatchers],
+        sla_targets(settings),
+        live_circuits,
+    )
     return HubServices(
         settings=settings,
         store=store,
@@ -335,28 +356,13 @@ def build_hub(
         wakeups=wakeups,
         oauth=build_oauth(settings, store.engine, KeyClients(key_service(store.engine).keys)),
         partners=partner_services,
+        scraper=scraper,
     )
 
 
 def _prepare_workers(settings: Settings) -> int:
     configured = settings.hub.prepare_workers
     return default_workers() if configured is None else configured
-
-
-def _metrics_refresher(
-    runner: StoreRunner, bus: SqlBus, metrics: HubMetrics, dispatchers: list[EndpointDispatcher]
-) -> Callable[[], Awaitable[None]]:
-    """The scheduler's job that keeps backlog and circuit gauges current for /metrics."""
-
-    async def refresh_gauges() -> None:
-        backlog = await runner.read(lambda _uow: bus.backlog())
-        for group, count in backlog.items():
-            metrics.backlog.labels(group).set(count)
-        for dispatcher in dispatchers:
-            is_open = dispatcher.breaker.state.value != "closed"
-            metrics.circuit_open.labels(dispatcher.name).set(1 if is_open else 0)
-
-    return refresh_gauges
 
 
 def _lane(config: Any) -> LaneSettings:

@@ -92,6 +92,7 @@ def up(
     from crossdock.entrypoints.server import serve
     from crossdock.hub.credentials import BadKey
     from crossdock.observability.logging import configure_logging
+    from crossdock.observability.metrics import multiprocess_problem
 
     configure_logging(json=log_json)
     settings = settings_from(config, data_dir, host=host, port=port)
@@ -104,6 +105,9 @@ def up(
             hold_store_lock(settings.hub.data_dir)  # the kernel drops it when this process ends
     except StoreInUse as exc:
         raise fail(str(exc)) from None
+    metrics_problem = multiprocess_problem()
+    if metrics_problem is not None:
+        raise fail(metrics_problem)
     try:
         serve(settings)
     except (PortUnavailable, BadKey) as exc:  # BadKey: a malformed CROSSDOCK_ADMIN_KEY

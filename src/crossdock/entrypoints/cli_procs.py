@@ -43,10 +43,11 @@ def api(
     from crossdock.entrypoints.server import serve
     from crossdock.hub.credentials import BadKey
     from crossdock.observability.logging import configure_logging
+    from crossdock.observability.metrics import multiprocess_problem
 
     configure_logging(json=log_json)
     settings = settings_from(config, data_dir, host=host, port=port)
-    problem = refusal("api", settings.database_url)
+    problem = refusal("api", settings.database_url) or multiprocess_problem()
     if problem is not None:
         raise fail(problem)
     try:
@@ -80,6 +81,7 @@ def worker(
     from crossdock.entrypoints.listen import PortUnavailable
     from crossdock.entrypoints.worker import run_worker
     from crossdock.observability.logging import configure_logging
+    from crossdock.observability.metrics import multiprocess_problem
 
     configure_logging(json=log_json)
     try:
@@ -87,7 +89,7 @@ def worker(
     except ValueError as exc:
         raise fail(str(exc), 2) from None
     settings = settings_from(config, data_dir)
-    problem = refusal("worker", settings.database_url)
+    problem = refusal("worker", settings.database_url) or multiprocess_problem()
     if problem is not None:
         raise fail(problem)
     try:

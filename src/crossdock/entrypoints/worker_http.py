@@ -1,9 +1,10 @@
 """A worker's tiny optional HTTP face: ``GET /healthz`` and ``GET /metrics``, nothing else.
 
 A worker answers no business request, but its metrics (delivery attempts, routing problems,
-backlog gauges) live in its own process, so a scraper needs a port to read them, and an
-orchestrator a liveness probe. `crossdock worker --metrics-port N` opens one; by default
-there is none. Plain asyncio streams, HTTP/1.0, one request per connection: no web framework
+latencies) live in its own process, so a scraper needs a port to read them, and an
+orchestrator a liveness probe. It answers its own process's metrics only: the store's state
+gauges and, in multiprocess mode, the sum over every process are the api's ``/metrics``.
+`crossdock worker --metrics-port N` opens one; by default there is none. Plain asyncio streams, HTTP/1.0, one request per connection: no web framework
 for two fixed answers.
 """
 
@@ -39,7 +40,7 @@ async def serve_probe(sock: socket.socket, metrics: HubMetrics) -> asyncio.Serve
                 status, kind, body = "200 OK", "application/json", b'{"status":"ok"}\n'
             elif path == b"/metrics":
                 status, kind = "200 OK", "text/plain; version=0.0.4; charset=utf-8"
-                body = metrics.exposition()
+                body = metrics.local_exposition()
             else:
                 status, kind, body = "404 Not Found", "text/plain", b"/healthz or /metrics\n"
             head = (

@@ -321,6 +321,9 @@ class EndpointDispatcher:
             saved_state = self._state_dirty
             if saved_state:
                 uow.endpoints.save(self.state())
+            # Read before the commit (the unit of work closes with it); used only once the
+            # commit succeeded, like the attempts.
+            latencies = self._delivered_latencies(uow, outcomes)
             uow.commit()
         if saved_state:
             self._state_dirty = False
@@ -328,7 +331,35 @@ class EndpointDispatcher:
             for a in attempts:
                 self._metrics.deliveries.labels(self.name, a.outcome).inc()
                 self._metrics.delivery_seconds.labels(self.name).observe(a.duration_ms / 1000)
+            for document_type, seconds in latencies:
+                self._metrics.delivered_latency(document_type, seconds)
         return _Settled(ack, retry, dead)
+
+    def _delivered_latencies(
+        self, uow: UnitOfWork, outcomes: Sequence[_Outcome]
+    ) -> list[tuple[str, float]]:
+        """(document type, seconds from the message's receipt to the end of its successful
+        attempt) for this round's deliveries; one primary-key read of the messages."""
+        if self._metrics is None:
+            return []
+        done = [
+            o
+            for o in outcomes
+            if o.delivery is not None
+            and o.result is not None
+            and o.result.outcome is Outcome.DELIVERED
+        ]
+        if not done:
+            return []
+        found = uow.messages.summaries([o.delivery.message_id for o in done if o.delivery])
+        latencies = []
+        for o in done:
+            m = found.get(o.delivery.message_id) if o.delivery else None
+            if m is not None and o.result is not None:
+                ended = o.started_at + timedelta(milliseconds=o.result.duration_ms)
+                seconds = (ended - m.received_at).total_seconds()
+                latencies.append((m.document_type, max(0.0, seconds)))
+        return latencies
 
     def _acknowledge(self, group: str, settled: _Settled) -> None:
         """On the store thread: settle the recorded round's entries on the bus."""
@@ -338,6 +369,8 @@ class EndpointDispatcher:
             self._bus.nak(group, entry, delay, error)
         for entry, error in dead:
             self._bus.dead_letter(group, entry, error)
+        if dead and self._metrics is not None:
+            self._metrics.dead_letters.labels(group).inc(len(dead))
         if self._recovered:
             # The receiver is back: deliveries tried during the outage would otherwise sit out
             # backoffs of up to max_backoff each, holding their keys; the concurrency limit,

@@ -76,6 +76,11 @@ class MessageLog(Protocol):
         """Messages by id; `with_raw=False` leaves the received bytes unread (raw = b"")."""
         ...
 
+    def summaries(self, message_ids: Sequence[str]) -> dict[str, MessageSummary]:
+        """Messages' summaries by id (primary-key reads, no bodies): what a delivery's
+        latency metric needs to know of its message."""
+        ...
+
     def find(
         self, flt: MessageFilter, limit: int = 100, offset: int = 0
     ) -> list[MessageSummary]: ...

@@ -297,6 +297,8 @@ class Runtime:
             ],
             dead=dead,
         )
+        if self._metrics is not None and dead:
+            self._metrics.dead_letters.labels(group).inc(len(dead))
         if self._metrics is not None and isinstance(result, RoutingResult):
             for outcome, count in (("unrouted", result.unrouted), ("untransformable", len(dead))):
                 if count:

@@ -52,6 +52,8 @@ _SUMMARY_COLUMNS = (
     messages.c.partner,
 )
 
+_SUMMARIES = _by_ids(_SUMMARY_COLUMNS)
+
 
 # `source = ? AND key IN (?, ...)` walks the unique index (source, idempotency_key).
 _FIND_KEYS = PreparedIn(
@@ -235,6 +237,12 @@ class SqlMessageLog:
             .limit(limit)
         )
         return [(r.id, r.correlation_key or r.id, r.lane) for r in self._conn.execute(query)]
+
+    def summaries(self, message_ids: Sequence[str]) -> dict[str, MessageSummary]:
+        ids = list(dict.fromkeys(message_ids))
+        if not ids:
+            return {}
+        return {row.id: _summary(row) for row in _SUMMARIES.execute(self._conn, ids)}
 
     def set_status(self, message_ids: Sequence[str], status: MessageStatus) -> None:
         _SET_STATUS.executemany(

@@ -52,7 +52,7 @@ async def handle_csv(hub: HubServices, call: IntakeCall, req: IntakeRequest) -> 
     )
     for status, count in (("accepted", receipt.accepted), ("rejected", receipt.rejected)):
         if count:
-            hub.metrics.intake.labels(call.document_type, status).inc(count)
+            hub.metrics.intake_count(call.document_type, status, count)
     summary = receipt.summary()
     if not receipt.has_errors:
         return Reply(202, orjson.dumps(summary))

@@ -58,7 +58,7 @@ def _document(d: DocumentOutcome) -> dict[str, Any]:
 def _count(hub: HubServices, receipt: InboundReceipt) -> None:
     for d in receipt.documents:
         outcome = "duplicate" if d.duplicate else d.status
-        hub.metrics.intake.labels(d.document_type, outcome).inc()
+        hub.metrics.intake_count(d.document_type, outcome)
 
 
 @router.post(

@@ -115,7 +115,7 @@ async def _refuse(
     # The path names the type: an unknown one gets a fixed label, or any client could grow
     # the metric's label set without bound.
     label = req.document_type if req.document_type in hub.document_types else "unknown"
-    hub.metrics.intake.labels(label, "rejected").inc()
+    hub.metrics.intake_count(label, "rejected")
     return _problem(status, detail, path, message_id=outcome.message_id)
 
 
@@ -194,7 +194,10 @@ async def handle_single(hub: HubServices, call: IntakeCall) -> Reply:
     if refused is not None:
         return refused
     [outcome] = await hub.recorder.submit([prepare(req, hub.lane_for)])
-    hub.metrics.intake_seconds.labels("http").observe(time.perf_counter() - started)
+    took = time.perf_counter() - started
+    hub.metrics.request_latency("http", took)
+    if not (outcome.duplicate or outcome.conflict):
+        hub.metrics.recorded_latency(call.document_type, took)
     return await _single_reply(hub, call, outcome)
 
 
@@ -220,16 +223,16 @@ async def _single_reply(hub: HubServices, call: IntakeCall, outcome: IntakeOutco
     document_type = call.document_type
     headers = {"Location": f"/v1/messages/{outcome.message_id}"}
     if outcome.conflict:
-        hub.metrics.intake.labels(document_type, "conflict").inc()
+        hub.metrics.intake_count(document_type, "conflict")
         detail = "this Idempotency-Key was already used with a different body; use a new key"
         return _problem(
             409, detail, call.path, message_id=outcome.message_id, recorded_as=outcome.recorded_as
         )
     if outcome.duplicate:
-        hub.metrics.intake.labels(document_type, "duplicate").inc()
+        hub.metrics.intake_count(document_type, "duplicate")
         headers["Idempotent-Replayed"] = "true"
     if outcome.status == "rejected":
-        hub.metrics.intake.labels(document_type, "rejected").inc()
+        hub.metrics.intake_count(document_type, "rejected")
         errors: list[Any] | None = [e.as_dict() for e in outcome.errors] if outcome.errors else None
         if errors is None:  # a duplicate of a rejected message: read back why
             stored = await hub.runner.read(lambda uow: uow.messages.get(outcome.message_id))
@@ -245,7 +248,7 @@ async def _single_reply(hub: HubServices, call: IntakeCall, outcome: IntakeOutco
         reply.headers = headers
         return reply
     if not outcome.duplicate:
-        hub.metrics.intake.labels(document_type, "accepted").inc()
+        hub.metrics.intake_count(document_type, "accepted")
     body: dict[str, object] = {
         "id": outcome.message_id,
         "status": outcome.status,
@@ -262,6 +265,7 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
     A line's idempotency key is the request's ``Idempotency-Key`` plus ``:<line number>``, so
     a retried batch is a batch of duplicates.
     """
+    started = time.perf_counter()
     if call.body is None:
         req = _request(call, b"", "http-batch")
         detail = f"batch exceeds the limit of {batch_limit(hub)} bytes"
@@ -296,6 +300,8 @@ async def handle_batch(hub: HubServices, call: IntakeCall) -> Reply:
     ]
     messages = await _prepare_lines(hub, requests)
     outcomes = await hub.recorder.submit(messages)
+    new = sum(1 for o in outcomes if not (o.duplicate or o.conflict))
+    hub.metrics.recorded_latency(call.document_type, time.perf_counter() - started, new)
     return _batch_reply(hub, call.document_type, lines, outcomes)
 
 
@@ -345,6 +351,6 @@ def _batch_reply(
         results.append(item)
     for kind, n in counts.items():
         if n:
-            hub.metrics.intake.labels(document_type, kind).inc(n)
+            hub.metrics.intake_count(document_type, kind, n)
     body = {"documents": len(lines), **counts, "results": results}
     return Reply(202, orjson.dumps(body))

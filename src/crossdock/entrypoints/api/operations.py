@@ -77,8 +77,10 @@ async def readyz(request: Request) -> Response:
     dependencies=[AUTHENTICATED],
 )
 async def metrics(request: Request) -> Response:
-    hub = hub_of(request)
-    return Response(hub.metrics.exposition(), media_type="text/plain; version=0.0.4")
+    """Prometheus metrics: this process's counters and histograms (every process's, summed,
+    when PROMETHEUS_MULTIPROC_DIR is set) and the store's state gauges for this scrape."""
+    body = await hub_of(request).metrics_text()
+    return Response(body, media_type="text/plain; version=0.0.4")
 
 
 @router.get("/v1/messages", response_model=MessagePage, dependencies=[AUTHENTICATED])

@@ -53,7 +53,7 @@ async def refusal(
         [outcome] = await hub.recorder.submit([message])
     except Overloaded as exc:
         return Problem(503, f"the hub is busy ({exc}); retry in a second")
-    hub.metrics.intake.labels(document_type, "rejected").inc()
+    hub.metrics.intake_count(document_type, "rejected")
     return Problem(status, detail, message_id=outcome.message_id)
 
 

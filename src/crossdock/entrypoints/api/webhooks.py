@@ -61,7 +61,7 @@ def _count(hub: HubServices, receipt: WebhookReceipt) -> dict[str, int]:
         ] += 1
     for outcome, n in counts.items():
         if n:
-            hub.metrics.intake.labels(DOCUMENT_TYPE, outcome).inc(n)
+            hub.metrics.intake_count(DOCUMENT_TYPE, outcome, n)
     return counts
 
 
@@ -107,7 +107,7 @@ async def post_carrier_webhook(request: Request, carrier: str) -> Response:
     except ForeignSender as exc:
         return problem_response(403, str(exc), instance=request.url.path)
     except BadSignature as exc:
-        hub.metrics.intake.labels(DOCUMENT_TYPE, "unauthorized").inc()
+        hub.metrics.intake_count(DOCUMENT_TYPE, "unauthorized")
         return await signature_refused(
             hub,
             request,
