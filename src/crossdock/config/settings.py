@@ -43,6 +43,7 @@ from crossdock.config.sections import (
     Name,
     RouteConfig,
     StoreConfig,
+    TracingConfig,
     UnroutedConfig,
 )
 from crossdock.config.sources import read_sources
@@ -95,6 +96,7 @@ class Settings(BaseSettings):
     oauth: OAuthConfig = Field(default_factory=OAuthConfig)
     throttle: ThrottleConfig = Field(default_factory=ThrottleConfig)
     onboarding: OnboardingConfig = Field(default_factory=OnboardingConfig)
+    tracing: TracingConfig = Field(default_factory=TracingConfig)
 
     @property
     def database_url(self) -> str:
