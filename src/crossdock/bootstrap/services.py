@@ -157,8 +157,10 @@ class HubServices:
             await self.pod.close()
         self.runner.close()
         self.store.close()
-        if self._tracing is not None:  # flush the spans still queued for the exporter
-            self._tracing.shutdown()
+        if self._tracing is not None:
+            # Flush the spans still queued for the exporter: a blocking HTTP export, so off
+            # the event loop (a collector in this process, or a slow one, must not stall it).
+            await asyncio.to_thread(self._tracing.shutdown)
             configure_tracing()
 
     def _start_tracing(self) -> None:

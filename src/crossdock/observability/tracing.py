@@ -251,8 +251,9 @@ class Tracing:
 
     def shutdown(self) -> None:
         """Flush and stop the exporter (at process exit)."""
-        if self.provider is not None:
-            self.provider.shutdown()
+        provider, self.provider, self._tracer = self.provider, None, None
+        if provider is not None:
+            provider.shutdown()
 
 
 def _span_context(traceparent: str) -> Any:
