@@ -7,9 +7,11 @@ new span id, so a trace crosses the hub even though the message waits in the log
 
 Two modes, chosen once per process by `configure_tracing`:
 
-- **off** (the default: no exporter): no OpenTelemetry span is made. The ids are generated
-  here, as the spans would have them (a new span id per hop), at the cost of a few random bits
-  per message — the intake path stays as fast as it was.
+- **off** (the default: no exporter): no OpenTelemetry span is made and the SDK is not
+  imported. A request's context is the caller's ``traceparent`` (validated) or a new trace,
+  and its messages store it unchanged, as OpenTelemetry's API passes a context through when
+  nothing records; a delivery sends a new span id of that trace. A regex match or a few random
+  bits per request: the intake path stays as fast as it was.
 - **recording** (``tracing.otlp_endpoint`` set, or a test's exporter): the OpenTelemetry SDK
   records spans per the messaging conventions: a SERVER span per HTTP request, a PRODUCER
   span ``send <document type>`` when a message is recorded (its context is the one stored), a
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import contextvars
 import random
+import re
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,7 +41,7 @@ TRACEPARENT = "traceparent"
 #: The `messaging.system` attribute of the hub's own message log and bus.
 MESSAGING_SYSTEM = "crossdock"
 
-_HEX = frozenset("0123456789abcdef")
+_TRACEPARENT_RE = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?")
 _ZERO_TRACE = "0" * 32
 _ZERO_SPAN = "0" * 16
 
@@ -55,15 +58,11 @@ def parse_traceparent(value: str | None) -> str | None:
     invalid; a later version's extra fields are dropped."""
     if not value:
         return None
-    value = value.strip()
-    if len(value) < 55 or value[2] != "-" or value[35] != "-" or value[52] != "-":
+    found = _TRACEPARENT_RE.fullmatch(value.strip())
+    if found is None:
         return None
-    version, trace_id, span_id, flags = value[:2], value[3:35], value[36:52], value[53:55]
-    if version == "ff" or not _HEX.issuperset(version):
-        return None
-    if len(value) > 55 and (version == "00" or value[55] != "-"):
-        return None
-    if not (_HEX.issuperset(trace_id) and _HEX.issuperset(span_id) and _HEX.issuperset(flags)):
+    version, trace_id, span_id, flags, rest = found.groups()
+    if version == "ff" or (rest and version == "00"):
         return None
     if trace_id == _ZERO_TRACE or span_id == _ZERO_SPAN:
         return None
@@ -136,17 +135,31 @@ class Tracing:
 
     # -- inbound requests ---------------------------------------------------------------
 
+    def begin_request(self, inbound: str | None) -> contextvars.Token[str | None]:
+        """Off mode, per inbound request: its context (the caller's, validated, or a new
+        trace) becomes current; `end_request` with the token restores the previous one.
+        Two calls rather than a context manager: this runs once per intake request."""
+        parent = parse_traceparent(inbound) if inbound else None
+        return _current.set(parent or new_traceparent())
+
+    @staticmethod
+    def end_request(token: contextvars.Token[str | None]) -> None:
+        _current.reset(token)
+
     @contextmanager
     def server(self, name: str, inbound: str | None) -> Iterator[Span | None]:
         """An inbound HTTP request: continues `inbound` (a raw header value) or starts a trace;
-        the context is current for the block."""
-        parent = parse_traceparent(inbound)
+        the context is current for the block. Recording, a SERVER span is its context."""
         if self._tracer is None:
-            with use_traceparent(child_traceparent(parent) if parent else new_traceparent()):
+            token = self.begin_request(inbound)
+            try:
                 yield None
+            finally:
+                _current.reset(token)
             return
         from opentelemetry.trace import SpanKind, use_span
 
+        parent = parse_traceparent(inbound)
         span = self._tracer.start_span(name, _remote(parent), SpanKind.SERVER)
         with use_span(span, end_on_exit=True), use_traceparent(_traceparent_of(span)):
             yield span
@@ -154,16 +167,17 @@ class Tracing:
     # -- the message log (producer) -----------------------------------------------------
 
     def stamp(self, messages: Sequence[Any]) -> list[Span]:
-        """Give each message without a ``trace_context`` the producer context of its recording:
-        a child of the current context, or a new trace. Recording, a PRODUCER span is started
-        per message and returned, for the caller to end once the message is durable."""
+        """Give each message without a ``trace_context`` the producer context of its recording.
+        Recording, a PRODUCER span is started per message (a child of the current context, or a
+        new trace) and returned, for the caller to end once the message is durable; off, the
+        current context itself (or a new trace when there is none)."""
         parent = _current.get()
         if self._tracer is None:
+            # No span is made, so none gets an id: the context passes through unchanged, as
+            # OpenTelemetry's API does without an SDK (the delivery's hop gets a new span id).
             for message in messages:
                 if message.trace_context is None:
-                    message.trace_context = (
-                        child_traceparent(parent) if parent else new_traceparent()
-                    )
+                    message.trace_context = parent or new_traceparent()
             return []
         from opentelemetry.trace import SpanKind
 

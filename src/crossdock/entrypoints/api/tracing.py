@@ -35,12 +35,17 @@ class TraceRequests:
                 inbound = value.decode("latin-1")
                 break
         tracer = tracing()
+        if not tracer.recording:  # the common case: set the context, nothing more
+            token = tracer.begin_request(inbound)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                tracer.end_request(token)
+            return
         # The span is named by the method alone: a path names documents and would make
         # every span name unique (the conventions ask for a low-cardinality name).
         with tracer.server(scope["method"], inbound) as span:
-            if span is None:
-                await self.app(scope, receive, send)
-                return
+            assert span is not None
 
             async def send_traced(message: Message) -> None:
                 if message["type"] == "http.response.start":
