@@ -22,7 +22,7 @@ from aiohttp import web
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, StatusCode
 
 from crossdock.bootstrap import HubServices, build_hub
 from crossdock.config import Settings
@@ -125,11 +125,12 @@ class Receiver:
     url: str = ""
     headers: list[dict[str, str]] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
+    status: int = 200
 
     async def handle(self, request: web.Request) -> web.Response:
         self.bodies.append(await request.read())
         self.headers.append({k.lower(): v for k, v in request.headers.items()})
-        return web.Response(status=200)
+        return web.Response(status=self.status)
 
 
 @pytest.fixture
@@ -334,6 +335,22 @@ async def test_recorded_spans_follow_the_messaging_conventions(
     assert delivery.attributes["messaging.message.id"] == message_id
     assert delivery.attributes["messaging.consumer.group.name"] == "deliver.critical.erp"
     assert sent["traceparent"] == f"00-{TRACE_ID}-{hexes(delivery)[1]}-01"
+
+
+async def test_a_refused_delivery_is_a_failed_span(hub: Hub, receiver: Receiver) -> None:
+    exporter = InMemorySpanExporter()
+    configure_tracing(exporter=exporter, batch=False)
+    receiver.status = 422  # a rejection: dead-lettered at once, no retry
+    message_id = await post_po(hub, "refused-1", {"traceparent": INBOUND})
+    await delivered_to(receiver, message_id)
+
+    def delivery_spans() -> list[ReadableSpan]:
+        return [s for s in exporter.get_finished_spans() if s.name.startswith("process deliver.")]
+
+    await until(lambda: delivery_spans())
+    [span] = delivery_spans()
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.status.description and "422" in span.status.description
 
 
 def hexes_of_link(link: Any) -> tuple[str, str]:

@@ -230,7 +230,8 @@ class EndpointDispatcher:
         }
         subject = f"deliver.{delivery.lane}.{self.name}"
         # The message's stored context continues: the receiver sees the sender's trace id.
-        with tracing().process(delivery.trace_context, subject, attributes) as traceparent:
+        tracer = tracing()
+        with tracer.process(delivery.trace_context, subject, attributes) as traceparent:
             request = OutboundRequest(
                 delivery_id=delivery.id,
                 message_id=delivery.message_id,
@@ -246,6 +247,8 @@ class EndpointDispatcher:
             except Exception as exc:  # an adapter bug must not kill the dispatcher
                 log.exception("endpoint %s raised", self.name)
                 result = SendResult(ok=False, error=f"adapter error: {exc!r}", retryable=True)
+            if not result.ok:
+                tracer.failed(result.error or f"HTTP {result.status_code}")
         outcome = result.outcome
         if outcome is Outcome.ENDPOINT_FAILURE:
             self.breaker.record_failure()

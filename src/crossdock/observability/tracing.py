@@ -241,6 +241,14 @@ class Tracing:
         with use_span(span, end_on_exit=True), use_traceparent(onward):
             yield onward
 
+    def failed(self, error: str) -> None:
+        """Recording: mark the current span (a delivery's) as failed, with why."""
+        if self._tracer is None:
+            return
+        from opentelemetry.trace import Status, StatusCode, get_current_span
+
+        get_current_span().set_status(Status(StatusCode.ERROR, error))
+
     def process_batch(self, stored: Sequence[str | None], destination: str) -> Span | None:
         """A batch consumer's span (routing): a new trace linked to every message's producer
         context, as the conventions say for batches. None when not recording (the caller
