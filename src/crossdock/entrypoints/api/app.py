@@ -82,14 +82,15 @@ def public_paths(hub: HubServices) -> list[str]:
 
 def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticate:
     """The app as served: authentication outermost, then throttling (`throttle:`), then the
-    request's trace (`tracing.TraceRequests`), then the raw intake fast path, then the FastAPI app (`.fastapi`). API keys are tried first, then `authenticators` (OAuth2...).
+    raw intake fast path (which traces its requests itself), then the request's trace
+    (`tracing.TraceRequests`), then the FastAPI app (`.fastapi`). API keys are tried first, then `authenticators` (OAuth2...).
     Registers the environment's admin key (``auth.admin_key``) in the store."""
     app = create_app(hub)
     auth = build_authentication(hub.settings, hub.store.engine)
     app.state.auth = auth
     bearer = hub.oauth.bearer if hub.oauth is not None else None  # the hub's and an IdP's JWTs
     return Authenticate(
-        with_throttling(TraceRequests(FastIntake(app, hub)), hub),
+        with_throttling(FastIntake(TraceRequests(app), hub), hub),
         [auth.authenticator, *([bearer] if bearer else []), *authenticators],
         public=public_paths(hub),
         signed=auth.signed_paths,

@@ -1,9 +1,10 @@
 """Trace every HTTP request: continue the caller's W3C ``traceparent`` or start a new trace.
 
-A raw ASGI layer ahead of the intake fast path, so one header scan per request is all it
-costs when tracing does not record; the context it sets is the one the messages a request
-records are stamped with (`IntakeRecorder.submit`, `StoreRunner.write`), and every log line
-written while the request is handled carries its trace id.
+A raw ASGI layer around the FastAPI app (the intake fast path, ahead of it, does the same
+from the headers it reads anyway): one header scan per request is all it costs when tracing
+does not record. The context it sets is the one the messages a request records are stamped
+with (`IntakeRecorder.submit`, `StoreRunner.write`), and every log line written while the
+request is handled carries its trace id.
 """
 
 from __future__ import annotations
