@@ -271,3 +271,13 @@ def test_the_sender_and_partner_are_kept_and_confine_lists(store: ContractStore)
         assert [m.id for m in mine] == [acme.id]
         assert [m[0] for m in uow.messages.ids(MessageFilter(partner="globex"))] == [globex.id]
         assert len(uow.messages.find(MessageFilter(), 10, 0)) == 3
+
+
+def test_the_trace_context_is_kept_with_the_message(store: ContractStore) -> None:
+    traced = message(1)
+    traced.trace_context = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    add(store, traced, message(2))
+    with store.uow.reader() as uow:
+        got = uow.messages.get_many([traced.id, f"01J{2:023d}"], with_raw=False)
+    assert got[traced.id].trace_context == traced.trace_context
+    assert got[f"01J{2:023d}"].trace_context is None  # a message from before tracing

@@ -133,3 +133,6 @@ def test_messages_list_and_show_say_who_sent_each(
     assert "partner:acme" in wide.stdout
     shown = _run(tmp_path, "messages", "show", message.id, columns=200)
     assert "sender: partner:acme  partner: acme" in shown.stdout
+    # recorded outside any request: a trace of its own, shown with the message
+    assert message.trace_context is not None
+    assert f"trace: {message.trace_context[3:35]}" in shown.stdout

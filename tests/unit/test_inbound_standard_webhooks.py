@@ -141,3 +141,18 @@ async def test_a_business_system_signing_the_standard_way(client: httpx.AsyncCli
         "/v1/inbound/erp", content=body, headers=signed(CARRIER_KEY, body, "msg_erp2")
     )
     assert forged.status_code == 401 and "no webhook-signature" in forged.json()["detail"]
+
+
+async def test_an_inbound_webhook_continues_the_senders_trace(client: httpx.AsyncClient) -> None:
+    trace_id = "0af7651916cd43dd8448eb211c80319c"
+    headers = {**signed(CARRIER_KEY, BODY), "traceparent": f"00-{trace_id}-b7ad6b7169203331-01"}
+    answer = await post(client, headers)
+    assert answer.status_code == 202, answer.text
+    listed = await client.get(
+        "/v1/messages", params={"source": "northline", "limit": "100"}, headers=OPERATOR
+    )
+    ids = [m["id"] for m in listed.json()["items"]]
+    assert len(ids) == 5
+    for message_id in ids:
+        view = (await client.get(f"/v1/messages/{message_id}", headers=OPERATOR)).json()
+        assert view["trace_id"] == trace_id

@@ -60,6 +60,7 @@ from crossdock.hub.store_runner import StoreRunner
 from crossdock.hub.system_transform import SystemEncoder
 from crossdock.hub.webhooks import WebhookService
 from crossdock.observability.metrics import HubMetrics, build_metrics
+from crossdock.observability.tracing import Tracing, TracingOptions, configure_tracing
 
 
 @dataclass(slots=True)
@@ -91,6 +92,8 @@ class HubServices:
     oauth: OAuthServices | None = None  # /oauth/token, JWKS, the token authenticators
     partners: PartnerServices | None = None  # registry, directory, certification
     scraper: MetricsScraper | None = None  # `/metrics` with the store's state gauges
+    #: The recording tracing this hub configured (`tracing.otlp_endpoint`), shut down at stop.
+    _tracing: Tracing | None = field(default=None, init=False, repr=False)
 
     @property
     def bus(self) -> SqlBus:
@@ -137,6 +140,7 @@ class HubServices:
         (seconds of imports each, more on a busy machine) start in the background, and so
         does the checkpointer (its first round may copy and fsync a whole WAL left by the
         previous process); a batch arriving before the workers are up just waits for them."""
+        self._start_tracing()
         if self.wakeups is not None:
             await self.wakeups.start()
         if self.role.http:
@@ -167,6 +171,26 @@ class HubServices:
             await self.alerts.close()
         self.runner.close()
         self.store.close()
+        if self._tracing is not None:
+            # Flush the spans still queued for the exporter: a blocking HTTP export, so off
+            # the event loop (a collector in this process, or a slow one, must not stall it).
+            await asyncio.to_thread(self._tracing.shutdown)
+            configure_tracing()
+
+    def _start_tracing(self) -> None:
+        """Record and export spans when an OTLP endpoint is configured; otherwise leave the
+        process's tracing alone (off by default: ids only, no SDK)."""
+        config = self.settings.tracing
+        if config.otlp_endpoint is None:
+            return
+        self._tracing = configure_tracing(
+            TracingOptions(
+                otlp_endpoint=config.otlp_endpoint,
+                service_name=config.service_name,
+                sample_ratio=config.sample_ratio,
+                otlp_timeout_seconds=config.otlp_timeout_seconds,
+            )
+        )
 
 
 def build_hub(

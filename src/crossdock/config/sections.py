@@ -107,6 +107,30 @@ class HubConfig(_Section):
     )
 
 
+class TracingConfig(_Section):
+    """Traces (OpenTelemetry): trace context always flows; spans are exported only to an
+    OTLP endpoint named here."""
+
+    otlp_endpoint: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s]+$",
+        description="OTLP/HTTP traces URL (e.g. http://collector:4318/v1/traces); unset: no"
+        " spans are recorded or exported",
+    )
+    service_name: str = Field(
+        "crossdock", min_length=1, max_length=128, description="the spans' service.name"
+    )
+    sample_ratio: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="share of new traces recorded; a caller's sampled flag decides for its own",
+    )
+    otlp_timeout_seconds: float = Field(
+        10.0, gt=0, le=300, description="one export request's timeout"
+    )
+
+
 class StoreConfig(_Section):
     """The message store; the URL is secret because it usually carries a password."""
 

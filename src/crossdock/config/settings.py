@@ -45,6 +45,7 @@ from crossdock.config.sections import (
     Name,
     RouteConfig,
     StoreConfig,
+    TracingConfig,
     UnroutedConfig,
 )
 from crossdock.config.sources import read_sources
@@ -99,6 +100,7 @@ class Settings(BaseSettings):
     onboarding: OnboardingConfig = Field(default_factory=OnboardingConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    tracing: TracingConfig = Field(default_factory=TracingConfig)
 
     @property
     def database_url(self) -> str:

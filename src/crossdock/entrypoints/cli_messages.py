@@ -138,6 +138,8 @@ def messages_show(
     console.print(
         f"status: [bold]{view['status']}[/bold]  key: {view['correlation_key']}  received: {view['received_at']}"
     )
+    if view["trace_id"]:
+        console.print(f"trace: {view['trace_id']}", highlight=False)
     for error in view["errors"]:
         console.print(f"  [red]error[/red] {error['path']}: {error['reason']}", highlight=False)
     for warning in view["warnings"]:

@@ -45,6 +45,7 @@ from crossdock.hub.records import (
 )
 from crossdock.hub.store_runner import StoreRunner
 from crossdock.observability.metrics import HubMetrics
+from crossdock.observability.tracing import TRACEPARENT, tracing
 
 log = logging.getLogger(__name__)
 
@@ -223,21 +224,34 @@ class EndpointDispatcher:
             # or the breaker would wait forever for a probe result that never comes.
             self.breaker.release()
             return _Outcome(entry, delivery, None, started)
-        request = OutboundRequest(
-            delivery_id=delivery.id,
-            message_id=delivery.message_id,
-            idempotency_key=delivery.idempotency_key,
-            correlation_key=delivery.correlation_key,
-            content_type=delivery.content_type,
-            body=delivery.body,
-            headers={"X-Crossdock-Attempt": str(entry.deliveries)},
-        )
-        try:
-            async with self._slots:
-                result = await self.endpoint.send(request)
-        except Exception as exc:  # an adapter bug must not kill the dispatcher
-            log.exception("endpoint %s raised", self.name)
-            result = SendResult(ok=False, error=f"adapter error: {exc!r}", retryable=True)
+        attributes: dict[str, str | int] = {
+            "messaging.message.id": delivery.message_id,
+            "messaging.consumer.group.name": f"deliver.{delivery.lane}.{self.name}",
+            "messaging.message.delivery_count": entry.deliveries,
+            "crossdock.delivery.id": delivery.id,
+            "crossdock.route": delivery.route,
+        }
+        subject = f"deliver.{delivery.lane}.{self.name}"
+        # The message's stored context continues: the receiver sees the sender's trace id.
+        tracer = tracing()
+        with tracer.process(delivery.trace_context, subject, attributes) as traceparent:
+            request = OutboundRequest(
+                delivery_id=delivery.id,
+                message_id=delivery.message_id,
+                idempotency_key=delivery.idempotency_key,
+                correlation_key=delivery.correlation_key,
+                content_type=delivery.content_type,
+                body=delivery.body,
+                headers={"X-Crossdock-Attempt": str(entry.deliveries), TRACEPARENT: traceparent},
+            )
+            try:
+                async with self._slots:
+                    result = await self.endpoint.send(request)
+            except Exception as exc:  # an adapter bug must not kill the dispatcher
+                log.exception("endpoint %s raised", self.name)
+                result = SendResult(ok=False, error=f"adapter error: {exc!r}", retryable=True)
+            if not result.ok:
+                tracer.failed(result.error or f"HTTP {result.status_code}")
         outcome = result.outcome
         if outcome is Outcome.ENDPOINT_FAILURE:
             self.breaker.record_failure()

@@ -12,7 +12,10 @@ from crossdock.hub.records import Delivery
 
 
 def encode_delivery(delivery: Delivery) -> bytes:
-    header = orjson.dumps(delivery.identity())
+    fields = delivery.identity()
+    if delivery.trace_context is not None:  # the trace the delivery continues
+        fields["trace_context"] = delivery.trace_context
+    header = orjson.dumps(fields)
     return header + b"\n" + delivery.body
 
 

@@ -17,6 +17,7 @@ from crossdock.hub.intake import IntakeOutcome, record
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import InboundMessage
 from crossdock.hub.store_runner import URGENT, StoreRunner
+from crossdock.observability.tracing import tracing
 
 _MAX_GROUP = 2000
 SLOW_COMMIT_SECONDS = 0.05
@@ -60,6 +61,8 @@ class IntakeRecorder:
         """Wait until the messages are committed; raises Overloaded when too many wait."""
         if self._waiting and self._waiting + len(messages) > self._max_waiting:
             raise Overloaded(f"{self._waiting} messages are waiting to be recorded")
+        # The producer's context, taken here in the request's task (the commit runs in another).
+        spans = tracing().stamp(messages)
         future: asyncio.Future[list[IntakeOutcome]] = asyncio.get_running_loop().create_future()
         self._queue.append((messages, future))
         self._waiting += len(messages)
@@ -68,6 +71,8 @@ class IntakeRecorder:
             return await future
         finally:
             self._waiting -= len(messages)
+            for span in spans:
+                span.end()
 
     async def _drain(self) -> None:
         while True:

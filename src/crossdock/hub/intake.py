@@ -21,6 +21,7 @@ from crossdock.canonical.registry import document_model
 from crossdock.hub.ids import new_id
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import FieldError, InboundMessage, MessageStatus
+from crossdock.observability.tracing import tracing
 
 ACCEPTED_SUBJECT = "doc.{lane}.{document_type}"
 REJECTED_SUBJECT = "rejected.{document_type}"
@@ -175,6 +176,13 @@ def reject(request: IntakeRequest, lane: str, errors: list[FieldError]) -> Inbou
     )
 
 
+def stamp_trace(messages: Sequence[InboundMessage]) -> None:
+    """The producer's trace context on each message that has none yet: a child of the caller's
+    context (`StoreRunner.write` carries it to the store thread), else a new trace."""
+    for span in tracing().stamp(messages):
+        span.end()
+
+
 def record(uow: UnitOfWork, batch: Sequence[InboundMessage]) -> list[IntakeOutcome]:
     """Write new messages and their announcements; settle duplicates. Caller commits."""
     keys = [(m.source, m.idempotency_key) for m in batch if m.idempotency_key]
@@ -215,6 +223,7 @@ def record(uow: UnitOfWork, batch: Sequence[InboundMessage]) -> list[IntakeOutco
                 correlation_key=message.correlation_key,
             )
         )
+    stamp_trace(fresh)
     uow.messages.add_many(fresh)
     for message in fresh:
         if message.status is MessageStatus.ACCEPTED:

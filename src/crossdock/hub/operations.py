@@ -13,6 +13,7 @@ import orjson
 
 from crossdock.hub.ports import Bus, UnitOfWork
 from crossdock.hub.records import DeadLetter, MessageFilter, MessageSummary
+from crossdock.observability.tracing import trace_id_of
 
 ROUTE_GROUP_PREFIX = "route."
 REPLAY_CHUNK = 500
@@ -63,6 +64,7 @@ def message_view(
         "body_sha256": message.body_sha256,
         "errors": message.errors,
         "warnings": message.warnings,
+        "trace_id": trace_id_of(message.trace_context),
         "canonical": orjson.loads(message.canonical) if message.canonical else None,
         "deliveries": [
             {

@@ -94,6 +94,8 @@ class InboundMessage:
     sender: str | None = None
     #: The partner it belongs to (logical name), which decides who may read it.
     partner: str | None = None
+    #: The producer's W3C ``traceparent`` (`observability.tracing`): set when it is recorded.
+    trace_context: str | None = None
 
 
 @dataclass(slots=True)
@@ -127,6 +129,8 @@ class StoredMessage:
     canonical: bytes | None
     errors: list[dict[str, Any]]
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: The producer's ``traceparent`` stored with it (None for messages from before tracing).
+    trace_context: str | None = None
 
 
 @dataclass(slots=True)
@@ -162,6 +166,8 @@ class Delivery:
     status: DeliveryStatus = DeliveryStatus.PENDING
     attempts: int = 0
     last_error: str | None = None
+    #: Its message's stored ``traceparent``: travels in the bus entry (not the log row).
+    trace_context: str | None = None
 
     def identity(self) -> dict[str, str]:
         """Who, what and where: the fields that travel with the body and fill the log row."""

@@ -27,6 +27,7 @@ from crossdock.hub.routing_outcomes import (
     transform_failed,
 )
 from crossdock.mapping.transforms import EnvelopeInfo, TransformError, apply_transform, lookup
+from crossdock.observability.tracing import tracing
 
 DELIVERY_SUBJECT = "deliver.{lane}.{endpoint}"
 
@@ -193,6 +194,7 @@ class Router:
                     correlation_key=key,
                     content_type=content_type,
                     body=body,
+                    trace_context=message.trace_context,
                 )
             )
         return planned
@@ -209,9 +211,25 @@ class Router:
         harmless. A message no route matches is `unrouted` unless another consumer takes its
         type (`UnroutedPolicy`; see `crossdock.hub.routing_outcomes`).
         """
-        result = RoutingResult()
         self._finishers.clear()
         stored = uow.messages.get_many([e.message_id for e in entries], with_raw=False)
+        # Recording traces: one CONSUMER span for the batch, linked to each message's producer
+        # context (the conventions' batch receive); each delivery continues its message's own.
+        span = tracing().process_batch([m.trace_context for m in stored.values()], consumer)
+        try:
+            return self._route(uow, consumer, entries, stored)
+        finally:
+            if span is not None:
+                span.end()
+
+    def _route(
+        self,
+        uow: UnitOfWork,
+        consumer: str,
+        entries: Sequence[BusEntry],
+        stored: Mapping[str, StoredMessage],
+    ) -> RoutingResult:
+        result = RoutingResult()
         plans: dict[tuple[str, int], list[Delivery]] = {}
         untransformable: list[str] = []
         for entry in entries:

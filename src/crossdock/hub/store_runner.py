@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import itertools
 import queue
 import threading
@@ -125,9 +126,13 @@ class StoreRunner:
         """Run `fn` in a fresh unit of work on a writer thread; `fn` commits. The executor may
         run it again, in another fresh unit of work, after a transient failure."""
 
+        # The caller's context variables (its trace: messages recorded here continue it) go
+        # with the job to the writer thread.
+        context = contextvars.copy_context()
+
         def job() -> T:
             with self.uow_factory() as uow:
-                return fn(uow)
+                return context.run(fn, uow)
 
         result: T = await self._writer.submit(priority, job)
         return result

@@ -171,6 +171,7 @@ def plan_event(
                 correlation_key=delivery_key(sub.id, key),
                 content_type="application/json",
                 body=body,
+                trace_context=message.trace_context,
             ),
             type_,
         )

@@ -7,6 +7,8 @@ import sys
 
 import structlog
 
+from crossdock.observability.tracing import add_trace_id
+
 
 def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     """Route stdlib and structlog records through one renderer; call once per process."""
@@ -21,6 +23,8 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # The trace of the request or delivery being handled (`tracing`): one context read.
+        add_trace_id,
     ]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

@@ -26,6 +26,7 @@ from crossdock.hub.records import MessageFilter, StoredMessage
 from crossdock.hub.store_runner import StoreRunner
 from crossdock.mapping.csv import CsvMap, PartnerCsvConfig
 from crossdock.mapping.x12 import X12Mapper
+from crossdock.observability.tracing import trace_id_of, use_traceparent
 from tests.conftest import SqlStore
 from tests.unit.mapping.csv.support import fixture_map, fixture_path
 
@@ -152,3 +153,19 @@ def test_the_folder_channel_reads_csv_files_of_partners_with_maps(
     assert bad[0]["errors"][0]["row"] == 3 and bad[0]["errors"][0]["column"] == "qty"
     assert len([m for m in stored(store) if m.summary.status == "accepted"]) == 4
     assert archived.read_bytes() == fixture_path("po_grouped.csv").read_bytes()
+
+
+def test_a_files_documents_continue_the_senders_trace(store: SqlStore, runner: StoreRunner) -> None:
+    inbound = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    with use_traceparent(inbound):  # as the HTTP layer sets it for a request's work
+        receive(runner, BAD_ROWS, fixture_map("po_grouped"))
+    messages = stored(store)
+    assert len(messages) > 1
+    for message in messages:
+        assert message.trace_context == inbound  # not recording: the context passes through
+
+
+def test_a_file_from_nowhere_starts_new_traces(store: SqlStore, runner: StoreRunner) -> None:
+    receive(runner, BAD_ROWS, fixture_map("po_grouped"))
+    trace_ids = {trace_id_of(m.trace_context) for m in stored(store)}
+    assert None not in trace_ids and len(trace_ids) == len(stored(store))

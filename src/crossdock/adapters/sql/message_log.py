@@ -179,6 +179,7 @@ class SqlMessageLog:
                     "duplicates": 0,
                     "sender": m.sender,
                     "partner": m.partner,
+                    "trace_context": m.trace_context,
                 }
                 for m in batch
             ],
@@ -216,6 +217,7 @@ class SqlMessageLog:
                 canonical=row.canonical,
                 errors=errors,
                 warnings=warnings,
+                trace_context=row.trace_context,
             )
         return found
 

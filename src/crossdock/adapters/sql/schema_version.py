@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in migrations/versions (a test keeps it equal to Alembic's head).
-HEAD = "0011_alerts"
+HEAD = "0012_trace_context"
 # What the release before migrations created with `create_all`.
 BASELINE = "0001_baseline"
 # Tables a revision after the baseline creates: adopting a store from before migrations
@@ -57,7 +57,9 @@ AFTER_BASELINE = frozenset(
 )
 # Columns a revision after the baseline adds to a baseline table: an adopted store lacks them
 # until that revision runs, right after the adoption.
-AFTER_BASELINE_COLUMNS: dict[str, frozenset[str]] = {"messages": frozenset({"sender", "partner"})}
+AFTER_BASELINE_COLUMNS: dict[str, frozenset[str]] = {
+    "messages": frozenset({"sender", "partner", "trace_context"})
+}
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 # Alembic's own version table, declared here so that reading and stamping it needs no Alembic.

@@ -34,6 +34,7 @@ from crossdock.entrypoints.api.fast_intake import FastIntake
 from crossdock.entrypoints.api.openapi import install_openapi
 from crossdock.entrypoints.api.problems import install_problem_handlers
 from crossdock.entrypoints.api.throttling import with_throttling
+from crossdock.entrypoints.api.tracing import TraceRequests
 
 
 def create_app(hub: HubServices) -> FastAPI:
@@ -83,14 +84,15 @@ def public_paths(hub: HubServices) -> list[str]:
 
 def create_asgi(hub: HubServices, *authenticators: Authenticator) -> Authenticate:
     """The app as served: authentication outermost, then throttling (`throttle:`), then the
-    raw intake fast path, then the FastAPI app (`.fastapi`). API keys are tried first, then `authenticators` (OAuth2...).
+    raw intake fast path (which traces its requests itself), then the request's trace
+    (`tracing.TraceRequests`), then the FastAPI app (`.fastapi`). API keys are tried first, then `authenticators` (OAuth2...).
     Registers the environment's admin key (``auth.admin_key``) in the store."""
     app = create_app(hub)
     auth = build_authentication(hub.settings, hub.store.engine)
     app.state.auth = auth
     bearer = hub.oauth.bearer if hub.oauth is not None else None  # the hub's and an IdP's JWTs
     return Authenticate(
-        with_throttling(FastIntake(app, hub), hub),
+        with_throttling(FastIntake(TraceRequests(app), hub), hub),
         [auth.authenticator, *([bearer] if bearer else []), *authenticators],
         public=public_paths(hub),
         signed=auth.signed_paths,

@@ -18,7 +18,7 @@ from crossdock.hub.edi.partners import TradingPartner
 from crossdock.hub.edi.prepare import EDI_CONTENT_TYPE, PreparedInterchange
 from crossdock.hub.edi_records import OutboundStatus, SeenInterchange
 from crossdock.hub.ids import new_id
-from crossdock.hub.intake import IntakeOutcome
+from crossdock.hub.intake import IntakeOutcome, stamp_trace
 from crossdock.hub.ports import UnitOfWork
 from crossdock.hub.records import Delivery, InboundMessage, MessageStatus
 from crossdock.hub.routing import enqueue_delivery
@@ -179,6 +179,7 @@ def _record_ack(
         # the partner it answers may read it
         partner=prepared.partner.name if prepared.partner else prepared.confine,
     )
+    stamp_trace([message])  # the interchange's trace: the request's context is current
     uow.messages.add_many([message])
     if endpoint:
         enqueue_delivery(
@@ -193,6 +194,7 @@ def _record_ack(
                 correlation_key=message.correlation_key or message.id,
                 content_type=EDI_CONTENT_TYPE,
                 body=raw,
+                trace_context=message.trace_context,
             ),
         )
     return message.id

@@ -92,6 +92,11 @@ class MessageView(MessageSummary):
         description="findings that did not reject it, e.g. an X12 code outside a code list "
         "the hub carries only in part (the partner's 997/999 does not mention those)"
     )
+    trace_id: str | None = Field(
+        None,
+        description="the W3C trace id the message belongs to: its sender's (traceparent), "
+        "continued by its deliveries, or a new one; none for messages from before tracing",
+    )
     canonical: dict[str, Any] | None = Field(description="the canonical document, when accepted")
     deliveries: list[DeliveryView]
     raw: str | None = Field(None, description="the bytes as received (``raw=true`` only)")
