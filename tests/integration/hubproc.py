@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from typing import Any
 import httpx
 import yaml
 
+from tests import ports
 from tests.auth_helpers import admin_key, bearer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,9 +23,8 @@ CROSSDOCK = Path(sys.executable).with_name("crossdock")
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port for a hub this test starts (below the ephemeral range: ``tests.ports``)."""
+    return ports.free_port()
 
 
 def sink_config(

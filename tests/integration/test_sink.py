@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from crossdock.sandbox.sink import RunningSink, run_sink_in_thread
+from tests import ports
 
 
 @pytest.fixture(scope="module")
@@ -129,10 +130,8 @@ def test_state_file_survives_restarts(tmp_path: Path) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A port for a sink this test starts (below the ephemeral range: ``tests.ports``)."""
+    return ports.free_port()
 
 
 def wait_until_up(url: str, timeout: float = 10.0) -> None:

@@ -90,7 +90,7 @@ def db_upgrade(
         raise fail(f"{_advice(exc.status, where)}; nothing changed") from None
     finally:
         engine.dispose()
-    console.print(f"{before.describe()} -> {after.describe()}", highlight=False)
+    console.print(f"{before.describe()} -> {after.describe()}", highlight=False, soft_wrap=True)
 
 
 @db_app.command("current")
@@ -105,7 +105,7 @@ def db_current(
         status = current(engine)
     finally:
         engine.dispose()
-    console.print(f"{status.revision or '-'}  {status.describe()}", highlight=False)
+    console.print(f"{status.revision or '-'}  {status.describe()}", highlight=False, soft_wrap=True)
 
 
 @db_app.command("check")
@@ -121,7 +121,7 @@ def db_check(
     finally:
         engine.dispose()
     if status.state is SchemaState.AT_HEAD:
-        console.print(f"[green]ok[/green]: {status.describe()}", highlight=False)
+        console.print(f"[green]ok[/green]: {status.describe()}", highlight=False, soft_wrap=True)
         return
     err_console.print(_advice(status, where), highlight=False, soft_wrap=True)
     raise typer.Exit(1)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in migrations/versions (a test keeps it equal to Alembic's head).
-HEAD = "0012_trace_context"
+HEAD = "0012_trace_ctx"
 # What the release before migrations created with `create_all`.
 BASELINE = "0001_baseline"
 # Tables a revision after the baseline creates: adopting a store from before migrations

@@ -47,7 +47,7 @@ messages = Table(
     # Who sent it (the principal's subject) and the partner it belongs to (0008_message_sender).
     Column("sender", String(128)),
     Column("partner", String(64)),
-    # The producer's W3C traceparent (0012_trace_context): deliveries continue its trace.
+    # The producer's W3C traceparent (0012_trace_ctx): deliveries continue its trace.
     Column("trace_context", String(55)),
     UniqueConstraint("source", "idempotency_key", name="uq_messages_idempotency"),
     # Type and time after the key: "the latest document of this type for this key" is one

@@ -1,6 +1,6 @@
 """Trace context: the producer's W3C ``traceparent`` stored with each message.
 
-Revision ID: 0012_trace_context
+Revision ID: 0012_trace_ctx
 Revises: 0011_alerts
 Create Date: 2026-12-07
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0012_trace_context"
+revision: str = "0012_trace_ctx"
 down_revision: str | Sequence[str] | None = "0011_alerts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
