@@ -147,11 +147,11 @@ def test_every_table_segment_is_in_the_dictionary() -> None:
 
 def test_permissive_table_entries_are_defaults_beside_the_exact_ones() -> None:
     """They fill in ids no exact table defines, so a family extension spelling one wins."""
-    from crossdock.x12.specs import dictionary, elements, segments
+    from crossdock.x12.specs import dictionary, elements, segments, table_segments
 
-    assert not set(segments.TABLE_SEGMENTS) & set(segments.SEGMENTS_4010)
+    assert not set(table_segments.TABLE_SEGMENTS) & set(segments.SEGMENTS_4010)
     assert not set(elements.TABLE_ELEMENTS) & set(elements.ELEMENTS_4010)
     extended = {k for m in dictionary.EXTENSIONS for k in getattr(m, "SEGMENTS_4010", {})}
-    for seg_id, entry in segments.TABLE_SEGMENTS.items():
+    for seg_id, entry in table_segments.TABLE_SEGMENTS.items():
         if seg_id not in extended:
             assert dictionary.SEGMENTS_4010[seg_id] == entry

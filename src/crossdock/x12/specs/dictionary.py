@@ -23,6 +23,7 @@ from crossdock.x12.specs import (
     finance_dictionary,
     pochange_dictionary,
     segments,
+    table_segments,
     transport_dictionary,
 )
 
@@ -68,7 +69,7 @@ _EXTRA_4010 = _tables("SEGMENTS_4010")
 SEGMENTS_4010: dict[str, tuple[str, str]] = merged("segment", segments.SEGMENTS_4010, *_EXTRA_4010)
 # The complete tables' permissive entries fill in only what no table above defines: a family
 # that spells one of those segments exactly wins, without a conflict.
-for _id, _entry in segments.TABLE_SEGMENTS.items():
+for _id, _entry in table_segments.TABLE_SEGMENTS.items():
     SEGMENTS_4010.setdefault(_id, _entry)
 SEGMENTS_5010: dict[str, tuple[str, str]] = {
     **SEGMENTS_4010,

@@ -47,7 +47,7 @@ _TABLE_4010 = """
 """
 
 # Elements of the segments only the complete transaction-set tables use (see
-# ``segments.TABLE_SEGMENTS``): lengths deliberately generous, never tighter than X12's.
+# ``table_segments.TABLE_SEGMENTS``): lengths deliberately generous, never tighter than X12's.
 # ``*L`` is the long free-text wildcard (MTX).
 _TABLE_ADDITIONS = """
 *L AN 1 4096; 1004 ID 1 3; 1104 ID 1 3; 1106 ID 1 3; 1136 ID 1 3; 115 AN 1 30;

@@ -11,50 +11,39 @@ kept in the raw text, rather than refused for a part of the standard the hub doe
 
 from __future__ import annotations
 
+from crossdock.x12.specs.segments import paired_notes, product_id_pairs
+from crossdock.x12.specs.table_segments import loose
+
 
 def _any(count: int) -> str:
     """``count`` optional wildcard elements: a segment defined for placement, not content."""
     return " ".join(["O*"] * count)
 
 
-def _loose(head: str = "", slots: int = 40) -> str:
-    """``head`` then optional wildcard slots up to ``slots`` elements (the base tables' form
-    of a segment defined for placement: see ``_SHARED``)."""
-    body, _, notes = head.partition("|")
-    tail = " ".join(["O*"] * max(slots - len(body.split()), 0))
-    return f"{body} {tail}".strip() + (f" |{notes}" if notes else "")
-
-
-def _ids(count: int) -> str:
-    """``count`` product/service id qualifier + id pairs (SLN09..)."""
-    return " ".join(["X235:prod_id X234"] * count)
-
-
-def _paired(start: int, count: int) -> str:
-    return " ".join(f"P{start + 2 * i:02d}{start + 2 * i + 1:02d}" for i in range(count))
-
-
 # Segments these sets share with the complete tables of the other sets (850 SLN, SI, PAM...),
 # spelled exactly as the base dictionary's complete-table entries spell them: an identical
 # repeat is allowed, so the two never conflict and either may go once both are in.
 _SHARED: dict[str, tuple[str, str]] = {
-    "CRC": ("Conditions Indicator", _loose("M1136 M1073")),
-    "CTB": ("Restrictions/Conditions", _loose("M688")),
-    "DTP": ("Date or Time or Period", _loose("M374 M1250 M1251")),
-    "G53": ("Maintenance Type", _loose()),
-    "LDT": ("Lead Time", _loose("M345 M380 M344")),
-    "LM": ("Code Source Information", _loose("M559")),
-    "LQ": ("Industry Code", _loose("O1270 X1271")),
+    "CRC": ("Conditions Indicator", loose("M1136 M1073")),
+    "CTB": ("Restrictions/Conditions", loose("M688")),
+    "DTP": ("Date or Time or Period", loose("M374 M1250 M1251")),
+    "G53": ("Maintenance Type", loose()),
+    "LDT": ("Lead Time", loose("M345 M380 M344")),
+    "LM": ("Code Source Information", loose("M559")),
+    "LQ": ("Industry Code", loose("O1270 X1271")),
     "MTX": ("Text", "O363 O*L O*L O* O* O* O* O* O* O*"),
-    "NM1": ("Individual or Organizational Name", _loose()),
-    "PAM": ("Period Amount", _loose()),
-    "PCT": ("Percent Amounts", _loose("M1004 M954")),
-    "SI": ("Service Characteristic Identification", _loose("M559")),
+    "NM1": ("Individual or Organizational Name", loose()),
+    "PAM": ("Period Amount", loose()),
+    "PCT": ("Percent Amounts", loose("M1004 M954")),
+    "SI": ("Service Characteristic Identification", loose("M559")),
     "SLN": (
         "Subline Item Detail",
-        "M350 O350 M662 X380 XC001 X212 O639 O662 " + _ids(10) + " | P0405 " + _paired(9, 10),
+        "M350 O350 M662 X380 XC001 X212 O639 O662 "
+        + product_id_pairs(10)
+        + " | P0405 "
+        + paired_notes(9, 10),
     ),
-    "YNQ": ("Yes/No Question", _loose()),
+    "YNQ": ("Yes/No Question", loose()),
 }
 
 SEGMENTS_4010: dict[str, tuple[str, str]] = {

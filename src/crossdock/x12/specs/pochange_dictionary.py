@@ -15,6 +15,8 @@ not have: never a shared segment defined a second, different way.
 from __future__ import annotations
 
 from crossdock.x12.specs import elements, segments
+from crossdock.x12.specs.segments import paired_notes, product_id_pairs
+from crossdock.x12.specs.table_segments import loose
 
 
 def _conditional_pairs(start: int, count: int) -> str:
@@ -43,50 +45,36 @@ _OWN: dict[str, tuple[str, str]] = {
 }
 
 
-def _loose(head: str = "", slots: int = 40) -> str:
-    """``head`` (exact leading element tokens) followed by optional wildcard slots: the
-    complete tables' form of a segment defined for its place, not its content."""
-    used = len(head.split("|")[0].split())
-    body, _, notes = head.partition("|")
-    tail = " ".join(["O*"] * max(slots - used, 0))
-    return f"{body} {tail}".strip() + (f" |{notes}" if notes else "")
-
-
-def _ids(count: int) -> str:
-    return " ".join(["X235:prod_id X234"] * count)
-
-
-def _paired(start: int, count: int) -> str:
-    return " ".join(f"P{start + 2 * i:02d}{start + 2 * i + 1:02d}" for i in range(count))
-
-
-# Spelled exactly as the complete tables (issue 13, ``segments._TABLE_SEGMENTS``) spell them,
+# Spelled exactly as the complete tables (issue 13, ``table_segments.TABLE_SEGMENTS``) spell them,
 # so a repeat is identical, never a conflict, whichever branch lands first. G61 (in the SPI
 # loop's N1 loop) is the transport family's (``transport_dictionary``).
 _SHARED: dict[str, tuple[str, str]] = {
-    "ADV": ("Advertising Demographic Information", _loose("M559")),
-    "CB1": ("Contract and Cost Accounting Standards Data", _loose()),
-    "CTB": ("Restrictions/Conditions", _loose("M688")),
-    "DIS": ("Discount Detail", _loose("M653")),
-    "FA1": ("Type of Financial Accounting Data", _loose("M559")),
-    "FA2": ("Accounting Data", _loose("M1196 M1195")),
-    "INC": ("Installment Information", _loose("M336")),
-    "IT8": ("Conditions of Sale", _loose()),
-    "LDT": ("Lead Time", _loose("M345 M380 M344")),
-    "LM": ("Code Source Information", _loose("M559")),
-    "LQ": ("Industry Code", _loose("O1270 X1271")),
+    "ADV": ("Advertising Demographic Information", loose("M559")),
+    "CB1": ("Contract and Cost Accounting Standards Data", loose()),
+    "CTB": ("Restrictions/Conditions", loose("M688")),
+    "DIS": ("Discount Detail", loose("M653")),
+    "FA1": ("Type of Financial Accounting Data", loose("M559")),
+    "FA2": ("Accounting Data", loose("M1196 M1195")),
+    "INC": ("Installment Information", loose("M336")),
+    "IT8": ("Conditions of Sale", loose()),
+    "LDT": ("Lead Time", loose("M345 M380 M344")),
+    "LM": ("Code Source Information", loose("M559")),
+    "LQ": ("Industry Code", loose("O1270 X1271")),
     "MTX": ("Text", "O363 O*L O*L O* O* O* O* O* O* O*"),
-    "NX2": ("Location ID Component", _loose("M1106 M166")),
-    "PAM": ("Period Amount", _loose()),
-    "PCT": ("Percent Amounts", _loose("M1004 M954")),
-    "PO3": ("Additional Item Detail", _loose("M371")),
-    "SI": ("Service Characteristic Identification", _loose("M559")),
+    "NX2": ("Location ID Component", loose("M1106 M166")),
+    "PAM": ("Period Amount", loose()),
+    "PCT": ("Percent Amounts", loose("M1004 M954")),
+    "PO3": ("Additional Item Detail", loose("M371")),
+    "SI": ("Service Characteristic Identification", loose("M559")),
     "SLN": (
         "Subline Item Detail",
-        "M350 O350 M662 X380 XC001 X212 O639 O662 " + _ids(10) + " | P0405 " + _paired(9, 10),
+        "M350 O350 M662 X380 XC001 X212 O639 O662 "
+        + product_id_pairs(10)
+        + " | P0405 "
+        + paired_notes(9, 10),
     ),
-    "SPI": ("Specification Identifier", _loose("M786")),
-    "TAX": ("Tax Reference", _loose()),
+    "SPI": ("Specification Identifier", loose("M786")),
+    "TAX": ("Tax Reference", loose()),
 }
 # The elements those heads name, as the complete tables' ``elements._TABLE_ADDITIONS`` has them.
 _SHARED_ELEMENTS: dict[str, tuple[str, int, int]] = {

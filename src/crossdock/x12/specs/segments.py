@@ -10,12 +10,12 @@ so two helpers spell those runs instead of copying them by hand.
 from __future__ import annotations
 
 
-def _ids(count: int) -> str:
+def product_id_pairs(count: int) -> str:
     """``count`` product/service id qualifier + id pairs."""
     return " ".join(["X235:prod_id X234"] * count)
 
 
-def _paired(start: int, count: int) -> str:
+def paired_notes(start: int, count: int) -> str:
     """Paired syntax notes for ``count`` pairs starting at position ``start``."""
     return " ".join(f"P{start + 2 * i:02d}{start + 2 * i + 1:02d}" for i in range(count))
 
@@ -114,7 +114,10 @@ SEGMENTS_4010: dict[str, tuple[str, str]] = {
     # purchase order / acknowledgment detail
     "PO1": (
         "Baseline Item Data",
-        "O350 X330 O355:uom X212 O639 " + _ids(10) + " | C0302 C0504 " + _paired(6, 10),
+        "O350 X330 O355:uom X212 O639 "
+        + product_id_pairs(10)
+        + " | C0302 C0504 "
+        + paired_notes(6, 10),
     ),
     "PID": (
         "Product/Item Description",
@@ -130,14 +133,14 @@ SEGMENTS_4010: dict[str, tuple[str, str]] = {
     ),
     "SDQ": (
         "Destination Quantity",
-        "M355 O66 M67 M380 " + " ".join(["X67 X380"] * 9) + " O310 | " + _paired(5, 9),
+        "M355 O66 M67 M380 " + " ".join(["X67 X380"] * 9) + " O310 | " + paired_notes(5, 9),
     ),
     "ACK": (
         "Line Item Acknowledgment",
         "M668:line_status X380 X355:uom X374 X373 O326 "
-        + _ids(10)
+        + product_id_pairs(10)
         + " O559 X822 O1271 | P0203 C0405 "
-        + _paired(7, 10)
+        + paired_notes(7, 10)
         + " C2827",
     ),
     "SCH": (
@@ -146,7 +149,10 @@ SEGMENTS_4010: dict[str, tuple[str, str]] = {
     ),
     # ship notice
     "HL": ("Hierarchical Level", "M628 O734 M735:hl_level O736"),
-    "LIN": ("Item Identification", "O350 M235:prod_id M234 " + _ids(14) + " | " + _paired(4, 14)),
+    "LIN": (
+        "Item Identification",
+        "O350 M235:prod_id M234 " + product_id_pairs(14) + " | " + paired_notes(4, 14),
+    ),
     "SN1": ("Item Detail (Shipment)", "O350 M382 M355:uom O646 X330 X355 O728 O668 | P0506"),
     "PRF": ("Purchase Order Reference", "M324 O328 O327 O373 O350 O367 O92 O*"),
     "MAN": ("Marks and Numbers", "M88 M87 O87 X88 X87 O87 | P0405 C0604"),
@@ -158,7 +164,10 @@ SEGMENTS_4010: dict[str, tuple[str, str]] = {
     # invoice
     "IT1": (
         "Baseline Item Data (Invoice)",
-        "O350 X358 X355:uom X212 O639 " + _ids(10) + " | P020304 " + _paired(6, 10),
+        "O350 X358 X355:uom X212 O639 "
+        + product_id_pairs(10)
+        + " | P020304 "
+        + paired_notes(6, 10),
     ),
     "TDS": ("Total Monetary Value Summary", "M610 O610 O610 O610"),
     "CAD": ("Carrier Detail", "O91 X206 X207 X140 X387 O368 O128 X127 O284 | R0405 C0708"),
@@ -224,104 +233,6 @@ SEGMENTS_4010: dict[str, tuple[str, str]] = {
         "M717:ak5_ack " + " ".join(["O618:ak5_error"] * 5),
     ),
     "CTX": ("Context", "MC998 X721 X719 O447 OC030 OC999 | P0203"),
-}
-
-# Segments the complete transaction-set tables list but no map reads: defaults, which a family
-# extension (``dictionary.EXTENSIONS``) defining the same id exactly replaces. Where this dictionary
-# is not sure of every element's attributes it is permissive on purpose: each slot optional,
-# printable text (``*``, up to 80 characters; ``*L``, up to 4096 for free text), with more slots
-# than the segment has elements, so a real document is never refused for this table's mistake.
-# The elements a translator commonly checks are spelled out where they are certain.
-_LOOSE_SLOTS = 40
-
-
-def _loose(head: str = "", slots: int = _LOOSE_SLOTS) -> str:
-    """``head`` (exact leading element tokens) followed by optional wildcard slots."""
-    used = len(head.split("|")[0].split())
-    body, _, notes = head.partition("|")
-    tail = " ".join(["O*"] * max(slots - used, 0))
-    return f"{body} {tail}".strip() + (f" |{notes}" if notes else "")
-
-
-TABLE_SEGMENTS: dict[str, tuple[str, str]] = {
-    "ADV": ("Advertising Demographic Information", _loose("M559")),
-    "AT9": ("Trailer or Container Dimension and Weight", _loose()),
-    "BAL": ("Balance Detail", _loose("M951 M522 M782")),
-    "CB1": ("Contract and Cost Accounting Standards Data", _loose()),
-    "CLD": ("Load Detail", _loose("M622 M382")),
-    "CN1": ("Contract Information", _loose("M1166")),
-    "CRC": ("Conditions Indicator", _loose("M1136 M1073")),
-    "CTB": ("Restrictions/Conditions", _loose("M688")),
-    "DIS": ("Discount Detail", _loose("M653")),
-    "DMG": ("Demographic Information", _loose()),
-    "DTP": ("Date or Time or Period", _loose("M374 M1250 M1251")),
-    "EFI": ("Electronic Format Identification", _loose()),
-    "ETD": ("Excess Transportation Detail", _loose("M626 M627")),
-    "FA1": ("Type of Financial Accounting Data", _loose("M559")),
-    "FA2": ("Accounting Data", _loose("M1196 M1195")),
-    "G61": ("Contact", _loose("M366 M93")),
-    "GF": ("Furnished Goods and Services", _loose()),
-    "IN2": ("Individual Name Structure Components", _loose("M1104 M93")),
-    "INC": ("Installment Information", _loose("M336")),
-    "IT3": ("Additional Item Data", _loose()),
-    "IT8": ("Conditions of Sale", _loose()),
-    "L7": ("Tariff Reference", _loose()),
-    "LDT": ("Lead Time", _loose("M345 M380 M344")),
-    "LE": ("Loop Trailer", "M447"),
-    "LEP": ("EPA Required Data", _loose()),
-    "LFH": ("Freeform Hazardous Material Information", _loose("M808 M809")),
-    "LH1": ("Hazardous Identification Information", _loose("M355 M80")),
-    "LH2": ("Hazardous Classification Information", _loose("M215")),
-    "LH3": ("Hazardous Material Shipping Name Information", _loose("M224 M984")),
-    "LH4": ("Canadian Dangerous Requirements", _loose()),
-    "LHE": ("Empty Equipment Hazardous Material Information", _loose()),
-    "LHR": ("Hazardous Material Identifying Reference Numbers", _loose("M128 M127")),
-    "LHT": ("Transborder Hazardous Requirements", _loose()),
-    "LM": ("Code Source Information", _loose("M559")),
-    "LQ": ("Industry Code", _loose("O1270 X1271")),
-    "LS": ("Loop Header", "M447"),
-    "MTX": ("Text", "O363 O*L O*L O* O* O* O* O* O* O*"),
-    "M7": ("Seal Numbers", _loose()),
-    "NX2": ("Location ID Component", _loose("M1106 M166")),
-    "OID": ("Order Identification Detail", _loose()),
-    "PAM": ("Period Amount", _loose()),
-    "PCT": ("Percent Amounts", _loose("M1004 M954")),
-    "PO3": ("Additional Item Detail", _loose("M371")),
-    "R4": ("Port or Terminal", _loose("M115")),
-    "SI": ("Service Characteristic Identification", _loose("M559")),
-    "SLN": (
-        "Subline Item Detail",
-        "M350 O350 M662 X380 XC001 X212 O639 O662 " + _ids(10) + " | P0405 " + _paired(9, 10),
-    ),
-    "SPI": ("Specification Identifier", _loose("M786")),
-    "SR": ("Requested Service Schedule", _loose()),
-    "TAX": ("Tax Reference", _loose()),
-    "TSD": ("Trailer Shipment Details", _loose()),
-    "V1": ("Vessel Identification", _loose()),
-    "YNQ": ("Yes/No Question", _loose()),
-    "AT5": ("Bill of Lading Handling Requirements", _loose()),
-    "BIN": ("Binary Data Segment", "O*L O*L"),
-    "BNX": ("Rail Shipment Information", _loose()),
-    "CD3": ("Carton (Package) Detail", _loose()),
-    "CS": ("Contract Summary", _loose()),
-    "DD": ("Demand Detail", _loose()),
-    "G08": ("Pallet Information", _loose()),
-    "G53": ("Maintenance Type", _loose()),
-    "G66": ("Transportation Instructions", _loose()),
-    "G72": ("Allowance or Charge", _loose()),
-    "LH6": ("Hazardous Certification", _loose()),
-    "MS3": ("Interline Information", _loose()),
-    "NM1": ("Individual or Organizational Name", _loose()),
-    "Q7": ("Lading Exception Code", _loose()),
-    "R2": ("Route Information", _loose()),
-    "SPO": ("Shipment Purchase Order Detail", _loose()),
-    "W08": ("Warehouse Receipt Information", _loose()),
-    "W09": ("Equipment and Temperature", _loose()),
-    "W10": ("Warehouse Shipment Detail", _loose()),
-    "W13": ("Warehouse Exception Detail", _loose()),
-    "W18": ("Warehouse Adjustment Identification", _loose()),
-    "W28": ("Consolidation Information", _loose()),
-    "W6": ("Special Handling Information", _loose()),
 }
 
 # 005010 segments whose shape differs from 004010 (added trailing elements).
