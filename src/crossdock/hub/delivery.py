@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from crossdock.hub.delivered import announce
+from crossdock.hub.delivery_metrics import count_round, delivered_latencies
 from crossdock.hub.delivery_wire import decode_delivery
 from crossdock.hub.policy import (
     DEAD_LETTER_REASONS,
@@ -278,6 +279,7 @@ class EndpointDispatcher:
         dead: list[tuple[BusEntry, str]] = []
         finished: list[str] = []
         delivered: list[tuple[Delivery, datetime]] = []
+        ended: list[tuple[str, datetime]] = []  # (message id, attempt end), for the metrics
         with self._runner.uow_factory() as uow:
             attempts: list[DeliveryAttempt] = []
             for o in outcomes:
@@ -303,8 +305,11 @@ class EndpointDispatcher:
                     )
                     ack.append(o.entry)
                     finished.append(d.message_id)
+                    ended_at = o.started_at + timedelta(milliseconds=r.duration_ms)
                     if d.route in self._announce:
-                        delivered.append((d, o.started_at + timedelta(milliseconds=r.duration_ms)))
+                        delivered.append((d, ended_at))
+                    if self._metrics is not None:
+                        ended.append((d.message_id, ended_at))
                     continue
                 error = r.error or f"HTTP {r.status_code}"
                 n = o.entry.deliveries
@@ -337,43 +342,13 @@ class EndpointDispatcher:
                 uow.endpoints.save(self.state())
             # Read before the commit (the unit of work closes with it); used only once the
             # commit succeeded, like the attempts.
-            latencies = self._delivered_latencies(uow, outcomes)
+            latencies = delivered_latencies(uow, ended)
             uow.commit()
         if saved_state:
             self._state_dirty = False
         if self._metrics is not None:
-            for a in attempts:
-                self._metrics.deliveries.labels(self.name, a.outcome).inc()
-                self._metrics.delivery_seconds.labels(self.name).observe(a.duration_ms / 1000)
-            for document_type, seconds in latencies:
-                self._metrics.delivered_latency(document_type, seconds)
+            count_round(self._metrics, self.name, attempts, latencies)
         return _Settled(ack, retry, dead)
-
-    def _delivered_latencies(
-        self, uow: UnitOfWork, outcomes: Sequence[_Outcome]
-    ) -> list[tuple[str, float]]:
-        """(document type, seconds from the message's receipt to the end of its successful
-        attempt) for this round's deliveries; one primary-key read of the messages."""
-        if self._metrics is None:
-            return []
-        done = [
-            o
-            for o in outcomes
-            if o.delivery is not None
-            and o.result is not None
-            and o.result.outcome is Outcome.DELIVERED
-        ]
-        if not done:
-            return []
-        found = uow.messages.summaries([o.delivery.message_id for o in done if o.delivery])
-        latencies = []
-        for o in done:
-            m = found.get(o.delivery.message_id) if o.delivery else None
-            if m is not None and o.result is not None:
-                ended = o.started_at + timedelta(milliseconds=o.result.duration_ms)
-                seconds = (ended - m.received_at).total_seconds()
-                latencies.append((m.document_type, max(0.0, seconds)))
-        return latencies
 
     def _acknowledge(self, group: str, settled: _Settled) -> None:
         """On the store thread: settle the recorded round's entries on the bus."""
