@@ -14,30 +14,17 @@ import pytest
 from crossdock.canonical import CanonicalDocument, document_model
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.mapping.x12.errors import MappingResult
-from crossdock.x12.codes import functional_id_for
 from crossdock.x12.model import Issue, Segment, Severity, Transaction
 from crossdock.x12.spec_compile import compile_spec
 from crossdock.x12.spec_model import LoopSpec, SegmentUse
 from crossdock.x12.specs import spec_for
 from crossdock.x12.validator import validate
-from crossdock.x12.writer import TransactionBody, write_interchange
-from tests.unit.mapping.x12_support import FIXTURES, SETTINGS, WHEN, only
+from crossdock.x12.writer import TransactionBody
+from tests.unit.mapping.x12_support import FIXTURES, interchange, only
 
 GOLDEN = FIXTURES / "finance"
 SETS = {"820": "remittance_advice", "832": "price_catalog", "852": "product_activity"}
 MAPPER = X12Mapper()
-
-
-def _interchange(body: TransactionBody, version: str = "004010") -> str:
-    """The test envelope of the other golden files, with these sets' functional ids."""
-    return write_interchange(
-        SETTINGS,
-        [(functional_id_for(body.code), version, [body])],
-        interchange_control=1,
-        group_controls=[1],
-        transaction_controls=[[1]],
-        when=WHEN,
-    )
 
 
 def _transaction(code: str, body: str, version: str = "004010") -> Transaction:
@@ -47,7 +34,7 @@ def _transaction(code: str, body: str, version: str = "004010") -> Transaction:
         # 'CA>1' is a composite: the writer takes it as its components
         values: list[Any] = [e.split(">") if ">" in e else e for e in elements]
         segments.append(Segment(tag, values))
-    return only(_interchange(TransactionBody(code, segments), version))
+    return only(interchange(TransactionBody(code, segments), version))
 
 
 def _golden(code: str) -> dict[str, Any]:
@@ -91,7 +78,7 @@ def test_outbound_golden(code: str) -> None:
     body = MAPPER.from_canonical(_document(code))
 
     assert body.code == code
-    assert _interchange(body) == (GOLDEN / f"{code}.edi").read_text()
+    assert interchange(body) == (GOLDEN / f"{code}.edi").read_text()
 
 
 @pytest.mark.parametrize("code", sorted(SETS))
@@ -99,7 +86,7 @@ def test_golden_file_validates_clean_in_both_versions(code: str) -> None:
     transaction = only(GOLDEN / f"{code}.edi")
     assert _findings(transaction) == []
     body = [s for s in transaction.segments if s.tag not in ("ST", "SE")]
-    again = only(_interchange(TransactionBody(code, body), "005010"))
+    again = only(interchange(TransactionBody(code, body), "005010"))
     assert _findings(again) == []
     assert _dump(MAPPER.to_canonical(again)) == _golden(code)
 
@@ -274,7 +261,7 @@ def test_852_many_locations_and_units_round_trip() -> None:
         "ZA*QX*7*EA",
         "CTT*1",
     ]
-    transaction = only(_interchange(body))
+    transaction = only(interchange(body))
     assert _findings(transaction) == []
     back = _dump(MAPPER.to_canonical(transaction))
     assert back["items"][0]["activities"] == activities

@@ -14,7 +14,6 @@ from crossdock.canonical.base import CanonicalDocument
 from crossdock.canonical.catalog import PriceCatalog
 from crossdock.canonical.remittance import RemittanceAdvice
 from crossdock.mapping.x12 import X12Mapper
-from tests.unit.mapping.test_x12_finance import _interchange
 from tests.unit.mapping.x12_strategies import (
     amounts,
     code,
@@ -27,7 +26,7 @@ from tests.unit.mapping.x12_strategies import (
     quantity,
     text,
 )
-from tests.unit.mapping.x12_support import only
+from tests.unit.mapping.x12_support import interchange, only
 
 MAPPER = X12Mapper()
 
@@ -144,7 +143,7 @@ def test_canonical_x12_canonical_is_lossless(
     @given(strategy)
     def check(data: dict[str, Any]) -> None:
         document = model.model_validate(data)
-        text = _interchange(MAPPER.from_canonical(document))
+        text = interchange(MAPPER.from_canonical(document))
         result = MAPPER.to_canonical(only(text))
         assert result.errors == (), "\n".join(map(str, result.errors)) + "\n" + text
         assert result.document is not None

@@ -10,28 +10,15 @@ import pytest
 from crossdock.canonical import document_model
 from crossdock.mapping.x12 import X12Mapper
 from crossdock.x12.validator import validate
-from crossdock.x12.writer import TransactionBody, write_interchange
-from tests.unit.mapping.x12_support import FIXTURES, SETTINGS, WHEN, only
+from tests.unit.mapping.x12_support import FIXTURES, interchange, only
 
 HERE = FIXTURES / "pochange"
 SETS = {"860": "purchase_order_change", "865": "purchase_order_change_acknowledgment"}
-GROUPS = {"860": "PC", "865": "CA"}
 
 
 @pytest.fixture(scope="module")
 def mapper() -> X12Mapper:
     return X12Mapper()
-
-
-def _interchange(body: TransactionBody) -> str:
-    return write_interchange(
-        SETTINGS,
-        [(GROUPS[body.code], "004010", [body])],
-        interchange_control=1,
-        group_controls=[1],
-        transaction_controls=[[1]],
-        when=WHEN,
-    )
 
 
 def _expected(code: str) -> dict[str, object]:
@@ -57,7 +44,7 @@ def test_outbound_golden(mapper: X12Mapper, code: str) -> None:
     body = mapper.from_canonical(model.model_validate(_expected(code)))
 
     assert body.code == code
-    assert _interchange(body) == (HERE / f"{code}.edi").read_text()
+    assert interchange(body) == (HERE / f"{code}.edi").read_text()
 
 
 @pytest.mark.parametrize(("code", "document_type"), sorted(SETS.items()))

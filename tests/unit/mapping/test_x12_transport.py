@@ -10,13 +10,10 @@ import pytest
 
 from crossdock.canonical import document_model
 from crossdock.mapping.x12 import X12Mapper
-from crossdock.x12.codes import functional_id_for
-from crossdock.x12.writer import TransactionBody, write_interchange
 from tests.unit.mapping.x12_support import (
     CORPUS_X12,
     FIXTURES,
-    SETTINGS,
-    WHEN,
+    interchange,
     only,
     transaction_of,
     transactions,
@@ -40,17 +37,6 @@ def mapper() -> X12Mapper:
 def _expected(code: str) -> dict[str, object]:
     loaded: dict[str, object] = json.loads((GOLDEN / f"{code}.json").read_text())
     return loaded
-
-
-def _interchange(body: TransactionBody) -> str:
-    return write_interchange(
-        SETTINGS,
-        [(functional_id_for(body.code), "004010", [body])],
-        interchange_control=1,
-        group_controls=[1],
-        transaction_controls=[[1]],
-        when=WHEN,
-    )
 
 
 def _read(mapper: X12Mapper, code: str, body: str) -> dict[str, object]:
@@ -78,7 +64,7 @@ def test_outbound_golden(mapper: X12Mapper, code: str) -> None:
     body = mapper.from_canonical(model.model_validate(_expected(code)))
 
     assert body.code == code
-    assert _interchange(body) == (GOLDEN / f"{code}.edi").read_text()
+    assert interchange(body) == (GOLDEN / f"{code}.edi").read_text()
 
 
 @pytest.mark.parametrize(("code", "document_type"), sorted(SETS.items()))

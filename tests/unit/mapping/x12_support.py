@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from crossdock.x12.codes import FUNCTIONAL_IDS
 from crossdock.x12.model import Delimiters, Segment, Transaction
 from crossdock.x12.reader import read_transactions
 from crossdock.x12.writer import EnvelopeSettings, TransactionBody, write_interchange
@@ -25,17 +26,6 @@ SETTINGS = EnvelopeSettings(
     delimiters=Delimiters(element="*", component=">", repetition=None, segment="~", suffix="\n"),
 )
 WHEN = datetime(2024, 11, 15, 9, 30)
-FUNCTIONAL_IDS = {
-    "850": "PO",
-    "855": "PR",
-    "856": "SH",
-    "810": "IN",
-    "940": "OW",
-    "945": "SW",
-    "944": "RE",
-    "846": "IB",
-    "214": "QM",
-}
 
 
 def interchange(body: TransactionBody, version: str = "004010") -> str:
